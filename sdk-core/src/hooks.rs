@@ -1,0 +1,190 @@
+//! The one path every generated operation takes: progenitor calls
+//! [`pre`] and [`exec`] through the `ClientHooks` implementation that
+//! [`impl_client_hooks!`](crate::impl_client_hooks) writes for a client.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use progenitor_client::OperationInfo;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::{Request, Response, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
+
+use crate::token_source::TokenSource;
+
+/// Per-client state the hooks need: the inner type of every generated client.
+#[derive(Clone, Default)]
+pub struct ApiContext {
+    token_source: Option<Arc<dyn TokenSource>>,
+}
+
+impl ApiContext {
+    /// No Authorization header (the Hub token endpoints need none).
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    /// Every request carries `Authorization: Bearer <token>` from `source`.
+    pub fn with_token_source(source: Arc<dyn TokenSource>) -> Self {
+        Self {
+            token_source: Some(source),
+        }
+    }
+
+    /// The token source, if requests are authenticated.
+    pub fn token_source(&self) -> Option<&Arc<dyn TokenSource>> {
+        self.token_source.as_ref()
+    }
+}
+
+impl fmt::Debug for ApiContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiContext")
+            .field("authenticated", &self.token_source.is_some())
+            .finish()
+    }
+}
+
+/// Builds the `Authorization` value for a token, marked sensitive so that
+/// reqwest and hyper never print it.
+pub fn bearer_header(
+    token: &SecretString,
+) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Runs before a request is sent: drops progenitor's `api-version` header,
+/// which none of Docker's specs define, and sets the bearer token.
+pub async fn pre<E>(
+    context: &ApiContext,
+    request: &mut Request,
+    info: &OperationInfo,
+) -> Result<(), progenitor_client::Error<E>> {
+    request.headers_mut().remove("api-version");
+    if let Some(source) = &context.token_source {
+        let token = source.token().await.map_err(|err| {
+            progenitor_client::Error::Custom(format!(
+                "{}: could not get an access token: {err}",
+                info.operation_id
+            ))
+        })?;
+        let value = bearer_header(&token).map_err(|_| {
+            progenitor_client::Error::Custom(format!(
+                "{}: the access token contains characters not allowed in a header",
+                info.operation_id
+            ))
+        })?;
+        request.headers_mut().insert(AUTHORIZATION, value);
+    }
+    Ok(())
+}
+
+/// Sends a request. A `401` on an authenticated request invalidates the token
+/// and resends once with a fresh one; a second `401` is returned as it is.
+pub async fn exec(
+    context: &ApiContext,
+    client: &reqwest::Client,
+    request: Request,
+    info: &OperationInfo,
+) -> reqwest::Result<Response> {
+    let span = tracing::debug_span!(
+        "request",
+        operation = info.operation_id,
+        method = %request.method(),
+        path = request.url().path(),
+        status = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    async move {
+        let started = Instant::now();
+        let resend = context
+            .token_source
+            .as_ref()
+            .and_then(|source| request.try_clone().map(|copy| (source, copy)));
+        let sent_token = sent_bearer(&request);
+        let mut attempt = 1;
+        let mut response = client.execute(request).await;
+
+        if let (Ok(first), Some((source, mut copy))) = (&response, resend)
+            && first.status() == StatusCode::UNAUTHORIZED
+        {
+            if let Some(rejected) = &sent_token {
+                source.invalidate(rejected);
+            }
+            // Without a fresh token there is nothing to resend: the caller
+            // gets the first 401 and its message.
+            if let Ok(token) = source.token().await
+                && let Ok(value) = bearer_header(&token)
+            {
+                tracing::debug!("401: re-authenticating and resending once");
+                copy.headers_mut().insert(AUTHORIZATION, value);
+                attempt += 1;
+                response = client.execute(copy).await;
+            }
+        }
+
+        let span = tracing::Span::current();
+        span.record("attempt", attempt);
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &response {
+            Ok(ok) => {
+                span.record("status", ok.status().as_u16());
+                tracing::debug!(status = ok.status().as_u16(), "response");
+            }
+            Err(err) => tracing::debug!(error = %err, "request failed"),
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+fn sent_bearer(request: &Request) -> Option<SecretString> {
+    let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .map(|token| SecretString::from(token.to_owned()))
+}
+
+/// Implements progenitor's `ClientHooks` for a generated client whose inner
+/// type is [`ApiContext`], delegating to [`pre`] and [`exec`].
+///
+/// ```ignore
+/// sdk_core::impl_client_hooks!(generated::Client);
+/// ```
+#[macro_export]
+macro_rules! impl_client_hooks {
+    ($client:ty) => {
+        impl $crate::__private::progenitor_client::ClientHooks<$crate::ApiContext> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
+                let context = <Self as $crate::__private::progenitor_client::ClientInfo<
+                    $crate::ApiContext,
+                >>::inner(self);
+                $crate::hooks::pre(context, request, info).await
+            }
+
+            async fn exec(
+                &self,
+                request: $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
+                let context = <Self as $crate::__private::progenitor_client::ClientInfo<
+                    $crate::ApiContext,
+                >>::inner(self);
+                let client = <Self as $crate::__private::progenitor_client::ClientInfo<
+                    $crate::ApiContext,
+                >>::client(self);
+                $crate::hooks::exec(context, client, request, info).await
+            }
+        }
+    };
+}

@@ -1,0 +1,255 @@
+//! Code generation for the workspace: every typed client comes from a spec in
+//! `openapi/`, with that spec's patches applied, through progenitor.
+//!
+//! The generated files are committed. [`check`] regenerates in memory and
+//! reports each file whose bytes differ, so CI catches a spec edited without
+//! regenerating, or a generated file edited by hand.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use quote::quote;
+
+/// One spec and the files generated from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// File name of the spec under `openapi/`.
+    pub spec: &'static str,
+    /// Folder under `openapi/patches/` holding this spec's merge patches.
+    pub patches: &'static str,
+    /// Where the client goes, relative to the workspace root.
+    pub client_out: &'static str,
+    /// Where the httpmock helpers go, relative to the workspace root.
+    pub mock_out: &'static str,
+    /// Rust path of the generated module, as the httpmock helpers import it.
+    pub module_path: &'static str,
+}
+
+/// Every spec of the workspace and where its code is written.
+pub const TARGETS: &[Target] = &[
+    Target {
+        spec: "hub-auth.yaml",
+        patches: "hub-auth",
+        client_out: "hub-auth/src/generated/mod.rs",
+        mock_out: "tests/src/mock/hub_auth.rs",
+        module_path: "hub_auth::generated",
+    },
+    Target {
+        spec: "dvp.yaml",
+        patches: "dvp",
+        client_out: "dvp-sdk/src/generated/mod.rs",
+        mock_out: "tests/src/mock/dvp.rs",
+        module_path: "dvp_sdk::generated",
+    },
+    Target {
+        spec: "enterprise-data.yaml",
+        patches: "enterprise-data",
+        client_out: "enterprise-data-sdk/src/generated/mod.rs",
+        mock_out: "tests/src/mock/enterprise_data.rs",
+        module_path: "enterprise_data_sdk::generated",
+    },
+];
+
+/// A file the generator wants on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the workspace root.
+    pub path: PathBuf,
+    /// Exact contents, rustfmt-clean.
+    pub contents: String,
+}
+
+/// Reads `openapi/<spec>` as JSON and applies the spec's patches in file
+/// name order. The patched document is what progenitor sees; the vendored
+/// spec itself is never modified.
+pub fn patched_spec_value(root: &Path, target: &Target) -> Result<serde_json::Value> {
+    let spec_path = root.join("openapi").join(target.spec);
+    let text = std::fs::read_to_string(&spec_path)
+        .with_context(|| format!("reading {}", spec_path.display()))?;
+    let mut doc: serde_json::Value = serde_yaml::from_str(&text)
+        .with_context(|| format!("parsing {} as YAML", spec_path.display()))?;
+    for patch_path in patch_files(root, target)? {
+        let text = std::fs::read_to_string(&patch_path)
+            .with_context(|| format!("reading {}", patch_path.display()))?;
+        let patch: serde_json::Value = serde_yaml::from_str(&text)
+            .with_context(|| format!("parsing patch {}", patch_path.display()))?;
+        if !patch.is_object() {
+            bail!(
+                "patch {} must be a YAML mapping (a JSON merge patch, RFC 7396)",
+                patch_path.display()
+            );
+        }
+        json_patch::merge(&mut doc, &patch);
+    }
+    Ok(doc)
+}
+
+/// The patched spec as progenitor's input type.
+pub fn patched_spec(root: &Path, target: &Target) -> Result<openapiv3::OpenAPI> {
+    let doc = patched_spec_value(root, target)?;
+    serde_json::from_value(doc).with_context(|| {
+        format!(
+            "openapi/{} (patched) is not a valid OpenAPI 3.0 document",
+            target.spec
+        )
+    })
+}
+
+/// The patch files of a target, sorted by name; a missing folder means none.
+pub fn patch_files(root: &Path, target: &Target) -> Result<Vec<PathBuf>> {
+    let dir = root.join("openapi/patches").join(target.patches);
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
+        let path = entry?.path();
+        if path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        // The SDK crates implement `ClientHooks` for their `Client` by
+        // delegating to sdk-core: auth, re-auth, retries and tracing live there.
+        // `Expected` turns a forgotten implementation into a compile error.
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote!(::sdk_core::ApiContext))
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
+    settings
+}
+
+/// Generates every file of every target, in memory.
+pub fn render_all(root: &Path) -> Result<Vec<GeneratedFile>> {
+    let mut files = Vec::new();
+    for target in TARGETS {
+        files.extend(render_target(root, target)?);
+    }
+    Ok(files)
+}
+
+/// Generates the client and the httpmock helpers of one target.
+pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>> {
+    let spec = patched_spec(root, target)?;
+    let source = describe_source(root, target)?;
+
+    let client_tokens = Generator::new(&settings())
+        .generate_tokens(&spec)
+        .with_context(|| format!("generating the client for openapi/{}", target.spec))?;
+    let client = finish(&format!("Typed client for {source}."), client_tokens)?;
+
+    let mock_tokens = Generator::new(&settings())
+        .httpmock(&spec, target.module_path)
+        .with_context(|| format!("generating httpmock helpers for openapi/{}", target.spec))?;
+    let mock = finish(
+        &format!("httpmock helpers for {source}: one typed `when`/`then` pair per operation."),
+        mock_tokens,
+    )?;
+
+    Ok(vec![
+        GeneratedFile {
+            path: target.client_out.into(),
+            contents: client,
+        },
+        GeneratedFile {
+            path: target.mock_out.into(),
+            contents: mock,
+        },
+    ])
+}
+
+fn describe_source(root: &Path, target: &Target) -> Result<String> {
+    let patches = patch_files(root, target)?;
+    let mut source = format!("openapi/{}", target.spec);
+    if !patches.is_empty() {
+        let names: Vec<String> = patches
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        source.push_str(&format!(" with patches {}", names.join(", ")));
+    }
+    Ok(source)
+}
+
+/// Pretty-prints, adds the do-not-edit header and runs rustfmt so that the
+/// committed file is exactly what `cargo fmt` would leave.
+fn finish(title: &str, tokens: proc_macro2::TokenStream) -> Result<String> {
+    let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    let body = progenitor_impl::space_out_items(prettyplease::unparse(&file))
+        .context("spacing out generated items")?;
+    let header = format!(
+        "// @generated by `cargo xtask generate`. Do not edit by hand: change the\n\
+         // spec or add a patch under openapi/patches/, then regenerate.\n\
+         //\n\
+         // {title}\n\n"
+    );
+    rustfmt(&format!("{header}{body}"))
+}
+
+fn rustfmt(source: &str) -> Result<String> {
+    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".to_owned());
+    let mut child = Command::new(&rustfmt)
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| {
+            format!("running {rustfmt}: is rustfmt installed (rustup component add rustfmt)?")
+        })?;
+    child
+        .stdin
+        .take()
+        .context("rustfmt stdin")?
+        .write_all(source.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    String::from_utf8(output.stdout).context("rustfmt wrote non-UTF-8 output")
+}
+
+/// Writes every generated file under `root`.
+pub fn write(root: &Path, files: &[GeneratedFile]) -> Result<()> {
+    for file in files {
+        let path = root.join(&file.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&path, &file.contents)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The generated files whose committed bytes differ from a fresh generation
+/// (missing files included).
+pub fn drifted(root: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    files
+        .iter()
+        .filter(|file| {
+            std::fs::read_to_string(root.join(&file.path))
+                .ok()
+                .as_deref()
+                != Some(file.contents.as_str())
+        })
+        .map(|file| file.path.clone())
+        .collect()
+}

@@ -1,0 +1,64 @@
+//! `cargo xtask <command>`: see `cargo xtask help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask generate [--check]
+
+  generate          regenerate every typed client and httpmock helper from openapi/
+  generate --check  regenerate in memory; exit 1 naming every file that differs";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["generate"] => generate(false),
+        ["generate", "--check"] => generate(true),
+        ["help"] | ["--help"] | ["-h"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask/ sits directly under the workspace root.
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn generate(check: bool) -> anyhow::Result<ExitCode> {
+    let root = workspace_root();
+    let files = xtask::render_all(&root)?;
+    if check {
+        let drifted = xtask::drifted(&root, &files);
+        if drifted.is_empty() {
+            println!("generated code is up to date ({} files)", files.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("generated code differs from openapi/ (run `cargo xtask generate`):");
+        for path in drifted {
+            eprintln!("  {}", path.display());
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    xtask::write(&root, &files)?;
+    for file in &files {
+        println!("wrote {}", file.path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
