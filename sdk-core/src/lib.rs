@@ -8,6 +8,7 @@
 //! wrapper repeats auth logic.
 
 pub mod hooks;
+pub mod http;
 pub mod token_source;
 
 pub use hooks::ApiContext;

@@ -1,0 +1,170 @@
+//! The generator on a scratch copy of the workspace's specs and output.
+
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temp workspace root holding a copy of `openapi/` and, optionally, of the
+/// committed generated files.
+fn scratch(with_generated: bool) -> tempfile::TempDir {
+    let root = workspace_root();
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("openapi"), &dir.path().join("openapi"));
+    if with_generated {
+        for target in xtask::TARGETS {
+            for rel in [target.client_out, target.mock_out] {
+                let to = dir.path().join(rel);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(root.join(rel), to).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+#[test]
+fn a_new_operation_in_a_spec_becomes_a_client_method_and_a_mock() {
+    let dir = scratch(false);
+    let spec_path = dir.path().join("openapi/enterprise-data.yaml");
+    let mut spec: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&spec_path).unwrap()).unwrap();
+    let new_path: serde_yaml::Value = serde_yaml::from_str(
+        r#"
+get:
+  operationId: listReportOwners
+  responses:
+    "200":
+      description: Owners.
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              owners: {type: array, items: {type: string}}
+"#,
+    )
+    .unwrap();
+    spec["paths"]
+        .as_mapping_mut()
+        .unwrap()
+        .insert("/orgs/{org_name}/owners".into(), new_path);
+    // The path parameter is declared at path level, like the others.
+    spec["paths"]["/orgs/{org_name}/owners"]["parameters"] =
+        serde_yaml::from_str(r##"[{$ref: "#/components/parameters/OrgName"}]"##).unwrap();
+    std::fs::write(&spec_path, serde_yaml::to_string(&spec).unwrap()).unwrap();
+
+    let target = xtask::TARGETS
+        .iter()
+        .find(|t| t.spec == "enterprise-data.yaml")
+        .unwrap();
+    let files = xtask::render_target(dir.path(), target).unwrap();
+    let client = files.iter().find(|f| f.path.ends_with("mod.rs")).unwrap();
+    assert!(
+        client.contents.contains("pub fn list_report_owners(&self)"),
+        "no method in the client"
+    );
+    assert!(
+        client
+            .contents
+            .contains("pub struct ListReportOwnersResponse"),
+        "no response type"
+    );
+    let mock = files
+        .iter()
+        .find(|f| f.path.to_string_lossy().contains("mock"))
+        .unwrap();
+    assert!(
+        mock.contents.contains("fn list_report_owners<F>"),
+        "no httpmock helper"
+    );
+}
+
+#[test]
+fn check_passes_on_committed_output_and_names_an_edited_file() {
+    let dir = scratch(true);
+    let files = xtask::render_all(dir.path()).unwrap();
+    assert_eq!(xtask::drifted(dir.path(), &files), Vec::<PathBuf>::new());
+
+    let edited = xtask::TARGETS[1].client_out;
+    let path = dir.path().join(edited);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\n// a hand edit\n");
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(
+        xtask::drifted(dir.path(), &files),
+        vec![PathBuf::from(edited)]
+    );
+
+    std::fs::remove_file(dir.path().join(xtask::TARGETS[0].mock_out)).unwrap();
+    assert_eq!(
+        xtask::drifted(dir.path(), &files),
+        vec![
+            PathBuf::from(xtask::TARGETS[0].mock_out),
+            PathBuf::from(edited)
+        ]
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let root = workspace_root();
+    let first = xtask::render_all(&root).unwrap();
+    let second = xtask::render_all(&root).unwrap();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn patches_change_the_spec_and_the_vendored_copy_stays_upstream() {
+    let root = workspace_root();
+    let dvp = xtask::TARGETS
+        .iter()
+        .find(|t| t.spec == "dvp.yaml")
+        .unwrap();
+    let patched = xtask::patched_spec_value(&root, dvp).unwrap();
+    assert!(patched["paths"].get("/v2/users/login").is_none());
+    assert_eq!(
+        patched["components"]["schemas"]["WeekData"]["required"][0],
+        "weeks"
+    );
+
+    for spec in ["dvp.yaml", "enterprise-data.yaml", "hub-auth.yaml"] {
+        let vendored = std::fs::read(root.join("openapi").join(spec)).unwrap();
+        let upstream_path = root.join("../shared/specs").join(spec);
+        // The upstream folder sits beside the checkout on developer machines
+        // and in CI; elsewhere there is nothing to compare against.
+        if let Ok(upstream) = std::fs::read(&upstream_path) {
+            assert!(
+                vendored == upstream,
+                "openapi/{spec} differs from shared/specs/{spec}: patch, do not edit"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_patch_that_is_not_a_mapping_is_rejected_with_its_name() {
+    let dir = scratch(false);
+    let bad = dir.path().join("openapi/patches/dvp/99-bad.yaml");
+    std::fs::write(&bad, "- just a list\n").unwrap();
+    let dvp = xtask::TARGETS
+        .iter()
+        .find(|t| t.spec == "dvp.yaml")
+        .unwrap();
+    let err = xtask::patched_spec_value(dir.path(), dvp).unwrap_err();
+    assert!(format!("{err:#}").contains("99-bad.yaml"), "{err:#}");
+}
