@@ -2,14 +2,53 @@
 //! Typed client for Docker's DVP Data API: image pull analytics of Docker
 //! Verified Publisher namespaces.
 //!
+//! - [`DvpClient`]: logs in at Docker Hub (password or personal access token,
+//!   with an optional second factor), caches the JWT, and offers one typed
+//!   call per operation ([`namespaces`](DvpClient::namespaces),
+//!   [`years`](DvpClient::years), [`timespans`](DvpClient::timespans),
+//!   [`files`](DvpClient::files), ...).
+//! - [`exports`](DvpClient::exports): every file of a namespace as a stream;
+//!   [`download_all`](DvpClient::download_all) fetches them with bounded
+//!   concurrency and skips what is already complete.
+//! - [`rows`]: typed, streaming CSV rows of the downloaded files.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//!
+//! # async fn run() -> dvp_sdk::Result<()> {
+//! let client = dvp_sdk::DvpClient::new("my-user", "dckr_pat_…")?;
+//! let files: Vec<_> = client.exports("my-namespace").try_collect().await?;
+//! println!("{} files", files.len());
+//! let summary = client.download_all("my-namespace", "./dvp".as_ref(), Default::default()).await?;
+//! println!("fetched {} files, {} already there", summary.downloaded.len(), summary.skipped.len());
+//! # Ok(()) }
+//! ```
+//!
 //! [`generated`] is the client of `openapi/dvp.yaml` with the patches in
-//! `openapi/patches/dvp/`. Login is not part of it: it goes to Docker Hub
-//! through the `hub-auth` crate.
+//! `openapi/patches/dvp/`; every call through it carries the same auth,
+//! retries and tracing.
 
+// The generated code names this crate's open enums by absolute path.
+extern crate self as dvp_sdk;
+
+pub mod client;
+pub mod discovery;
+pub mod download;
+pub mod error;
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 // Written by `cargo xtask generate` from openapi/dvp.yaml; never edited by
 // hand, so its style is progenitor's.
 pub mod generated;
+pub mod model;
+pub mod rows;
+pub mod validate;
+
+pub use client::{DvpClient, DvpClientBuilder};
+pub use discovery::ExportFilter;
+pub use download::DownloadOptions;
+pub use error::{Error, Result};
+pub use hub_auth::{Credentials, OtpProvider};
+pub use model::{Dataset, Dataview, ExportFile, Timespan, TimespanKind};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

@@ -1,14 +1,37 @@
 #![warn(missing_docs)]
 //! Docker Hub authentication for the Docker data SDKs.
 //!
-//! [`generated`] is the typed client of `openapi/hub-auth.yaml`: user login
-//! (with the 2FA step) and the token exchange for personal and organization
-//! access tokens. Its base URL is Docker Hub, separate from the data APIs.
+//! - [`Credentials`]: user name + password/PAT (login, with an optional
+//!   second factor through an [`OtpProvider`]), or identifier + secret for
+//!   the token exchange (personal or organization access tokens).
+//! - [`TokenCache`]: fetches the JWT, reads its `exp` ([`jwt::expiry`]),
+//!   refreshes it 60 s before expiry, and makes one request however many
+//!   callers ask at once. It implements [`sdk_core::TokenSource`], which the
+//!   request hooks of every generated client use.
+//! - [`generated`]: the typed client of `openapi/hub-auth.yaml`; its base URL
+//!   is Docker Hub, separate from the data APIs.
+//!
+//! ```no_run
+//! use hub_auth::{Credentials, TokenCache, DEFAULT_HUB_URL};
+//! use sdk_core::{RetryPolicy, TokenSource};
+//!
+//! # async fn run() -> Result<(), sdk_core::AuthError> {
+//! let http = sdk_core::http::client_builder().build().expect("TLS backend");
+//! let cache = TokenCache::new(DEFAULT_HUB_URL, Credentials::organization("my-org", "dckr_oat_…"), http, RetryPolicy::default());
+//! let jwt = cache.token().await?; // cached until a minute before it expires
+//! # drop(jwt); Ok(()) }
+//! ```
 
+pub mod credentials;
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 // Written by `cargo xtask generate` from openapi/hub-auth.yaml; never edited
 // by hand, so its style is progenitor's.
 pub mod generated;
+pub mod jwt;
+pub mod token_cache;
+
+pub use credentials::{Credentials, OtpProvider};
+pub use token_cache::TokenCache;
 
 sdk_core::impl_client_hooks!(generated::Client);
 

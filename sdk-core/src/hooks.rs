@@ -12,12 +12,14 @@ use reqwest::{Request, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
+use crate::retry::RetryPolicy;
 use crate::token_source::TokenSource;
 
 /// Per-client state the hooks need: the inner type of every generated client.
 #[derive(Clone, Default)]
 pub struct ApiContext {
     token_source: Option<Arc<dyn TokenSource>>,
+    retry: RetryPolicy,
 }
 
 impl ApiContext {
@@ -30,7 +32,19 @@ impl ApiContext {
     pub fn with_token_source(source: Arc<dyn TokenSource>) -> Self {
         Self {
             token_source: Some(source),
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// The same context with another retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The retry policy applied to every request.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// The token source, if requests are authenticated.
@@ -43,6 +57,7 @@ impl fmt::Debug for ApiContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiContext")
             .field("authenticated", &self.token_source.is_some())
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -83,8 +98,9 @@ pub async fn pre<E>(
     Ok(())
 }
 
-/// Sends a request. A `401` on an authenticated request invalidates the token
-/// and resends once with a fresh one; a second `401` is returned as it is.
+/// Sends a request through the retry policy. A `401` on an authenticated
+/// request invalidates the token and resends once with a fresh one (this
+/// re-auth does not count as a retry); a second `401` is returned as it is.
 pub async fn exec(
     context: &ApiContext,
     client: &reqwest::Client,
@@ -102,46 +118,83 @@ pub async fn exec(
     );
     async move {
         let started = Instant::now();
-        let resend = context
-            .token_source
-            .as_ref()
-            .and_then(|source| request.try_clone().map(|copy| (source, copy)));
-        let sent_token = sent_bearer(&request);
+        let policy = &context.retry;
+        let mut reauthenticated = false;
         let mut attempt = 1;
-        let mut response = client.execute(request).await;
+        let mut next = request;
+        let result = loop {
+            // A body that cannot be cloned (a stream) is sent once only.
+            let spare = next.try_clone();
+            let sent_token = sent_bearer(&next);
+            let result = client.execute(next).await;
+            let Some(mut spare) = spare else { break result };
 
-        if let (Ok(first), Some((source, mut copy))) = (&response, resend)
-            && first.status() == StatusCode::UNAUTHORIZED
-        {
-            if let Some(rejected) = &sent_token {
-                source.invalidate(rejected);
-            }
-            // Without a fresh token there is nothing to resend: the caller
-            // gets the first 401 and its message.
-            if let Ok(token) = source.token().await
-                && let Ok(value) = bearer_header(&token)
+            if let (Ok(response), Some(source)) = (&result, &context.token_source)
+                && response.status() == StatusCode::UNAUTHORIZED
+                && !reauthenticated
             {
-                tracing::debug!("401: re-authenticating and resending once");
-                copy.headers_mut().insert(AUTHORIZATION, value);
-                attempt += 1;
-                response = client.execute(copy).await;
+                reauthenticated = true;
+                if let Some(rejected) = &sent_token {
+                    source.invalidate(rejected);
+                }
+                // Without a fresh token there is nothing to resend: the
+                // caller gets the 401 and its message.
+                let Ok(token) = source.token().await else {
+                    break result;
+                };
+                let Ok(value) = bearer_header(&token) else {
+                    break result;
+                };
+                tracing::debug!(attempt, "401: re-authenticating and resending once");
+                spare.headers_mut().insert(AUTHORIZATION, value);
+                next = spare;
+                continue;
             }
-        }
+
+            let delay = match &result {
+                Ok(response) if RetryPolicy::is_retryable_status(response.status()) => {
+                    policy.delay(attempt, Some(response.headers()))
+                }
+                Err(error) if RetryPolicy::is_retryable_error(error) => policy.delay(attempt, None),
+                _ => break result,
+            };
+            if attempt >= policy.max_attempts || started.elapsed() + delay > policy.max_elapsed {
+                break result;
+            }
+            tracing::debug!(
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                outcome = %describe(&result),
+                "retrying"
+            );
+            drop(result);
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+            next = spare;
+        };
 
         let span = tracing::Span::current();
         span.record("attempt", attempt);
         span.record("latency_ms", started.elapsed().as_millis() as u64);
-        match &response {
+        match &result {
             Ok(ok) => {
                 span.record("status", ok.status().as_u16());
-                tracing::debug!(status = ok.status().as_u16(), "response");
+                tracing::debug!(status = ok.status().as_u16(), attempt, "response");
             }
-            Err(err) => tracing::debug!(error = %err, "request failed"),
+            Err(err) => tracing::debug!(error = %err, attempt, "request failed"),
         }
-        response
+        result
     }
     .instrument(span)
     .await
+}
+
+fn describe(result: &reqwest::Result<Response>) -> String {
+    match result {
+        Ok(response) => format!("status {}", response.status().as_u16()),
+        // reqwest's message names the URL; strip it, a signed query may be in it.
+        Err(error) => crate::redact::error_without_url(error),
+    }
 }
 
 fn sent_bearer(request: &Request) -> Option<SecretString> {

@@ -7,11 +7,21 @@
 //! generated `Client` to these hooks with [`impl_client_hooks!`], so no
 //! wrapper repeats auth logic.
 
+pub mod bulk;
+pub mod config;
+pub mod csv;
+pub mod download;
+pub mod error;
 pub mod hooks;
 pub mod http;
+pub mod open_enum;
+pub mod redact;
+pub mod retry;
 pub mod token_source;
 
+pub use config::ClientConfig;
 pub use hooks::ApiContext;
+pub use retry::RetryPolicy;
 pub use token_source::{AuthError, TokenSource};
 
 #[doc(hidden)]
@@ -20,4 +30,6 @@ pub mod __private {
     // these crates themselves to expand it.
     pub use progenitor_client;
     pub use reqwest;
+    pub use schemars;
+    pub use serde;
 }

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use contract_tests::mock::{dvp::MockServerExt as _, enterprise_data::MockServerExt as _};
-use dvp_sdk::generated::types::{TimespanData, TimespanType, WeekData, WeekModel};
+use dvp_sdk::TimespanKind as TimespanType;
+use dvp_sdk::generated::types::{TimespanData, WeekData, WeekModel};
 use futures::future::BoxFuture;
 use httpmock::MockServer;
 use sdk_core::{ApiContext, AuthError, TokenSource};
@@ -39,7 +40,7 @@ async fn weeks_call_returns_weeks_with_bearer_and_without_api_version_header() {
         let when = when
             .namespace("acme")
             .year(2026)
-            .timespantype(TimespanType::Weeks)
+            .timespantype(&TimespanType::Weeks)
             .into_inner()
             .header("authorization", "Bearer test-jwt")
             .header_missing("api-version");

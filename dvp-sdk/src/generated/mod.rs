@@ -22,130 +22,16 @@ pub mod types {
     )]
     pub struct DatasetModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<DatasetType>,
+        pub name: ::std::option::Option<::dvp_sdk::Dataset>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub timespans: ::std::vec::Vec<TimespanType>,
+        pub timespans: ::std::vec::Vec<::dvp_sdk::TimespanKind>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub views: ::std::vec::Vec<DataviewType>,
+        pub views: ::std::vec::Vec<::dvp_sdk::Dataview>,
     }
 
     impl DatasetModel {
         pub fn builder() -> builder::DatasetModel {
             Default::default()
-        }
-    }
-
-    ///`DatasetType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum DatasetType {
-        #[serde(rename = "pulls")]
-        Pulls,
-    }
-
-    impl ::std::fmt::Display for DatasetType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pulls => f.write_str("pulls"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for DatasetType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pulls" => Ok(Self::Pulls),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for DatasetType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for DatasetType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    ///`DataviewType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum DataviewType {
-        #[serde(rename = "raw")]
-        Raw,
-        #[serde(rename = "summary")]
-        Summary,
-        #[serde(rename = "repo-summary")]
-        RepoSummary,
-    }
-
-    impl ::std::fmt::Display for DataviewType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Raw => f.write_str("raw"),
-                Self::Summary => f.write_str("summary"),
-                Self::RepoSummary => f.write_str("repo-summary"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for DataviewType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "raw" => Ok(Self::Raw),
-                "summary" => Ok(Self::Summary),
-                "repo-summary" => Ok(Self::RepoSummary),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for DataviewType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for DataviewType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
 
@@ -380,63 +266,6 @@ pub mod types {
         }
     }
 
-    ///`TimespanType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum TimespanType {
-        #[serde(rename = "months")]
-        Months,
-        #[serde(rename = "weeks")]
-        Weeks,
-    }
-
-    impl ::std::fmt::Display for TimespanType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Months => f.write_str("months"),
-                Self::Weeks => f.write_str("weeks"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for TimespanType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "months" => Ok(Self::Months),
-                "weeks" => Ok(Self::Weeks),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for TimespanType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for TimespanType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
     ///Second factor user login details
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
@@ -546,13 +375,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DatasetModel {
             name: ::std::result::Result<
-                ::std::option::Option<super::DatasetType>,
+                ::std::option::Option<::dvp_sdk::Dataset>,
                 ::std::string::String,
             >,
-            timespans:
-                ::std::result::Result<::std::vec::Vec<super::TimespanType>, ::std::string::String>,
+            timespans: ::std::result::Result<
+                ::std::vec::Vec<::dvp_sdk::TimespanKind>,
+                ::std::string::String,
+            >,
             views:
-                ::std::result::Result<::std::vec::Vec<super::DataviewType>, ::std::string::String>,
+                ::std::result::Result<::std::vec::Vec<::dvp_sdk::Dataview>, ::std::string::String>,
         }
 
         impl ::std::default::Default for DatasetModel {
@@ -568,7 +399,7 @@ pub mod types {
         impl DatasetModel {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DatasetType>>,
+                T: ::std::convert::TryInto<::std::option::Option<::dvp_sdk::Dataset>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -578,7 +409,7 @@ pub mod types {
             }
             pub fn timespans<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::TimespanType>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::dvp_sdk::TimespanKind>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timespans = value
@@ -588,7 +419,7 @@ pub mod types {
             }
             pub fn views<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::DataviewType>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::dvp_sdk::Dataview>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.views = value
@@ -1868,7 +1699,7 @@ pub mod builder {
         client: &'a super::Client,
         namespace: Result<::std::string::String, String>,
         year: Result<i64, String>,
-        timespantype: Result<types::TimespanType, String>,
+        timespantype: Result<::dvp_sdk::TimespanKind, String>,
     }
 
     impl<'a> GetNamespaceTimespans<'a> {
@@ -1903,11 +1734,11 @@ pub mod builder {
 
         pub fn timespantype<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TimespanType>,
+            V: std::convert::TryInto<::dvp_sdk::TimespanKind>,
         {
-            self.timespantype = value
-                .try_into()
-                .map_err(|_| "conversion to `TimespanType` for timespantype failed".to_string());
+            self.timespantype = value.try_into().map_err(|_| {
+                "conversion to `:: dvp_sdk :: TimespanKind` for timespantype failed".to_string()
+            });
             self
         }
 
@@ -1966,7 +1797,7 @@ pub mod builder {
         client: &'a super::Client,
         namespace: Result<::std::string::String, String>,
         year: Result<i64, String>,
-        timespantype: Result<types::TimespanType, String>,
+        timespantype: Result<::dvp_sdk::TimespanKind, String>,
         timespan: Result<i64, String>,
     }
 
@@ -2003,11 +1834,11 @@ pub mod builder {
 
         pub fn timespantype<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TimespanType>,
+            V: std::convert::TryInto<::dvp_sdk::TimespanKind>,
         {
-            self.timespantype = value
-                .try_into()
-                .map_err(|_| "conversion to `TimespanType` for timespantype failed".to_string());
+            self.timespantype = value.try_into().map_err(|_| {
+                "conversion to `:: dvp_sdk :: TimespanKind` for timespantype failed".to_string()
+            });
             self
         }
 
@@ -2080,9 +1911,9 @@ pub mod builder {
         client: &'a super::Client,
         namespace: Result<::std::string::String, String>,
         year: Result<i64, String>,
-        timespantype: Result<types::TimespanType, String>,
+        timespantype: Result<::dvp_sdk::TimespanKind, String>,
         timespan: Result<i64, String>,
-        dataview: Result<types::DataviewType, String>,
+        dataview: Result<::dvp_sdk::Dataview, String>,
     }
 
     impl<'a> GetNamespaceDataByTimespan<'a> {
@@ -2119,11 +1950,11 @@ pub mod builder {
 
         pub fn timespantype<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TimespanType>,
+            V: std::convert::TryInto<::dvp_sdk::TimespanKind>,
         {
-            self.timespantype = value
-                .try_into()
-                .map_err(|_| "conversion to `TimespanType` for timespantype failed".to_string());
+            self.timespantype = value.try_into().map_err(|_| {
+                "conversion to `:: dvp_sdk :: TimespanKind` for timespantype failed".to_string()
+            });
             self
         }
 
@@ -2139,11 +1970,11 @@ pub mod builder {
 
         pub fn dataview<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DataviewType>,
+            V: std::convert::TryInto<::dvp_sdk::Dataview>,
         {
-            self.dataview = value
-                .try_into()
-                .map_err(|_| "conversion to `DataviewType` for dataview failed".to_string());
+            self.dataview = value.try_into().map_err(|_| {
+                "conversion to `:: dvp_sdk :: Dataview` for dataview failed".to_string()
+            });
             self
         }
 

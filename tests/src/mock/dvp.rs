@@ -156,7 +156,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
 
-        pub fn timespantype(self, value: types::TimespanType) -> Self {
+        pub fn timespantype(self, value: &::dvp_sdk::TimespanKind) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/namespaces/.*/pulls/exports/years/.*/{}$",
                 value.to_string()
@@ -219,7 +219,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
 
-        pub fn timespantype(self, value: types::TimespanType) -> Self {
+        pub fn timespantype(self, value: &::dvp_sdk::TimespanKind) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/namespaces/.*/pulls/exports/years/.*/{}/.*$",
                 value.to_string()
@@ -297,7 +297,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
 
-        pub fn timespantype(self, value: types::TimespanType) -> Self {
+        pub fn timespantype(self, value: &::dvp_sdk::TimespanKind) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/namespaces/.*/pulls/exports/years/.*/{}/.*/.*$",
                 value.to_string()
@@ -315,7 +315,7 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
 
-        pub fn dataview(self, value: types::DataviewType) -> Self {
+        pub fn dataview(self, value: &::dvp_sdk::Dataview) -> Self {
             let re = regex::Regex::new(&format!(
                 "^/namespaces/.*/pulls/exports/years/.*/.*/.*/{}$",
                 value.to_string()

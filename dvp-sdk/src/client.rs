@@ -1,0 +1,321 @@
+//! The DVP client: construction and one typed call per operation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hub_auth::{Credentials, OtpProvider, TokenCache};
+use sdk_core::download::Downloader;
+use sdk_core::{ApiContext, ClientConfig, RetryPolicy, TokenSource};
+
+use crate::error::{Error, Result};
+use crate::generated::{self, types};
+use crate::model::{Dataview, ExportFile, Timespan, TimespanKind};
+use crate::validate;
+
+/// Client of the DVP Data API. Cheap to clone; clones share the token cache
+/// and connection pool.
+///
+/// ```no_run
+/// # async fn run() -> dvp_sdk::Result<()> {
+/// let client = dvp_sdk::DvpClient::new("my-user", "dckr_pat_…")?;
+/// for namespace in client.namespaces().await? {
+///     println!("{namespace}: years {:?}", client.years(&namespace).await?);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct DvpClient {
+    pub(crate) api: generated::Client,
+    pub(crate) tokens: TokenCache,
+    pub(crate) downloader: Downloader,
+}
+
+/// Configures a [`DvpClient`].
+#[derive(Debug)]
+pub struct DvpClientBuilder {
+    config: ClientConfig,
+    credentials: Credentials,
+    otp: Option<OtpProvider>,
+}
+
+impl DvpClientBuilder {
+    /// Docker Hub's base URL, where login happens (default
+    /// [`hub_auth::DEFAULT_HUB_URL`]).
+    pub fn hub_url(mut self, url: impl Into<String>) -> Self {
+        self.config.hub_url = url.into();
+        self
+    }
+
+    /// The DVP API's base URL (default [`crate::DEFAULT_DVP_URL`]).
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.config.api_url = url.into();
+        self
+    }
+
+    /// Answers a second-factor challenge at login with codes from `otp`.
+    pub fn otp(mut self, otp: OtpProvider) -> Self {
+        self.otp = Some(otp);
+        self
+    }
+
+    /// Time allowed to open a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one JSON call.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.config.request_timeout = timeout;
+        self
+    }
+
+    /// Time a download may go without receiving a byte.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// `User-Agent` of every request.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.config.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Retry policy of every request.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Builds the client. Nothing is sent until the first call.
+    pub fn build(self) -> Result<DvpClient> {
+        let http = self.config.json_client()?;
+        let mut tokens = TokenCache::new(
+            &self.config.hub_url,
+            self.credentials,
+            http.clone(),
+            self.config.retry.clone(),
+        );
+        if let Some(otp) = self.otp {
+            tokens = tokens.with_otp(otp);
+        }
+        let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
+        let context = ApiContext::with_token_source(source).with_retry(self.config.retry.clone());
+        let api = generated::Client::new_with_client(self.config.api_base(), http, context);
+        Ok(DvpClient {
+            api,
+            tokens,
+            downloader: self.config.downloader()?,
+        })
+    }
+}
+
+impl DvpClient {
+    /// A client for Docker's production APIs, logging in with a user name
+    /// and a password or personal access token.
+    pub fn new(username: impl Into<String>, password_or_pat: impl Into<String>) -> Result<Self> {
+        Self::builder(Credentials::login(username, password_or_pat)).build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder(credentials: Credentials) -> DvpClientBuilder {
+        DvpClientBuilder {
+            config: ClientConfig::new(hub_auth::DEFAULT_HUB_URL, crate::DEFAULT_DVP_URL),
+            credentials,
+            otp: None,
+        }
+    }
+
+    /// The generated client, for calls this layer does not wrap. It carries
+    /// the same auth, retries and tracing.
+    pub fn api(&self) -> &generated::Client {
+        &self.api
+    }
+
+    /// The token cache (to see how many logins were made, or to log in early).
+    pub fn token_cache(&self) -> &TokenCache {
+        &self.tokens
+    }
+
+    /// Namespaces (and repositories) the account has data for.
+    pub async fn namespaces(&self) -> Result<Vec<String>> {
+        match self.api.get_namespaces().send().await {
+            Ok(response) => Ok(response.into_inner().namespaces),
+            Err(err) => Err(Error::from_generated("listing namespaces", err).await),
+        }
+    }
+
+    /// Metadata of a namespace: datasets with their views and timespan
+    /// types, and extra repositories.
+    pub async fn namespace(&self, namespace: &str) -> Result<types::NamespaceMetadata> {
+        let namespace = validate::namespace(namespace)?;
+        match self.api.get_namespace().namespace(namespace).send().await {
+            Ok(response) => Ok(response.into_inner()),
+            Err(err) => {
+                Err(Error::from_generated(format!("getting namespace {namespace}"), err).await)
+            }
+        }
+    }
+
+    /// Years with data for a namespace, ascending.
+    pub async fn years(&self, namespace: &str) -> Result<Vec<i32>> {
+        let namespace = validate::namespace(namespace)?;
+        let operation = || format!("listing years of {namespace}");
+        let data = match self
+            .api
+            .get_namespace_years()
+            .namespace(namespace)
+            .send()
+            .await
+        {
+            Ok(response) => response.into_inner(),
+            Err(err) => return Err(Error::from_generated(operation(), err).await),
+        };
+        let mut years = data
+            .years
+            .iter()
+            .filter_map(|y| y.year)
+            .map(|y| {
+                i32::try_from(y)
+                    .map_err(|_| decode_error(operation(), format!("year {y} is out of range")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        years.sort_unstable();
+        Ok(years)
+    }
+
+    /// Months or weeks of a year with data, ascending.
+    pub async fn timespans(
+        &self,
+        namespace: &str,
+        year: i32,
+        kind: TimespanKind,
+    ) -> Result<Vec<Timespan>> {
+        let namespace = validate::namespace(namespace)?;
+        let year = validate::year(year)?;
+        if let TimespanKind::Other(other) = &kind {
+            return Err(Error::invalid(
+                "timespan type",
+                format!("{other:?}: this SDK knows months and weeks"),
+            ));
+        }
+        let operation = || format!("listing {kind} of {namespace} {year}");
+        let data = match self
+            .api
+            .get_namespace_timespans()
+            .namespace(namespace)
+            .year(i64::from(year))
+            .timespantype(kind.clone())
+            .send()
+            .await
+        {
+            Ok(response) => response.into_inner(),
+            Err(err) => return Err(Error::from_generated(operation(), err).await),
+        };
+        let mut spans = match data {
+            types::TimespanData::MonthData(months) => months
+                .months
+                .iter()
+                .map(|m| number(m.month).map(Timespan::Month))
+                .collect::<Option<Vec<_>>>(),
+            types::TimespanData::WeekData(weeks) => weeks
+                .weeks
+                .iter()
+                .map(|w| number(w.week).map(Timespan::Week))
+                .collect::<Option<Vec<_>>>(),
+        }
+        .ok_or_else(|| decode_error(operation(), "a month or week number is out of range"))?;
+        spans.sort_unstable();
+        Ok(spans)
+    }
+
+    /// Metadata of one month or week.
+    pub async fn timespan(
+        &self,
+        namespace: &str,
+        year: i32,
+        timespan: Timespan,
+    ) -> Result<types::TimespanModel> {
+        let namespace = validate::namespace(namespace)?;
+        let year = validate::year(year)?;
+        let timespan = validate::timespan(timespan)?;
+        match self
+            .api
+            .get_namespace_timespan_metadata()
+            .namespace(namespace)
+            .year(i64::from(year))
+            .timespantype(timespan.kind())
+            .timespan(i64::from(timespan.number()))
+            .send()
+            .await
+        {
+            Ok(response) => Ok(response.into_inner()),
+            Err(err) => Err(Error::from_generated(
+                format!("getting {timespan} of {namespace} {year}"),
+                err,
+            )
+            .await),
+        }
+    }
+
+    /// The files of one dataview of one month or week.
+    pub async fn files(
+        &self,
+        namespace: &str,
+        year: i32,
+        timespan: Timespan,
+        dataview: Dataview,
+    ) -> Result<Vec<ExportFile>> {
+        let namespace = validate::namespace(namespace)?;
+        let year = validate::year(year)?;
+        let timespan = validate::timespan(timespan)?;
+        let data = match self
+            .api
+            .get_namespace_data_by_timespan()
+            .namespace(namespace)
+            .year(i64::from(year))
+            .timespantype(timespan.kind())
+            .timespan(i64::from(timespan.number()))
+            .dataview(dataview.clone())
+            .send()
+            .await
+        {
+            Ok(response) => response.into_inner(),
+            Err(err) => {
+                return Err(Error::from_generated(
+                    format!("listing {dataview} files of {namespace} {year} {timespan}"),
+                    err,
+                )
+                .await);
+            }
+        };
+        Ok(data
+            .data
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, file)| {
+                Some(ExportFile {
+                    namespace: namespace.to_owned(),
+                    year,
+                    timespan,
+                    dataview: dataview.clone(),
+                    index,
+                    url: file.url?,
+                    size: file.size.and_then(|s| u64::try_from(s).ok()),
+                })
+            })
+            .collect())
+    }
+}
+
+fn number(value: i64) -> Option<u32> {
+    u32::try_from(value).ok()
+}
+
+fn decode_error(operation: String, message: impl Into<String>) -> Error {
+    Error::Api {
+        operation,
+        failure: sdk_core::error::Failure::Decode(message.into()),
+    }
+}

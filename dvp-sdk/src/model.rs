@@ -1,0 +1,136 @@
+//! The DVP vocabulary: dataviews, timespans and the files an export holds.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+sdk_core::open_enum! {
+    /// Shape of an export file.
+    pub enum Dataview {
+        /// One row per pull action.
+        Raw = "raw",
+        /// Per repository and reference (tag or digest) counts.
+        Summary = "summary",
+        /// Per repository counts.
+        RepoSummary = "repo-summary",
+    }
+}
+
+sdk_core::open_enum! {
+    /// Granularity of an export: a calendar month or an ISO week.
+    pub enum TimespanKind {
+        /// Calendar months, 1 to 12.
+        Months = "months",
+        /// Weeks (Monday to Sunday), 1 to 53.
+        Weeks = "weeks",
+    }
+}
+
+sdk_core::open_enum! {
+    /// A dataset of a namespace.
+    pub enum Dataset {
+        /// Image pulls.
+        Pulls = "pulls",
+    }
+}
+
+/// One month or one week of a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Timespan {
+    /// Month 1 to 12.
+    Month(u32),
+    /// Week 1 to 53.
+    Week(u32),
+}
+
+impl Timespan {
+    /// Months or weeks.
+    pub fn kind(self) -> TimespanKind {
+        match self {
+            Timespan::Month(_) => TimespanKind::Months,
+            Timespan::Week(_) => TimespanKind::Weeks,
+        }
+    }
+
+    /// The month or week number.
+    pub fn number(self) -> u32 {
+        match self {
+            Timespan::Month(n) | Timespan::Week(n) => n,
+        }
+    }
+}
+
+impl fmt::Display for Timespan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Timespan::Month(n) => write!(f, "month-{n:02}"),
+            Timespan::Week(n) => write!(f, "week-{n:02}"),
+        }
+    }
+}
+
+/// A downloadable file of a namespace's export.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    /// Namespace the data belongs to.
+    pub namespace: String,
+    /// Year of the data.
+    pub year: i32,
+    /// Month or week of the data.
+    pub timespan: Timespan,
+    /// Shape of the data.
+    pub dataview: Dataview,
+    /// Position of the file in the API's list (a view may span several files).
+    pub index: usize,
+    /// Where to fetch it: a pre-signed URL on another host, fetched without
+    /// credentials. Treat it as a secret while it is valid.
+    pub url: String,
+    /// Size in bytes, when the API gave one.
+    pub size: Option<u64>,
+}
+
+impl ExportFile {
+    /// Path of the file under a download folder:
+    /// `<namespace>/<year>/<month-06|week-23>/<dataview>[-<index>].<ext>`,
+    /// where the extension (`csv`, `csv.gz`) comes from the URL.
+    pub fn relative_path(&self) -> std::path::PathBuf {
+        let path = reqwest::Url::parse(&self.url)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
+        let ext = if path.ends_with(".csv.gz") || path.ends_with(".gz") {
+            "csv.gz"
+        } else {
+            "csv"
+        };
+        let name = if self.index == 0 {
+            format!("{}.{ext}", self.dataview)
+        } else {
+            format!("{}-{}.{ext}", self.dataview, self.index)
+        };
+        [
+            self.namespace.clone(),
+            self.year.to_string(),
+            self.timespan.to_string(),
+            name,
+        ]
+        .iter()
+        .collect()
+    }
+}
+
+impl fmt::Debug for ExportFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportFile")
+            .field("namespace", &self.namespace)
+            .field("year", &self.year)
+            .field("timespan", &self.timespan)
+            .field("dataview", &self.dataview)
+            .field("index", &self.index)
+            .field("url", &sdk_core::redact::url_str(&self.url))
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+/// When a timestamp in the data was taken, as UTC.
+pub type Timestamp = DateTime<Utc>;

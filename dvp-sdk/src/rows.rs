@@ -1,0 +1,311 @@
+//! Typed rows of DVP CSV files, read in constant memory.
+//!
+//! Docker does not publish exact header names, so columns are found by name,
+//! case- and separator-insensitively, under the names the documentation uses
+//! for each data point; unknown columns are ignored and missing ones are
+//! `None`. [`sdk_core::csv::Record`] gives every column as text, for columns
+//! no typed row knows yet.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sdk_core::csv::{CsvError, HeaderIndex, RowDecoder};
+
+use crate::error::{Error, Result};
+
+/// One pull action of a raw export.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawRow {
+    /// Type of the puller (industry).
+    pub kind: Option<String>,
+    /// Host (cloud provider) of the puller.
+    pub host: Option<String>,
+    /// Country (geolocation).
+    pub country: Option<String>,
+    /// When the action happened.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// Namespace.
+    pub namespace: Option<String>,
+    /// Repository.
+    pub repository: Option<String>,
+    /// Reference pulled (digest, or tag when there was one).
+    pub reference: Option<String>,
+    /// Digest.
+    pub digest: Option<String>,
+    /// Tag, when available.
+    pub tag: Option<String>,
+    /// HTTP request method.
+    pub http_method: Option<String>,
+    /// Pull by tag, pull by digest, or version check.
+    pub action: Option<String>,
+    /// User-Agent of the client.
+    pub user_agent: Option<String>,
+}
+
+/// One line of a summary or repo-summary export.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// Namespace.
+    pub namespace: Option<String>,
+    /// Repository.
+    pub repository: Option<String>,
+    /// Reference (tag or digest); absent in repository-level summaries.
+    pub reference: Option<String>,
+    /// Tag, when the file has a separate column for it.
+    pub tag: Option<String>,
+    /// Digest, when the file has a separate column for it.
+    pub digest: Option<String>,
+    /// Unique IP addresses.
+    pub unique_ip_count: Option<u64>,
+    /// Pulls by tag.
+    pub pulls_by_tag: Option<u64>,
+    /// Pulls by digest.
+    pub pulls_by_digest: Option<u64>,
+    /// Version checks.
+    pub version_checks: Option<u64>,
+}
+
+const RAW_COLUMNS: [&[&str]; 12] = [
+    &["type", "industry", "type_industry", "user_type"],
+    &["host", "cloud_provider", "host_cloud_provider", "provider"],
+    &["country", "geolocation", "country_code"],
+    &["timestamp", "time", "datetime", "date"],
+    &["namespace"],
+    &["repository", "repo", "repository_name"],
+    &["reference", "ref"],
+    &["digest"],
+    &["tag"],
+    &[
+        "http_method",
+        "method",
+        "request_method",
+        "http_request_method",
+    ],
+    &["action", "pull_action"],
+    &["user_agent", "useragent", "ua"],
+];
+
+const SUMMARY_COLUMNS: [&[&str]; 9] = [
+    &["namespace"],
+    &["repository", "repo", "repository_name"],
+    &["reference", "ref"],
+    &["tag"],
+    &["digest"],
+    &[
+        "unique_ip_count",
+        "unique_ips",
+        "unique_ip_address_count",
+        "unique_ip_addresses",
+        "ips",
+    ],
+    &[
+        "pulls_by_tag",
+        "pull_by_tag",
+        "pulls_by_tag_count",
+        "tag_pulls",
+    ],
+    &[
+        "pulls_by_digest",
+        "pull_by_digest",
+        "pulls_by_digest_count",
+        "digest_pulls",
+    ],
+    &["version_checks", "version_check", "version_check_count"],
+];
+
+/// Decodes [`RawRow`]s.
+#[derive(Debug)]
+pub struct RawDecoder {
+    columns: [Option<usize>; 12],
+}
+
+impl RowDecoder for RawDecoder {
+    type Row = RawRow;
+
+    fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
+        let index = HeaderIndex::new(headers);
+        Ok(Self {
+            columns: RAW_COLUMNS.map(|aliases| index.find(aliases)),
+        })
+    }
+
+    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<RawRow, CsvError> {
+        let text = |i: usize| text(record, self.columns[i]);
+        Ok(RawRow {
+            kind: text(0),
+            host: text(1),
+            country: text(2),
+            timestamp: text(3).map(|t| parse_timestamp(&t, line)).transpose()?,
+            namespace: text(4),
+            repository: text(5),
+            reference: text(6),
+            digest: text(7),
+            tag: text(8),
+            http_method: text(9),
+            action: text(10),
+            user_agent: text(11),
+        })
+    }
+}
+
+/// Decodes [`SummaryRow`]s.
+#[derive(Debug)]
+pub struct SummaryDecoder {
+    columns: [Option<usize>; 9],
+}
+
+impl RowDecoder for SummaryDecoder {
+    type Row = SummaryRow;
+
+    fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
+        let index = HeaderIndex::new(headers);
+        Ok(Self {
+            columns: SUMMARY_COLUMNS.map(|aliases| index.find(aliases)),
+        })
+    }
+
+    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<SummaryRow, CsvError> {
+        let text = |i: usize| text(record, self.columns[i]);
+        let count = |i: usize, name: &str| -> Result<Option<u64>, CsvError> {
+            text(i)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        CsvError::at(line, Some(name), format!("{v:?} is not a count"))
+                    })
+                })
+                .transpose()
+        };
+        Ok(SummaryRow {
+            namespace: text(0),
+            repository: text(1),
+            reference: text(2),
+            tag: text(3),
+            digest: text(4),
+            unique_ip_count: count(5, "unique_ip_count")?,
+            pulls_by_tag: count(6, "pulls_by_tag")?,
+            pulls_by_digest: count(7, "pulls_by_digest")?,
+            version_checks: count(8, "version_checks")?,
+        })
+    }
+}
+
+fn text(record: &csv::StringRecord, column: Option<usize>) -> Option<String> {
+    let value = record.get(column?)?.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` read as UTC.
+fn parse_timestamp(value: &str, line: u64) -> Result<DateTime<Utc>, CsvError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f UTC",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(value, format) {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(CsvError::at(
+        line,
+        Some("timestamp"),
+        format!("{value:?} is not a timestamp"),
+    ))
+}
+
+/// Raw rows of a downloaded file (plain or gzip).
+pub fn raw_rows(path: &Path) -> Result<impl Iterator<Item = Result<RawRow>>> {
+    rows::<RawDecoder>(path)
+}
+
+/// Summary rows of a downloaded summary or repo-summary file.
+pub fn summary_rows(path: &Path) -> Result<impl Iterator<Item = Result<SummaryRow>>> {
+    rows::<SummaryDecoder>(path)
+}
+
+/// Any file as header → value records.
+pub fn records(path: &Path) -> Result<impl Iterator<Item = Result<sdk_core::csv::Record>>> {
+    rows::<sdk_core::csv::RecordDecoder>(path)
+}
+
+/// Rows of a file with any decoder.
+pub fn rows<D: RowDecoder>(path: &Path) -> Result<impl Iterator<Item = Result<D::Row>> + use<D>> {
+    let name = path.display().to_string();
+    let rows = sdk_core::csv::rows_from_path::<D>(path).map_err(|error| Error::Csv {
+        source_name: name.clone(),
+        error,
+    })?;
+    Ok(rows.map(move |row| {
+        row.map_err(|error| Error::Csv {
+            source_name: name.clone(),
+            error,
+        })
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sdk_core::csv::rows_from_reader;
+
+    #[test]
+    fn raw_columns_are_found_by_any_spelling_and_extra_columns_ignored() {
+        let data = "Timestamp,Namespace,Repository,Reference,Tag,Digest,HTTP Method,Action,User-Agent,Type,Host,Country,New Column\n\
+                    2026-06-01T10:00:00Z,acme,web,sha256:ab,latest,sha256:ab,GET,pull_by_tag,docker/27,commercial,aws,DE,x\n\
+                    2026-06-01 11:00:00,acme,web,,,,HEAD,version_check,,,,,\n";
+        let rows: Vec<RawRow> = rows_from_reader::<RawDecoder>(std::io::Cursor::new(data))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows[0].timestamp.unwrap().to_rfc3339(),
+            "2026-06-01T10:00:00+00:00"
+        );
+        assert_eq!(rows[0].http_method.as_deref(), Some("GET"));
+        assert_eq!(rows[0].user_agent.as_deref(), Some("docker/27"));
+        assert_eq!(rows[0].kind.as_deref(), Some("commercial"));
+        assert_eq!(rows[0].country.as_deref(), Some("DE"));
+        assert_eq!(
+            rows[1].timestamp.unwrap().to_rfc3339(),
+            "2026-06-01T11:00:00+00:00"
+        );
+        assert_eq!(rows[1].tag, None);
+        assert_eq!(rows[1].action.as_deref(), Some("version_check"));
+    }
+
+    #[test]
+    fn summary_counts_parse_and_a_bad_count_names_line_and_column() {
+        let data = "namespace,repository,unique_ip_count,pulls_by_tag,pulls_by_digest,version_checks\nacme,web,3,10,2,7\nacme,api,x,1,1,1\n";
+        let mut rows = rows_from_reader::<SummaryDecoder>(std::io::Cursor::new(data)).unwrap();
+        let first = rows.next().unwrap().unwrap();
+        assert_eq!(
+            (
+                first.unique_ip_count,
+                first.pulls_by_tag,
+                first.pulls_by_digest,
+                first.version_checks
+            ),
+            (Some(3), Some(10), Some(2), Some(7))
+        );
+        assert_eq!(first.reference, None);
+        let err = rows.next().unwrap().unwrap_err();
+        assert_eq!(
+            (err.line, err.column.as_deref()),
+            (Some(3), Some("unique_ip_count")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_timestamp_is_an_error_not_a_panic() {
+        let data = "timestamp\nyesterday\n";
+        let err = rows_from_reader::<RawDecoder>(std::io::Cursor::new(data))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.column.as_deref(), Some("timestamp"));
+    }
+}

@@ -1,0 +1,83 @@
+//! Argument checks run before any request: a bad value fails with a clear
+//! error and nothing is sent.
+
+use crate::error::{Error, Result};
+
+/// A namespace: non-empty, no `/`, no `..`, no whitespace or control
+/// characters.
+pub fn namespace(value: &str) -> Result<&str> {
+    if value.is_empty() {
+        return Err(Error::invalid("namespace", "it is empty"));
+    }
+    if value.contains('/') {
+        return Err(Error::invalid(
+            "namespace",
+            format!("{value:?} contains '/': give the namespace alone, without a repository"),
+        ));
+    }
+    if value.contains("..") {
+        return Err(Error::invalid(
+            "namespace",
+            format!("{value:?} contains '..'"),
+        ));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(
+            "namespace",
+            format!("{value:?} contains whitespace"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A year the API could hold data for.
+pub fn year(value: i32) -> Result<i32> {
+    if (2000..=9999).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::invalid(
+            "year",
+            format!("{value} is not a year between 2000 and 9999"),
+        ))
+    }
+}
+
+/// A month 1–12 or a week 1–53.
+pub fn timespan(value: crate::Timespan) -> Result<crate::Timespan> {
+    match value {
+        crate::Timespan::Month(n) if !(1..=12).contains(&n) => {
+            Err(Error::invalid("month", format!("{n} is outside 1-12")))
+        }
+        crate::Timespan::Week(n) if !(1..=53).contains(&n) => {
+            Err(Error::invalid("week", format!("{n} is outside 1-53")))
+        }
+        ok => Ok(ok),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Timespan;
+
+    #[test]
+    fn bad_namespaces_are_refused_with_the_reason() {
+        for bad in ["", "a/b", "..", "a..b", "a b", "a\tb", "a\n"] {
+            assert!(namespace(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(namespace("docker").is_ok());
+        assert!(namespace("my-org_1").is_ok());
+        let err = namespace("acme/web").unwrap_err().to_string();
+        assert!(err.contains("'/'"), "{err}");
+    }
+
+    #[test]
+    fn months_and_weeks_are_range_checked() {
+        assert!(timespan(Timespan::Month(0)).is_err());
+        assert!(timespan(Timespan::Month(13)).is_err());
+        assert!(timespan(Timespan::Week(54)).is_err());
+        assert!(timespan(Timespan::Month(12)).is_ok());
+        assert!(timespan(Timespan::Week(53)).is_ok());
+        assert!(year(1999).is_err() && year(2026).is_ok());
+    }
+}

@@ -1,0 +1,310 @@
+//! A cached Docker Hub JWT, refreshed shortly before it expires, fetched once
+//! however many requests ask at the same time.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use futures::future::BoxFuture;
+use sdk_core::error::Failure;
+use sdk_core::{ApiContext, AuthError, RetryPolicy, TokenSource};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::credentials::{Credentials, OtpProvider};
+use crate::generated::{self, types};
+
+/// A token is replaced when less than this much of its life remains.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// Assumed lifetime of a token whose `exp` cannot be read.
+pub const LIFETIME_WITHOUT_EXP: Duration = Duration::from_secs(5 * 60);
+
+/// Logs in to Docker Hub and caches the JWT. Cheap to clone; clones share
+/// the cache.
+///
+/// Implements [`TokenSource`], so it plugs into every generated client of
+/// the workspace.
+#[derive(Clone)]
+pub struct TokenCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    hub: generated::Client,
+    credentials: Credentials,
+    otp: Option<OtpProvider>,
+    margin: Duration,
+    cached: RwLock<Option<Cached>>,
+    // Held while a token is fetched, so concurrent callers wait for that one
+    // fetch instead of starting their own.
+    refreshing: tokio::sync::Mutex<()>,
+    token_requests: AtomicU64,
+}
+
+struct Cached {
+    token: SecretString,
+    refresh_at: SystemTime,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field(
+                "hub",
+                &progenitor_client::ClientInfo::baseurl(&self.inner.hub),
+            )
+            .field("credentials", &self.inner.credentials)
+            .field("two_factor", &self.inner.otp.is_some())
+            .field("token_requests", &self.token_requests())
+            .finish()
+    }
+}
+
+impl TokenCache {
+    /// A cache that logs in at `hub_url` (e.g. [`crate::DEFAULT_HUB_URL`])
+    /// through `http` (build it with `sdk_core::http::client_builder`).
+    pub fn new(
+        hub_url: &str,
+        credentials: Credentials,
+        http: reqwest::Client,
+        retry: RetryPolicy,
+    ) -> Self {
+        let hub = generated::Client::new_with_client(
+            hub_url.trim_end_matches('/'),
+            http,
+            ApiContext::anonymous().with_retry(retry),
+        );
+        Self {
+            inner: Arc::new(Inner {
+                hub,
+                credentials,
+                otp: None,
+                margin: DEFAULT_REFRESH_MARGIN,
+                cached: RwLock::new(None),
+                refreshing: tokio::sync::Mutex::new(()),
+                token_requests: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Answers Docker Hub's second-factor challenge with codes from `otp`.
+    /// Call before the first request.
+    pub fn with_otp(mut self, otp: OtpProvider) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.otp = Some(otp);
+        }
+        self
+    }
+
+    /// Replaces tokens when less than `margin` of their life remains.
+    /// Call before the first request.
+    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.margin = margin;
+        }
+        self
+    }
+
+    /// How many token requests (login, 2FA step, exchange) were sent so far.
+    pub fn token_requests(&self) -> u64 {
+        self.inner.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// The cached token if it is still fresh.
+    fn fresh(&self) -> Option<SecretString> {
+        let cached = self.inner.cached.read().ok()?;
+        let cached = cached.as_ref()?;
+        (SystemTime::now() < cached.refresh_at).then(|| cached.token.clone())
+    }
+
+    async fn token_single_flight(&self) -> Result<SecretString, AuthError> {
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let _refreshing = self.inner.refreshing.lock().await;
+        if let Some(token) = self.fresh() {
+            return Ok(token); // another caller refreshed while we waited
+        }
+        let token = self.fetch().await?;
+        let refresh_at = refresh_time(
+            crate::jwt::expiry(token.expose_secret()),
+            self.inner.margin,
+            SystemTime::now(),
+        );
+        if let Ok(mut cached) = self.inner.cached.write() {
+            *cached = Some(Cached {
+                token: token.clone(),
+                refresh_at,
+            });
+        }
+        Ok(token)
+    }
+
+    /// Asks Docker Hub for a new token, bypassing the cache.
+    pub async fn fetch(&self) -> Result<SecretString, AuthError> {
+        match &self.inner.credentials {
+            Credentials::Login { username, password } => self.login(username, password).await,
+            Credentials::Exchange { identifier, secret } => self.exchange(identifier, secret).await,
+        }
+    }
+
+    async fn exchange(
+        &self,
+        identifier: &str,
+        secret: &SecretString,
+    ) -> Result<SecretString, AuthError> {
+        self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
+        let body = types::CreateAccessTokenBody {
+            identifier: identifier.to_owned(),
+            secret: secret.expose_secret().to_owned(),
+        };
+        match self.inner.hub.create_access_token().body(body).send().await {
+            Ok(response) => Ok(SecretString::from(response.into_inner().access_token)),
+            Err(err) => Err(auth_error(
+                &format!("exchanging the access token of {identifier}"),
+                Failure::from_generated(err).await,
+            )),
+        }
+    }
+
+    async fn login(
+        &self,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<SecretString, AuthError> {
+        self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
+        let body = types::PostUsersLoginBody {
+            username: username.to_owned(),
+            password: password.expose_secret().to_owned(),
+        };
+        let what = format!("logging in to Docker Hub as {username}");
+        let challenge = match self.inner.hub.post_users_login().body(body).send().await {
+            Ok(response) => return token_of(response.into_inner(), &what),
+            Err(generated::Error::ErrorResponse(response)) if response.status() == 401 => {
+                let body = response.into_inner();
+                match body.login_2fa_token.filter(|t| !t.is_empty()) {
+                    Some(challenge) => SecretString::from(challenge),
+                    None => {
+                        let message = body.detail.unwrap_or_default();
+                        return Err(AuthError::new(
+                            format!(
+                                "{what}: HTTP 401: {message} (check the user name and the password or personal access token)"
+                            ),
+                            Some(401),
+                        ));
+                    }
+                }
+            }
+            Err(err) => return Err(auth_error(&what, Failure::from_generated(err).await)),
+        };
+
+        let Some(otp) = &self.inner.otp else {
+            return Err(AuthError::new(
+                format!(
+                    "{what}: the account requires two-factor authentication, and no one-time code provider was configured (pass --otp, or set one with with_otp)"
+                ),
+                Some(401),
+            ));
+        };
+        let code = otp
+            .code()
+            .await
+            .map_err(|why| AuthError::new(format!("{what}: no one-time code: {why}"), None))?;
+        self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
+        let body = types::PostUsers2FaLoginBody {
+            login_2fa_token: challenge.expose_secret().to_owned(),
+            code: code.expose_secret().to_owned(),
+        };
+        let what = format!("{what} (second factor)");
+        match self
+            .inner
+            .hub
+            .post_users2_fa_login()
+            .body(body)
+            .send()
+            .await
+        {
+            Ok(response) => token_of(response.into_inner(), &what),
+            Err(err) => Err(auth_error(&what, Failure::from_generated(err).await)),
+        }
+    }
+}
+
+impl TokenSource for TokenCache {
+    fn token(&self) -> BoxFuture<'_, Result<SecretString, AuthError>> {
+        Box::pin(self.token_single_flight())
+    }
+
+    fn invalidate(&self, rejected: &SecretString) {
+        if let Ok(mut cached) = self.inner.cached.write()
+            && cached
+                .as_ref()
+                .is_some_and(|c| c.token.expose_secret() == rejected.expose_secret())
+        {
+            *cached = None;
+        }
+    }
+}
+
+/// When to replace a token that expires at `exp`: `margin` before it, but
+/// never later than half-way through what is left, so a token that lives
+/// less than the margin is still reused for a while.
+pub fn refresh_time(exp: Option<SystemTime>, margin: Duration, now: SystemTime) -> SystemTime {
+    let exp = exp.unwrap_or(now + LIFETIME_WITHOUT_EXP);
+    let left = exp.duration_since(now).unwrap_or(Duration::ZERO);
+    if left > margin.saturating_mul(2) {
+        exp - margin
+    } else {
+        now + left / 2
+    }
+}
+
+fn token_of(body: types::LoginResponse, what: &str) -> Result<SecretString, AuthError> {
+    body.token
+        .filter(|t| !t.is_empty())
+        .map(SecretString::from)
+        .ok_or_else(|| {
+            AuthError::new(
+                format!("{what}: Docker Hub answered 200 without a token"),
+                Some(200),
+            )
+        })
+}
+
+fn auth_error(what: &str, failure: Failure) -> AuthError {
+    let hint = match failure.status() {
+        Some(401) => {
+            " (check the identifier and the secret: organization access tokens need the organization name)"
+        }
+        Some(429) => " (too many attempts: wait before retrying)",
+        _ => "",
+    };
+    AuthError::new(format!("{what}: {failure}{hint}"), failure.status())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_is_a_margin_before_expiry_or_half_way_for_short_tokens() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let margin = Duration::from_secs(60);
+        assert_eq!(
+            refresh_time(Some(now + Duration::from_secs(600)), margin, now),
+            now + Duration::from_secs(540)
+        );
+        assert_eq!(
+            refresh_time(Some(now + Duration::from_secs(100)), margin, now),
+            now + Duration::from_secs(50)
+        );
+        assert_eq!(
+            refresh_time(Some(now - Duration::from_secs(5)), margin, now),
+            now
+        );
+        assert_eq!(
+            refresh_time(None, margin, now),
+            now + Duration::from_secs(240)
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Many downloads at once: bounded concurrency, files already complete are
+//! skipped, progress is summed over all files.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::TryStreamExt;
+
+use crate::download::{FileProgress, ProgressFn, is_complete};
+
+/// Default number of files fetched at the same time.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// Progress over all files of a bulk download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkProgress {
+    /// Files in the batch, skipped ones included.
+    pub files_total: usize,
+    /// Files finished or skipped.
+    pub files_done: usize,
+    /// Bytes on disk, skipped files included.
+    pub bytes_done: u64,
+    /// Sum of the expected sizes (files of unknown size count as 0).
+    pub bytes_total: u64,
+}
+
+/// Called whenever a bulk download advances.
+pub type BulkProgressFn = Arc<dyn Fn(BulkProgress) + Send + Sync>;
+
+/// What a bulk download did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkSummary {
+    /// Files fetched by this run.
+    pub downloaded: Vec<PathBuf>,
+    /// Files already complete on disk, not fetched again.
+    pub skipped: Vec<PathBuf>,
+    /// Bytes fetched by this run.
+    pub bytes: u64,
+}
+
+/// One file to fetch.
+#[derive(Debug, Clone)]
+pub struct BulkItem<T> {
+    /// Final path of the file.
+    pub dest: PathBuf,
+    /// Expected size, when known (a file of that size on disk is skipped;
+    /// of unknown size, any existing file is).
+    pub size: Option<u64>,
+    /// What the fetch function needs to know about the file.
+    pub item: T,
+}
+
+/// Fetches every item with at most `concurrency` at a time, calling `fetch`
+/// with the item, its destination and a per-file progress callback. Stops
+/// at the first error and returns it.
+pub async fn download_many<T, E, F, Fut>(
+    items: Vec<BulkItem<T>>,
+    concurrency: usize,
+    progress: Option<BulkProgressFn>,
+    fetch: F,
+) -> Result<BulkSummary, E>
+where
+    T: Send,
+    F: Fn(T, PathBuf, ProgressFn) -> Fut,
+    Fut: Future<Output = Result<u64, E>>,
+{
+    let state = Arc::new(Tally {
+        files_total: items.len(),
+        bytes_total: items.iter().filter_map(|i| i.size).sum(),
+        files_done: AtomicUsize::new(0),
+        bytes_done: AtomicU64::new(0),
+        progress,
+    });
+    let summary = Mutex::new(BulkSummary::default());
+
+    let mut to_fetch = Vec::new();
+    for item in items {
+        if is_complete(&item.dest, item.size).await {
+            let size = tokio::fs::metadata(&item.dest)
+                .await
+                .map(|m| m.len())
+                .unwrap_or(0);
+            state.bytes_done.fetch_add(size, Ordering::Relaxed);
+            state.files_done.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut s) = summary.lock() {
+                s.skipped.push(item.dest);
+            }
+        } else {
+            to_fetch.push(item);
+        }
+    }
+    state.report();
+
+    futures::stream::iter(to_fetch.into_iter().map(Ok))
+        .try_for_each_concurrent(concurrency.max(1), |item| {
+            let state = state.clone();
+            let summary = &summary;
+            let fetch = &fetch;
+            async move {
+                let seen = Arc::new(AtomicU64::new(0));
+                let file_progress: ProgressFn = {
+                    let state = state.clone();
+                    let seen = seen.clone();
+                    Arc::new(move |p: FileProgress| {
+                        let before = seen.swap(p.done, Ordering::Relaxed);
+                        if p.done >= before {
+                            state
+                                .bytes_done
+                                .fetch_add(p.done - before, Ordering::Relaxed);
+                        } else {
+                            state
+                                .bytes_done
+                                .fetch_sub(before - p.done, Ordering::Relaxed);
+                        }
+                        state.report();
+                    })
+                };
+                let bytes = fetch(item.item, item.dest.clone(), file_progress).await?;
+                state.files_done.fetch_add(1, Ordering::Relaxed);
+                state.report();
+                if let Ok(mut s) = summary.lock() {
+                    s.downloaded.push(item.dest);
+                    s.bytes += bytes;
+                }
+                Ok(())
+            }
+        })
+        .await?;
+
+    let mut summary = summary.into_inner().unwrap_or_default();
+    summary.downloaded.sort();
+    summary.skipped.sort();
+    Ok(summary)
+}
+
+struct Tally {
+    files_total: usize,
+    bytes_total: u64,
+    files_done: AtomicUsize,
+    bytes_done: AtomicU64,
+    progress: Option<BulkProgressFn>,
+}
+
+impl Tally {
+    fn report(&self) {
+        if let Some(progress) = &self.progress {
+            progress(BulkProgress {
+                files_total: self.files_total,
+                files_done: self.files_done.load(Ordering::Relaxed),
+                bytes_done: self.bytes_done.load(Ordering::Relaxed),
+                bytes_total: self.bytes_total,
+            });
+        }
+    }
+}

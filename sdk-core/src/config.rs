@@ -1,0 +1,70 @@
+//! Settings shared by both SDK clients' builders.
+
+use std::time::Duration;
+
+use crate::download::{DEFAULT_IDLE_TIMEOUT, Downloader};
+use crate::http::DEFAULT_CONNECT_TIMEOUT;
+use crate::retry::RetryPolicy;
+
+/// Default limit for one JSON call, retries not included.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where the APIs are and how patient to be with them.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Docker Hub, where tokens come from.
+    pub hub_url: String,
+    /// The data API's base URL.
+    pub api_url: String,
+    /// Time allowed to open a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for one JSON call (downloads have no total limit).
+    pub request_timeout: Duration,
+    /// Time a download body may go without a byte.
+    pub idle_timeout: Duration,
+    /// `User-Agent` of every request; the SDK's own when `None`.
+    pub user_agent: Option<String>,
+    /// Retries of every request.
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    /// Defaults for the given base URLs.
+    pub fn new(hub_url: impl Into<String>, api_url: impl Into<String>) -> Self {
+        Self {
+            hub_url: hub_url.into(),
+            api_url: api_url.into(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            user_agent: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The HTTP client for JSON calls (token requests included).
+    pub fn json_client(&self) -> reqwest::Result<reqwest::Client> {
+        let mut builder = crate::http::client_builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout);
+        if let Some(agent) = &self.user_agent {
+            builder = builder.user_agent(agent.as_str());
+        }
+        builder.build()
+    }
+
+    /// The downloader for object-store files.
+    pub fn downloader(&self) -> reqwest::Result<Downloader> {
+        Downloader::new(
+            self.retry.clone(),
+            self.idle_timeout,
+            self.connect_timeout,
+            self.user_agent.as_deref(),
+        )
+    }
+
+    /// `api_url` without a trailing slash, as the generated clients expect.
+    pub fn api_base(&self) -> &str {
+        self.api_url.trim_end_matches('/')
+    }
+}

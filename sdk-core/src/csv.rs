@@ -1,0 +1,326 @@
+//! Streaming CSV rows in constant memory, from a file or straight from a
+//! response body.
+//!
+//! A [`RowDecoder`] is built from the header line and turns each record into
+//! a typed row. [`rows_from_reader`] iterates a `Read` (gzip is detected and
+//! decoded); [`rows_from_async`] runs the same parser on a blocking thread
+//! over an async byte source and hands rows over a bounded channel, so a
+//! multi-GB body is never held in memory.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use futures::Stream;
+use tokio::io::AsyncRead;
+
+/// A row that could not be read, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), column.as_ref().map(|c| format!("column {c}: ")).unwrap_or_default())]
+pub struct CsvError {
+    /// 1-based line of the record, when known.
+    pub line: Option<u64>,
+    /// Column name, when one value was at fault.
+    pub column: Option<String>,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl CsvError {
+    /// An error at a line (and column).
+    pub fn at(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        Self {
+            line: Some(line),
+            column: column.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    fn from_csv(error: &csv::Error) -> Self {
+        let line = error.position().map(|p| p.line());
+        let message = match error.kind() {
+            csv::ErrorKind::Utf8 { err, .. } => {
+                format!("invalid UTF-8 in field {}", err.field() + 1)
+            }
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
+                format!("{len} fields where the header has {expected_len}")
+            }
+            csv::ErrorKind::Io(err) => format!("read failed: {err}"),
+            _ => error.to_string(),
+        };
+        Self {
+            line,
+            column: None,
+            message,
+        }
+    }
+}
+
+/// Turns CSV records into typed rows. Built once from the header.
+pub trait RowDecoder: Sized + Send + 'static {
+    /// The typed row.
+    type Row: Send + 'static;
+
+    /// Prepares the decoder for a file with these column names.
+    fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError>;
+
+    /// Decodes one record found at `line`.
+    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<Self::Row, CsvError>;
+}
+
+/// `Pulls By Tag`, `pulls_by_tag` and `pullsByTag` all become `pullsbytag`:
+/// Docker does not publish exact header names, so columns are matched
+/// case- and separator-insensitively.
+pub fn normalize_header(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Column positions by normalized name.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderIndex {
+    positions: HashMap<String, usize>,
+}
+
+impl HeaderIndex {
+    /// Indexes a header record; the first of two equal names wins.
+    pub fn new(headers: &csv::StringRecord) -> Self {
+        let mut positions = HashMap::new();
+        for (i, name) in headers.iter().enumerate() {
+            positions.entry(normalize_header(name)).or_insert(i);
+        }
+        Self { positions }
+    }
+
+    /// Position of the first alias present.
+    pub fn find(&self, aliases: &[&str]) -> Option<usize> {
+        aliases
+            .iter()
+            .find_map(|alias| self.positions.get(&normalize_header(alias)).copied())
+    }
+}
+
+/// A row as header → value, for columns no typed row knows yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    headers: Arc<[String]>,
+    values: Vec<String>,
+}
+
+impl Record {
+    /// Value of a column, matched like [`normalize_header`].
+    pub fn get(&self, column: &str) -> Option<&str> {
+        let wanted = normalize_header(column);
+        self.headers
+            .iter()
+            .position(|h| normalize_header(h) == wanted)
+            .and_then(|i| self.values.get(i))
+            .map(String::as_str)
+    }
+
+    /// (column, value) pairs in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers
+            .iter()
+            .map(String::as_str)
+            .zip(self.values.iter().map(String::as_str))
+    }
+
+    /// The column names.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The values in file order.
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+}
+
+/// Decoder of [`Record`]s.
+#[derive(Debug)]
+pub struct RecordDecoder {
+    headers: Arc<[String]>,
+}
+
+impl RowDecoder for RecordDecoder {
+    type Row = Record;
+
+    fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
+        Ok(Self {
+            headers: headers.iter().map(str::to_owned).collect(),
+        })
+    }
+
+    fn decode(&mut self, record: &csv::StringRecord, _line: u64) -> Result<Record, CsvError> {
+        Ok(Record {
+            headers: self.headers.clone(),
+            values: record.iter().map(str::to_owned).collect(),
+        })
+    }
+}
+
+/// Typed rows of a CSV source.
+pub struct Rows<D: RowDecoder, R: Read> {
+    reader: csv::Reader<R>,
+    decoder: D,
+    record: csv::StringRecord,
+    done: bool,
+}
+
+impl<D: RowDecoder, R: Read> Iterator for Rows<D, R> {
+    type Item = Result<D::Row, CsvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {
+                let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+                Some(self.decoder.decode(&self.record, line))
+            }
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(err) => {
+                // A broken stream would repeat its error forever.
+                self.done = matches!(err.kind(), csv::ErrorKind::Io(_));
+                Some(Err(CsvError::from_csv(&err)))
+            }
+        }
+    }
+}
+
+/// Source of rows: gzip (recognised by its magic bytes) is decoded.
+pub type Source = Box<dyn Read + Send>;
+
+/// Reads rows from `input`, decoding gzip when the data starts with it.
+pub fn rows_from_reader<D: RowDecoder>(
+    input: impl Read + Send + 'static,
+) -> Result<Rows<D, Source>, CsvError> {
+    let mut buffered = BufReader::with_capacity(256 * 1024, input);
+    let head = buffered.fill_buf().map_err(|e| CsvError {
+        line: None,
+        column: None,
+        message: format!("read failed: {e}"),
+    })?;
+    let source: Source = if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::with_capacity(
+            256 * 1024,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        ))
+    } else {
+        Box::new(buffered)
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(source);
+    let headers = reader
+        .headers()
+        .map_err(|e| CsvError::from_csv(&e))?
+        .clone();
+    let decoder = D::from_headers(&headers)?;
+    Ok(Rows {
+        reader,
+        decoder,
+        record: csv::StringRecord::new(),
+        done: false,
+    })
+}
+
+/// Reads rows from a file (plain or gzip).
+pub fn rows_from_path<D: RowDecoder>(path: &Path) -> Result<Rows<D, Source>, CsvError> {
+    let file = std::fs::File::open(path).map_err(|e| CsvError {
+        line: None,
+        column: None,
+        message: format!("opening {}: {e}", path.display()),
+    })?;
+    rows_from_reader(file)
+}
+
+/// Rows in flight between the parser thread and the consumer.
+const CHANNEL_ROWS: usize = 1024;
+
+/// Reads rows from an async byte source (a response body) without storing
+/// it: the parser runs on a blocking thread and at most a small, fixed
+/// number of rows wait for the consumer.
+pub fn rows_from_async<D: RowDecoder>(
+    input: impl AsyncRead + Send + Unpin + 'static,
+) -> impl Stream<Item = Result<D::Row, CsvError>> + Send + 'static {
+    let (sender, receiver) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
+    tokio::task::spawn_blocking(move || {
+        let bridge = tokio_util::io::SyncIoBridge::new(input);
+        let rows = match rows_from_reader::<D>(bridge) {
+            Ok(rows) => rows,
+            Err(err) => {
+                let _ = sender.blocking_send(Err(err));
+                return;
+            }
+        };
+        for row in rows {
+            // The consumer dropped the stream: stop reading.
+            if sender.blocking_send(row).is_err() {
+                return;
+            }
+        }
+    });
+    tokio_stream_from(receiver)
+}
+
+fn tokio_stream_from<T: Send + 'static>(
+    mut receiver: tokio::sync::mpsc::Receiver<T>,
+) -> impl Stream<Item = T> + Send + 'static {
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_whatever_their_case_and_separators() {
+        let headers = csv::StringRecord::from(vec!["Pulls By Tag", "user-agent", "HTTP_METHOD"]);
+        let index = HeaderIndex::new(&headers);
+        assert_eq!(index.find(&["pulls_by_tag"]), Some(0));
+        assert_eq!(index.find(&["UserAgent"]), Some(1));
+        assert_eq!(index.find(&["method", "http method"]), Some(2));
+        assert_eq!(index.find(&["country"]), None);
+    }
+
+    #[test]
+    fn records_keep_every_column_and_errors_say_where() {
+        let data = "a,B c\n1,2\n3\n";
+        let mut rows = rows_from_reader::<RecordDecoder>(std::io::Cursor::new(data)).unwrap();
+        let first = rows.next().unwrap().unwrap();
+        assert_eq!(first.get("b_c"), Some("2"));
+        assert_eq!(first.iter().collect::<Vec<_>>(), [("a", "1"), ("B c", "2")]);
+        let err = rows.next().unwrap().unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("line 3: 1 fields where the header has 2"),
+            "{err}"
+        );
+        assert!(rows.next().is_none());
+    }
+
+    #[test]
+    fn gzip_is_detected_and_decoded() {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(b"x\n1\n2\n").unwrap();
+        let gz = encoder.finish().unwrap();
+        let rows: Vec<_> = rows_from_reader::<RecordDecoder>(std::io::Cursor::new(gz))
+            .unwrap()
+            .map(|r| r.unwrap().values()[0].clone())
+            .collect();
+        assert_eq!(rows, ["1", "2"]);
+    }
+}
