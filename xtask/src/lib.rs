@@ -210,7 +210,8 @@ fn describe_source(root: &Path, target: &Target) -> Result<String> {
 /// Pretty-prints, adds the do-not-edit header and runs rustfmt so that the
 /// committed file is exactly what `cargo fmt` would leave.
 fn finish(title: &str, tokens: proc_macro2::TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    let file: syn::File =
+        syn::parse2(line_doc_comments(tokens)).context("progenitor produced unparsable Rust")?;
     let body = progenitor_impl::space_out_items(prettyplease::unparse(&file))
         .context("spacing out generated items")?;
     let header = format!(
@@ -220,6 +221,65 @@ fn finish(title: &str, tokens: proc_macro2::TokenStream) -> Result<String> {
          // {title}\n\n"
     );
     rustfmt(&format!("{header}{body}"))
+}
+
+/// Splits every multi-line `#[doc = "..."]` into one attribute per line.
+///
+/// prettyplease prints a multi-line doc attribute as a `/** */` block, and
+/// rustfmt indents its lines; rustdoc then reads the indented lines as code
+/// blocks and runs them as doctests. One `///` line per line keeps the
+/// markdown as progenitor wrote it.
+fn line_doc_comments(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = TokenStream::new();
+    let mut i = 0;
+    while i < trees.len() {
+        // `#` [`!`] `[doc = "..."]`
+        if let TokenTree::Punct(hash) = &trees[i]
+            && hash.as_char() == '#'
+        {
+            let bang = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+            let group_at = if bang { i + 2 } else { i + 1 };
+            if let Some(TokenTree::Group(group)) = trees.get(group_at)
+                && group.delimiter() == Delimiter::Bracket
+                && let Ok(doc) = syn::parse2::<syn::MetaNameValue>(group.stream())
+                && doc.path.is_ident("doc")
+                && let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &doc.value
+                && text.value().contains('\n')
+            {
+                for line in text.value().lines() {
+                    let line = if line.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {line}")
+                    };
+                    let attr = if bang {
+                        quote!(#![doc = #line])
+                    } else {
+                        quote!(#[doc = #line])
+                    };
+                    out.extend(attr);
+                }
+                i = group_at + 1;
+                continue;
+            }
+        }
+        match &trees[i] {
+            TokenTree::Group(group) => {
+                let mut rebuilt = Group::new(group.delimiter(), line_doc_comments(group.stream()));
+                rebuilt.set_span(group.span());
+                out.extend([TokenTree::Group(rebuilt)]);
+            }
+            other => out.extend([other.clone()]),
+        }
+        i += 1;
+    }
+    out
 }
 
 fn rustfmt(source: &str) -> Result<String> {

@@ -164,10 +164,9 @@ pub mod types {
         schemars::JsonSchema,
     )]
     pub struct PostUsersLoginSuccessResponse {
-        /**Created authentication token.
-
-        This token can be used in the HTTP Authorization header as a JWT to authenticate with the Docker Hub APIs.
-        */
+        /// Created authentication token.
+        ///
+        /// This token can be used in the HTTP Authorization header as a JWT to authenticate with the Docker Hub APIs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token: ::std::option::Option<::std::string::String>,
     }
@@ -1270,47 +1269,47 @@ pub mod types {
 }
 
 #[derive(Clone, Debug)]
-/**Client for DVP Data API
-
-The Docker DVP Data API allows [Docker Verified Publishers](https://docs.docker.com/docker-hub/publish/) to view image pull analytics data for their namespaces. Analytics data can be retrieved as raw data, or in a summary format.
-
-#### Summary data
-
-In your summary data CSV, you will have access to the data points listed below. You can request summary data for a complete week (Monday through Sunday) or for a complete month (available on the first day of the following month).
-
-There are two levels of summary data:
-
-- Repository-level, a summary of every namespace and repository
-- Tag- or digest-level, a summary of every namespace, repository, and reference
-  (tag or digest)
-
- The summary data formats contain the following data points:
-
-- Unique IP address count
-- Pulls by tag count
-- Pulls by digest count
-- Version check count
-
-#### Raw data
-
-In your raw data CSV you will have access to the data points listed below. You can request raw data for a complete week (Monday through Sunday) or for a complete month (available on the first day of the following month). **Note:** each action is represented as a single row.
-
-- Type (industry)
-- Host (cloud provider)
-- Country (geolocation)
-- Timestamp
-- Namespace
-- Repository
-- Reference (digest is always included, tag is provided when available)
-- HTTP request method
-- Action, one of the following:
-  - Pull by tag
-  - Pull by digest
-  - Version check
-- User-Agent
-
-
-Version: 1.0.0*/
+/// Client for DVP Data API
+///
+/// The Docker DVP Data API allows [Docker Verified Publishers](https://docs.docker.com/docker-hub/publish/) to view image pull analytics data for their namespaces. Analytics data can be retrieved as raw data, or in a summary format.
+///
+/// #### Summary data
+///
+/// In your summary data CSV, you will have access to the data points listed below. You can request summary data for a complete week (Monday through Sunday) or for a complete month (available on the first day of the following month).
+///
+/// There are two levels of summary data:
+///
+/// - Repository-level, a summary of every namespace and repository
+/// - Tag- or digest-level, a summary of every namespace, repository, and reference
+///   (tag or digest)
+///
+///  The summary data formats contain the following data points:
+///
+/// - Unique IP address count
+/// - Pulls by tag count
+/// - Pulls by digest count
+/// - Version check count
+///
+/// #### Raw data
+///
+/// In your raw data CSV you will have access to the data points listed below. You can request raw data for a complete week (Monday through Sunday) or for a complete month (available on the first day of the following month). **Note:** each action is represented as a single row.
+///
+/// - Type (industry)
+/// - Host (cloud provider)
+/// - Country (geolocation)
+/// - Timestamp
+/// - Namespace
+/// - Repository
+/// - Reference (digest is always included, tag is provided when available)
+/// - HTTP request method
+/// - Action, one of the following:
+///   - Pull by tag
+///   - Pull by digest
+///   - Version check
+/// - User-Agent
+///
+///
+/// Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1382,125 +1381,125 @@ const _: () = {
     }
 };
 impl Client {
-    /**Get namespaces and repos
-
-    Gets a list of your namespaces and repos which have data available
-
-    Sends a `GET` request to `/`
-
-    ```ignore
-    let response = client.get_namespaces()
-        .send()
-        .await;
-    ```*/
+    /// Get namespaces and repos
+    ///
+    /// Gets a list of your namespaces and repos which have data available
+    ///
+    /// Sends a `GET` request to `/`
+    ///
+    /// ```ignore
+    /// let response = client.get_namespaces()
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_namespaces(&self) -> builder::GetNamespaces<'_> {
         builder::GetNamespaces::new(self)
     }
 
-    /**Get namespace
-
-    Gets metadata associated with specified namespace, including extra repos associated with the namespace
-
-    Sends a `GET` request to `/namespaces/{namespace}`
-
-    Arguments:
-    - `namespace`: Namespace to fetch data for
-    ```ignore
-    let response = client.get_namespace()
-        .namespace(namespace)
-        .send()
-        .await;
-    ```*/
+    /// Get namespace
+    ///
+    /// Gets metadata associated with specified namespace, including extra repos associated with the namespace
+    ///
+    /// Sends a `GET` request to `/namespaces/{namespace}`
+    ///
+    /// Arguments:
+    /// - `namespace`: Namespace to fetch data for
+    /// ```ignore
+    /// let response = client.get_namespace()
+    ///     .namespace(namespace)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_namespace(&self) -> builder::GetNamespace<'_> {
         builder::GetNamespace::new(self)
     }
 
-    /**Get years with data
-
-    Gets a list of years that have data for the given namespace
-
-    Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years`
-
-    Arguments:
-    - `namespace`: Namespace to fetch data for
-    ```ignore
-    let response = client.get_namespace_years()
-        .namespace(namespace)
-        .send()
-        .await;
-    ```*/
+    /// Get years with data
+    ///
+    /// Gets a list of years that have data for the given namespace
+    ///
+    /// Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years`
+    ///
+    /// Arguments:
+    /// - `namespace`: Namespace to fetch data for
+    /// ```ignore
+    /// let response = client.get_namespace_years()
+    ///     .namespace(namespace)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_namespace_years(&self) -> builder::GetNamespaceYears<'_> {
         builder::GetNamespaceYears::new(self)
     }
 
-    /**Get timespans with data
-
-    Gets a list of timespans of the given type that have data for the given namespace and year
-
-    Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}`
-
-    Arguments:
-    - `namespace`: Namespace to fetch data for
-    - `year`: Year to fetch data for
-    - `timespantype`: Type of timespan to fetch data for
-    ```ignore
-    let response = client.get_namespace_timespans()
-        .namespace(namespace)
-        .year(year)
-        .timespantype(timespantype)
-        .send()
-        .await;
-    ```*/
+    /// Get timespans with data
+    ///
+    /// Gets a list of timespans of the given type that have data for the given namespace and year
+    ///
+    /// Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}`
+    ///
+    /// Arguments:
+    /// - `namespace`: Namespace to fetch data for
+    /// - `year`: Year to fetch data for
+    /// - `timespantype`: Type of timespan to fetch data for
+    /// ```ignore
+    /// let response = client.get_namespace_timespans()
+    ///     .namespace(namespace)
+    ///     .year(year)
+    ///     .timespantype(timespantype)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_namespace_timespans(&self) -> builder::GetNamespaceTimespans<'_> {
         builder::GetNamespaceTimespans::new(self)
     }
 
-    /**Get namespace metadata for timespan
-
-    Gets info about data for the given namespace and timespan
-
-    Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}/{timespan}`
-
-    Arguments:
-    - `namespace`: Namespace to fetch data for
-    - `year`: Year to fetch data for
-    - `timespantype`: Type of timespan to fetch data for
-    - `timespan`: Timespan to fetch data for
-    ```ignore
-    let response = client.get_namespace_timespan_metadata()
-        .namespace(namespace)
-        .year(year)
-        .timespantype(timespantype)
-        .timespan(timespan)
-        .send()
-        .await;
-    ```*/
+    /// Get namespace metadata for timespan
+    ///
+    /// Gets info about data for the given namespace and timespan
+    ///
+    /// Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}/{timespan}`
+    ///
+    /// Arguments:
+    /// - `namespace`: Namespace to fetch data for
+    /// - `year`: Year to fetch data for
+    /// - `timespantype`: Type of timespan to fetch data for
+    /// - `timespan`: Timespan to fetch data for
+    /// ```ignore
+    /// let response = client.get_namespace_timespan_metadata()
+    ///     .namespace(namespace)
+    ///     .year(year)
+    ///     .timespantype(timespantype)
+    ///     .timespan(timespan)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_namespace_timespan_metadata(&self) -> builder::GetNamespaceTimespanMetadata<'_> {
         builder::GetNamespaceTimespanMetadata::new(self)
     }
 
-    /**Get namespace data for timespan
-
-    Gets a list of URLs that can be used to download the pull data for the given namespace and timespan
-
-    Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}/{timespan}/{dataview}`
-
-    Arguments:
-    - `namespace`: Namespace to fetch data for
-    - `year`: Year to fetch data for
-    - `timespantype`: Type of timespan to fetch data for
-    - `timespan`: Timespan to fetch data for
-    - `dataview`: Type of data to fetch
-    ```ignore
-    let response = client.get_namespace_data_by_timespan()
-        .namespace(namespace)
-        .year(year)
-        .timespantype(timespantype)
-        .timespan(timespan)
-        .dataview(dataview)
-        .send()
-        .await;
-    ```*/
+    /// Get namespace data for timespan
+    ///
+    /// Gets a list of URLs that can be used to download the pull data for the given namespace and timespan
+    ///
+    /// Sends a `GET` request to `/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}/{timespan}/{dataview}`
+    ///
+    /// Arguments:
+    /// - `namespace`: Namespace to fetch data for
+    /// - `year`: Year to fetch data for
+    /// - `timespantype`: Type of timespan to fetch data for
+    /// - `timespan`: Timespan to fetch data for
+    /// - `dataview`: Type of data to fetch
+    /// ```ignore
+    /// let response = client.get_namespace_data_by_timespan()
+    ///     .namespace(namespace)
+    ///     .year(year)
+    ///     .timespantype(timespantype)
+    ///     .timespan(timespan)
+    ///     .dataview(dataview)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_namespace_data_by_timespan(&self) -> builder::GetNamespaceDataByTimespan<'_> {
         builder::GetNamespaceDataByTimespan::new(self)
     }
@@ -1515,9 +1514,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::get_namespaces`]
-
-    [`Client::get_namespaces`]: super::Client::get_namespaces*/
+    /// Builder for [`Client::get_namespaces`]
+    ///
+    /// [`Client::get_namespaces`]: super::Client::get_namespaces
     #[derive(Debug, Clone)]
     pub struct GetNamespaces<'a> {
         client: &'a super::Client,
@@ -1561,9 +1560,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::get_namespace`]
-
-    [`Client::get_namespace`]: super::Client::get_namespace*/
+    /// Builder for [`Client::get_namespace`]
+    ///
+    /// [`Client::get_namespace`]: super::Client::get_namespace
     #[derive(Debug, Clone)]
     pub struct GetNamespace<'a> {
         client: &'a super::Client,
@@ -1626,9 +1625,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::get_namespace_years`]
-
-    [`Client::get_namespace_years`]: super::Client::get_namespace_years*/
+    /// Builder for [`Client::get_namespace_years`]
+    ///
+    /// [`Client::get_namespace_years`]: super::Client::get_namespace_years
     #[derive(Debug, Clone)]
     pub struct GetNamespaceYears<'a> {
         client: &'a super::Client,
@@ -1691,9 +1690,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::get_namespace_timespans`]
-
-    [`Client::get_namespace_timespans`]: super::Client::get_namespace_timespans*/
+    /// Builder for [`Client::get_namespace_timespans`]
+    ///
+    /// [`Client::get_namespace_timespans`]: super::Client::get_namespace_timespans
     #[derive(Debug, Clone)]
     pub struct GetNamespaceTimespans<'a> {
         client: &'a super::Client,
@@ -1789,9 +1788,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::get_namespace_timespan_metadata`]
-
-    [`Client::get_namespace_timespan_metadata`]: super::Client::get_namespace_timespan_metadata*/
+    /// Builder for [`Client::get_namespace_timespan_metadata`]
+    ///
+    /// [`Client::get_namespace_timespan_metadata`]: super::Client::get_namespace_timespan_metadata
     #[derive(Debug, Clone)]
     pub struct GetNamespaceTimespanMetadata<'a> {
         client: &'a super::Client,
@@ -1903,9 +1902,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::get_namespace_data_by_timespan`]
-
-    [`Client::get_namespace_data_by_timespan`]: super::Client::get_namespace_data_by_timespan*/
+    /// Builder for [`Client::get_namespace_data_by_timespan`]
+    ///
+    /// [`Client::get_namespace_data_by_timespan`]: super::Client::get_namespace_data_by_timespan
     #[derive(Debug, Clone)]
     pub struct GetNamespaceDataByTimespan<'a> {
         client: &'a super::Client,

@@ -1231,24 +1231,24 @@ pub mod types {
 }
 
 #[derive(Clone, Debug)]
-/**Client for Docker Enterprise Data API
-
-Organization usage reports (CSV) for Docker Enterprise subscribers.
-An organization has report types, each produced at a cadence (daily,
-weekly, ...). Each type+cadence holds dated CSV files, each with a
-JSON description of its columns.
-
-Authentication: `Authorization: Bearer <token>`. An Organization Access
-Token (OAT) with the Report Read scope is exchanged for a short-lived
-JWT at Docker Hub (`POST https://hub.docker.com/v2/auth/token`, see
-hub-auth.yaml); personal access tokens are not accepted.
-Organizations without an eligible subscription get 403.
-
-Pagination: list-reports is cursor based (`page_size`, `page_token`);
-newest report first; `next_page_token` is "" on the last page.
-
-
-Version: 1*/
+/// Client for Docker Enterprise Data API
+///
+/// Organization usage reports (CSV) for Docker Enterprise subscribers.
+/// An organization has report types, each produced at a cadence (daily,
+/// weekly, ...). Each type+cadence holds dated CSV files, each with a
+/// JSON description of its columns.
+///
+/// Authentication: `Authorization: Bearer <token>`. An Organization Access
+/// Token (OAT) with the Report Read scope is exchanged for a short-lived
+/// JWT at Docker Hub (`POST https://hub.docker.com/v2/auth/token`, see
+/// hub-auth.yaml); personal access tokens are not accepted.
+/// Organizations without an eligible subscription get 403.
+///
+/// Pagination: list-reports is cursor based (`page_size`, `page_token`);
+/// newest report first; `next_page_token` is "" on the last page.
+///
+///
+/// Version: 1
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1320,91 +1320,91 @@ const _: () = {
     }
 };
 impl Client {
-    /**Report type and cadence pairs available to the organization
-
-    Sends a `GET` request to `/orgs/{org_name}/reports`
-
-    Arguments:
-    - `org_name`: Organization name.
-    ```ignore
-    let response = client.list_report_types()
-        .org_name(org_name)
-        .send()
-        .await;
-    ```*/
+    /// Report type and cadence pairs available to the organization
+    ///
+    /// Sends a `GET` request to `/orgs/{org_name}/reports`
+    ///
+    /// Arguments:
+    /// - `org_name`: Organization name.
+    /// ```ignore
+    /// let response = client.list_report_types()
+    ///     .org_name(org_name)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_report_types(&self) -> builder::ListReportTypes<'_> {
         builder::ListReportTypes::new(self)
     }
 
-    /**One page of report files, newest first
-
-    Sends a `GET` request to `/orgs/{org_name}/reports/{type}/{cadence}`
-
-    Arguments:
-    - `org_name`: Organization name.
-    - `type_`: Report type, e.g. usage_pulls.
-    - `cadence`: Cadence, e.g. daily or weekly.
-    - `page_size`: Reports per page, 1 to 100; 30 when omitted.
-    - `page_token`: The `next_page_token` of the previous page; omit for the first page.
-    ```ignore
-    let response = client.list_reports()
-        .org_name(org_name)
-        .type_(type_)
-        .cadence(cadence)
-        .page_size(page_size)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+    /// One page of report files, newest first
+    ///
+    /// Sends a `GET` request to `/orgs/{org_name}/reports/{type}/{cadence}`
+    ///
+    /// Arguments:
+    /// - `org_name`: Organization name.
+    /// - `type_`: Report type, e.g. usage_pulls.
+    /// - `cadence`: Cadence, e.g. daily or weekly.
+    /// - `page_size`: Reports per page, 1 to 100; 30 when omitted.
+    /// - `page_token`: The `next_page_token` of the previous page; omit for the first page.
+    /// ```ignore
+    /// let response = client.list_reports()
+    ///     .org_name(org_name)
+    ///     .type_(type_)
+    ///     .cadence(cadence)
+    ///     .page_size(page_size)
+    ///     .page_token(page_token)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn list_reports(&self) -> builder::ListReports<'_> {
         builder::ListReports::new(self)
     }
 
-    /**Redirect to a pre-signed URL of the report CSV
-
-    Answers 302 with a `Location` header: a pre-signed object-store URL,
-    valid for 15 minutes, fetched with a plain GET and no Authorization
-    header (the bearer token must not be sent to that host).
-
-
-    Sends a `GET` request to `/orgs/{org_name}/reports/{type}/{cadence}/{date}/download`
-
-    Arguments:
-    - `org_name`: Organization name.
-    - `type_`: Report type, e.g. usage_pulls.
-    - `cadence`: Cadence, e.g. daily or weekly.
-    - `date`: Report date, YYYY-MM-DD.
-    ```ignore
-    let response = client.get_report_download_url()
-        .org_name(org_name)
-        .type_(type_)
-        .cadence(cadence)
-        .date(date)
-        .send()
-        .await;
-    ```*/
+    /// Redirect to a pre-signed URL of the report CSV
+    ///
+    /// Answers 302 with a `Location` header: a pre-signed object-store URL,
+    /// valid for 15 minutes, fetched with a plain GET and no Authorization
+    /// header (the bearer token must not be sent to that host).
+    ///
+    ///
+    /// Sends a `GET` request to `/orgs/{org_name}/reports/{type}/{cadence}/{date}/download`
+    ///
+    /// Arguments:
+    /// - `org_name`: Organization name.
+    /// - `type_`: Report type, e.g. usage_pulls.
+    /// - `cadence`: Cadence, e.g. daily or weekly.
+    /// - `date`: Report date, YYYY-MM-DD.
+    /// ```ignore
+    /// let response = client.get_report_download_url()
+    ///     .org_name(org_name)
+    ///     .type_(type_)
+    ///     .cadence(cadence)
+    ///     .date(date)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_report_download_url(&self) -> builder::GetReportDownloadUrl<'_> {
         builder::GetReportDownloadUrl::new(self)
     }
 
-    /**Columns of one report CSV
-
-    Sends a `GET` request to `/orgs/{org_name}/reports/{type}/{cadence}/{date}/schema`
-
-    Arguments:
-    - `org_name`: Organization name.
-    - `type_`: Report type, e.g. usage_pulls.
-    - `cadence`: Cadence, e.g. daily or weekly.
-    - `date`: Report date, YYYY-MM-DD.
-    ```ignore
-    let response = client.get_report_schema()
-        .org_name(org_name)
-        .type_(type_)
-        .cadence(cadence)
-        .date(date)
-        .send()
-        .await;
-    ```*/
+    /// Columns of one report CSV
+    ///
+    /// Sends a `GET` request to `/orgs/{org_name}/reports/{type}/{cadence}/{date}/schema`
+    ///
+    /// Arguments:
+    /// - `org_name`: Organization name.
+    /// - `type_`: Report type, e.g. usage_pulls.
+    /// - `cadence`: Cadence, e.g. daily or weekly.
+    /// - `date`: Report date, YYYY-MM-DD.
+    /// ```ignore
+    /// let response = client.get_report_schema()
+    ///     .org_name(org_name)
+    ///     .type_(type_)
+    ///     .cadence(cadence)
+    ///     .date(date)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn get_report_schema(&self) -> builder::GetReportSchema<'_> {
         builder::GetReportSchema::new(self)
     }
@@ -1419,9 +1419,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::list_report_types`]
-
-    [`Client::list_report_types`]: super::Client::list_report_types*/
+    /// Builder for [`Client::list_report_types`]
+    ///
+    /// [`Client::list_report_types`]: super::Client::list_report_types
     #[derive(Debug, Clone)]
     pub struct ListReportTypes<'a> {
         client: &'a super::Client,
@@ -1498,9 +1498,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::list_reports`]
-
-    [`Client::list_reports`]: super::Client::list_reports*/
+    /// Builder for [`Client::list_reports`]
+    ///
+    /// [`Client::list_reports`]: super::Client::list_reports
     #[derive(Debug, Clone)]
     pub struct ListReports<'a> {
         client: &'a super::Client,
@@ -1646,9 +1646,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::get_report_download_url`]
-
-    [`Client::get_report_download_url`]: super::Client::get_report_download_url*/
+    /// Builder for [`Client::get_report_download_url`]
+    ///
+    /// [`Client::get_report_download_url`]: super::Client::get_report_download_url
     #[derive(Debug, Clone)]
     pub struct GetReportDownloadUrl<'a> {
         client: &'a super::Client,
@@ -1766,9 +1766,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::get_report_schema`]
-
-    [`Client::get_report_schema`]: super::Client::get_report_schema*/
+    /// Builder for [`Client::get_report_schema`]
+    ///
+    /// [`Client::get_report_schema`]: super::Client::get_report_schema
     #[derive(Debug, Clone)]
     pub struct GetReportSchema<'a> {
         client: &'a super::Client,

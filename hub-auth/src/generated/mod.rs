@@ -664,15 +664,15 @@ pub mod types {
 }
 
 #[derive(Clone, Debug)]
-/**Client for Docker Hub authentication
-
-Token endpoints on Docker Hub. Their JWT is sent as
-`Authorization: Bearer <jwt>` to the DVP Data API and to the Enterprise
-Data API. The JWT carries an `exp` claim; it lives about ten minutes and
-comes with no refresh token: a client logs in again.
-
-
-Version: 2*/
+/// Client for Docker Hub authentication
+///
+/// Token endpoints on Docker Hub. Their JWT is sent as
+/// `Authorization: Bearer <jwt>` to the DVP Data API and to the Enterprise
+/// Data API. The JWT carries an `exp` claim; it lives about ten minutes and
+/// comes with no refresh token: a client logs in again.
+///
+///
+/// Version: 2
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -744,46 +744,46 @@ const _: () = {
     }
 };
 impl Client {
-    /**Exchange an identifier and secret (password, PAT or OAT) for a JWT
-
-    For an organization access token the identifier is the organization name.
-
-    Sends a `POST` request to `/v2/auth/token`
-
-    ```ignore
-    let response = client.create_access_token()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Exchange an identifier and secret (password, PAT or OAT) for a JWT
+    ///
+    /// For an organization access token the identifier is the organization name.
+    ///
+    /// Sends a `POST` request to `/v2/auth/token`
+    ///
+    /// ```ignore
+    /// let response = client.create_access_token()
+    ///     .body(body)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn create_access_token(&self) -> builder::CreateAccessToken<'_> {
         builder::CreateAccessToken::new(self)
     }
 
-    /**Finish a login with a one-time code
-
-    Sends a `POST` request to `/v2/users/2fa-login`
-
-    ```ignore
-    let response = client.post_users2_fa_login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Finish a login with a one-time code
+    ///
+    /// Sends a `POST` request to `/v2/users/2fa-login`
+    ///
+    /// ```ignore
+    /// let response = client.post_users2_fa_login()
+    ///     .body(body)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn post_users2_fa_login(&self) -> builder::PostUsers2FaLogin<'_> {
         builder::PostUsers2FaLogin::new(self)
     }
 
-    /**Log in with user name and password (or PAT)
-
-    Sends a `POST` request to `/v2/users/login`
-
-    ```ignore
-    let response = client.post_users_login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in with user name and password (or PAT)
+    ///
+    /// Sends a `POST` request to `/v2/users/login`
+    ///
+    /// ```ignore
+    /// let response = client.post_users_login()
+    ///     .body(body)
+    ///     .send()
+    ///     .await;
+    /// ```
     pub fn post_users_login(&self) -> builder::PostUsersLogin<'_> {
         builder::PostUsersLogin::new(self)
     }
@@ -798,9 +798,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::create_access_token`]
-
-    [`Client::create_access_token`]: super::Client::create_access_token*/
+    /// Builder for [`Client::create_access_token`]
+    ///
+    /// [`Client::create_access_token`]: super::Client::create_access_token
     #[derive(Debug, Clone)]
     pub struct CreateAccessToken<'a> {
         client: &'a super::Client,
@@ -888,9 +888,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::post_users2_fa_login`]
-
-    [`Client::post_users2_fa_login`]: super::Client::post_users2_fa_login*/
+    /// Builder for [`Client::post_users2_fa_login`]
+    ///
+    /// [`Client::post_users2_fa_login`]: super::Client::post_users2_fa_login
     #[derive(Debug, Clone)]
     pub struct PostUsers2FaLogin<'a> {
         client: &'a super::Client,
@@ -972,9 +972,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::post_users_login`]
-
-    [`Client::post_users_login`]: super::Client::post_users_login*/
+    /// Builder for [`Client::post_users_login`]
+    ///
+    /// [`Client::post_users_login`]: super::Client::post_users_login
     #[derive(Debug, Clone)]
     pub struct PostUsersLogin<'a> {
         client: &'a super::Client,
