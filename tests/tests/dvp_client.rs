@@ -1,0 +1,477 @@
+//! The DVP SDK against httpmock (and a raw server for dropped connections):
+//! login with 2FA, token caching and refresh, re-auth on 401, discovery and
+//! downloads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use contract_tests::jwt;
+use contract_tests::raw_server::{RawServer, Reply};
+use dvp_sdk::{Credentials, Dataview, DownloadOptions, DvpClient, OtpProvider, Timespan};
+use futures::TryStreamExt;
+use httpmock::{Method::GET, Method::POST, MockServer};
+use sdk_core::RetryPolicy;
+use serde_json::json;
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    }
+}
+
+fn client(hub: &MockServer, api: &str, otp: Option<OtpProvider>) -> DvpClient {
+    let mut builder = DvpClient::builder(Credentials::login("alice", "s3cret-password"))
+        .hub_url(hub.base_url())
+        .api_url(api)
+        .retry(fast_retry());
+    if let Some(otp) = otp {
+        builder = builder.otp(otp);
+    }
+    builder.build().unwrap()
+}
+
+#[tokio::test]
+async fn login_with_two_factor_then_call_with_the_token() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let token = jwt("alice", Duration::from_secs(600));
+    let login = hub.mock(|when, then| {
+        when.method(POST)
+            .path("/v2/users/login")
+            .json_body(json!({"username": "alice", "password": "s3cret-password"}));
+        then.status(401).json_body(
+            json!({"detail": "Require secondary authentication", "login_2fa_token": "challenge-1"}),
+        );
+    });
+    let second = hub.mock(|when, then| {
+        when.method(POST)
+            .path("/v2/users/2fa-login")
+            .json_body(json!({"login_2fa_token": "challenge-1", "code": "123456"}));
+        then.status(200).json_body(json!({"token": token}));
+    });
+    let namespaces = api.mock(|when, then| {
+        when.method(GET)
+            .path("/")
+            .header("authorization", format!("Bearer {token}"));
+        then.status(200).json_body(json!({"namespaces": ["acme"]}));
+    });
+
+    let client = client(&hub, &api.base_url(), Some(OtpProvider::fixed("123456")));
+    assert_eq!(client.namespaces().await.unwrap(), ["acme"]);
+    login.assert_async().await;
+    second.assert_async().await;
+    namespaces.assert_async().await;
+}
+
+#[tokio::test]
+async fn two_factor_without_a_code_provider_says_what_to_do() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(401).json_body(
+            json!({"detail": "Require secondary authentication", "login_2fa_token": "c"}),
+        );
+    });
+    let data = api.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({"namespaces": []}));
+    });
+    let err = client(&hub, &api.base_url(), None)
+        .namespaces()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("two-factor"), "{text}");
+    assert!(
+        text.contains("--otp") || text.contains("with_otp"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret-password"), "{text}");
+    assert_eq!(data.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn token_is_reused_until_near_expiry_then_refreshed() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    // A token living less than twice the 60 s margin is reused for half
+    // of its life: 1 s here (the margin rule itself is unit-tested in
+    // hub_auth::token_cache).
+    let short = jwt("short", Duration::from_secs(2));
+    let login = hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200).json_body(json!({"token": short}));
+    });
+    api.mock(|when, then| {
+        when.method(GET).path("/");
+        then.status(200).json_body(json!({"namespaces": []}));
+    });
+    let client = client(&hub, &api.base_url(), None);
+    client.namespaces().await.unwrap();
+    client.namespaces().await.unwrap();
+    assert_eq!(
+        login.calls_async().await,
+        1,
+        "second call within the token's life logged in again"
+    );
+    // Half of the 2 s life has passed: refresh.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client.namespaces().await.unwrap();
+    assert_eq!(
+        login.calls_async().await,
+        2,
+        "a token near expiry was not refreshed"
+    );
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_calls_on_an_empty_cache_log_in_once() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let token = jwt("alice", Duration::from_secs(600));
+    let login = hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200)
+            .json_body(json!({"token": token}))
+            .delay(Duration::from_millis(100));
+    });
+    let calls = api.mock(|when, then| {
+        when.method(GET).path("/");
+        then.status(200).json_body(json!({"namespaces": ["acme"]}));
+    });
+    let client = client(&hub, &api.base_url(), None);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.namespaces().await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(login.calls_async().await, 1);
+    assert_eq!(client.token_cache().token_requests(), 1);
+    assert_eq!(calls.calls_async().await, 100);
+}
+
+#[tokio::test]
+async fn a_401_drops_the_token_logs_in_again_and_resends_once() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let first = jwt("first", Duration::from_secs(600));
+    let second = jwt("second", Duration::from_secs(600));
+    // The first login answers `first`, every later one `second`.
+    hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200)
+            .json_body(json!({"token": first}))
+            .up_to_n_times(1);
+    });
+    hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200).json_body(json!({"token": second}));
+    });
+    let rejected = api.mock(|when, then| {
+        when.method(GET)
+            .path("/")
+            .header("authorization", format!("Bearer {first}"));
+        then.status(401)
+            .json_body(json!({"detail": "token revoked"}));
+    });
+    let accepted = api.mock(|when, then| {
+        when.method(GET)
+            .path("/")
+            .header("authorization", format!("Bearer {second}"));
+        then.status(200).json_body(json!({"namespaces": ["acme"]}));
+    });
+    let client = client(&hub, &api.base_url(), None);
+    assert_eq!(client.namespaces().await.unwrap(), ["acme"]);
+    assert_eq!(client.token_cache().token_requests(), 2);
+    assert_eq!(rejected.calls_async().await, 1);
+    assert_eq!(accepted.calls_async().await, 1);
+    // The fresh token is cached: no further login.
+    client.namespaces().await.unwrap();
+    assert_eq!(client.token_cache().token_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_second_401_is_an_error_with_the_servers_message() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let token = jwt("only", Duration::from_secs(600));
+    hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200).json_body(json!({"token": token}));
+    });
+    let rejected = api.mock(|when, then| {
+        when.method(GET).path("/");
+        then.status(401)
+            .json_body(json!({"detail": "token revoked"}));
+    });
+    let client = client(&hub, &api.base_url(), None);
+    let err = client.namespaces().await.unwrap_err();
+    assert_eq!(err.status(), Some(401), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("token revoked") && text.contains("listing namespaces"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&token),
+        "the token leaked into the error: {text}"
+    );
+    assert_eq!(
+        client.token_cache().token_requests(),
+        2,
+        "exactly one re-login"
+    );
+    assert_eq!(rejected.calls_async().await, 2, "exactly one resend");
+}
+
+/// An API with one namespace, one year, one month and one raw file hosted
+/// on `store`.
+fn export_api(api: &MockServer, store_url: &str, size: usize) {
+    api.mock(|when, then| {
+        when.method(GET).path("/namespaces/acme");
+        then.status(200).json_body(json!({"namespace": "acme", "datasets": [{"name": "pulls", "views": ["raw"], "timespans": ["months"]}]}));
+    });
+    api.mock(|when, then| {
+        when.method(GET)
+            .path("/namespaces/acme/pulls/exports/years");
+        then.status(200)
+            .json_body(json!({"years": [{"year": 2026}]}));
+    });
+    api.mock(|when, then| {
+        when.method(GET)
+            .path("/namespaces/acme/pulls/exports/years/2026/months");
+        then.status(200)
+            .json_body(json!({"months": [{"month": 6}]}));
+    });
+    api.mock(|when, then| {
+        when.method(GET).path("/namespaces/acme/pulls/exports/years/2026/months/6/raw");
+        then.status(200).json_body(json!({"data": [{"url": format!("{store_url}/files/acme-2026-06-raw.csv?X-Amz-Signature=sig"), "size": size}]}));
+    });
+}
+
+fn logged_in_hub(hub: &MockServer) {
+    let token = jwt("alice", Duration::from_secs(600));
+    hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200).json_body(json!({"token": token}));
+    });
+}
+
+const CSV: &str =
+    "timestamp,namespace,repository,action\n2026-06-01T00:00:00Z,acme,web,pull_by_tag\n";
+
+#[tokio::test]
+async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_fetch_nothing() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let store = MockServer::start_async().await;
+    logged_in_hub(&hub);
+    export_api(&api, &store.base_url(), CSV.len());
+    let with_auth = store.mock(|when, then| {
+        when.header_exists("authorization");
+        then.status(400).body("credentials must not be sent here");
+    });
+    let file = store.mock(|when, then| {
+        when.method(GET)
+            .path("/files/acme-2026-06-raw.csv")
+            .query_param("X-Amz-Signature", "sig")
+            .header_missing("authorization");
+        then.status(200).body(CSV);
+    });
+    let client = client(&hub, &api.base_url(), None);
+
+    let files: Vec<_> = client.exports("acme").try_collect().await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        (files[0].year, files[0].timespan, files[0].dataview.clone()),
+        (2026, Timespan::Month(6), Dataview::Raw)
+    );
+    assert!(
+        !format!("{:?}", files[0]).contains("sig"),
+        "signed query in Debug output"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let progress = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    let options = DownloadOptions {
+        progress: Some(Arc::new(move |p| seen.lock().unwrap().push(p))),
+        ..DownloadOptions::default()
+    };
+    let summary = client
+        .download_all("acme", dir.path(), options.clone())
+        .await
+        .unwrap();
+    assert_eq!(summary.downloaded.len(), 1);
+    let path = dir.path().join("acme/2026/month-06/raw.csv");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), CSV);
+    let last = *progress.lock().unwrap().last().unwrap();
+    assert_eq!(
+        (last.files_done, last.bytes_done, last.bytes_total),
+        (1, CSV.len() as u64, CSV.len() as u64)
+    );
+    assert_eq!(with_auth.calls_async().await, 0);
+    assert_eq!(file.calls_async().await, 1);
+
+    let rows: Vec<_> = dvp_sdk::rows::raw_rows(&path)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows[0].repository.as_deref(), Some("web"));
+
+    let again = client
+        .download_all("acme", dir.path(), options)
+        .await
+        .unwrap();
+    assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 1));
+    assert_eq!(
+        file.calls_async().await,
+        1,
+        "the rerun fetched the file again"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_body_leaves_no_file_and_says_so() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let store = RawServer::start(vec![Reply::Truncated {
+        body: b"timestamp,namespace\n2026".to_vec(),
+        missing: 100,
+    }])
+    .await;
+    logged_in_hub(&hub);
+    export_api(&api, &store.url, 124);
+    let client = DvpClient::builder(Credentials::login("alice", "pw"))
+        .hub_url(hub.base_url())
+        .api_url(api.base_url())
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            ..fast_retry()
+        })
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let err = client
+        .download_all("acme", dir.path(), DownloadOptions::default())
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("gave up after 2 attempts"), "{text}");
+    assert!(
+        !text.contains("X-Amz-Signature=sig"),
+        "signed URL in the error: {text}"
+    );
+    let final_path = dir.path().join("acme/2026/month-06/raw.csv");
+    assert!(
+        !final_path.exists(),
+        "a partial file sits at the final name"
+    );
+    assert!(
+        !sdk_core::download::part_path(&final_path).exists(),
+        "the .part file was left behind"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_resumed_with_range() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let body = CSV.repeat(50).into_bytes();
+    let half = body[..body.len() / 2].to_vec();
+    let store = RawServer::start(vec![
+        Reply::Truncated {
+            body: half.clone(),
+            missing: body.len() - half.len(),
+        },
+        Reply::Ranged { body: body.clone() },
+    ])
+    .await;
+    logged_in_hub(&hub);
+    export_api(&api, &store.url, body.len());
+    let client = client(&hub, &api.base_url(), None);
+    let dir = tempfile::tempdir().unwrap();
+    client
+        .download_all("acme", dir.path(), DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(dir.path().join("acme/2026/month-06/raw.csv")).unwrap(),
+        body
+    );
+    let seen = store.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[1].header("range"),
+        Some(format!("bytes={}-", half.len()))
+    );
+    assert!(seen.iter().all(|s| s.header("authorization").is_none()));
+}
+
+#[tokio::test]
+async fn bad_arguments_are_refused_before_anything_is_sent() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let anything_hub = hub.mock(|when, then| {
+        when.any_request();
+        then.status(200)
+            .json_body(json!({"token": jwt("x", Duration::from_secs(600))}));
+    });
+    let anything_api = api.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({}));
+    });
+    let client = client(&hub, &api.base_url(), None);
+    for namespace in ["", "acme/web", "../etc", "ac me"] {
+        let err = client.years(namespace).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                dvp_sdk::Error::InvalidInput {
+                    what: "namespace",
+                    ..
+                }
+            ),
+            "{namespace:?}: {err}"
+        );
+    }
+    let err = client
+        .files("acme", 2026, Timespan::Month(13), Dataview::Raw)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("month"), "{err}");
+    let err = client
+        .timespan("acme", 2026, Timespan::Week(0))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("week"), "{err}");
+    assert_eq!(anything_hub.calls_async().await, 0);
+    assert_eq!(anything_api.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn path_segments_are_percent_encoded_and_a_new_dataview_is_kept() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    logged_in_hub(&hub);
+    let meta = api.mock(|when, then| {
+        when.method(GET).path("/namespaces/caf%C3%A9");
+        then.status(200).json_body(json!({"namespace": "café", "datasets": [{"name": "pulls", "views": ["raw", "hourly"], "timespans": ["months", "days"]}]}));
+    });
+    let client = client(&hub, &api.base_url(), None);
+    let metadata = client.namespace("café").await.unwrap();
+    meta.assert_async().await;
+    let views = &metadata.datasets[0].views;
+    assert_eq!(views[1], Dataview::Other("hourly".into()));
+    assert_eq!(
+        serde_json::to_value(views).unwrap(),
+        json!(["raw", "hourly"])
+    );
+}
