@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use sdk_core::csv::{CsvError, HeaderIndex, RowDecoder};
+use chrono::{DateTime, Utc};
+use sdk_core::csv::{CsvError, FromHeaders, HeaderIndex, RowDecoder};
 
 use crate::error::{Error, Result};
 
@@ -119,15 +119,17 @@ pub struct RawDecoder {
     columns: [Option<usize>; 12],
 }
 
-impl RowDecoder for RawDecoder {
-    type Row = RawRow;
-
+impl FromHeaders for RawDecoder {
     fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
         let index = HeaderIndex::new(headers);
         Ok(Self {
             columns: RAW_COLUMNS.map(|aliases| index.find(aliases)),
         })
     }
+}
+
+impl RowDecoder for RawDecoder {
+    type Row = RawRow;
 
     fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<RawRow, CsvError> {
         let text = |i: usize| text(record, self.columns[i]);
@@ -154,15 +156,17 @@ pub struct SummaryDecoder {
     columns: [Option<usize>; 9],
 }
 
-impl RowDecoder for SummaryDecoder {
-    type Row = SummaryRow;
-
+impl FromHeaders for SummaryDecoder {
     fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
         let index = HeaderIndex::new(headers);
         Ok(Self {
             columns: SUMMARY_COLUMNS.map(|aliases| index.find(aliases)),
         })
     }
+}
+
+impl RowDecoder for SummaryDecoder {
+    type Row = SummaryRow;
 
     fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<SummaryRow, CsvError> {
         let text = |i: usize| text(record, self.columns[i]);
@@ -194,25 +198,14 @@ fn text(record: &csv::StringRecord, column: Option<usize>) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
-/// RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` read as UTC.
 fn parse_timestamp(value: &str, line: u64) -> Result<DateTime<Utc>, CsvError> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for format in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f UTC",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(value, format) {
-            return Ok(t.and_utc());
-        }
-    }
-    Err(CsvError::at(
-        line,
-        Some("timestamp"),
-        format!("{value:?} is not a timestamp"),
-    ))
+    sdk_core::csv::parse_timestamp(value).ok_or_else(|| {
+        CsvError::at(
+            line,
+            Some("timestamp"),
+            format!("{value:?} is not a timestamp"),
+        )
+    })
 }
 
 /// Raw rows of a downloaded file (plain or gzip).
@@ -231,7 +224,7 @@ pub fn records(path: &Path) -> Result<impl Iterator<Item = Result<sdk_core::csv:
 }
 
 /// Rows of a file with any decoder.
-pub fn rows<D: RowDecoder>(path: &Path) -> Result<impl Iterator<Item = Result<D::Row>> + use<D>> {
+pub fn rows<D: FromHeaders>(path: &Path) -> Result<impl Iterator<Item = Result<D::Row>> + use<D>> {
     let name = path.display().to_string();
     let rows = sdk_core::csv::rows_from_path::<D>(path).map_err(|error| Error::Csv {
         source_name: name.clone(),

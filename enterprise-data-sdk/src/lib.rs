@@ -1,12 +1,54 @@
 #![warn(missing_docs)]
-//! Typed client for Docker's Enterprise Data API: organization usage reports.
+//! Typed client for Docker's Enterprise Data API: organization usage
+//! reports.
+//!
+//! - [`EnterpriseClient`]: exchanges the organization access token (OAT) at
+//!   Docker Hub for a short-lived JWT, caches it, refreshes it a minute
+//!   before it expires, and re-exchanges once on a 401.
+//! - [`reports`](EnterpriseClient::reports): every report of a type and
+//!   cadence as a lazy stream over page tokens;
+//!   [`reports_page`](EnterpriseClient::reports_page) for manual paging,
+//!   [`latest`](EnterpriseClient::latest) for the newest.
+//! - [`download`](EnterpriseClient::download): follows the API's redirect
+//!   itself and fetches the pre-signed URL without the bearer token;
+//!   [`download_range`](EnterpriseClient::download_range) for many.
+//! - [`rows`]: rows typed by the report's [`schema`](EnterpriseClient::schema),
+//!   in constant memory.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//!
+//! # async fn run() -> enterprise_data_sdk::Result<()> {
+//! let client = enterprise_data_sdk::EnterpriseClient::new("my-org", "dckr_oat_…")?;
+//! if let Some(report) = client.latest("usage_pulls", "daily").await? {
+//!     let path = std::path::Path::new("latest.csv");
+//!     client.download(&report, path).await?;
+//!     let schema = client.schema(&report).await?;
+//!     for row in enterprise_data_sdk::rows::rows(path, &schema)? {
+//!         println!("{}", row?.to_json());
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 //!
 //! [`generated`] is the client of `openapi/enterprise-data.yaml`.
 
+pub mod client;
+pub mod download;
+pub mod error;
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 // Written by `cargo xtask generate` from openapi/enterprise-data.yaml; never
 // edited by hand, so its style is progenitor's.
 pub mod generated;
+pub mod pagination;
+pub mod rows;
+pub mod validate;
+
+pub use client::{EnterpriseClient, EnterpriseClientBuilder};
+pub use download::RangeOptions;
+pub use error::{Error, Result};
+pub use generated::types::{Report, ReportSchema, ReportTypeInfo};
+pub use pagination::ReportsPage;
 
 sdk_core::impl_client_hooks!(generated::Client);
 

@@ -64,11 +64,40 @@ pub trait RowDecoder: Sized + Send + 'static {
     /// The typed row.
     type Row: Send + 'static;
 
-    /// Prepares the decoder for a file with these column names.
-    fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError>;
-
     /// Decodes one record found at `line`.
     fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<Self::Row, CsvError>;
+}
+
+/// A decoder that needs nothing but the header line to be built.
+pub trait FromHeaders: RowDecoder {
+    /// Prepares the decoder for a file with these column names.
+    fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError>;
+}
+
+/// Builds a decoder from the header line (a closure capturing, say, a schema).
+pub trait MakeDecoder<D>:
+    FnOnce(&csv::StringRecord) -> Result<D, CsvError> + Send + 'static
+{
+}
+impl<D, F: FnOnce(&csv::StringRecord) -> Result<D, CsvError> + Send + 'static> MakeDecoder<D>
+    for F
+{
+}
+
+/// RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` (with `T` or a space, optionally
+/// followed by ` UTC`) read as UTC.
+pub fn parse_timestamp(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
+        return Some(t.with_timezone(&chrono::Utc));
+    }
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f UTC",
+    ]
+    .iter()
+    .find_map(|format| chrono::NaiveDateTime::parse_from_str(value, format).ok())
+    .map(|t| t.and_utc())
 }
 
 /// `Pulls By Tag`, `pulls_by_tag` and `pullsByTag` all become `pullsbytag`:
@@ -148,14 +177,16 @@ pub struct RecordDecoder {
     headers: Arc<[String]>,
 }
 
-impl RowDecoder for RecordDecoder {
-    type Row = Record;
-
+impl FromHeaders for RecordDecoder {
     fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
         Ok(Self {
             headers: headers.iter().map(str::to_owned).collect(),
         })
     }
+}
+
+impl RowDecoder for RecordDecoder {
+    type Row = Record;
 
     fn decode(&mut self, record: &csv::StringRecord, _line: u64) -> Result<Record, CsvError> {
         Ok(Record {
@@ -202,8 +233,16 @@ impl<D: RowDecoder, R: Read> Iterator for Rows<D, R> {
 pub type Source = Box<dyn Read + Send>;
 
 /// Reads rows from `input`, decoding gzip when the data starts with it.
-pub fn rows_from_reader<D: RowDecoder>(
+pub fn rows_from_reader<D: FromHeaders>(
     input: impl Read + Send + 'static,
+) -> Result<Rows<D, Source>, CsvError> {
+    rows_from_reader_with(input, D::from_headers)
+}
+
+/// Like [`rows_from_reader`], with the decoder built by `make`.
+pub fn rows_from_reader_with<D: RowDecoder>(
+    input: impl Read + Send + 'static,
+    make: impl MakeDecoder<D>,
 ) -> Result<Rows<D, Source>, CsvError> {
     let mut buffered = BufReader::with_capacity(256 * 1024, input);
     let head = buffered.fill_buf().map_err(|e| CsvError {
@@ -226,7 +265,7 @@ pub fn rows_from_reader<D: RowDecoder>(
         .headers()
         .map_err(|e| CsvError::from_csv(&e))?
         .clone();
-    let decoder = D::from_headers(&headers)?;
+    let decoder = make(&headers)?;
     Ok(Rows {
         reader,
         decoder,
@@ -236,13 +275,21 @@ pub fn rows_from_reader<D: RowDecoder>(
 }
 
 /// Reads rows from a file (plain or gzip).
-pub fn rows_from_path<D: RowDecoder>(path: &Path) -> Result<Rows<D, Source>, CsvError> {
+pub fn rows_from_path<D: FromHeaders>(path: &Path) -> Result<Rows<D, Source>, CsvError> {
+    rows_from_path_with(path, D::from_headers)
+}
+
+/// Like [`rows_from_path`], with the decoder built by `make`.
+pub fn rows_from_path_with<D: RowDecoder>(
+    path: &Path,
+    make: impl MakeDecoder<D>,
+) -> Result<Rows<D, Source>, CsvError> {
     let file = std::fs::File::open(path).map_err(|e| CsvError {
         line: None,
         column: None,
         message: format!("opening {}: {e}", path.display()),
     })?;
-    rows_from_reader(file)
+    rows_from_reader_with(file, make)
 }
 
 /// Rows in flight between the parser thread and the consumer.
@@ -253,11 +300,12 @@ const CHANNEL_ROWS: usize = 1024;
 /// number of rows wait for the consumer.
 pub fn rows_from_async<D: RowDecoder>(
     input: impl AsyncRead + Send + Unpin + 'static,
+    make: impl MakeDecoder<D>,
 ) -> impl Stream<Item = Result<D::Row, CsvError>> + Send + 'static {
     let (sender, receiver) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
     tokio::task::spawn_blocking(move || {
         let bridge = tokio_util::io::SyncIoBridge::new(input);
-        let rows = match rows_from_reader::<D>(bridge) {
+        let rows = match rows_from_reader_with(bridge, make) {
             Ok(rows) => rows,
             Err(err) => {
                 let _ = sender.blocking_send(Err(err));

@@ -1,0 +1,113 @@
+//! Everything that can go wrong in an Enterprise Data call, with what to do
+//! about it.
+
+use sdk_core::error::Failure;
+
+/// Result of an Enterprise Data SDK call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A failed Enterprise Data SDK call. Messages say what failed, the HTTP
+/// status and the server's `error` message; they never contain the
+/// organization access token, the JWT or a signed URL.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An argument was refused before anything was sent.
+    #[error("invalid {what}: {why}")]
+    InvalidInput {
+        /// Which argument.
+        what: &'static str,
+        /// Why it is refused.
+        why: String,
+    },
+    /// The API answered with an error, or did not answer usably.
+    #[error("{operation}: {failure}{}", hint(failure))]
+    Api {
+        /// What was being done (names the report asked for).
+        operation: String,
+        /// Status and server message, or the transport failure.
+        failure: Failure,
+    },
+    /// The server repeated a page token: following it would loop forever.
+    #[error(
+        "listing {what}: the server returned page token {token:?} a second time; stopping instead of looping"
+    )]
+    RepeatedPageToken {
+        /// The listing.
+        what: String,
+        /// The repeated token.
+        token: String,
+    },
+    /// No token could be had from Docker Hub.
+    #[error("authentication failed: {0}")]
+    Auth(#[from] sdk_core::AuthError),
+    /// A report download failed.
+    #[error(transparent)]
+    Download(#[from] sdk_core::download::DownloadError),
+    /// A CSV row could not be read.
+    #[error("reading {source_name}: {error}")]
+    Csv {
+        /// The file read.
+        source_name: String,
+        /// Where and what.
+        error: sdk_core::csv::CsvError,
+    },
+    /// The HTTP client could not be built (TLS backend missing).
+    #[error("building the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+    /// A local file or folder could not be used.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The HTTP status behind the error, if any.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { failure, .. } => failure.status(),
+            Error::Auth(err) => err.status,
+            Error::Download(err) => err.status(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(what: &'static str, why: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            what,
+            why: why.into(),
+        }
+    }
+
+    pub(crate) async fn from_generated<E: serde::Serialize>(
+        operation: impl Into<String>,
+        error: progenitor_client::Error<E>,
+    ) -> Self {
+        match Failure::from_generated(error).await {
+            Failure::Auth(message) => Error::Auth(sdk_core::AuthError::new(message, None)),
+            failure => Error::Api {
+                operation: operation.into(),
+                failure,
+            },
+        }
+    }
+}
+
+fn hint(failure: &Failure) -> &'static str {
+    match failure.status() {
+        Some(400) => " (check the organization, report type, cadence and date)",
+        Some(401) => {
+            " (the token was refused: check the organization name and the organization access token)"
+        }
+        Some(403) => {
+            " (check that the organization access token has the Report Read scope and that the organization has an eligible subscription)"
+        }
+        Some(404) => " (no such report: list what exists with report_types() and reports())",
+        Some(429) => " (rate limited: retry later)",
+        Some(500..=599) => " (server error: retry later)",
+        _ => "",
+    }
+}

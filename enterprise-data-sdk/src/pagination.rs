@@ -1,0 +1,117 @@
+//! Report listings: one page at a time, or every report as a lazy stream
+//! that follows `next_page_token`.
+
+use std::collections::HashSet;
+
+use futures::Stream;
+
+use crate::client::EnterpriseClient;
+use crate::error::{Error, Result};
+use crate::generated::types;
+use crate::validate;
+
+/// One page of reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsPage {
+    /// Reports of the page, newest first.
+    pub reports: Vec<types::Report>,
+    /// Token of the next page; `None` on the last page.
+    pub next_page_token: Option<String>,
+}
+
+impl EnterpriseClient {
+    /// One page of reports of a type and cadence, newest first.
+    /// `page_size` is 1 to 100 (the server's default, 30, when `None`);
+    /// `page_token` is the previous page's `next_page_token`.
+    pub async fn reports_page(
+        &self,
+        report_type: &str,
+        cadence: &str,
+        page_size: Option<u32>,
+        page_token: Option<&str>,
+    ) -> Result<ReportsPage> {
+        let report_type = validate::segment("report type", report_type)?;
+        let cadence = validate::segment("cadence", cadence)?;
+        let page_size = page_size.map(validate::page_size).transpose()?;
+        let mut request = self
+            .api
+            .list_reports()
+            .org_name(self.org.as_str())
+            .type_(report_type)
+            .cadence(cadence);
+        if let Some(size) = page_size {
+            request = request.page_size(size);
+        }
+        if let Some(token) = page_token {
+            request = request.page_token(token);
+        }
+        match request.send().await {
+            Ok(response) => {
+                let page = response.into_inner();
+                Ok(ReportsPage {
+                    reports: page.reports,
+                    next_page_token: Some(page.next_page_token).filter(|t| !t.is_empty()),
+                })
+            }
+            Err(err) => Err(Error::from_generated(
+                format!("listing {report_type}/{cadence} reports of {}", self.org),
+                err,
+            )
+            .await),
+        }
+    }
+
+    /// Every report of a type and cadence, newest first. Pages are fetched
+    /// as the stream is read; it ends after the page whose
+    /// `next_page_token` is empty, and fails (instead of looping) if the
+    /// server hands out a token it already gave.
+    pub fn reports(
+        &self,
+        report_type: &str,
+        cadence: &str,
+    ) -> impl Stream<Item = Result<types::Report>> + Send + '_ {
+        self.reports_with_page_size(report_type, cadence, None)
+    }
+
+    /// Like [`reports`](Self::reports) with a page size of 1 to 100.
+    pub fn reports_with_page_size(
+        &self,
+        report_type: &str,
+        cadence: &str,
+        page_size: Option<u32>,
+    ) -> impl Stream<Item = Result<types::Report>> + Send + '_ {
+        let report_type = report_type.to_owned();
+        let cadence = cadence.to_owned();
+        async_stream::try_stream! {
+            let mut seen = HashSet::new();
+            let mut token: Option<String> = None;
+            loop {
+                let page = self.reports_page(&report_type, &cadence, page_size, token.as_deref()).await?;
+                for report in page.reports {
+                    yield report;
+                }
+                match page.next_page_token {
+                    None => break,
+                    Some(next) => {
+                        if !seen.insert(next.clone()) {
+                            Err::<(), _>(Error::RepeatedPageToken {
+                                what: format!("{report_type}/{cadence} reports of {}", self.org),
+                                token: next,
+                            })?;
+                            break;
+                        }
+                        token = Some(next);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The newest report of a type and cadence, if there is one.
+    pub async fn latest(&self, report_type: &str, cadence: &str) -> Result<Option<types::Report>> {
+        let page = self
+            .reports_page(report_type, cadence, Some(1), None)
+            .await?;
+        Ok(page.reports.into_iter().next())
+    }
+}

@@ -1,0 +1,82 @@
+//! Argument checks run before any request: a bad value fails with a clear
+//! error and nothing is sent.
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+
+/// An organization name, report type or cadence: `^[a-z0-9][a-z0-9_-]*$`.
+pub fn segment<'a>(what: &'static str, value: &'a str) -> Result<&'a str> {
+    let mut chars = value.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if first_ok && rest_ok {
+        Ok(value)
+    } else {
+        Err(Error::invalid(
+            what,
+            format!(
+                "{value:?} must be lowercase letters, digits, '_' or '-', starting with a letter or digit"
+            ),
+        ))
+    }
+}
+
+/// A report date written `YYYY-MM-DD` that exists in the calendar.
+pub fn date(value: &str) -> Result<NaiveDate> {
+    let well_formed =
+        value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(date) if well_formed => Ok(date),
+        _ => Err(Error::invalid(
+            "date",
+            format!("{value:?} is not a real date written YYYY-MM-DD"),
+        )),
+    }
+}
+
+/// A page size of 1 to 100.
+pub fn page_size(value: u32) -> Result<std::num::NonZeroU32> {
+    match std::num::NonZeroU32::new(value) {
+        Some(size) if value <= 100 => Ok(size),
+        _ => Err(Error::invalid(
+            "page size",
+            format!("{value} is outside 1-100"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_follow_the_spec_pattern() {
+        for ok in ["my-org", "usage_pulls", "daily", "0rg"] {
+            assert!(segment("org", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "My-Org", "-org", "_x", "a b", "a/b", "a.b", "ü"] {
+            assert!(segment("org", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates_must_exist_and_be_written_in_full() {
+        assert!(date("2026-06-16").is_ok());
+        for bad in [
+            "2026-02-30",
+            "2026-6-16",
+            "16-06-2026",
+            "2026/06/16",
+            "",
+            "2026-06-16T00:00",
+        ] {
+            assert!(date(bad).is_err(), "{bad:?}");
+        }
+        assert!(page_size(0).is_err() && page_size(101).is_err());
+        assert_eq!(page_size(100).unwrap().get(), 100);
+    }
+}
