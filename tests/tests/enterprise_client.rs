@@ -11,7 +11,11 @@ use sdk_core::RetryPolicy;
 use serde_json::json;
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy { base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(20), ..RetryPolicy::default() }
+    RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    }
 }
 
 fn client(hub: &MockServer, api: &MockServer) -> EnterpriseClient {
@@ -52,21 +56,42 @@ async fn three_pages_are_followed_and_the_stream_ends_on_an_empty_token() {
     });
     let second = api.mock(|when, then| {
         when.method(GET).path(LIST).query_param("page_token", "p2");
-        then.status(200).json_body(json!({"reports": [report_json("2026-06-14", 10)], "next_page_token": "p3"}));
+        then.status(200).json_body(
+            json!({"reports": [report_json("2026-06-14", 10)], "next_page_token": "p3"}),
+        );
     });
     let third = api.mock(|when, then| {
         when.method(GET).path(LIST).query_param("page_token", "p3");
-        then.status(200).json_body(json!({"reports": [report_json("2026-06-13", 10)], "next_page_token": ""}));
+        then.status(200)
+            .json_body(json!({"reports": [report_json("2026-06-13", 10)], "next_page_token": ""}));
     });
     let client = client(&hub, &api);
-    let reports: Vec<Report> = client.reports("usage_pulls", "daily").try_collect().await.unwrap();
+    let reports: Vec<Report> = client
+        .reports("usage_pulls", "daily")
+        .try_collect()
+        .await
+        .unwrap();
     let dates: Vec<String> = reports.iter().map(|r| r.date.to_string()).collect();
-    assert_eq!(dates, ["2026-06-16", "2026-06-15", "2026-06-14", "2026-06-13"]);
-    assert_eq!((first.calls_async().await, second.calls_async().await, third.calls_async().await), (1, 1, 1));
+    assert_eq!(
+        dates,
+        ["2026-06-16", "2026-06-15", "2026-06-14", "2026-06-13"]
+    );
+    assert_eq!(
+        (
+            first.calls_async().await,
+            second.calls_async().await,
+            third.calls_async().await
+        ),
+        (1, 1, 1)
+    );
     // One exchange for all pages: the token is reused while fresh.
     assert_eq!(exchange.calls_async().await, 1);
 
-    let latest = client.latest("usage_pulls", "daily").await.unwrap().unwrap();
+    let latest = client
+        .latest("usage_pulls", "daily")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(latest.date.to_string(), "2026-06-16");
 }
 
@@ -77,12 +102,18 @@ async fn a_repeated_page_token_is_an_error_not_a_loop() {
     hub_exchanging(&hub, Duration::from_secs(600));
     api.mock(|when, then| {
         when.method(GET).path(LIST);
-        then.status(200).json_body(json!({"reports": [report_json("2026-06-16", 10)], "next_page_token": "same"}));
+        then.status(200).json_body(
+            json!({"reports": [report_json("2026-06-16", 10)], "next_page_token": "same"}),
+        );
     });
     let client = client(&hub, &api);
-    let result: Result<Vec<Report>, Error> = client.reports("usage_pulls", "daily").try_collect().await;
+    let result: Result<Vec<Report>, Error> =
+        client.reports("usage_pulls", "daily").try_collect().await;
     let err = result.unwrap_err();
-    assert!(matches!(err, Error::RepeatedPageToken { ref token, .. } if token == "same"), "{err}");
+    assert!(
+        matches!(err, Error::RepeatedPageToken { ref token, .. } if token == "same"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -93,7 +124,9 @@ async fn the_token_is_exchanged_again_near_expiry_and_after_a_401() {
     let exchange = hub_exchanging(&hub, Duration::from_secs(2));
     api.mock(|when, then| {
         when.method(GET).path("/orgs/my-org/reports");
-        then.status(200).json_body(json!({"report_types": [{"ReportType": "usage_pulls", "Cadence": "daily"}]}));
+        then.status(200).json_body(
+            json!({"report_types": [{"ReportType": "usage_pulls", "Cadence": "daily"}]}),
+        );
     });
     let client = client(&hub, &api);
     client.report_types().await.unwrap();
@@ -107,7 +140,8 @@ async fn the_token_is_exchanged_again_near_expiry_and_after_a_401() {
     let api2 = MockServer::start_async().await;
     let unauthorized = api2.mock(|when, then| {
         when.method(GET).path("/orgs/my-org/reports");
-        then.status(401).json_body(json!({"error": "unauthenticated"}));
+        then.status(401)
+            .json_body(json!({"error": "unauthenticated"}));
     });
     let client = EnterpriseClient::builder("my-org", "dckr_oat_SECRET")
         .hub_url(hub.base_url())
@@ -117,8 +151,16 @@ async fn the_token_is_exchanged_again_near_expiry_and_after_a_401() {
         .unwrap();
     let before = exchange.calls_async().await;
     let err = client.report_types().await.unwrap_err();
-    assert_eq!(exchange.calls_async().await - before, 2, "one exchange, then one re-exchange");
-    assert_eq!(unauthorized.calls_async().await, 2, "one send, then one resend");
+    assert_eq!(
+        exchange.calls_async().await - before,
+        2,
+        "one exchange, then one re-exchange"
+    );
+    assert_eq!(
+        unauthorized.calls_async().await,
+        2,
+        "one send, then one resend"
+    );
     assert_eq!(err.status(), Some(401));
     assert!(err.to_string().contains("unauthenticated"), "{err}");
 }
@@ -130,9 +172,14 @@ async fn download_fetches_the_location_without_authorization_and_checks_the_size
     let store = MockServer::start_async().await;
     hub_exchanging(&hub, Duration::from_secs(600));
     let body = "event_date,repository,tag,pull_count\n2026-06-16,my-org/web,latest,3\n";
-    let location = format!("{}/bucket/my-org/2026-06-16.csv?X-Amz-Signature=abc", store.base_url());
+    let location = format!(
+        "{}/bucket/my-org/2026-06-16.csv?X-Amz-Signature=abc",
+        store.base_url()
+    );
     let redirect = api.mock(|when, then| {
-        when.method(GET).path(format!("{LIST}/2026-06-16/download")).header_exists("authorization");
+        when.method(GET)
+            .path(format!("{LIST}/2026-06-16/download"))
+            .header_exists("authorization");
         then.status(302).header("location", &location);
     });
     let store_with_auth = store.mock(|when, then| {
@@ -140,23 +187,37 @@ async fn download_fetches_the_location_without_authorization_and_checks_the_size
         then.status(400);
     });
     let object = store.mock(|when, then| {
-        when.method(GET).path("/bucket/my-org/2026-06-16.csv").header_missing("authorization");
+        when.method(GET)
+            .path("/bucket/my-org/2026-06-16.csv")
+            .header_missing("authorization");
         then.status(200).body(body);
     });
     let client = client(&hub, &api);
-    let report: Report = serde_json::from_value(report_json("2026-06-16", body.len() as u64)).unwrap();
+    let report: Report =
+        serde_json::from_value(report_json("2026-06-16", body.len() as u64)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("r.csv");
     let written = client.download(&report, &dest).await.unwrap();
     assert_eq!(written, body.len() as u64);
     assert_eq!(std::fs::read_to_string(&dest).unwrap(), body);
-    assert_eq!((redirect.calls_async().await, object.calls_async().await, store_with_auth.calls_async().await), (1, 1, 0));
+    assert_eq!(
+        (
+            redirect.calls_async().await,
+            object.calls_async().await,
+            store_with_auth.calls_async().await
+        ),
+        (1, 1, 0)
+    );
 
-    let rows: Vec<_> = enterprise_data_sdk::rows::usage_pulls_rows(&dest).unwrap().collect::<Result<_, _>>().unwrap();
+    let rows: Vec<_> = enterprise_data_sdk::rows::usage_pulls_rows(&dest)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert_eq!(rows[0].pull_count, Some(3));
 
     // A SizeBytes the file does not match is an error, and no file is left.
-    let wrong: Report = serde_json::from_value(report_json("2026-06-16", body.len() as u64 + 5)).unwrap();
+    let wrong: Report =
+        serde_json::from_value(report_json("2026-06-16", body.len() as u64 + 5)).unwrap();
     let dest2 = dir.path().join("wrong.csv");
     let err = client.download(&wrong, &dest2).await.unwrap_err();
     assert!(err.to_string().contains("expected"), "{err}");
@@ -173,7 +234,9 @@ async fn an_expired_location_gets_one_fresh_redirect() {
     let fresh = format!("{}/new.csv?sig=new", store.base_url());
     let redirects = api.mock(|when, then| {
         when.method(GET).path(format!("{LIST}/2026-06-16/download"));
-        then.status(302).header("location", &expired).up_to_n_times(1);
+        then.status(302)
+            .header("location", &expired)
+            .up_to_n_times(1);
     });
     let second_redirect = api.mock(|when, then| {
         when.method(GET).path(format!("{LIST}/2026-06-16/download"));
@@ -181,7 +244,8 @@ async fn an_expired_location_gets_one_fresh_redirect() {
     });
     store.mock(|when, then| {
         when.path("/old.csv");
-        then.status(403).body("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>");
+        then.status(403)
+            .body("<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>");
     });
     store.mock(|when, then| {
         when.path("/new.csv");
@@ -190,8 +254,14 @@ async fn an_expired_location_gets_one_fresh_redirect() {
     let client = client(&hub, &api);
     let report: Report = serde_json::from_value(report_json("2026-06-16", 4)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    client.download(&report, &dir.path().join("r.csv")).await.unwrap();
-    assert_eq!(redirects.calls_async().await + second_redirect.calls_async().await, 2);
+    client
+        .download(&report, &dir.path().join("r.csv"))
+        .await
+        .unwrap();
+    assert_eq!(
+        redirects.calls_async().await + second_redirect.calls_async().await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -199,7 +269,11 @@ async fn each_error_status_carries_the_servers_message_and_a_hint() {
     let hub = MockServer::start_async().await;
     hub_exchanging(&hub, Duration::from_secs(600));
     for (status, message, hint) in [
-        (400, "invalid input: invalid page token", "check the organization"),
+        (
+            400,
+            "invalid input: invalid page token",
+            "check the organization",
+        ),
         (403, "permission denied", "Report Read scope"),
         (404, "not found", "no such report"),
         (500, "internal error", "server error"),
@@ -210,11 +284,20 @@ async fn each_error_status_carries_the_servers_message_and_a_hint() {
             then.status(status).json_body(json!({"error": message}));
         });
         let client = client(&hub, &api);
-        let err = client.reports_page("usage_pulls", "daily", None, None).await.unwrap_err();
+        let err = client
+            .reports_page("usage_pulls", "daily", None, None)
+            .await
+            .unwrap_err();
         assert_eq!(err.status(), Some(status), "{err}");
         let text = err.to_string();
-        assert!(text.contains(message) && text.contains(hint), "{status}: {text}");
-        assert!(text.contains("usage_pulls/daily"), "the error does not name the report: {text}");
+        assert!(
+            text.contains(message) && text.contains(hint),
+            "{status}: {text}"
+        );
+        assert!(
+            text.contains("usage_pulls/daily"),
+            "the error does not name the report: {text}"
+        );
         assert!(!text.contains("dckr_oat_SECRET"));
         assert_eq!(calls.calls_async().await, 1, "{status} must not be retried");
     }
@@ -232,12 +315,36 @@ async fn bad_org_type_date_or_page_size_send_nothing() {
         when.any_request();
         then.status(500);
     });
-    let err = EnterpriseClient::builder("My Org", "x").hub_url(hub.base_url()).api_url(api.base_url()).build().unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { what: "organization", .. }), "{err}");
+    let err = EnterpriseClient::builder("My Org", "x")
+        .hub_url(hub.base_url())
+        .api_url(api.base_url())
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                what: "organization",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let client = client(&hub, &api);
-    for (kind, size) in [("Usage", None), ("usage_pulls", Some(0)), ("usage_pulls", Some(101)), ("../x", None)] {
-        let err = client.reports_page(kind, "daily", size, None).await.unwrap_err();
-        assert!(matches!(err, Error::InvalidInput { .. }), "{kind} {size:?}: {err}");
+    for (kind, size) in [
+        ("Usage", None),
+        ("usage_pulls", Some(0)),
+        ("usage_pulls", Some(101)),
+        ("../x", None),
+    ] {
+        let err = client
+            .reports_page(kind, "daily", size, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { .. }),
+            "{kind} {size:?}: {err}"
+        );
     }
     assert!(enterprise_data_sdk::validate::date("2026-02-30").is_err());
     assert_eq!(any_hub.calls_async().await, 0);

@@ -1,0 +1,227 @@
+//! The DVP Data API: one namespace with two years of monthly and weekly
+//! exports, each with raw, summary and repo-summary files on the store.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State as AxumState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde_json::json;
+
+use crate::accounts::NAMESPACE;
+use crate::csvgen::{CsvFile, RowKind};
+use crate::faults::route;
+use crate::tokens::Subject;
+use crate::{State, apply_fault, bearer, json_error};
+
+/// Years with data, and how many months and weeks each has.
+const YEARS: [(i32, u32, u32); 2] = [(2025, 12, 52), (2026, 5, 22)];
+const VIEWS: [&str; 3] = ["raw", "summary", "repo-summary"];
+
+pub(crate) fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/", get(namespaces))
+        .route("/namespaces/{namespace}", get(namespace))
+        .route("/namespaces/{namespace}/pulls/exports/years", get(years))
+        .route(
+            "/namespaces/{namespace}/pulls/exports/years/{year}/{kind}",
+            get(timespans),
+        )
+        .route(
+            "/namespaces/{namespace}/pulls/exports/years/{year}/{kind}/{number}",
+            get(timespan),
+        )
+        .route(
+            "/namespaces/{namespace}/pulls/exports/years/{year}/{kind}/{number}/{view}",
+            get(files),
+        )
+        .with_state(state)
+}
+
+/// Fault, then a user token; namespace checks are the handler's.
+async fn guard(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+    apply_fault(state, route::DVP, "detail").await?;
+    match bearer(headers).and_then(|t| state.tokens.check(t)) {
+        Some(Subject::User(_)) => Ok(()),
+        Some(Subject::Org(_)) => Err(json_error(
+            StatusCode::FORBIDDEN,
+            "detail",
+            "organization tokens cannot read DVP data",
+        )),
+        None => Err(json_error(
+            StatusCode::UNAUTHORIZED,
+            "detail",
+            "authentication credentials were not provided or have expired",
+        )),
+    }
+}
+
+fn known_namespace(namespace: &str) -> Result<(), Response> {
+    if namespace == NAMESPACE {
+        Ok(())
+    } else {
+        Err(json_error(
+            StatusCode::NOT_FOUND,
+            "detail",
+            &format!("namespace {namespace} has no data"),
+        ))
+    }
+}
+
+fn count(year: i32, kind: &str) -> Option<u32> {
+    let (_, months, weeks) = YEARS.iter().find(|(y, _, _)| *y == year)?;
+    match kind {
+        "months" => Some(*months),
+        "weeks" => Some(*weeks),
+        _ => None,
+    }
+}
+
+async fn namespaces(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap) -> Response {
+    if let Err(response) = guard(&state, &headers).await {
+        return response;
+    }
+    Json(json!({"namespaces": [NAMESPACE]})).into_response()
+}
+
+async fn namespace(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path(namespace): Path<String>,
+) -> Response {
+    if let Err(response) = guard(&state, &headers)
+        .await
+        .and_then(|_| known_namespace(&namespace))
+    {
+        return response;
+    }
+    Json(json!({
+        "namespace": namespace,
+        "extraRepos": [format!("{NAMESPACE}-labs/tool")],
+        "datasets": [{"name": "pulls", "views": VIEWS, "timespans": ["months", "weeks"]}],
+    }))
+    .into_response()
+}
+
+async fn years(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path(namespace): Path<String>,
+) -> Response {
+    if let Err(response) = guard(&state, &headers)
+        .await
+        .and_then(|_| known_namespace(&namespace))
+    {
+        return response;
+    }
+    let years: Vec<_> = YEARS.iter().map(|(y, _, _)| json!({"year": y})).collect();
+    Json(json!({"years": years})).into_response()
+}
+
+async fn timespans(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path((namespace, year, kind)): Path<(String, i32, String)>,
+) -> Response {
+    if let Err(response) = guard(&state, &headers)
+        .await
+        .and_then(|_| known_namespace(&namespace))
+    {
+        return response;
+    }
+    let Some(n) = count(year, &kind) else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "detail",
+            "no such year or timespan type",
+        );
+    };
+    let body = match kind.as_str() {
+        "months" => json!({"months": (1..=n).map(|m| json!({"month": m})).collect::<Vec<_>>()}),
+        _ => json!({"weeks": (1..=n).map(|w| json!({"week": w})).collect::<Vec<_>>()}),
+    };
+    Json(body).into_response()
+}
+
+async fn timespan(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path((namespace, year, kind, number)): Path<(String, i32, String, u32)>,
+) -> Response {
+    if let Err(response) = guard(&state, &headers)
+        .await
+        .and_then(|_| known_namespace(&namespace))
+    {
+        return response;
+    }
+    match count(year, &kind) {
+        Some(n) if (1..=n).contains(&number) && kind == "months" => {
+            Json(json!({"month": number})).into_response()
+        }
+        Some(n) if (1..=n).contains(&number) => Json(json!({"week": number})).into_response(),
+        // The spec documents a bodiless 404 here.
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn files(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    Path((namespace, year, kind, number, view)): Path<(String, i32, String, u32, String)>,
+) -> Response {
+    if let Err(response) = guard(&state, &headers)
+        .await
+        .and_then(|_| known_namespace(&namespace))
+    {
+        return response;
+    }
+    let path = format!("/dvp/{namespace}/{year}/{kind}/{number}/{view}.csv");
+    let Some(file) = file_for(&state, &path) else {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "detail",
+            "no such timespan or dataview",
+        );
+    };
+    Json(json!({"data": [{"url": crate::store::signed_url(&state, &path), "size": file.size()}]}))
+        .into_response()
+}
+
+/// The file behind a store path `/dvp/{ns}/{year}/{kind}/{n}/{view}.csv`.
+pub(crate) fn file_for(state: &State, path: &str) -> Option<CsvFile> {
+    let parts: Vec<&str> = path.strip_prefix("/dvp/")?.split('/').collect();
+    let [namespace, year, kind, number, view] = parts.as_slice() else {
+        return None;
+    };
+    let year: i32 = year.parse().ok()?;
+    let number: u32 = number.parse().ok()?;
+    if *namespace != NAMESPACE || !(1..=count(year, kind)?).contains(&number) {
+        return None;
+    }
+    let (row_kind, rows) = match view.strip_suffix(".csv")? {
+        "raw" => (RowKind::DvpRaw, state.config.dvp_raw_rows),
+        "summary" => (RowKind::DvpSummary, state.config.dvp_summary_rows),
+        "repo-summary" => (RowKind::DvpRepoSummary, state.config.dvp_summary_rows),
+        _ => return None,
+    };
+    let date = if *kind == "months" {
+        NaiveDate::from_ymd_opt(year, number, 1)?
+    } else {
+        NaiveDate::from_isoywd_opt(year, number, chrono::Weekday::Mon)?
+    };
+    let seed = state.config.seed
+        ^ (year as u64) << 20
+        ^ u64::from(number) << 8
+        ^ (row_kind as u64)
+        ^ u64::from(*kind == "weeks") << 40;
+    Some(CsvFile {
+        kind: row_kind,
+        rows,
+        seed,
+        owner: NAMESPACE.into(),
+        date: date.to_string(),
+    })
+}

@@ -1,0 +1,270 @@
+#![warn(missing_docs)]
+//! A simulator of the three services the Docker data SDKs talk to, plus the
+//! object store their files live on, for tests, demos and benchmarks. No
+//! network, no account.
+//!
+//! [`Simulator::start`] binds four loopback listeners on ephemeral ports:
+//! Docker Hub's token endpoints, the DVP Data API, the Enterprise Data API
+//! and the object store. Responses follow the vendored specs; CSV files are
+//! generated from a seed as they are read, so a test can ask for a
+//! gigabyte without storing it. Faults (429 with `Retry-After`, 5xx,
+//! dropped connections, delays, token expiry) can be queued per route.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let sim = simulator::Simulator::start().await?;
+//! println!("hub {} dvp {} enterprise {}", sim.hub_url(), sim.dvp_url(), sim.enterprise_url());
+//! // Credentials the simulator accepts:
+//! let _ = (simulator::accounts::DVP_USER, simulator::accounts::DVP_PASSWORD);
+//! let _ = (simulator::accounts::ORG, simulator::accounts::OAT);
+//! # Ok(()) }
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+
+pub mod accounts;
+pub mod csvgen;
+mod dvp;
+mod enterprise;
+pub mod faults;
+mod hub;
+mod store;
+pub mod tokens;
+
+pub use faults::{Fault, route};
+
+/// What the simulator serves.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    /// Lifetime of issued JWTs (Docker's are about ten minutes).
+    pub token_lifetime: Duration,
+    /// Lifetime of pre-signed object-store URLs (15 minutes at Docker).
+    pub url_lifetime: Duration,
+    /// Rows of each DVP raw file.
+    pub dvp_raw_rows: u64,
+    /// Rows of each DVP summary and repo-summary file.
+    pub dvp_summary_rows: u64,
+    /// Rows of each Enterprise report.
+    pub enterprise_rows: u64,
+    /// Daily `usage_pulls` reports (30 per page by default, so 75 make
+    /// three pages).
+    pub enterprise_daily_reports: u32,
+    /// Varies the generated data.
+    pub seed: u64,
+    /// Ports of the Hub, DVP, Enterprise and store listeners (0: any free).
+    pub ports: [u16; 4],
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            token_lifetime: Duration::from_secs(600),
+            url_lifetime: Duration::from_secs(900),
+            dvp_raw_rows: 2_000,
+            dvp_summary_rows: 200,
+            enterprise_rows: 500,
+            enterprise_daily_reports: 75,
+            seed: 42,
+            ports: [0; 4],
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub config: SimulatorConfig,
+    pub tokens: tokens::TokenStore,
+    pub faults: faults::Faults,
+    pub store_url: String,
+    pub challenges: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    pub requests: std::sync::atomic::AtomicU64,
+}
+
+/// A running simulator. Its listeners stop when it is dropped.
+#[derive(Debug)]
+pub struct Simulator {
+    state: Arc<State>,
+    addrs: [SocketAddr; 4],
+    shutdown: Option<tokio::sync::watch::Sender<()>>,
+}
+
+impl Simulator {
+    /// Starts with the default configuration on ephemeral loopback ports.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(SimulatorConfig::default()).await
+    }
+
+    /// Starts with `config`.
+    pub async fn start_with(config: SimulatorConfig) -> std::io::Result<Self> {
+        let mut listeners = Vec::new();
+        for port in config.ports {
+            listeners.push(TcpListener::bind(("127.0.0.1", port)).await?);
+        }
+        let addrs = [
+            listeners[0].local_addr()?,
+            listeners[1].local_addr()?,
+            listeners[2].local_addr()?,
+            listeners[3].local_addr()?,
+        ];
+        let state = Arc::new(State {
+            config,
+            tokens: tokens::TokenStore::default(),
+            faults: faults::Faults::default(),
+            store_url: format!("http://{}", addrs[3]),
+            challenges: Default::default(),
+            requests: Default::default(),
+        });
+        let routers = [
+            hub::router(state.clone()),
+            dvp::router(state.clone()),
+            enterprise::router(state.clone()),
+            store::router(state.clone()),
+        ];
+        let (shutdown, watch) = tokio::sync::watch::channel(());
+        for (listener, router) in listeners.into_iter().zip(routers) {
+            let mut stop = watch.clone();
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.changed().await;
+                    })
+                    .await;
+            });
+        }
+        Ok(Self {
+            state,
+            addrs,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// Base URL of the simulated Docker Hub.
+    pub fn hub_url(&self) -> String {
+        format!("http://{}", self.addrs[0])
+    }
+
+    /// Base URL of the simulated DVP Data API.
+    pub fn dvp_url(&self) -> String {
+        format!("http://{}", self.addrs[1])
+    }
+
+    /// Base URL of the simulated Enterprise Data API.
+    pub fn enterprise_url(&self) -> String {
+        format!("http://{}", self.addrs[2])
+    }
+
+    /// Base URL of the simulated object store.
+    pub fn store_url(&self) -> String {
+        self.state.store_url.clone()
+    }
+
+    /// Queues `fault` for the next `times` requests of `route` (see
+    /// [`route`]).
+    pub fn inject(&self, route: &str, fault: Fault, times: usize) {
+        self.state.faults.add(route, fault, times);
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
+    }
+
+    /// Expires every token issued so far: the next API call gets a 401.
+    pub fn expire_tokens(&self) {
+        self.state.tokens.expire_all();
+    }
+
+    /// How many tokens the Hub has issued.
+    pub fn tokens_issued(&self) -> u64 {
+        self.state.tokens.issued_count()
+    }
+
+    /// How many requests all listeners have received.
+    pub fn requests(&self) -> u64 {
+        self.state
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &SimulatorConfig {
+        &self.state.config
+    }
+
+    /// Stops the listeners (also done on drop).
+    pub fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A JSON error body with `key` (`error` for Enterprise, `detail` for Hub
+/// and DVP) and the status.
+pub(crate) fn json_error(status: StatusCode, key: &str, message: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ key: message }))).into_response()
+}
+
+/// Applies the next fault queued for `route`, if it ends the request.
+/// `DropAfter` faults are returned for the body writer to apply.
+pub(crate) async fn apply_fault(
+    state: &State,
+    route: &str,
+    error_key: &str,
+) -> Result<Option<u64>, Response> {
+    state
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    match state.faults.take(route) {
+        None => Ok(None),
+        Some(Fault::Delay(wait)) => {
+            tokio::time::sleep(wait).await;
+            Ok(None)
+        }
+        Some(Fault::ExpireTokens) => {
+            state.tokens.expire_all();
+            Ok(None)
+        }
+        Some(Fault::DropAfter(bytes)) => Ok(Some(bytes)),
+        Some(Fault::Status {
+            status,
+            retry_after,
+        }) => {
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = json_error(
+                code,
+                error_key,
+                code.canonical_reason().unwrap_or("injected fault"),
+            );
+            if let Some(value) = retry_after.and_then(|v| v.parse().ok()) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+            Err(response)
+        }
+    }
+}
+
+/// The bearer token of a request, if any.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
