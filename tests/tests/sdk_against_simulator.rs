@@ -1,0 +1,269 @@
+//! Both SDKs end to end against the simulator: real listeners, real tokens
+//! with expiry, signed URLs, injected faults.
+
+use std::time::Duration;
+
+use dvp_sdk::{Credentials, DownloadOptions, DvpClient, ExportFilter, OtpProvider, Timespan};
+use enterprise_data_sdk::EnterpriseClient;
+use enterprise_data_sdk::rows::Value;
+use futures::TryStreamExt;
+use sdk_core::RetryPolicy;
+use simulator::{Fault, Simulator, SimulatorConfig, accounts, route};
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    }
+}
+
+fn dvp(sim: &Simulator, credentials: Credentials) -> dvp_sdk::DvpClientBuilder {
+    DvpClient::builder(credentials)
+        .hub_url(sim.hub_url())
+        .api_url(sim.dvp_url())
+        .retry(fast_retry())
+}
+
+fn enterprise(sim: &Simulator) -> EnterpriseClient {
+    EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
+    let sim = Simulator::start().await.unwrap();
+    let client = dvp(
+        &sim,
+        Credentials::login(accounts::DVP_2FA_USER, accounts::DVP_2FA_PASSWORD),
+    )
+    .otp(OtpProvider::fixed(accounts::TOTP_CODE))
+    .build()
+    .unwrap();
+    assert_eq!(client.namespaces().await.unwrap(), [accounts::NAMESPACE]);
+    assert_eq!(
+        client.years(accounts::NAMESPACE).await.unwrap(),
+        [2025, 2026]
+    );
+    let weeks = client
+        .timespans(accounts::NAMESPACE, 2026, dvp_sdk::TimespanKind::Weeks)
+        .await
+        .unwrap();
+    assert!(weeks.iter().all(|w| matches!(w, Timespan::Week(_))) && weeks.len() == 22);
+
+    let filter = ExportFilter {
+        year: Some(2026),
+        timespan: Some(Timespan::Month(3)),
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The store drops the first connection mid-body: the download resumes.
+    sim.inject(route::STORE, Fault::DropAfter(10_000), 1);
+    let summary = client
+        .download_all(
+            accounts::NAMESPACE,
+            dir.path(),
+            DownloadOptions {
+                filter: filter.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.downloaded.len(), 3, "raw, summary and repo-summary");
+    let raw = dir.path().join("sim-publisher/2026/month-03/raw.csv");
+    let rows: Vec<_> = dvp_sdk::rows::raw_rows(&raw)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len() as u64, sim.config().dvp_raw_rows);
+    assert!(
+        rows.iter()
+            .all(|r| r.timestamp.is_some() && r.namespace.as_deref() == Some(accounts::NAMESPACE))
+    );
+    let summary_rows: Vec<_> =
+        dvp_sdk::rows::summary_rows(&dir.path().join("sim-publisher/2026/month-03/summary.csv"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    assert!(
+        summary_rows
+            .iter()
+            .all(|r| r.pulls_by_tag.is_some() && r.reference.is_some())
+    );
+
+    let again = client
+        .download_all(
+            accounts::NAMESPACE,
+            dir.path(),
+            DownloadOptions {
+                filter,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 3));
+}
+
+#[tokio::test]
+async fn enterprise_pages_downloads_and_typed_rows() {
+    let sim = Simulator::start().await.unwrap();
+    let client = enterprise(&sim);
+    let types = client.report_types().await.unwrap();
+    assert!(
+        types
+            .iter()
+            .any(|t| t.report_type == "usage_pulls" && t.cadence == "daily")
+    );
+
+    let reports: Vec<_> = client
+        .reports("usage_pulls", "daily")
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(reports.len() as u32, sim.config().enterprise_daily_reports);
+    assert!(
+        reports.windows(2).all(|w| w[0].date > w[1].date),
+        "not newest first"
+    );
+
+    let from = reports[4].date;
+    let to = reports[1].date;
+    let dir = tempfile::tempdir().unwrap();
+    sim.inject(route::STORE, Fault::DropAfter(5_000), 1);
+    let summary = client
+        .download_range(
+            "usage_pulls",
+            "daily",
+            Some(from),
+            Some(to),
+            dir.path(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.downloaded.len(), 4);
+    let path = dir.path().join(format!("usage_pulls/daily/{to}.csv"));
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len() as i64,
+        reports[1].size_bytes
+    );
+
+    let schema = client.schema(&reports[1]).await.unwrap();
+    let rows: Vec<_> = enterprise_data_sdk::rows::rows(&path, &schema)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len() as u64, sim.config().enterprise_rows);
+    assert!(matches!(rows[0].get("pull_count"), Some(Value::Integer(_))));
+    assert!(matches!(rows[0].get("automated"), Some(Value::Boolean(_))));
+    assert!(matches!(rows[0].get("share"), Some(Value::Float(_))));
+    assert!(matches!(
+        rows[0].get("first_pull_at"),
+        Some(Value::Timestamp(_))
+    ));
+    assert_eq!(rows[0].get("event_date"), Some(&Value::Date(to)));
+}
+
+#[tokio::test]
+async fn retries_honour_retry_after_and_expired_tokens_are_renewed() {
+    let sim = Simulator::start_with(SimulatorConfig {
+        token_lifetime: Duration::from_secs(600),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .retry(RetryPolicy {
+            base_delay: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    client.report_types().await.unwrap();
+    sim.inject(route::ENTERPRISE_TYPES, Fault::rate_limited(1), 1);
+    sim.inject(route::ENTERPRISE_TYPES, Fault::status(503), 1);
+    let started = std::time::Instant::now();
+    client.report_types().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After was not honoured"
+    );
+
+    sim.expire_tokens();
+    let before = sim.tokens_issued();
+    client.report_types().await.unwrap();
+    assert_eq!(
+        sim.tokens_issued(),
+        before + 1,
+        "one re-exchange after the 401"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_store_link_is_replaced_once() {
+    let sim = Simulator::start().await.unwrap();
+    let client = enterprise(&sim);
+    let report = client
+        .latest("usage_pulls", "weekly")
+        .await
+        .unwrap()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // One refusal (as for an expired link): a fresh link is asked for.
+    sim.inject(route::STORE, Fault::status(403), 1);
+    client
+        .download(&report, &dir.path().join("a.csv"))
+        .await
+        .unwrap();
+
+    // Refused twice: the error says the store refused it, and no file stays.
+    sim.inject(route::STORE, Fault::status(403), 2);
+    let dest = dir.path().join("b.csv");
+    let err = client.download(&report, &dest).await.unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+    assert!(
+        !err.to_string().contains("X-Sim-Signature="),
+        "signed query leaked: {err}"
+    );
+    assert!(!dest.exists());
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused_by_the_store() {
+    let sim = Simulator::start_with(SimulatorConfig {
+        url_lifetime: Duration::ZERO,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = enterprise(&sim);
+    let report = client
+        .latest("usage_pulls", "weekly")
+        .await
+        .unwrap()
+        .unwrap();
+    let url = client.download_url(&report).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("expired"));
+    let with_auth = reqwest::Client::new()
+        .get(client.download_url(&report).await.unwrap())
+        .bearer_auth("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_auth.status(),
+        400,
+        "the store must refuse an Authorization header"
+    );
+}
