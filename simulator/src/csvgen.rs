@@ -157,7 +157,7 @@ impl CsvFile {
                 );
             }
             RowKind::UsagePulls => {
-                let automated = (r >> 40) % 2 == 0;
+                let automated = (r >> 40).is_multiple_of(2);
                 // "true" is one byte shorter than "false": the share gets one
                 // more decimal to keep the row length fixed.
                 let (flag, decimals) = if automated { ("true", 7) } else { ("false", 6) };
