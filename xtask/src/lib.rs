@@ -26,6 +26,8 @@ pub struct Target {
     pub client_out: &'static str,
     /// Where the httpmock helpers go, relative to the workspace root.
     pub mock_out: &'static str,
+    /// Where the clap commands of the CLI's `api` command go.
+    pub cli_out: &'static str,
     /// Rust path of the generated module, as the httpmock helpers import it.
     pub module_path: &'static str,
     /// Spec schemas replaced by a hand-written type: (schema name, absolute
@@ -41,6 +43,7 @@ pub const TARGETS: &[Target] = &[
         patches: "hub-auth",
         client_out: "hub-auth/src/generated/mod.rs",
         mock_out: "tests/src/mock/hub_auth.rs",
+        cli_out: "cli/src/api/hub_auth.rs",
         module_path: "hub_auth::generated",
         replacements: &[],
     },
@@ -49,6 +52,7 @@ pub const TARGETS: &[Target] = &[
         patches: "dvp",
         client_out: "dvp-sdk/src/generated/mod.rs",
         mock_out: "tests/src/mock/dvp.rs",
+        cli_out: "cli/src/api/dvp.rs",
         module_path: "dvp_sdk::generated",
         // A new dataview, timespan type or dataset from the server must not
         // make a whole response undecodable.
@@ -63,6 +67,7 @@ pub const TARGETS: &[Target] = &[
         patches: "enterprise-data",
         client_out: "enterprise-data-sdk/src/generated/mod.rs",
         mock_out: "tests/src/mock/enterprise_data.rs",
+        cli_out: "cli/src/api/enterprise_data.rs",
         module_path: "enterprise_data_sdk::generated",
         replacements: &[],
     },
@@ -182,6 +187,14 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
         mock_tokens,
     )?;
 
+    let cli_tokens = Generator::new(&settings(target))
+        .cli(&spec, target.module_path)
+        .with_context(|| format!("generating CLI commands for openapi/{}", target.spec))?;
+    let cli = finish(
+        &format!("clap commands for {source}: one subcommand per operation."),
+        cli_tokens,
+    )?;
+
     Ok(vec![
         GeneratedFile {
             path: target.client_out.into(),
@@ -190,6 +203,10 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
         GeneratedFile {
             path: target.mock_out.into(),
             contents: mock,
+        },
+        GeneratedFile {
+            path: target.cli_out.into(),
+            contents: cli,
         },
     ])
 }

@@ -27,7 +27,7 @@ fn scratch(with_generated: bool) -> tempfile::TempDir {
     copy_dir(&root.join("openapi"), &dir.path().join("openapi"));
     if with_generated {
         for target in xtask::TARGETS {
-            for rel in [target.client_out, target.mock_out] {
+            for rel in [target.client_out, target.mock_out, target.cli_out] {
                 let to = dir.path().join(rel);
                 std::fs::create_dir_all(to.parent().unwrap()).unwrap();
                 std::fs::copy(root.join(rel), to).unwrap();

@@ -1,0 +1,226 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Docker usage data from the command line: DVP pull analytics and
+/// Enterprise usage reports.
+#[derive(Debug, Parser)]
+#[command(name = "docker-data", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Run against a built-in simulator of Docker's APIs (no network, no
+    /// account; its demo credentials are used unless others are given).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Docker Hub base URL (token endpoints).
+    #[arg(long, env = "DOCKER_HUB_URL", global = true)]
+    pub hub_url: Option<String>,
+    /// DVP Data API base URL.
+    #[arg(long, env = "DOCKER_DVP_URL", global = true)]
+    pub dvp_url: Option<String>,
+    /// Enterprise Data API base URL.
+    #[arg(long, env = "DOCKER_ENTERPRISE_URL", global = true)]
+    pub enterprise_url: Option<String>,
+    /// Docker Hub user name (DVP).
+    #[arg(long, env = "DOCKER_USERNAME", global = true)]
+    pub username: Option<String>,
+    /// Password (DVP). Prefer the environment variable to the flag.
+    #[arg(long, env = "DOCKER_PASSWORD", hide_env_values = true, global = true)]
+    pub password: Option<String>,
+    /// Personal access token (DVP), used instead of a password.
+    #[arg(long, env = "DOCKER_PAT", hide_env_values = true, global = true)]
+    pub pat: Option<String>,
+    /// One-time code for an account with two-factor authentication;
+    /// prompted for on a terminal when needed and not given.
+    #[arg(long, global = true)]
+    pub otp: Option<String>,
+    /// Organization name (Enterprise).
+    #[arg(long, env = "DOCKER_ORG", global = true)]
+    pub org: Option<String>,
+    /// Organization access token (Enterprise).
+    #[arg(long, env = "DOCKER_OAT", hide_env_values = true, global = true)]
+    pub oat: Option<String>,
+    /// Files downloaded at the same time.
+    #[arg(long, default_value_t = 4, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Format of listings.
+    #[arg(long, short, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    /// Log each request (method, path, status, attempt, latency) to stderr;
+    /// twice for more. Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// Format of listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Aligned columns.
+    Table,
+    /// JSON (one document for listings, one object per line for rows).
+    Json,
+    /// CSV with a header line.
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// DVP Data API: pull analytics of Verified Publisher namespaces.
+    #[command(subcommand)]
+    Dvp(DvpCommand),
+    /// Enterprise Data API: usage reports of an organization.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+    /// Any operation of any vendored spec, by its operationId, raw JSON out.
+    /// `docker-data api` lists specs; `docker-data api <spec>` lists its
+    /// operations; `docker-data api <spec> <operation> --help` shows its
+    /// parameters.
+    Api {
+        /// `dvp`, `enterprise-data` or `hub-auth`.
+        spec: Option<String>,
+        /// operationId, e.g. `listReports`.
+        operation: Option<String>,
+        /// The operation's parameters, e.g. `--org-name my-org`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DvpCommand {
+    /// Namespaces the account has data for.
+    Namespaces,
+    /// Every file of a namespace's export.
+    Exports {
+        /// The namespace.
+        namespace: String,
+        #[command(flatten)]
+        filter: DvpFilter,
+    },
+    /// Download export files into a folder; files already there are skipped.
+    Download {
+        /// The namespace.
+        namespace: String,
+        #[command(flatten)]
+        filter: DvpFilter,
+        /// Everything the export holds (required when no filter is given).
+        #[arg(long)]
+        all: bool,
+        /// Where files go: `<dir>/<namespace>/<year>/<month-MM|week-WW>/<view>.csv`.
+        dir: PathBuf,
+    },
+    /// Print the rows of a downloaded file.
+    Rows {
+        /// The file (plain or gzip).
+        file: PathBuf,
+        /// How to read it: raw, summary, or records (every column as text);
+        /// guessed from the file name when omitted.
+        #[arg(long, value_enum)]
+        kind: Option<RowsKind>,
+        /// Stop after this many rows.
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+}
+
+/// Which DVP files.
+#[derive(Debug, Clone, Args)]
+pub struct DvpFilter {
+    /// Only this year.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Only this month (1-12).
+    #[arg(long, conflicts_with = "week")]
+    pub month: Option<u32>,
+    /// Only this week (1-53).
+    #[arg(long)]
+    pub week: Option<u32>,
+    /// Only this dataview: raw, summary or repo-summary.
+    #[arg(long)]
+    pub dataview: Option<String>,
+}
+
+/// How to read a DVP file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowsKind {
+    /// One pull per row.
+    Raw,
+    /// Summary or repo-summary counts.
+    Summary,
+    /// Every column as text.
+    Records,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Report type and cadence pairs of the organization.
+    Types,
+    /// Reports of a type and cadence, newest first.
+    List {
+        /// Report type, e.g. usage_pulls.
+        report_type: String,
+        /// Cadence, e.g. daily.
+        cadence: String,
+        /// Stop after this many reports.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Download reports into a folder; files already there are skipped.
+    Download {
+        /// Report type.
+        report_type: String,
+        /// Cadence.
+        cadence: String,
+        /// Only the report of this date (YYYY-MM-DD).
+        #[arg(long, conflicts_with_all = ["from", "to", "all"])]
+        date: Option<String>,
+        /// Reports dated on or after this day.
+        #[arg(long)]
+        from: Option<String>,
+        /// Reports dated on or before this day.
+        #[arg(long)]
+        to: Option<String>,
+        /// Every report.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        all: bool,
+        /// Where files go: `<dir>/<type>/<cadence>/<date>.csv`.
+        dir: PathBuf,
+    },
+    /// Columns of a report.
+    Schema {
+        /// Report type.
+        report_type: String,
+        /// Cadence.
+        cadence: String,
+        /// Date (YYYY-MM-DD).
+        date: String,
+    },
+    /// Print the rows of a downloaded report, typed by its schema.
+    Rows {
+        /// The file; a path ending in `<type>/<cadence>/<date>.csv` (as
+        /// `reports download` writes) names its report.
+        file: PathBuf,
+        /// Report type, when the path does not say.
+        #[arg(long = "type")]
+        report_type: Option<String>,
+        /// Cadence, when the path does not say.
+        #[arg(long)]
+        cadence: Option<String>,
+        /// Date, when the path does not say.
+        #[arg(long)]
+        date: Option<String>,
+        /// Stop after this many rows.
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+}

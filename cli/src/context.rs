@@ -1,0 +1,130 @@
+//! Turning the global options into SDK clients: base URLs, credentials, the
+//! embedded simulator for `--demo`.
+
+use std::io::IsTerminal;
+
+use dvp_sdk::{Credentials, DvpClient, OtpProvider};
+use enterprise_data_sdk::EnterpriseClient;
+use simulator::{Simulator, accounts};
+
+use crate::args::Global;
+use crate::error::CliError;
+
+/// Everything a command needs to reach the APIs.
+pub struct Context {
+    pub global: Global,
+    pub hub_url: String,
+    pub dvp_url: String,
+    pub enterprise_url: String,
+    // Kept alive for the whole run: dropping it stops the listeners.
+    _simulator: Option<Simulator>,
+}
+
+impl Context {
+    /// Resolves base URLs (flag or environment, else the simulator's with
+    /// `--demo`, else Docker's production URLs).
+    pub async fn new(global: Global) -> Result<Self, CliError> {
+        let simulator = if global.demo {
+            let sim = Simulator::start()
+                .await
+                .map_err(|e| CliError::failure(format!("starting the demo simulator: {e}")))?;
+            eprintln!("demo: using the built-in simulator (no network, no account)");
+            Some(sim)
+        } else {
+            None
+        };
+        let pick = |flag: &Option<String>, demo: Option<String>, default: &str| {
+            flag.clone().or(demo).unwrap_or_else(|| default.to_owned())
+        };
+        Ok(Self {
+            hub_url: pick(
+                &global.hub_url,
+                simulator.as_ref().map(|s| s.hub_url()),
+                hub_auth::DEFAULT_HUB_URL,
+            ),
+            dvp_url: pick(
+                &global.dvp_url,
+                simulator.as_ref().map(|s| s.dvp_url()),
+                dvp_sdk::DEFAULT_DVP_URL,
+            ),
+            enterprise_url: pick(
+                &global.enterprise_url,
+                simulator.as_ref().map(|s| s.enterprise_url()),
+                enterprise_data_sdk::DEFAULT_ENTERPRISE_URL,
+            ),
+            global,
+            _simulator: simulator,
+        })
+    }
+
+    /// A DVP client logged in with the user name and PAT or password.
+    pub fn dvp(&self) -> Result<DvpClient, CliError> {
+        let g = &self.global;
+        let demo = |value: &str| g.demo.then(|| value.to_owned());
+        let username = g.username.clone().or_else(|| demo(accounts::DVP_USER));
+        let secret = g
+            .pat
+            .clone()
+            .or_else(|| g.password.clone())
+            .or_else(|| demo(accounts::DVP_PASSWORD));
+        let (Some(username), Some(secret)) = (username, secret) else {
+            return Err(CliError::usage(
+                "DVP credentials missing: set DOCKER_USERNAME and DOCKER_PAT (or DOCKER_PASSWORD), or pass --username and --pat; --demo uses the simulator's",
+            ));
+        };
+        let mut builder = DvpClient::builder(Credentials::login(username, secret))
+            .hub_url(&self.hub_url)
+            .api_url(&self.dvp_url);
+        if let Some(otp) = self.otp_provider() {
+            builder = builder.otp(otp);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// An Enterprise client exchanging the organization access token.
+    pub fn enterprise(&self) -> Result<EnterpriseClient, CliError> {
+        let g = &self.global;
+        let org = g
+            .org
+            .clone()
+            .or_else(|| g.demo.then(|| accounts::ORG.to_owned()));
+        let oat = g
+            .oat
+            .clone()
+            .or_else(|| g.demo.then(|| accounts::OAT.to_owned()));
+        let (Some(org), Some(oat)) = (org, oat) else {
+            return Err(CliError::usage(
+                "Enterprise credentials missing: set DOCKER_ORG and DOCKER_OAT, or pass --org and --oat; --demo uses the simulator's",
+            ));
+        };
+        Ok(EnterpriseClient::builder(org, oat)
+            .hub_url(&self.hub_url)
+            .api_url(&self.enterprise_url)
+            .build()?)
+    }
+
+    /// `--otp`, or a prompt on the terminal, or nothing.
+    fn otp_provider(&self) -> Option<OtpProvider> {
+        if let Some(code) = &self.global.otp {
+            return Some(OtpProvider::fixed(code.clone()));
+        }
+        if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+            return Some(OtpProvider::new(|| async {
+                tokio::task::spawn_blocking(|| {
+                    eprint!("One-time code: ");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
+                    Ok(line.trim().to_owned())
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            }));
+        }
+        if self.global.demo {
+            return Some(OtpProvider::fixed(accounts::TOTP_CODE));
+        }
+        None
+    }
+}

@@ -1,0 +1,219 @@
+//! `docker-data dvp ...`
+
+use futures::TryStreamExt;
+use serde_json::json;
+
+use dvp_sdk::{Dataview, DownloadOptions, ExportFilter, Timespan};
+
+use crate::args::{DvpCommand, DvpFilter, RowsKind};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::output::{Listing, RowWriter};
+
+pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError> {
+    let format = context.global.output;
+    match command {
+        DvpCommand::Namespaces => {
+            let client = context.dvp()?;
+            let mut listing = Listing::new(&["namespace"]);
+            for namespace in client.namespaces().await? {
+                listing.push(vec![namespace.clone()], json!({"namespace": namespace}));
+            }
+            listing.print(format)
+        }
+        DvpCommand::Exports { namespace, filter } => {
+            let filter = export_filter(&filter)?;
+            let client = context.dvp()?;
+            let files: Vec<_> = client
+                .exports_matching(&namespace, filter)
+                .try_collect()
+                .await?;
+            let mut listing = Listing::new(&["year", "timespan", "dataview", "size", "path"]);
+            for file in files {
+                let path = file.relative_path().display().to_string();
+                let size = file.size.map(|s| s.to_string()).unwrap_or_default();
+                listing.push(
+                    vec![file.year.to_string(), file.timespan.to_string(), file.dataview.to_string(), size, path.clone()],
+                    json!({"year": file.year, "timespan": file.timespan.to_string(), "dataview": file.dataview, "size": file.size, "path": path}),
+                );
+            }
+            listing.print(format)
+        }
+        DvpCommand::Download {
+            namespace,
+            filter,
+            all,
+            dir,
+        } => {
+            let is_filtered = filter.year.is_some()
+                || filter.month.is_some()
+                || filter.week.is_some()
+                || filter.dataview.is_some();
+            if !all && !is_filtered {
+                return Err(CliError::usage(
+                    "say what to download: --all, or a filter (--year, --month/--week, --dataview)",
+                ));
+            }
+            let filter = export_filter(&filter)?;
+            let client = context.dvp()?;
+            let (bar, progress) = crate::progress::bar();
+            let options = DownloadOptions {
+                concurrency: usize::from(context.global.concurrency),
+                filter,
+                progress: Some(progress),
+            };
+            let summary = client.download_all(&namespace, &dir, options).await;
+            bar.finish_and_clear();
+            let summary = summary?;
+            eprintln!(
+                "downloaded {} files ({} bytes), {} already complete, into {}",
+                summary.downloaded.len(),
+                summary.bytes,
+                summary.skipped.len(),
+                dir.display()
+            );
+            Ok(())
+        }
+        DvpCommand::Rows { file, kind, limit } => print_rows(&file, kind, limit, format),
+    }
+}
+
+fn export_filter(filter: &DvpFilter) -> Result<ExportFilter, CliError> {
+    let timespan = match (filter.month, filter.week) {
+        (Some(m), _) => Some(dvp_sdk::validate::timespan(Timespan::Month(m))?),
+        (None, Some(w)) => Some(dvp_sdk::validate::timespan(Timespan::Week(w))?),
+        _ => None,
+    };
+    if let Some(year) = filter.year {
+        dvp_sdk::validate::year(year)?;
+    }
+    Ok(ExportFilter {
+        year: filter.year,
+        timespan,
+        kind: None,
+        dataview: filter.dataview.as_deref().map(Dataview::from),
+    })
+}
+
+fn guess_kind(file: &std::path::Path) -> RowsKind {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.starts_with("raw") {
+        RowsKind::Raw
+    } else if name.contains("summary") {
+        RowsKind::Summary
+    } else {
+        RowsKind::Records
+    }
+}
+
+fn print_rows(
+    file: &std::path::Path,
+    kind: Option<RowsKind>,
+    limit: Option<u64>,
+    format: crate::args::Output,
+) -> Result<(), CliError> {
+    let limit = limit.unwrap_or(u64::MAX);
+    match kind.unwrap_or_else(|| guess_kind(file)) {
+        RowsKind::Raw => {
+            let columns = [
+                "timestamp",
+                "namespace",
+                "repository",
+                "reference",
+                "tag",
+                "digest",
+                "http_method",
+                "action",
+                "type",
+                "host",
+                "country",
+                "user_agent",
+            ];
+            let mut out = RowWriter::new(format, columns.iter().map(|c| c.to_string()).collect());
+            for row in dvp_sdk::rows::raw_rows(file)?.take(limit as usize) {
+                let r = row?;
+                let cells = [
+                    r.timestamp.map(|t| t.to_rfc3339()),
+                    r.namespace,
+                    r.repository,
+                    r.reference,
+                    r.tag,
+                    r.digest,
+                    r.http_method,
+                    r.action,
+                    r.kind,
+                    r.host,
+                    r.country,
+                    r.user_agent,
+                ];
+                let json: serde_json::Map<_, _> = columns
+                    .iter()
+                    .zip(&cells)
+                    .map(|(c, v)| (c.to_string(), json!(v)))
+                    .collect();
+                let cells: Vec<String> = cells.into_iter().map(Option::unwrap_or_default).collect();
+                out.write(&cells, &serde_json::Value::Object(json))?;
+            }
+            out.finish()
+        }
+        RowsKind::Summary => {
+            let columns = [
+                "namespace",
+                "repository",
+                "reference",
+                "tag",
+                "digest",
+                "unique_ip_count",
+                "pulls_by_tag",
+                "pulls_by_digest",
+                "version_checks",
+            ];
+            let mut out = RowWriter::new(format, columns.iter().map(|c| c.to_string()).collect());
+            for row in dvp_sdk::rows::summary_rows(file)?.take(limit as usize) {
+                let r = row?;
+                let json = json!({
+                    "namespace": r.namespace, "repository": r.repository, "reference": r.reference, "tag": r.tag,
+                    "digest": r.digest, "unique_ip_count": r.unique_ip_count, "pulls_by_tag": r.pulls_by_tag,
+                    "pulls_by_digest": r.pulls_by_digest, "version_checks": r.version_checks,
+                });
+                let text = |v: Option<String>| v.unwrap_or_default();
+                let count = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
+                let cells = vec![
+                    text(r.namespace),
+                    text(r.repository),
+                    text(r.reference),
+                    text(r.tag),
+                    text(r.digest),
+                    count(r.unique_ip_count),
+                    count(r.pulls_by_tag),
+                    count(r.pulls_by_digest),
+                    count(r.version_checks),
+                ];
+                out.write(&cells, &json)?;
+            }
+            out.finish()
+        }
+        RowsKind::Records => {
+            let mut rows = dvp_sdk::rows::records(file)?
+                .take(limit as usize)
+                .peekable();
+            let columns = match rows.peek() {
+                Some(Ok(first)) => first.headers().to_vec(),
+                _ => Vec::new(),
+            };
+            let mut out = RowWriter::new(format, columns);
+            for row in rows {
+                let record = row?;
+                let json: serde_json::Map<_, _> = record
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), json!(v)))
+                    .collect();
+                out.write(record.values(), &serde_json::Value::Object(json))?;
+            }
+            out.finish()
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! One-line errors with an exit code: 1 for API or network failures, 2 for
+//! usage errors (bad arguments, missing credentials).
+
+use std::fmt;
+
+/// A failure to report to the user.
+#[derive(Debug)]
+pub struct CliError {
+    /// What failed, with the server's message and a hint.
+    pub message: String,
+    /// Process exit code.
+    pub code: u8,
+}
+
+impl CliError {
+    /// A usage error (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: 2,
+        }
+    }
+
+    /// An API, network or file failure (exit code 1).
+    pub fn failure(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<dvp_sdk::Error> for CliError {
+    fn from(error: dvp_sdk::Error) -> Self {
+        match error {
+            dvp_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
+            other => Self::failure(other.to_string()),
+        }
+    }
+}
+
+impl From<enterprise_data_sdk::Error> for CliError {
+    fn from(error: enterprise_data_sdk::Error) -> Self {
+        match error {
+            enterprise_data_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
+            other => Self::failure(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> Self {
+        Self::failure(error.to_string())
+    }
+}
+
+impl From<csv::Error> for CliError {
+    fn from(error: csv::Error) -> Self {
+        Self::failure(format!("writing output: {error}"))
+    }
+}

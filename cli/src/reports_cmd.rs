@@ -1,0 +1,198 @@
+//! `docker-data reports ...`
+
+use std::path::Path;
+
+use futures::{StreamExt, TryStreamExt};
+use serde_json::json;
+
+use enterprise_data_sdk::validate;
+
+use crate::args::ReportsCommand;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::output::{Listing, RowWriter};
+
+pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliError> {
+    let format = context.global.output;
+    match command {
+        ReportsCommand::Types => {
+            let client = context.enterprise()?;
+            let mut listing = Listing::new(&["report_type", "cadence"]);
+            for pair in client.report_types().await? {
+                listing.push(
+                    vec![pair.report_type.clone(), pair.cadence.clone()],
+                    json!({"ReportType": pair.report_type, "Cadence": pair.cadence}),
+                );
+            }
+            listing.print(format)
+        }
+        ReportsCommand::List {
+            report_type,
+            cadence,
+            limit,
+        } => {
+            validate::segment("report type", &report_type)?;
+            validate::segment("cadence", &cadence)?;
+            let client = context.enterprise()?;
+            let reports = client.reports_with_page_size(&report_type, &cadence, Some(100));
+            let reports: Vec<_> = reports
+                .take(limit.unwrap_or(usize::MAX))
+                .try_collect()
+                .await?;
+            let mut listing = Listing::new(&["date", "size_bytes", "key"]);
+            for report in reports {
+                listing.push(
+                    vec![
+                        report.date.to_string(),
+                        report.size_bytes.to_string(),
+                        report.key.clone(),
+                    ],
+                    serde_json::to_value(&report).unwrap_or_default(),
+                );
+            }
+            listing.print(format)
+        }
+        ReportsCommand::Download {
+            report_type,
+            cadence,
+            date,
+            from,
+            to,
+            all,
+            dir,
+        } => {
+            validate::segment("report type", &report_type)?;
+            validate::segment("cadence", &cadence)?;
+            let (from, to) = match (date, from, to) {
+                (Some(date), _, _) => {
+                    let day = validate::date(&date)?;
+                    (Some(day), Some(day))
+                }
+                (None, from, to) => {
+                    if from.is_none() && to.is_none() && !all {
+                        return Err(CliError::usage(
+                            "say what to download: --date, --from/--to, or --all",
+                        ));
+                    }
+                    (
+                        from.as_deref().map(validate::date).transpose()?,
+                        to.as_deref().map(validate::date).transpose()?,
+                    )
+                }
+            };
+            let client = context.enterprise()?;
+            let (bar, progress) = crate::progress::bar();
+            let options = enterprise_data_sdk::RangeOptions {
+                concurrency: usize::from(context.global.concurrency),
+                progress: Some(progress),
+            };
+            let summary = client
+                .download_range(&report_type, &cadence, from, to, &dir, options)
+                .await;
+            bar.finish_and_clear();
+            let summary = summary?;
+            if summary.downloaded.is_empty() && summary.skipped.is_empty() {
+                return Err(CliError::failure(format!(
+                    "no {report_type}/{cadence} report in that range"
+                )));
+            }
+            eprintln!(
+                "downloaded {} reports ({} bytes), {} already complete, into {}",
+                summary.downloaded.len(),
+                summary.bytes,
+                summary.skipped.len(),
+                dir.display()
+            );
+            Ok(())
+        }
+        ReportsCommand::Schema {
+            report_type,
+            cadence,
+            date,
+        } => {
+            let report = report_ref(&report_type, &cadence, &date)?;
+            let client = context.enterprise()?;
+            let schema = client.schema(&report).await?;
+            let mut listing = Listing::new(&["name", "type", "description"]);
+            for field in &schema.fields {
+                listing.push(
+                    vec![
+                        field.name.clone(),
+                        field.type_.clone(),
+                        field.description.clone(),
+                    ],
+                    serde_json::to_value(field).unwrap_or_default(),
+                );
+            }
+            listing.print(format)
+        }
+        ReportsCommand::Rows {
+            file,
+            report_type,
+            cadence,
+            date,
+            limit,
+        } => {
+            let (report_type, cadence, date) = match (report_type, cadence, date) {
+                (Some(t), Some(c), Some(d)) => (t, c, d),
+                (t, c, d) => {
+                    let (pt, pc, pd) = from_path(&file).ok_or_else(|| {
+                        CliError::usage(format!(
+                            "{} does not name its report (<type>/<cadence>/<date>.csv): pass --type, --cadence and --date",
+                            file.display()
+                        ))
+                    })?;
+                    (t.unwrap_or(pt), c.unwrap_or(pc), d.unwrap_or(pd))
+                }
+            };
+            let report = report_ref(&report_type, &cadence, &date)?;
+            let client = context.enterprise()?;
+            let schema = client.schema(&report).await?;
+            let columns = schema.fields.iter().map(|f| f.name.clone()).collect();
+            let mut out = RowWriter::new(format, columns);
+            for row in enterprise_data_sdk::rows::rows(&file, &schema)?
+                .take(limit.unwrap_or(u64::MAX) as usize)
+            {
+                let row = row?;
+                let json = row.to_json();
+                let cells: Vec<String> = row
+                    .columns()
+                    .iter()
+                    .map(|c| match &json[&c.name] {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Null => String::new(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                out.write(&cells, &json)?;
+            }
+            out.finish()
+        }
+    }
+}
+
+/// A report known by type, cadence and date (size and key unknown).
+fn report_ref(
+    report_type: &str,
+    cadence: &str,
+    date: &str,
+) -> Result<enterprise_data_sdk::Report, CliError> {
+    validate::segment("report type", report_type)?;
+    validate::segment("cadence", cadence)?;
+    let date = validate::date(date)?;
+    Ok(enterprise_data_sdk::Report {
+        report_type: report_type.to_owned(),
+        cadence: cadence.to_owned(),
+        date,
+        size_bytes: 0,
+        key: String::new(),
+    })
+}
+
+/// `.../<type>/<cadence>/<date>.csv`.
+fn from_path(file: &Path) -> Option<(String, String, String)> {
+    let date = file.file_stem()?.to_str()?.to_owned();
+    let cadence = file.parent()?.file_name()?.to_str()?.to_owned();
+    let report_type = file.parent()?.parent()?.file_name()?.to_str()?.to_owned();
+    Some((report_type, cadence, date))
+}

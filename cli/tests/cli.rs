@@ -1,0 +1,377 @@
+//! The `docker-data` binary end to end against the simulator: every
+//! subcommand, output formats, exit codes, a download through a dropped
+//! connection.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use simulator::{Fault, Simulator, accounts, route};
+
+/// The binary with no credentials or URLs leaking in from the environment.
+fn docker_data() -> Command {
+    let mut command = Command::cargo_bin("docker-data").unwrap();
+    for var in [
+        "DOCKER_HUB_URL",
+        "DOCKER_DVP_URL",
+        "DOCKER_ENTERPRISE_URL",
+        "DOCKER_USERNAME",
+        "DOCKER_PASSWORD",
+        "DOCKER_PAT",
+        "DOCKER_ORG",
+        "DOCKER_OAT",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn demo(args: &[&str]) -> Output {
+    docker_data().arg("--demo").args(args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        stdout(&output),
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+#[test]
+fn dvp_namespaces_as_table_and_json() {
+    let table = ok(demo(&["dvp", "namespaces"]));
+    assert_eq!(
+        table.lines().collect::<Vec<_>>(),
+        ["namespace", accounts::NAMESPACE]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(demo(&["dvp", "namespaces", "-o", "json"]))).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{"namespace": accounts::NAMESPACE}])
+    );
+}
+
+#[test]
+fn dvp_exports_download_and_rows() {
+    let exports = ok(demo(&[
+        "dvp",
+        "exports",
+        accounts::NAMESPACE,
+        "--year",
+        "2026",
+        "--week",
+        "4",
+        "-o",
+        "csv",
+    ]));
+    let mut lines = exports.lines();
+    assert_eq!(lines.next(), Some("year,timespan,dataview,size,path"));
+    assert_eq!(lines.count(), 3, "{exports}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    ok(demo(&[
+        "dvp",
+        "download",
+        accounts::NAMESPACE,
+        "--year",
+        "2026",
+        "--week",
+        "4",
+        "--dataview",
+        "raw",
+        out,
+    ]));
+    let raw = dir.path().join("sim-publisher/2026/week-04/raw.csv");
+    assert!(raw.exists());
+    assert!(!Path::new(&format!("{}.part", raw.display())).exists());
+
+    let rows = ok(docker_data()
+        .args([
+            "dvp",
+            "rows",
+            raw.to_str().unwrap(),
+            "--limit",
+            "3",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap());
+    let rows: Vec<serde_json::Value> = rows
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["namespace"], accounts::NAMESPACE);
+    assert!(
+        rows[0]["timestamp"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-01-19"),
+        "{}",
+        rows[0]
+    );
+}
+
+#[test]
+fn dvp_download_without_a_selection_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = demo(&[
+        "dvp",
+        "download",
+        accounts::NAMESPACE,
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--all"), "{}", stderr(&output));
+}
+
+#[test]
+fn reports_types_list_schema_download_and_rows() {
+    let types = ok(demo(&["reports", "types"]));
+    assert!(
+        types
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["usage_pulls", "daily"]),
+        "{types}"
+    );
+
+    let list: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "reports",
+        "list",
+        "usage_pulls",
+        "daily",
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 75, "all three pages");
+    assert_eq!(list[0]["Date"], "2026-06-30");
+
+    let schema = ok(demo(&[
+        "reports",
+        "schema",
+        "usage_pulls",
+        "daily",
+        "2026-06-30",
+        "-o",
+        "csv",
+    ]));
+    assert!(schema.contains("pull_count,integer,"), "{schema}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    ok(demo(&[
+        "reports",
+        "download",
+        "usage_pulls",
+        "daily",
+        "--all",
+        out,
+    ]));
+    let files = std::fs::read_dir(dir.path().join("usage_pulls/daily"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 75);
+    let again = demo(&["reports", "download", "usage_pulls", "daily", "--all", out]);
+    assert!(
+        stderr(&again).contains("0 reports") && stderr(&again).contains("75 already complete"),
+        "{}",
+        stderr(&again)
+    );
+
+    let file = dir.path().join("usage_pulls/daily/2026-06-30.csv");
+    let rows = ok(demo(&[
+        "reports",
+        "rows",
+        file.to_str().unwrap(),
+        "--limit",
+        "2",
+        "-o",
+        "json",
+    ]));
+    let first: serde_json::Value = serde_json::from_str(rows.lines().next().unwrap()).unwrap();
+    assert!(
+        first["pull_count"].is_i64() && first["automated"].is_boolean() && first["share"].is_f64(),
+        "{first}"
+    );
+    assert_eq!(first["event_date"], "2026-06-30");
+}
+
+#[test]
+fn api_runs_any_operation_by_operation_id() {
+    let page: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "api",
+        "enterprise-data",
+        "listReports",
+        "--org-name",
+        accounts::ORG,
+        "--type",
+        "usage_pulls",
+        "--cadence",
+        "weekly",
+        "--page-size",
+        "2",
+    ])))
+    .unwrap();
+    assert_eq!(page["reports"].as_array().unwrap().len(), 2);
+    assert!(!page["next_page_token"].as_str().unwrap().is_empty());
+
+    let weeks: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "api",
+        "dvp",
+        "getNamespaceTimespans",
+        "--namespace",
+        accounts::NAMESPACE,
+        "--year",
+        "2025",
+        "--timespantype",
+        "weeks",
+    ])))
+    .unwrap();
+    assert_eq!(weeks["weeks"].as_array().unwrap().len(), 52);
+
+    let listing = ok(demo(&["api", "hub-auth"]));
+    assert!(listing.contains("create_access_token"), "{listing}");
+
+    let refused = demo(&[
+        "api",
+        "hub-auth",
+        "createAccessToken",
+        "--identifier",
+        accounts::ORG,
+        "--secret",
+        "wrong",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("HTTP 401"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let bad = demo(&["api", "dvp", "getNamespaces", "--bogus"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn bad_org_name_exits_2_with_a_clear_message() {
+    let output = demo(&["--org", "Bad Org", "--oat", "x", "reports", "types"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("invalid organization") && err.contains("\"Bad Org\""),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_credentials_say_which_variables_to_set() {
+    let output = docker_data().args(["reports", "types"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("DOCKER_OAT"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_api_failure_exits_1_with_a_hint() {
+    let output = demo(&["--org", "other-org", "--oat", "wrong", "reports", "types"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("HTTP 401") && err.contains("check"), "{err}");
+    assert!(!err.contains("wrong\""), "the secret was echoed: {err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_connection_still_gives_a_complete_size_checked_file() {
+    let sim = Simulator::start().await.unwrap();
+    sim.inject(route::STORE, Fault::DropAfter(3_000), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap().to_owned();
+    let (hub, api) = (sim.hub_url(), sim.enterprise_url());
+    let output = tokio::task::spawn_blocking(move || {
+        docker_data()
+            .args([
+                "--hub-url",
+                &hub,
+                "--enterprise-url",
+                &api,
+                "--org",
+                accounts::ORG,
+            ])
+            .env("DOCKER_OAT", accounts::OAT)
+            .args([
+                "reports",
+                "download",
+                "usage_pulls",
+                "daily",
+                "--date",
+                "2026-06-30",
+                &out,
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    ok(output);
+    let file = dir.path().join("usage_pulls/daily/2026-06-30.csv");
+    let expected = simulator::csvgen::CsvFile {
+        kind: simulator::csvgen::RowKind::UsagePulls,
+        rows: sim.config().enterprise_rows,
+        seed: 0,
+        owner: accounts::ORG.into(),
+        date: "2026-06-30".into(),
+    }
+    .size();
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), expected);
+    assert!(sim.requests() >= 4, "the drop was not hit");
+}
+
+#[test]
+fn verbose_logs_requests_without_secrets() {
+    let output = demo(&[
+        "-v",
+        "--org",
+        accounts::ORG,
+        "--oat",
+        accounts::OAT,
+        "reports",
+        "types",
+    ]);
+    let err = stderr(&ok_output(output));
+    assert!(
+        err.contains("list_report_types") && err.contains("status=200"),
+        "{err}"
+    );
+    assert!(!err.contains(accounts::OAT), "OAT in the logs");
+    assert!(!err.contains("eyJ"), "a JWT in the logs");
+}
+
+fn ok_output(output: Output) -> Output {
+    assert!(output.status.success(), "{}", stderr(&output));
+    output
+}
