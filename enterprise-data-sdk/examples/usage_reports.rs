@@ -19,10 +19,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Ok(org), Ok(oat)) => EnterpriseClient::new(org, oat)?,
         _ => {
             let sim = simulator::Simulator::start().await?;
-            let client = EnterpriseClient::builder(simulator::accounts::ORG, simulator::accounts::OAT)
-                .hub_url(sim.hub_url())
-                .api_url(sim.enterprise_url())
-                .build()?;
+            let client =
+                EnterpriseClient::builder(simulator::accounts::ORG, simulator::accounts::OAT)
+                    .hub_url(sim.hub_url())
+                    .api_url(sim.enterprise_url())
+                    .build()?;
             _simulator = Some(sim);
             client
         }
