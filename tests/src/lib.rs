@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 
 pub mod raw_server;
+pub mod spec;
 
 /// Typed httpmock `when`/`then` helpers, one module per spec (generated).
 pub mod mock {

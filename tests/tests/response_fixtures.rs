@@ -6,19 +6,27 @@
 //! without a body to try fails here by name.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
+use contract_tests::spec;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-type Decode = fn(&Value) -> Result<String, serde_json::Error>;
+type Decode = fn(&Value) -> Result<(), String>;
 
-/// Decodes into `T` and returns its Debug form, so callers can assert on the
-/// variant that was chosen.
-fn decode<T: DeserializeOwned + std::fmt::Debug>(
+/// Decodes into `T`, encodes again and checks the second decoding equals
+/// the first: what the SDK reads it can also write back unchanged.
+fn decode<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
     body: &Value,
-) -> Result<String, serde_json::Error> {
-    T::deserialize(body).map(|value| format!("{value:?}"))
+) -> Result<(), String> {
+    let first = T::deserialize(body).map_err(|e| e.to_string())?;
+    let encoded = serde_json::to_value(&first).map_err(|e| e.to_string())?;
+    let second = T::deserialize(&encoded).map_err(|e| format!("re-decoding {encoded}: {e}"))?;
+    if first == second {
+        Ok(())
+    } else {
+        Err(format!("round trip changed {first:?} into {second:?}"))
+    }
 }
 
 /// The generated type of each (spec, operation, status) response body.
@@ -50,116 +58,54 @@ fn decoder(spec: &str, operation: &str, status: &str) -> Option<Decode> {
     })
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// (operationId, status, JSON body of the spec's example if any) for every
-/// response with an `application/json` body in the patched spec.
-fn json_responses(spec: &Value) -> Vec<(String, String, Option<Value>)> {
-    let mut found = Vec::new();
-    let Some(paths) = spec["paths"].as_object() else {
-        return found;
-    };
-    for item in paths.values() {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        for (method, operation) in item {
-            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
-                continue;
-            }
-            let operation_id = operation["operationId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            let Some(responses) = operation["responses"].as_object() else {
-                continue;
-            };
-            for (status, response) in responses {
-                let response = resolve(spec, response);
-                let json = &response["content"]["application/json"];
-                if json.is_null() {
-                    continue;
-                }
-                let example = json.get("example").cloned();
-                found.push((operation_id.clone(), status.clone(), example));
-            }
-        }
-    }
-    found
-}
-
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
-        Some(pointer) => spec.pointer(pointer).unwrap_or(&Value::Null),
-        None => value,
-    }
-}
-
-fn fixtures(spec_stem: &str, operation: &str, status: &str) -> Vec<(PathBuf, Value)> {
-    let dir = workspace_root().join("tests/fixtures").join(spec_stem);
-    let prefix = format!("{operation}.{status}.");
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(&prefix) && name.ends_with(".json") {
-            let text = std::fs::read_to_string(entry.path()).expect("fixture is readable");
-            let body = serde_json::from_str(&text)
-                .unwrap_or_else(|err| panic!("fixture {name} is not JSON: {err}"));
-            found.push((entry.path(), body));
-        }
-    }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    found
-}
-
 #[test]
-fn every_json_response_of_every_spec_decodes_into_its_generated_type() {
-    let root = workspace_root();
+fn every_json_response_body_matches_the_spec_and_decodes_round_trip() {
     let mut problems = Vec::new();
     let mut checked = 0;
-    for target in xtask::TARGETS {
-        let spec = xtask::patched_spec_value(&root, target).expect("spec loads");
-        let stem = target.spec.trim_end_matches(".yaml");
-        for (operation, status, example) in json_responses(&spec) {
-            let Some(decode) = decoder(target.spec, &operation, &status) else {
+    for spec_name in spec::SPECS {
+        let document = spec::load(spec_name);
+        for response in spec::responses(&document) {
+            if response.json_schema().is_none() {
+                continue;
+            }
+            let (operation, status) = (&response.operation, &response.status);
+            let Some(decode) = decoder(spec_name, operation, status) else {
                 problems.push(format!(
-                    "{}: {operation} {status}: no generated type mapped",
-                    target.spec
+                    "{spec_name}: {operation} {status}: no generated type mapped"
                 ));
                 continue;
             };
-            let mut bodies: Vec<(String, Value)> = fixtures(stem, &operation, &status)
-                .into_iter()
-                .map(|(path, body)| (path.display().to_string(), body))
-                .collect();
-            if let Some(example) = example {
-                bodies.push((
-                    format!("{}: example of {operation} {status}", target.spec),
-                    example,
-                ));
-            }
+            let bodies = spec::bodies(spec_name, &response);
             if bodies.is_empty() {
                 problems.push(format!(
-                    "{}: {operation} {status}: no spec example and no tests/fixtures/{stem}/{operation}.{status}.*.json",
-                    target.spec
+                    "{spec_name}: {operation} {status}: no spec example and no tests/fixtures/{}/{operation}.{status}.*.json",
+                    spec_name.trim_end_matches(".yaml")
                 ));
             }
             for (source, body) in bodies {
                 checked += 1;
+                if let Err(err) = spec::validate(spec_name, operation, status, &body) {
+                    problems.push(format!("{source}: does not match the spec: {err}"));
+                }
                 if let Err(err) = decode(&body) {
                     problems.push(format!("{source}: does not decode: {err}"));
+                }
+                // A field the spec does not know yet must not break decoding.
+                if let serde_json::Value::Object(mut map) = body.clone() {
+                    map.insert(
+                        "field_added_later".into(),
+                        serde_json::json!({"nested": [1, 2]}),
+                    );
+                    if let Err(err) = decode(&serde_json::Value::Object(map)) {
+                        problems.push(format!("{source}: an unknown field breaks decoding: {err}"));
+                    }
                 }
             }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(
-        checked >= 20,
+        checked >= 30,
         "only {checked} bodies checked: the spec walk found too little"
     );
 }
@@ -199,9 +145,14 @@ fn a_weeks_listing_decodes_as_weeks_and_a_months_listing_as_months() {
 
 #[test]
 fn the_login_401_keeps_the_2fa_token() {
-    let body = fixtures("hub-auth", "postUsersLogin", "401")
+    let document = spec::load("hub-auth.yaml");
+    let response = spec::responses(&document)
         .into_iter()
-        .find(|(path, _)| path.to_string_lossy().ends_with(".2fa.json"))
+        .find(|r| r.operation == "postUsersLogin" && r.status == "401")
+        .unwrap();
+    let body = spec::bodies("hub-auth.yaml", &response)
+        .into_iter()
+        .find(|(source, _)| source.ends_with(".2fa.json"))
         .expect("2fa fixture")
         .1;
     let decoded: hub_auth::generated::types::LoginErrorResponse =
@@ -211,13 +162,10 @@ fn the_login_401_keeps_the_2fa_token() {
 
 #[test]
 fn login_is_generated_from_hub_auth_not_from_the_dvp_spec() {
-    let root = workspace_root();
-    let operations = |spec: &str| -> BTreeSet<String> {
-        let target = xtask::TARGETS.iter().find(|t| t.spec == spec).unwrap();
-        let value = xtask::patched_spec_value(&root, target).unwrap();
-        json_responses(&value)
+    let operations = |name: &str| -> BTreeSet<String> {
+        spec::responses(&spec::load(name))
             .into_iter()
-            .map(|(op, _, _)| op)
+            .map(|r| r.operation)
             .collect()
     };
     let dvp = operations("dvp.yaml");
