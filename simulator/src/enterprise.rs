@@ -74,9 +74,9 @@ async fn guard(
     let org = segments.first().copied().unwrap_or_default();
     match bearer(headers).and_then(|t| state.tokens.check(t)) {
         None => Err(error(StatusCode::UNAUTHORIZED, "unauthenticated")),
+        Some(_) if org != ORG => Err(error(StatusCode::NOT_FOUND, "not found")),
         Some(Subject::User(_)) => Err(error(StatusCode::FORBIDDEN, "permission denied")),
         Some(Subject::Org(o)) if o != org => Err(error(StatusCode::FORBIDDEN, "permission denied")),
-        Some(Subject::Org(_)) if org != ORG => Err(error(StatusCode::NOT_FOUND, "not found")),
         Some(Subject::Org(_)) => Ok(()),
     }
 }

@@ -1,0 +1,453 @@
+//! The simulator answers as the specs say: every route is driven to every
+//! status it can produce, and each JSON body is validated against the
+//! spec's schema for that operation and status.
+
+use std::collections::BTreeSet;
+
+use contract_tests::spec;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use simulator::{Fault, Simulator, accounts, route};
+
+struct Probe {
+    http: reqwest::Client,
+    checked: BTreeSet<(String, String, String)>,
+}
+
+impl Probe {
+    fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            http,
+            checked: BTreeSet::new(),
+        }
+    }
+
+    /// Sends a request, checks the status, and validates a JSON body
+    /// against the spec. Returns the body.
+    async fn check(
+        &mut self,
+        spec_name: &str,
+        operation: &str,
+        request: reqwest::RequestBuilder,
+        expected: u16,
+    ) -> Value {
+        let response = self.http.execute(request.build().unwrap()).await.unwrap();
+        let status = response.status();
+        assert_eq!(
+            status,
+            StatusCode::from_u16(expected).unwrap(),
+            "{spec_name} {operation}"
+        );
+        let is_json = response.headers().get("content-type").is_some_and(|v| {
+            v.to_str()
+                .unwrap_or_default()
+                .starts_with("application/json")
+        });
+        let text = response.text().await.unwrap();
+        let body = if is_json {
+            serde_json::from_str(&text).unwrap()
+        } else {
+            Value::Null
+        };
+        let documented = spec::responses(&spec::load(spec_name))
+            .into_iter()
+            .find(|r| r.operation == operation && r.status == expected.to_string())
+            .unwrap_or_else(|| panic!("the simulator answered {expected} to {operation}, which {spec_name} does not document"));
+        match documented.json_schema() {
+            Some(schema) => {
+                assert!(
+                    is_json,
+                    "{operation} {expected}: the spec documents a JSON body, got {text:?}"
+                );
+                spec::validate_against(&spec::load(spec_name), schema, &body).unwrap_or_else(|e| {
+                    panic!("simulator {operation} {expected}: {e}\nbody: {body}")
+                });
+            }
+            None => assert!(
+                text.is_empty() || !is_json,
+                "{operation} {expected}: undocumented body {text}"
+            ),
+        }
+        self.checked.insert((
+            spec_name.to_owned(),
+            operation.to_owned(),
+            expected.to_string(),
+        ));
+        body
+    }
+}
+
+#[tokio::test]
+async fn every_simulator_route_conforms_to_the_specs() {
+    let sim = Simulator::start().await.unwrap();
+    let mut probe = Probe::new();
+    let http = probe.http.clone();
+    let hub = sim.hub_url();
+
+    // Hub.
+    let token_url = format!("{hub}/v2/auth/token");
+    let oat = probe
+        .check(
+            "hub-auth.yaml",
+            "createAccessToken",
+            http.post(&token_url)
+                .json(&json!({"identifier": accounts::ORG, "secret": accounts::OAT})),
+            200,
+        )
+        .await;
+    let org_token = oat["access_token"].as_str().unwrap().to_owned();
+    probe
+        .check(
+            "hub-auth.yaml",
+            "createAccessToken",
+            http.post(&token_url)
+                .json(&json!({"identifier": accounts::ORG})),
+            400,
+        )
+        .await;
+    probe
+        .check(
+            "hub-auth.yaml",
+            "createAccessToken",
+            http.post(&token_url)
+                .json(&json!({"identifier": accounts::ORG, "secret": "x"})),
+            401,
+        )
+        .await;
+    sim.inject(route::HUB_TOKEN, Fault::rate_limited(1), 1);
+    probe
+        .check(
+            "hub-auth.yaml",
+            "createAccessToken",
+            http.post(&token_url)
+                .json(&json!({"identifier": accounts::ORG, "secret": accounts::OAT})),
+            429,
+        )
+        .await;
+    let login_url = format!("{hub}/v2/users/login");
+    let login = probe
+        .check(
+            "hub-auth.yaml",
+            "postUsersLogin",
+            http.post(&login_url)
+                .json(&json!({"username": accounts::DVP_USER, "password": accounts::DVP_PASSWORD})),
+            200,
+        )
+        .await;
+    let user_token = login["token"].as_str().unwrap().to_owned();
+    probe
+        .check(
+            "hub-auth.yaml",
+            "postUsersLogin",
+            http.post(&login_url)
+                .json(&json!({"username": accounts::DVP_USER, "password": "x"})),
+            401,
+        )
+        .await;
+    let challenge = probe
+        .check(
+            "hub-auth.yaml",
+            "postUsersLogin",
+            http.post(&login_url).json(&json!({"username": accounts::DVP_2FA_USER, "password": accounts::DVP_2FA_PASSWORD})),
+            401,
+        )
+        .await;
+    let challenge = challenge["login_2fa_token"].as_str().unwrap().to_owned();
+    let two_fa_url = format!("{hub}/v2/users/2fa-login");
+    probe
+        .check(
+            "hub-auth.yaml",
+            "postUsers2FALogin",
+            http.post(&two_fa_url)
+                .json(&json!({"login_2fa_token": challenge, "code": "000000"})),
+            401,
+        )
+        .await;
+    let again = probe
+        .check(
+            "hub-auth.yaml",
+            "postUsersLogin",
+            http.post(&login_url).json(&json!({"username": accounts::DVP_2FA_USER, "password": accounts::DVP_2FA_PASSWORD})),
+            401,
+        )
+        .await;
+    probe
+        .check(
+            "hub-auth.yaml",
+            "postUsers2FALogin",
+            http.post(&two_fa_url).json(
+                &json!({"login_2fa_token": again["login_2fa_token"], "code": accounts::TOTP_CODE}),
+            ),
+            200,
+        )
+        .await;
+
+    // DVP.
+    let dvp = sim.dvp_url();
+    let ns = format!("{dvp}/namespaces/{}", accounts::NAMESPACE);
+    let get = |url: String| http.get(url).bearer_auth(&user_token);
+    probe
+        .check("dvp.yaml", "getNamespaces", get(format!("{dvp}/")), 200)
+        .await;
+    probe
+        .check("dvp.yaml", "getNamespace", get(ns.clone()), 200)
+        .await;
+    probe
+        .check(
+            "dvp.yaml",
+            "getNamespaceYears",
+            get(format!("{ns}/pulls/exports/years")),
+            200,
+        )
+        .await;
+    for kind in ["months", "weeks"] {
+        probe
+            .check(
+                "dvp.yaml",
+                "getNamespaceTimespans",
+                get(format!("{ns}/pulls/exports/years/2025/{kind}")),
+                200,
+            )
+            .await;
+        probe
+            .check(
+                "dvp.yaml",
+                "getNamespaceTimespanMetadata",
+                get(format!("{ns}/pulls/exports/years/2025/{kind}/2")),
+                200,
+            )
+            .await;
+        for view in ["raw", "summary", "repo-summary"] {
+            let files = probe
+                .check(
+                    "dvp.yaml",
+                    "getNamespaceDataByTimespan",
+                    get(format!("{ns}/pulls/exports/years/2025/{kind}/2/{view}")),
+                    200,
+                )
+                .await;
+            // The file is where the listing says, with the size it says.
+            let url = files["data"][0]["url"].as_str().unwrap();
+            let bytes = http.get(url).send().await.unwrap().bytes().await.unwrap();
+            assert_eq!(Some(bytes.len() as u64), files["data"][0]["size"].as_u64());
+        }
+    }
+    probe
+        .check(
+            "dvp.yaml",
+            "getNamespaceTimespanMetadata",
+            get(format!("{ns}/pulls/exports/years/2025/months/13")),
+            404,
+        )
+        .await;
+
+    // Enterprise.
+    let api = format!("{}/orgs/{}/reports", sim.enterprise_url(), accounts::ORG);
+    let as_org = |url: String| http.get(url).bearer_auth(&org_token);
+    let ops = [
+        ("listReportTypes", api.clone()),
+        ("listReports", format!("{api}/usage_pulls/daily")),
+        (
+            "getReportDownloadURL",
+            format!("{api}/usage_pulls/daily/2026-06-30/download"),
+        ),
+        (
+            "getReportSchema",
+            format!("{api}/usage_pulls/daily/2026-06-30/schema"),
+        ),
+    ];
+    for (operation, url) in &ops {
+        let success = if *operation == "getReportDownloadURL" {
+            302
+        } else {
+            200
+        };
+        probe
+            .check(
+                "enterprise-data.yaml",
+                operation,
+                as_org(url.clone()),
+                success,
+            )
+            .await;
+        probe
+            .check(
+                "enterprise-data.yaml",
+                operation,
+                http.get(url.clone()),
+                401,
+            )
+            .await;
+        probe
+            .check(
+                "enterprise-data.yaml",
+                operation,
+                http.get(url.clone()).bearer_auth(&user_token),
+                403,
+            )
+            .await;
+        let fault_route = match *operation {
+            "listReportTypes" => route::ENTERPRISE_TYPES,
+            "listReports" => route::ENTERPRISE_LIST,
+            "getReportDownloadURL" => route::ENTERPRISE_DOWNLOAD,
+            _ => route::ENTERPRISE_SCHEMA,
+        };
+        sim.inject(fault_route, Fault::status(500), 1);
+        probe
+            .check("enterprise-data.yaml", operation, as_org(url.clone()), 500)
+            .await;
+    }
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "listReportTypes",
+            as_org(format!("{}/orgs/other-org/reports", sim.enterprise_url())),
+            404,
+        )
+        .await;
+    let all_pages = probe
+        .check(
+            "enterprise-data.yaml",
+            "listReports",
+            as_org(format!("{api}/usage_pulls/daily?page_size=100")),
+            200,
+        )
+        .await;
+    assert_eq!(all_pages["next_page_token"], "");
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "listReports",
+            as_org(format!("{api}/usage_pulls/daily?page_token=bogus")),
+            400,
+        )
+        .await;
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "listReports",
+            as_org(format!("{api}/usage_pulls/daily?page_size=101")),
+            400,
+        )
+        .await;
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "listReports",
+            as_org(format!("{api}/Usage/daily")),
+            400,
+        )
+        .await;
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "listReports",
+            as_org(format!("{api}/nothing/daily")),
+            404,
+        )
+        .await;
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "getReportDownloadURL",
+            as_org(format!("{api}/usage_pulls/daily/2026-13-01/download")),
+            400,
+        )
+        .await;
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "getReportDownloadURL",
+            as_org(format!("{api}/usage_pulls/daily/2020-01-01/download")),
+            404,
+        )
+        .await;
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "getReportSchema",
+            as_org(format!("{api}/usage_pulls/daily/2026-6-1/schema")),
+            400,
+        )
+        .await;
+    probe
+        .check(
+            "enterprise-data.yaml",
+            "getReportSchema",
+            as_org(format!("{api}/usage_pulls/weekly/2026-06-30/schema")),
+            404,
+        )
+        .await;
+    let types = probe
+        .check(
+            "enterprise-data.yaml",
+            "listReportTypes",
+            as_org(api.clone()),
+            200,
+        )
+        .await;
+
+    // The schema names exactly the columns of the CSV, for every pair.
+    for pair in types["report_types"].as_array().unwrap() {
+        let base = format!(
+            "{api}/{}/{}",
+            pair["ReportType"].as_str().unwrap(),
+            pair["Cadence"].as_str().unwrap()
+        );
+        let page: Value = as_org(base.clone())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let date = page["reports"][0]["Date"].as_str().unwrap();
+        let schema: Value = as_org(format!("{base}/{date}/schema"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let redirect = as_org(format!("{base}/{date}/download"))
+            .send()
+            .await
+            .unwrap();
+        let location = redirect.headers()["location"].to_str().unwrap().to_owned();
+        let csv = http
+            .get(location)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let fields: Vec<&str> = schema["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(header, fields, "{base}");
+        assert_eq!(
+            csv.len() as u64,
+            page["reports"][0]["SizeBytes"].as_u64().unwrap(),
+            "{base}: SizeBytes"
+        );
+    }
+
+    // Every documented response the simulator can produce was produced.
+    let mut documented = BTreeSet::new();
+    for spec_name in spec::SPECS {
+        for response in spec::responses(&spec::load(spec_name)) {
+            documented.insert((spec_name.to_owned(), response.operation, response.status));
+        }
+    }
+    let missing: Vec<_> = documented.difference(&probe.checked).collect();
+    assert!(missing.is_empty(), "simulator never produced: {missing:?}");
+}
