@@ -81,6 +81,25 @@ impl EnterpriseClient {
         }
     }
 
+    /// Rows of a report read straight from the object store, typed by its
+    /// schema, without a file: parsing runs while the body arrives, in
+    /// constant memory. A dropped connection ends the stream with an error
+    /// (use [`download`](Self::download) for resumable transfers).
+    pub async fn stream_rows(
+        &self,
+        report: &types::Report,
+        schema: &types::ReportSchema,
+    ) -> Result<impl futures::Stream<Item = Result<crate::rows::TypedRow>> + Send + 'static + use<>>
+    {
+        let url = self.download_url(report).await?;
+        let body = self.downloader.open(&url).await?;
+        Ok(crate::rows::rows_from_async(
+            body,
+            schema,
+            &crate::client::describe(&self.org, report),
+        ))
+    }
+
     /// Downloads every report of a type and cadence dated `from..=to`
     /// (either bound may be open) into `dir` as `<type>/<cadence>/<date>.csv`.
     /// Complete files are skipped, so a rerun fetches only what is missing.

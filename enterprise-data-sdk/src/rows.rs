@@ -84,9 +84,9 @@ impl ColumnType {
                     _ => return Err(bad("a boolean")),
                 })
             }
-            ColumnType::Date => Value::Date(
-                NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad("a date"))?,
-            ),
+            ColumnType::Date => {
+                Value::Date(sdk_core::csv::parse_date(text.trim()).ok_or_else(|| bad("a date"))?)
+            }
             ColumnType::Timestamp => Value::Timestamp(
                 sdk_core::csv::parse_timestamp(text.trim()).ok_or_else(|| bad("a timestamp"))?,
             ),
@@ -245,7 +245,7 @@ impl RowDecoder for UsagePullsDecoder {
         Ok(UsagePullsRow {
             event_date: cell(0)
                 .map(|v| {
-                    NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                    sdk_core::csv::parse_date(v).ok_or_else(|| {
                         CsvError::at(line, Some("event_date"), format!("{v:?} is not a date"))
                     })
                 })
@@ -297,11 +297,11 @@ pub fn usage_pulls_rows(
 
 /// Rows of an async byte source (e.g. a response body), typed by a schema,
 /// parsed as they arrive.
-pub fn rows_from_async(
-    input: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
+    input: R,
     schema: &types::ReportSchema,
     source_name: &str,
-) -> impl Stream<Item = Result<TypedRow>> + Send + 'static {
+) -> impl Stream<Item = Result<TypedRow>> + Send + 'static + use<R> {
     use futures::StreamExt;
     let schema = schema.clone();
     let to_error = csv_error(source_name);

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tokio::io::AsyncRead;
 
 /// A row that could not be read, with where it is.
@@ -84,9 +84,43 @@ impl<D, F: FnOnce(&csv::StringRecord) -> Result<D, CsvError> + Send + 'static> M
 {
 }
 
+/// `YYYY-MM-DD`, checked to be a real date.
+pub fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
+    let b = value.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        // The common case without chrono's format interpreter.
+        let year = digits(&b[0..4])?;
+        let month = digits(&b[5..7])?;
+        let day = digits(&b[8..10])?;
+        return chrono::NaiveDate::from_ymd_opt(year as i32, month, day);
+    }
+    None
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
+}
+
 /// RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` (with `T` or a space, optionally
 /// followed by ` UTC`) read as UTC.
 pub fn parse_timestamp(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let b = value.as_bytes();
+    // Fast path: `YYYY-MM-DDTHH:MM:SSZ` (or a space for `T`, `Z` optional).
+    if (b.len() == 20 && b[19] == b'Z' || b.len() == 19)
+        && (b[10] == b'T' || b[10] == b' ')
+        && b[13] == b':'
+        && b[16] == b':'
+    {
+        let date = parse_date(&value[..10])?;
+        let time = chrono::NaiveTime::from_hms_opt(
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        )?;
+        return Some(date.and_time(time).and_utc());
+    }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
         return Some(t.with_timezone(&chrono::Utc));
     }
@@ -292,40 +326,47 @@ pub fn rows_from_path_with<D: RowDecoder>(
     rows_from_reader_with(file, make)
 }
 
-/// Rows in flight between the parser thread and the consumer.
-const CHANNEL_ROWS: usize = 1024;
+/// Rows per message between the parser thread and the consumer, and
+/// messages in flight: at most `BATCH * BATCHES` rows wait in memory.
+const BATCH: usize = 512;
+const BATCHES: usize = 4;
 
 /// Reads rows from an async byte source (a response body) without storing
-/// it: the parser runs on a blocking thread and at most a small, fixed
-/// number of rows wait for the consumer.
-pub fn rows_from_async<D: RowDecoder>(
-    input: impl AsyncRead + Send + Unpin + 'static,
+/// it: the parser runs on a blocking thread and hands rows over in small
+/// batches through a bounded channel, so memory stays constant.
+pub fn rows_from_async<D: RowDecoder, R: AsyncRead + Send + Unpin + 'static>(
+    input: R,
     make: impl MakeDecoder<D>,
 ) -> impl Stream<Item = Result<D::Row, CsvError>> + Send + 'static {
-    let (sender, receiver) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<Result<D::Row, CsvError>>>(BATCHES);
     tokio::task::spawn_blocking(move || {
         let bridge = tokio_util::io::SyncIoBridge::new(input);
         let rows = match rows_from_reader_with(bridge, make) {
             Ok(rows) => rows,
             Err(err) => {
-                let _ = sender.blocking_send(Err(err));
+                let _ = sender.blocking_send(vec![Err(err)]);
                 return;
             }
         };
+        let mut batch = Vec::with_capacity(BATCH);
         for row in rows {
-            // The consumer dropped the stream: stop reading.
-            if sender.blocking_send(row).is_err() {
-                return;
+            batch.push(row);
+            if batch.len() == BATCH {
+                // The consumer dropped the stream: stop reading.
+                if sender
+                    .blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .is_err()
+                {
+                    return;
+                }
             }
         }
+        if !batch.is_empty() {
+            let _ = sender.blocking_send(batch);
+        }
     });
-    tokio_stream_from(receiver)
-}
-
-fn tokio_stream_from<T: Send + 'static>(
-    mut receiver: tokio::sync::mpsc::Receiver<T>,
-) -> impl Stream<Item = T> + Send + 'static {
-    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+    let mut receiver = receiver;
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)).flat_map(futures::stream::iter)
 }
 
 #[cfg(test)]

@@ -154,6 +154,51 @@ impl Downloader {
         }
     }
 
+    /// Opens `url` as a byte stream (gzip decoded) for reading without a
+    /// file, e.g. to parse rows as they arrive. Connect errors and retryable
+    /// statuses are retried; a body cut mid-way is an error (it cannot be
+    /// resumed transparently under a reader).
+    pub async fn open(
+        &self,
+        url: &str,
+    ) -> Result<Box<dyn AsyncRead + Send + Unpin>, DownloadError> {
+        let shown = redact::url_str(url);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let can_retry = attempt < self.retry.max_attempts;
+            let response = match self.http.get(url).send().await {
+                Ok(response) => response,
+                Err(err) if can_retry && RetryPolicy::is_retryable_error(&err) => {
+                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
+                    continue;
+                }
+                Err(err) => {
+                    return Err(DownloadError::Transport {
+                        url: shown,
+                        message: redact::error_without_url(&err),
+                        attempts: attempt,
+                    });
+                }
+            };
+            let status = response.status();
+            if can_retry && RetryPolicy::is_retryable_status(status) {
+                tokio::time::sleep(self.retry.delay(attempt, Some(response.headers()))).await;
+                continue;
+            }
+            if !status.is_success() {
+                let message =
+                    crate::error::message_of_body(&response.text().await.unwrap_or_default());
+                return Err(DownloadError::Status {
+                    url: shown,
+                    status: status.as_u16(),
+                    message,
+                });
+            }
+            return Ok(body_reader(response));
+        }
+    }
+
     async fn fetch_to_part(
         &self,
         url: &str,
@@ -239,16 +284,7 @@ impl Downloader {
             } else {
                 response.content_length()
             };
-            let body = tokio_util::io::StreamReader::new(
-                response.bytes_stream().map_err(std::io::Error::other),
-            );
-            let mut reader: Box<dyn AsyncRead + Unpin + Send> = if gzip {
-                Box::new(async_compression::tokio::bufread::GzipDecoder::new(
-                    BufReader::new(body),
-                ))
-            } else {
-                Box::new(body)
-            };
+            let mut reader = body_reader(response);
 
             let started_at = written;
             let outcome = self
@@ -341,6 +377,24 @@ impl Downloader {
             *written += read as u64;
             report(*written);
         }
+    }
+}
+
+/// The body of a response as a reader, gzip decoded when the server says
+/// it is gzip-encoded.
+fn body_reader(response: reqwest::Response) -> Box<dyn AsyncRead + Send + Unpin> {
+    let gzip = response
+        .headers()
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let body =
+        tokio_util::io::StreamReader::new(response.bytes_stream().map_err(std::io::Error::other));
+    if gzip {
+        Box::new(async_compression::tokio::bufread::GzipDecoder::new(
+            BufReader::new(body),
+        ))
+    } else {
+        Box::new(body)
     }
 }
 

@@ -63,6 +63,8 @@ pub struct SimulatorConfig {
     pub seed: u64,
     /// Ports of the Hub, DVP, Enterprise and store listeners (0: any free).
     pub ports: [u16; 4],
+    /// Added before every answer, to stand for network latency.
+    pub latency: Duration,
 }
 
 impl Default for SimulatorConfig {
@@ -76,6 +78,7 @@ impl Default for SimulatorConfig {
             enterprise_daily_reports: 75,
             seed: 42,
             ports: [0; 4],
+            latency: Duration::ZERO,
         }
     }
 }
@@ -232,6 +235,9 @@ pub(crate) async fn apply_fault(
     state
         .requests
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if !state.config.latency.is_zero() {
+        tokio::time::sleep(state.config.latency).await;
+    }
     match state.faults.take(route) {
         None => Ok(None),
         Some(Fault::Delay(wait)) => {

@@ -1,0 +1,67 @@
+//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build]`
+//!
+//! Measures the SDKs against what a user would do by hand, each figure a
+//! ratio of two timings taken in the same run on the same machine (the
+//! median of several runs), and writes the table to `BENCHMARKS.md`'s data
+//! file `target/bench/results.md`. See BENCHMARKS.md.
+
+mod measure;
+
+use std::time::Duration;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut options = measure::Options {
+        size_mib: 1024,
+        runs: 3,
+        build: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--size-mib" => {
+                options.size_mib = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--size-mib N")?
+            }
+            "--runs" => {
+                options.runs = args.next().and_then(|v| v.parse().ok()).ok_or("--runs N")?
+            }
+            "--skip-build" => options.build = false,
+            // Child mode for the memory measurement: a fresh process per size.
+            "rss-probe" => {
+                let size: u64 = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("rss-probe SIZE_MIB")?;
+                let runtime = tokio::runtime::Runtime::new()?;
+                let peak = runtime.block_on(measure::rss_probe(size))?;
+                println!("{peak}");
+                return Ok(());
+            }
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; see the doc comment of bench/src/main.rs"
+                )
+                .into());
+            }
+        }
+    }
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    println!(
+        "machine: {cores} cores; file size {} MiB; median of {} runs",
+        options.size_mib, options.runs
+    );
+    let runtime = tokio::runtime::Runtime::new()?;
+    let rows = runtime.block_on(measure::all(&options))?;
+    let table = measure::table(&rows, cores, &options);
+    println!("\n{table}");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("results.md"), &table)?;
+    println!("written to target/bench/results.md (copy it into BENCHMARKS.md)");
+    let _ = Duration::ZERO;
+    Ok(())
+}

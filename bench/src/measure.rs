@@ -1,0 +1,489 @@
+//! The measurements. Each returns (ours, baseline) timings; the ratio is
+//! computed so that above 1 means the SDK is faster, except where noted.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use enterprise_data_sdk::{EnterpriseClient, Report};
+use futures::{StreamExt, TryStreamExt};
+use simulator::{Simulator, SimulatorConfig, accounts};
+
+pub struct Options {
+    pub size_mib: u64,
+    pub runs: usize,
+    pub build: bool,
+}
+
+pub struct Row {
+    pub name: &'static str,
+    pub ours: String,
+    pub baseline: String,
+    pub ratio: f64,
+    pub goal: &'static str,
+    pub met: bool,
+}
+
+type Error = Box<dyn std::error::Error>;
+
+/// Bytes of one usage_pulls row in the simulator.
+fn usage_row_len() -> u64 {
+    simulator::csvgen::CsvFile {
+        kind: simulator::csvgen::RowKind::UsagePulls,
+        rows: 1,
+        seed: 0,
+        owner: accounts::ORG.into(),
+        date: "2026-06-30".into(),
+    }
+    .row_len() as u64
+}
+
+fn rows_for(size_mib: u64) -> u64 {
+    size_mib * 1024 * 1024 / usage_row_len()
+}
+
+async fn simulator_with(config: SimulatorConfig) -> Result<(Simulator, EnterpriseClient), Error> {
+    let sim = Simulator::start_with(config).await?;
+    let client = EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .build()?;
+    Ok((sim, client))
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+async fn time<F, Fut, T>(runs: usize, mut f: F) -> Result<Duration, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        f().await?;
+        samples.push(started.elapsed());
+    }
+    Ok(median(samples))
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/scratch");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    let dir = scratch();
+    let runs = options.runs;
+
+    // 1. Download throughput: SDK vs curl, same URL source, same server.
+    let (sim, client) = simulator_with(SimulatorConfig {
+        enterprise_rows: rows_for(options.size_mib),
+        ..Default::default()
+    })
+    .await?;
+    let report = client
+        .latest("usage_pulls", "daily")
+        .await?
+        .ok_or("no report")?;
+    let sdk_file = dir.join("sdk.csv");
+    let ours = time(runs, || async {
+        let _ = std::fs::remove_file(&sdk_file);
+        client.download(&report, &sdk_file).await?;
+        Ok::<_, Error>(())
+    })
+    .await?;
+    let curl_file = dir.join("curl.csv");
+    let baseline = time(runs, || async {
+        let url = client.download_url(&report).await?;
+        let status = tokio::process::Command::new("curl")
+            .args(["-s", "-f", "-o"])
+            .arg(&curl_file)
+            .arg(&url)
+            .status()
+            .await?;
+        if !status.success() {
+            return Err("curl failed".into());
+        }
+        Ok::<_, Error>(())
+    })
+    .await?;
+    let mib = report.size_bytes as f64 / 1048576.0;
+    rows.push(Row {
+        name: "1. download throughput (SDK download vs curl -s -o)",
+        ours: format!("{} ({:.0} MiB/s)", secs(ours), mib / ours.as_secs_f64()),
+        baseline: format!(
+            "{} ({:.0} MiB/s)",
+            secs(baseline),
+            mib / baseline.as_secs_f64()
+        ),
+        ratio: baseline.as_secs_f64() / ours.as_secs_f64(),
+        goal: ">= 0.9",
+        met: baseline.as_secs_f64() / ours.as_secs_f64() >= 0.9,
+    });
+
+    // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop.
+    let schema = client.schema(&report).await?;
+    let plain = time(runs, || async { byte_record_count(&sdk_file) }).await?;
+    let typed = time(runs, || async {
+        let mut n = 0u64;
+        for row in enterprise_data_sdk::rows::rows(&sdk_file, &schema)? {
+            row?;
+            n += 1;
+        }
+        Ok::<_, Error>(n)
+    })
+    .await?;
+    let row_count = byte_record_count(&sdk_file)?;
+    rows.push(Row {
+        name: "2a. parse: schema-typed Enterprise rows vs csv::ByteRecord loop",
+        ours: format!(
+            "{} ({:.1} M rows/s)",
+            secs(typed),
+            row_count as f64 / typed.as_secs_f64() / 1e6
+        ),
+        baseline: format!(
+            "{} ({:.1} M rows/s)",
+            secs(plain),
+            row_count as f64 / plain.as_secs_f64() / 1e6
+        ),
+        ratio: plain.as_secs_f64() / typed.as_secs_f64(),
+        goal: ">= 0.7",
+        met: plain.as_secs_f64() / typed.as_secs_f64() >= 0.7,
+    });
+    let raw_file = dvp_raw_file(&dir, options.size_mib / 4).await?;
+    let plain_raw = time(runs, || async { byte_record_count(&raw_file) }).await?;
+    let typed_raw = time(runs, || async {
+        let mut n = 0u64;
+        for row in dvp_sdk::rows::raw_rows(&raw_file)? {
+            row?;
+            n += 1;
+        }
+        Ok::<_, Error>(n)
+    })
+    .await?;
+    rows.push(Row {
+        name: "2b. parse: typed DVP raw rows vs csv::ByteRecord loop",
+        ours: secs(typed_raw),
+        baseline: secs(plain_raw),
+        ratio: plain_raw.as_secs_f64() / typed_raw.as_secs_f64(),
+        goal: ">= 0.7",
+        met: plain_raw.as_secs_f64() / typed_raw.as_secs_f64() >= 0.7,
+    });
+
+    // 3. One pass (parse while downloading) vs download then parse.
+    let one_pass = time(runs, || async {
+        let stream = client.stream_rows(&report, &schema).await?;
+        let n = stream
+            .try_fold(0u64, |n, _| async move { Ok(n + 1) })
+            .await?;
+        Ok::<_, Error>(n)
+    })
+    .await?;
+    let two_steps = ours + typed;
+    rows.push(Row {
+        name: "3. download+parse in one pass vs download, then parse",
+        ours: secs(one_pass),
+        baseline: format!("{} ({} + {})", secs(two_steps), secs(ours), secs(typed)),
+        ratio: two_steps.as_secs_f64() / one_pass.as_secs_f64(),
+        goal: "> 1",
+        met: two_steps > one_pass,
+    });
+    drop(sim);
+    let _ = std::fs::remove_file(&curl_file);
+
+    // 4. Peak RSS, in fresh processes, at 100 MiB and at the full size.
+    let small = rss_of(100)?;
+    let large = rss_of(options.size_mib)?;
+    let flatness = large as f64 / small as f64;
+    rows.push(Row {
+        name: "4. peak RSS downloading + parsing (full size vs 100 MiB)",
+        ours: format!(
+            "{:.1} MiB at {} MiB",
+            large as f64 / 1024.0,
+            options.size_mib
+        ),
+        baseline: format!("{:.1} MiB at 100 MiB", small as f64 / 1024.0),
+        ratio: flatness,
+        goal: "< 64 MiB, ratio within 0.9-1.1",
+        met: large < 64 * 1024 && (0.9..=1.1).contains(&flatness),
+    });
+
+    // 5. Bulk: 200 small reports, 8 at a time vs one at a time, with 20 ms
+    // of simulated latency per request.
+    let (sim, client) = simulator_with(SimulatorConfig {
+        enterprise_rows: 200,
+        enterprise_daily_reports: 200,
+        latency: Duration::from_millis(20),
+        ..Default::default()
+    })
+    .await?;
+    let bulk = |concurrency: usize, name: &'static str| {
+        let client = client.clone();
+        let dir = dir.join(name);
+        async move {
+            let _ = std::fs::remove_dir_all(&dir);
+            let options = enterprise_data_sdk::RangeOptions {
+                concurrency,
+                progress: None,
+            };
+            client
+                .download_range("usage_pulls", "daily", None, None, &dir, options)
+                .await?;
+            Ok::<_, Error>(())
+        }
+    };
+    let concurrent = time(runs, || bulk(8, "bulk8")).await?;
+    let serial = time(runs, || bulk(1, "bulk1")).await?;
+    rows.push(Row {
+        name: "5. bulk: 200 reports, concurrency 8 vs serial (20 ms latency)",
+        ours: secs(concurrent),
+        baseline: secs(serial),
+        ratio: serial.as_secs_f64() / concurrent.as_secs_f64(),
+        goal: ">= 4",
+        met: serial.as_secs_f64() / concurrent.as_secs_f64() >= 4.0,
+    });
+    drop(sim);
+
+    // 6. Per-request overhead: 1,000 listReports through the SDK vs raw
+    // reqwest with a fixed token.
+    let (sim, client) = simulator_with(SimulatorConfig::default()).await?;
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/v2/auth/token", sim.hub_url()))
+        .json(&serde_json::json!({"identifier": accounts::ORG, "secret": accounts::OAT}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["access_token"].as_str().ok_or("no token")?.to_owned();
+    let url = format!(
+        "{}/orgs/{}/reports/usage_pulls/daily",
+        sim.enterprise_url(),
+        accounts::ORG
+    );
+    client
+        .reports_page("usage_pulls", "daily", None, None)
+        .await?;
+    let sdk_calls = time(runs, || async {
+        for _ in 0..1000 {
+            client
+                .reports_page("usage_pulls", "daily", None, None)
+                .await?;
+        }
+        Ok::<_, Error>(())
+    })
+    .await?;
+    let raw_calls = time(runs, || async {
+        for _ in 0..1000 {
+            let page: serde_json::Value = http
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            let _ = page;
+        }
+        Ok::<_, Error>(())
+    })
+    .await?;
+    rows.push(Row {
+        name: "6. 1,000 listReports: SDK vs raw reqwest + fixed token",
+        ours: secs(sdk_calls),
+        baseline: secs(raw_calls),
+        ratio: raw_calls.as_secs_f64() / sdk_calls.as_secs_f64(),
+        goal: ">= 0.9",
+        met: raw_calls.as_secs_f64() / sdk_calls.as_secs_f64() >= 0.9,
+    });
+    drop(sim);
+
+    // 7. Build times.
+    if options.build {
+        rows.extend(build_times()?);
+    }
+    Ok(rows)
+}
+
+fn byte_record_count(path: &Path) -> Result<u64, Error> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let mut record = csv::ByteRecord::new();
+    let mut n = 0;
+    while reader.read_byte_record(&mut record)? {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A DVP raw export file of about `size_mib`, downloaded from the simulator.
+async fn dvp_raw_file(dir: &Path, size_mib: u64) -> Result<PathBuf, Error> {
+    let row_len = 330; // raw rows of the simulator's namespace are fixed-width
+    let sim = Simulator::start_with(SimulatorConfig {
+        dvp_raw_rows: size_mib.max(1) * 1024 * 1024 / row_len,
+        ..Default::default()
+    })
+    .await?;
+    let client = dvp_sdk::DvpClient::builder(dvp_sdk::Credentials::login(
+        accounts::DVP_USER,
+        accounts::DVP_PASSWORD,
+    ))
+    .hub_url(sim.hub_url())
+    .api_url(sim.dvp_url())
+    .build()?;
+    let files = client
+        .files(
+            accounts::NAMESPACE,
+            2026,
+            dvp_sdk::Timespan::Month(1),
+            dvp_sdk::Dataview::Raw,
+        )
+        .await?;
+    let path = dir.join("dvp-raw.csv");
+    let _ = std::fs::remove_file(&path);
+    client.download(&files[0], &path, None).await?;
+    Ok(path)
+}
+
+/// Peak resident memory (KiB) of a fresh process downloading and parsing a
+/// report of `size_mib`, both ways.
+fn rss_of(size_mib: u64) -> Result<u64, Error> {
+    let output = Command::new(std::env::current_exe()?)
+        .args(["rss-probe", &size_mib.to_string()])
+        .output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "rss probe failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
+}
+
+pub async fn rss_probe(size_mib: u64) -> Result<u64, Error> {
+    let (_sim, client) = simulator_with(SimulatorConfig {
+        enterprise_rows: rows_for(size_mib),
+        ..Default::default()
+    })
+    .await?;
+    let report: Report = client
+        .latest("usage_pulls", "daily")
+        .await?
+        .ok_or("no report")?;
+    let schema = client.schema(&report).await?;
+    let path = scratch().join(format!("rss-{size_mib}.csv"));
+    client.download(&report, &path).await?;
+    let mut n = 0u64;
+    for row in enterprise_data_sdk::rows::rows(&path, &schema)? {
+        row?;
+        n += 1;
+    }
+    let streamed = client
+        .stream_rows(&report, &schema)
+        .await?
+        .fold(0u64, |n, _| async move { n + 1 })
+        .await;
+    assert_eq!(n, streamed);
+    let _ = std::fs::remove_file(&path);
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or("no VmHWM in /proc/self/status")?;
+    Ok(peak)
+}
+
+fn cargo_build(target_dir: &Path, package: &str) -> Result<Duration, Error> {
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", package])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .status()?;
+    if !status.success() {
+        return Err(format!("cargo build -p {package} failed").into());
+    }
+    Ok(started.elapsed())
+}
+
+fn build_times() -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for package in ["dvp-sdk", "enterprise-data-sdk"] {
+        let target = scratch().join(format!("build-{package}"));
+        let _ = std::fs::remove_dir_all(&target);
+        let clean = cargo_build(&target, package)?;
+        // Touch the spec, regenerate (same output), rebuild.
+        let spec = root.join(if package == "dvp-sdk" {
+            "openapi/dvp.yaml"
+        } else {
+            "openapi/enterprise-data.yaml"
+        });
+        let text = std::fs::read(&spec)?;
+        std::fs::write(&spec, &text)?;
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO"))
+            .args(["xtask", "generate"])
+            .current_dir(&root)
+            .output()?;
+        if !status.status.success() {
+            return Err("cargo xtask generate failed".into());
+        }
+        let generated = root.join(if package == "dvp-sdk" {
+            "dvp-sdk/src/generated/mod.rs"
+        } else {
+            "enterprise-data-sdk/src/generated/mod.rs"
+        });
+        let text = std::fs::read(&generated)?;
+        std::fs::write(&generated, &text)?;
+        let regenerate = started.elapsed();
+        let incremental = cargo_build(&target, package)? + regenerate;
+        let _ = std::fs::remove_dir_all(&target);
+        rows.push(Row {
+            name: if package == "dvp-sdk" {
+                "7a. build dvp-sdk: regenerate + incremental vs clean"
+            } else {
+                "7b. build enterprise-data-sdk: regenerate + incremental vs clean"
+            },
+            ours: secs(incremental),
+            baseline: format!("{} clean", secs(clean)),
+            ratio: clean.as_secs_f64() / incremental.as_secs_f64(),
+            goal: "(reported)",
+            met: true,
+        });
+    }
+    Ok(rows)
+}
+
+pub fn table(rows: &[Row], cores: usize, options: &Options) -> String {
+    let mut out = format!(
+        "Measured on {cores} cores, file size {} MiB, median of {} runs. Ratio > 1: the SDK is faster than its baseline (row 4: large/small RSS).\n\n",
+        options.size_mib, options.runs
+    );
+    out.push_str(
+        "| measurement | SDK | baseline | ratio | goal | met |\n|---|---|---|---|---|---|\n",
+    );
+    for row in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.2} | {} | {} |\n",
+            row.name,
+            row.ours,
+            row.baseline,
+            row.ratio,
+            row.goal,
+            if row.met { "yes" } else { "no" }
+        ));
+    }
+    out
+}
