@@ -39,6 +39,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("{peak}");
                 return Ok(());
             }
+            // Profiling aid: parse a usage_pulls file typed, nothing else.
+            "parse-probe" => {
+                let path = args.next().ok_or("parse-probe FILE")?;
+                println!(
+                    "{} rows",
+                    measure::parse_usage_pulls(std::path::Path::new(&path))?
+                );
+                return Ok(());
+            }
             other => {
                 return Err(format!(
                     "unknown argument {other}; see the doc comment of bench/src/main.rs"

@@ -487,3 +487,24 @@ pub fn table(rows: &[Row], cores: usize, options: &Options) -> String {
     }
     out
 }
+
+/// Parses a simulator `usage_pulls` file typed by its known schema.
+pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
+    let schema: enterprise_data_sdk::ReportSchema =
+        serde_json::from_value(serde_json::json!({"category": "usage_pulls", "fields": [
+            {"name": "event_date", "type": "date", "description": ""},
+            {"name": "repository", "type": "string", "description": ""},
+            {"name": "tag", "type": "string", "description": ""},
+            {"name": "pull_count", "type": "integer", "description": ""},
+            {"name": "unique_ips", "type": "integer", "description": ""},
+            {"name": "first_pull_at", "type": "timestamp", "description": ""},
+            {"name": "automated", "type": "boolean", "description": ""},
+            {"name": "share", "type": "float", "description": ""},
+        ]}))?;
+    let mut n = 0;
+    for row in enterprise_data_sdk::rows::rows(path, &schema)? {
+        row?;
+        n += 1;
+    }
+    Ok(n)
+}
