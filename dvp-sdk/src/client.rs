@@ -1,11 +1,10 @@
 //! The DVP client: construction and one typed call per operation.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use hub_auth::{Credentials, OtpProvider, TokenCache};
 use sdk_core::download::Downloader;
-use sdk_core::{ApiContext, ClientConfig, RetryPolicy, TokenSource};
+use sdk_core::{ApiContext, ClientConfig, TokenSource};
 
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
@@ -39,54 +38,13 @@ pub struct DvpClientBuilder {
 }
 
 impl DvpClientBuilder {
-    /// Docker Hub's base URL, where login happens (default
-    /// [`hub_auth::DEFAULT_HUB_URL`]).
-    pub fn hub_url(mut self, url: impl Into<String>) -> Self {
-        self.config.hub_url = url.into();
-        self
-    }
-
-    /// The DVP API's base URL (default [`crate::DEFAULT_DVP_URL`]).
-    pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.config.api_url = url.into();
-        self
-    }
-
     /// Answers a second-factor challenge at login with codes from `otp`.
     pub fn otp(mut self, otp: OtpProvider) -> Self {
         self.otp = Some(otp);
         self
     }
 
-    /// Time allowed to open a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
-        self
-    }
-
-    /// Time allowed for one JSON call.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.config.request_timeout = timeout;
-        self
-    }
-
-    /// Time a download may go without receiving a byte.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.config.idle_timeout = timeout;
-        self
-    }
-
-    /// `User-Agent` of every request.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.config.user_agent = Some(agent.into());
-        self
-    }
-
-    /// Retry policy of every request.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.config.retry = retry;
-        self
-    }
+    sdk_core::client_config_setters!();
 
     /// Builds the client. Nothing is sent until the first call.
     pub fn build(self) -> Result<DvpClient> {

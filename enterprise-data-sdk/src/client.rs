@@ -1,13 +1,12 @@
 //! The Enterprise Data client: construction and the single-call operations.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use hub_auth::{Credentials, TokenCache};
 use reqwest::header::LOCATION;
 use sdk_core::download::Downloader;
 use sdk_core::error::Failure;
-use sdk_core::{ApiContext, ClientConfig, RetryPolicy, TokenSource};
+use sdk_core::{ApiContext, ClientConfig, TokenSource};
 
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
@@ -44,49 +43,7 @@ pub struct EnterpriseClientBuilder {
 }
 
 impl EnterpriseClientBuilder {
-    /// Docker Hub's base URL, where the OAT is exchanged (default
-    /// [`hub_auth::DEFAULT_HUB_URL`]).
-    pub fn hub_url(mut self, url: impl Into<String>) -> Self {
-        self.config.hub_url = url.into();
-        self
-    }
-
-    /// The Enterprise Data API's base URL (default
-    /// [`crate::DEFAULT_ENTERPRISE_URL`]).
-    pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.config.api_url = url.into();
-        self
-    }
-
-    /// Time allowed to open a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
-        self
-    }
-
-    /// Time allowed for one JSON call.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.config.request_timeout = timeout;
-        self
-    }
-
-    /// Time a download may go without receiving a byte.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.config.idle_timeout = timeout;
-        self
-    }
-
-    /// `User-Agent` of every request.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.config.user_agent = Some(agent.into());
-        self
-    }
-
-    /// Retry policy of every request.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.config.retry = retry;
-        self
-    }
+    sdk_core::client_config_setters!();
 
     /// Builds the client; fails if the organization name is not valid.
     /// Nothing is sent until the first call.

@@ -68,3 +68,53 @@ impl ClientConfig {
         self.api_url.trim_end_matches('/')
     }
 }
+
+/// Writes the setters every SDK client builder shares, for a builder with a
+/// `config: ClientConfig` field. Used inside an `impl` block.
+#[macro_export]
+macro_rules! client_config_setters {
+    () => {
+        /// Docker Hub's base URL, where tokens come from (default
+        /// `https://hub.docker.com`).
+        pub fn hub_url(mut self, url: impl Into<String>) -> Self {
+            self.config.hub_url = url.into();
+            self
+        }
+
+        /// The data API's base URL (default: Docker's production URL).
+        pub fn api_url(mut self, url: impl Into<String>) -> Self {
+            self.config.api_url = url.into();
+            self
+        }
+
+        /// Time allowed to open a connection.
+        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.config.connect_timeout = timeout;
+            self
+        }
+
+        /// Time allowed for one JSON call.
+        pub fn request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.config.request_timeout = timeout;
+            self
+        }
+
+        /// Time a download may go without receiving a byte.
+        pub fn idle_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.config.idle_timeout = timeout;
+            self
+        }
+
+        /// `User-Agent` of every request.
+        pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+            self.config.user_agent = Some(agent.into());
+            self
+        }
+
+        /// Retry policy of every request.
+        pub fn retry(mut self, retry: $crate::RetryPolicy) -> Self {
+            self.config.retry = retry;
+            self
+        }
+    };
+}

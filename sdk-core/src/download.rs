@@ -162,40 +162,55 @@ impl Downloader {
         &self,
         url: &str,
     ) -> Result<Box<dyn AsyncRead + Send + Unpin>, DownloadError> {
-        let shown = redact::url_str(url);
         let mut attempt = 0;
+        let response = self.send(url, 0, &mut attempt).await?;
+        if !response.status().is_success() {
+            return Err(status_error(url, response).await);
+        }
+        Ok(body_reader(response))
+    }
+
+    /// GETs `url` (from byte `offset` when not 0) until an answer that is
+    /// not worth retrying, or the attempts run out. `attempt` counts every
+    /// try of the caller's transfer, so body failures and these share one
+    /// budget.
+    async fn send(
+        &self,
+        url: &str,
+        offset: u64,
+        attempt: &mut u32,
+    ) -> Result<reqwest::Response, DownloadError> {
         loop {
-            attempt += 1;
-            let can_retry = attempt < self.retry.max_attempts;
-            let response = match self.http.get(url).send().await {
-                Ok(response) => response,
+            *attempt += 1;
+            let can_retry = *attempt < self.retry.max_attempts;
+            let mut request = self.http.get(url);
+            if offset > 0 {
+                request = request.header(RANGE, format!("bytes={offset}-"));
+            }
+            match request.send().await {
                 Err(err) if can_retry && RetryPolicy::is_retryable_error(&err) => {
-                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
-                    continue;
+                    tracing::debug!(attempt = *attempt, error = %redact::error_without_url(&err), "download: retrying");
+                    tokio::time::sleep(self.retry.delay(*attempt, None)).await;
                 }
                 Err(err) => {
                     return Err(DownloadError::Transport {
-                        url: shown,
+                        url: redact::url_str(url),
                         message: redact::error_without_url(&err),
-                        attempts: attempt,
+                        attempts: *attempt,
                     });
                 }
-            };
-            let status = response.status();
-            if can_retry && RetryPolicy::is_retryable_status(status) {
-                tokio::time::sleep(self.retry.delay(attempt, Some(response.headers()))).await;
-                continue;
+                Ok(response)
+                    if can_retry && RetryPolicy::is_retryable_status(response.status()) =>
+                {
+                    tracing::debug!(
+                        attempt = *attempt,
+                        status = response.status().as_u16(),
+                        "download: retrying"
+                    );
+                    tokio::time::sleep(self.retry.delay(*attempt, Some(response.headers()))).await;
+                }
+                Ok(response) => return Ok(response),
             }
-            if !status.is_success() {
-                let message =
-                    crate::error::message_of_body(&response.text().await.unwrap_or_default());
-                return Err(DownloadError::Status {
-                    url: shown,
-                    status: status.as_u16(),
-                    message,
-                });
-            }
-            return Ok(body_reader(response));
         }
     }
 
@@ -225,33 +240,9 @@ impl Downloader {
         };
 
         loop {
-            attempt += 1;
+            let response = self.send(url, written, &mut attempt).await?;
             let can_retry = attempt < self.retry.max_attempts;
-            let mut request = self.http.get(url);
-            if written > 0 {
-                request = request.header(RANGE, format!("bytes={written}-"));
-            }
-            let response = match request.send().await {
-                Ok(response) => response,
-                Err(err) if can_retry && RetryPolicy::is_retryable_error(&err) => {
-                    tracing::debug!(attempt, error = %redact::error_without_url(&err), "download: retrying");
-                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
-                    continue;
-                }
-                Err(err) => {
-                    return Err(DownloadError::Transport {
-                        url: shown,
-                        message: redact::error_without_url(&err),
-                        attempts: attempt,
-                    });
-                }
-            };
-
             let status = response.status();
-            if can_retry && RetryPolicy::is_retryable_status(status) {
-                tokio::time::sleep(self.retry.delay(attempt, Some(response.headers()))).await;
-                continue;
-            }
             let resumed = status == StatusCode::PARTIAL_CONTENT
                 && written > 0
                 && range_start(response.headers()) == Some(written);
@@ -259,13 +250,7 @@ impl Downloader {
                 break; // everything had arrived already
             }
             if !status.is_success() {
-                let message =
-                    crate::error::message_of_body(&response.text().await.unwrap_or_default());
-                return Err(DownloadError::Status {
-                    url: shown,
-                    status: status.as_u16(),
-                    message,
-                });
+                return Err(status_error(url, response).await);
             }
             if !resumed && written > 0 {
                 // The server ignored Range: start over.
@@ -377,6 +362,17 @@ impl Downloader {
             *written += read as u64;
             report(*written);
         }
+    }
+}
+
+/// The error for a store's error answer, with its message.
+async fn status_error(url: &str, response: reqwest::Response) -> DownloadError {
+    let status = response.status().as_u16();
+    let message = crate::error::message_of_body(&response.text().await.unwrap_or_default());
+    DownloadError::Status {
+        url: redact::url_str(url),
+        status,
+        message,
     }
 }
 
