@@ -78,10 +78,14 @@ impl ColumnType {
             }
             ColumnType::Float => Value::Float(text.trim().parse().map_err(|_| bad("a number"))?),
             ColumnType::Boolean => {
-                Value::Boolean(match text.trim().to_ascii_lowercase().as_str() {
-                    "true" | "1" | "yes" | "t" => true,
-                    "false" | "0" | "no" | "f" => false,
-                    _ => return Err(bad("a boolean")),
+                let word = text.trim();
+                let is = |words: &[&str]| words.iter().any(|w| word.eq_ignore_ascii_case(w));
+                Value::Boolean(if is(&["true", "1", "yes", "t"]) {
+                    true
+                } else if is(&["false", "0", "no", "f"]) {
+                    false
+                } else {
+                    return Err(bad("a boolean"));
                 })
             }
             ColumnType::Date => {
@@ -146,6 +150,7 @@ impl TypedRow {
 pub struct SchemaDecoder {
     columns: Arc<[Column]>,
     positions: Vec<Option<usize>>,
+    last_dates: Vec<Option<(Box<str>, NaiveDate)>>,
 }
 
 impl SchemaDecoder {
@@ -173,7 +178,12 @@ impl SchemaDecoder {
                     .or_else(|| index.find(&[f.name.as_str()]))
             })
             .collect();
-        Self { columns, positions }
+        let last_dates = vec![None; schema.fields.len()];
+        Self {
+            columns,
+            positions,
+            last_dates,
+        }
     }
 }
 
@@ -181,17 +191,31 @@ impl RowDecoder for SchemaDecoder {
     type Row = TypedRow;
 
     fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<TypedRow, CsvError> {
-        let values = self
+        let mut values = Vec::with_capacity(self.columns.len());
+        for ((column, position), last_date) in self
             .columns
             .iter()
             .zip(&self.positions)
-            .map(
-                |(column, position)| match position.and_then(|p| record.get(p)) {
-                    Some(text) => column.kind.parse(text, line, &column.name),
-                    None => Ok(Value::Null),
-                },
-            )
-            .collect::<Result<_, _>>()?;
+            .zip(&mut self.last_dates)
+        {
+            let Some(text) = position.and_then(|p| record.get(p)) else {
+                values.push(Value::Null);
+                continue;
+            };
+            // Report files repeat one date on every row: parse it once.
+            if column.kind == ColumnType::Date
+                && let Some((seen, date)) = last_date
+                && seen.as_ref() == text
+            {
+                values.push(Value::Date(*date));
+                continue;
+            }
+            let value = column.kind.parse(text, line, &column.name)?;
+            if let Value::Date(date) = value {
+                *last_date = Some((text.into(), date));
+            }
+            values.push(value);
+        }
         Ok(TypedRow {
             columns: self.columns.clone(),
             values,
