@@ -60,6 +60,29 @@ impl DvpClient {
             .await?)
     }
 
+    /// Rows of an export file read straight from its host without a file,
+    /// parsed while the body arrives, in constant memory (gzip is decoded).
+    /// Use [`rows::RawDecoder`](crate::rows::RawDecoder),
+    /// [`rows::SummaryDecoder`](crate::rows::SummaryDecoder) or
+    /// [`sdk_core::csv::RecordDecoder`]. A dropped connection ends the
+    /// stream with an error ([`download`](Self::download) resumes instead).
+    pub async fn stream_rows<D: sdk_core::csv::FromHeaders>(
+        &self,
+        file: &ExportFile,
+    ) -> Result<impl futures::Stream<Item = Result<D::Row>> + Send + 'static + use<D>> {
+        use futures::StreamExt;
+        let body = self.downloader.open(&file.url).await?;
+        let name = file.relative_path().display().to_string();
+        Ok(
+            sdk_core::csv::rows_from_async(body, D::from_headers).map(move |row| {
+                row.map_err(|error| Error::Csv {
+                    source_name: name.clone(),
+                    error,
+                })
+            }),
+        )
+    }
+
     /// Downloads every file of a namespace's export (or those `options`
     /// keeps) under `dir`, at [`ExportFile::relative_path`]. Files already
     /// complete are skipped, so a rerun fetches only what is missing.

@@ -475,3 +475,40 @@ async fn path_segments_are_percent_encoded_and_a_new_dataview_is_kept() {
         json!(["raw", "hourly"])
     );
 }
+
+#[tokio::test]
+async fn a_gzip_encoded_body_is_decoded_on_disk_and_in_streamed_rows() {
+    use std::io::Write as _;
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let (header, row) = CSV.split_at(CSV.find('\n').unwrap() + 1);
+    let plain = format!("{header}{}", row.repeat(20));
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(plain.as_bytes()).unwrap();
+    let gz = encoder.finish().unwrap();
+    let store = RawServer::start(vec![Reply::Full {
+        status: 200,
+        headers: vec![("content-encoding".into(), "gzip".into())],
+        body: gz.clone(),
+    }])
+    .await;
+    logged_in_hub(&hub);
+    // The API announces the stored (compressed) size.
+    export_api(&api, &store.url, gz.len());
+    let client = client(&hub, &api.base_url(), None);
+    let files: Vec<_> = client.exports("acme").try_collect().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("raw.csv");
+    client.download(&files[0], &dest, None).await.unwrap();
+    assert_eq!(std::fs::read_to_string(&dest).unwrap(), plain);
+
+    let rows: Vec<_> = client
+        .stream_rows::<dvp_sdk::rows::RawDecoder>(&files[0])
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 20);
+    assert!(rows.iter().all(|r| r.repository.as_deref() == Some("web")));
+}
