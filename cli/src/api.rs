@@ -225,7 +225,8 @@ pub async fn run(
             let client = ::hub_auth::generated::Client::new_with_client(
                 &context.hub_url,
                 http,
-                sdk_core::ApiContext::anonymous(),
+                sdk_core::ApiContext::anonymous()
+                    .with_operations(::hub_auth::generated::OPERATIONS),
             );
             run_spec!(hub_auth, client, operation.as_str(), &args)
         }

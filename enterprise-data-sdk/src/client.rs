@@ -59,7 +59,9 @@ impl EnterpriseClientBuilder {
             self.config.retry.clone(),
         );
         let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
-        let context = ApiContext::with_token_source(source).with_retry(self.config.retry.clone());
+        let context = ApiContext::with_token_source(source)
+            .with_retry(self.config.retry.clone())
+            .with_operations(generated::OPERATIONS);
         let api = generated::Client::new_with_client(self.config.api_base(), http, context);
         Ok(EnterpriseClient {
             org: self.org,

@@ -72,7 +72,9 @@ impl TokenCache {
         let hub = generated::Client::new_with_client(
             hub_url.trim_end_matches('/'),
             http,
-            ApiContext::anonymous().with_retry(retry),
+            ApiContext::anonymous()
+                .with_retry(retry)
+                .with_operations(generated::OPERATIONS),
         );
         Self {
             inner: Arc::new(Inner {

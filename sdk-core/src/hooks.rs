@@ -15,11 +15,24 @@ use tracing::Instrument;
 use crate::retry::RetryPolicy;
 use crate::token_source::TokenSource;
 
+/// One operation of a spec, as `cargo xtask generate` lists it in each
+/// generated module's `OPERATIONS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The name progenitor gives the hooks (`OperationInfo::operation_id`).
+    pub name: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template, e.g. `/orgs/{org_name}/reports`.
+    pub path: &'static str,
+}
+
 /// Per-client state the hooks need: the inner type of every generated client.
 #[derive(Clone, Default)]
 pub struct ApiContext {
     token_source: Option<Arc<dyn TokenSource>>,
     retry: RetryPolicy,
+    operations: &'static [Operation],
 }
 
 impl ApiContext {
@@ -32,8 +45,14 @@ impl ApiContext {
     pub fn with_token_source(source: Arc<dyn TokenSource>) -> Self {
         Self {
             token_source: Some(source),
-            retry: RetryPolicy::default(),
+            ..Self::default()
         }
+    }
+
+    /// The same context, naming path templates in request spans.
+    pub fn with_operations(mut self, operations: &'static [Operation]) -> Self {
+        self.operations = operations;
+        self
     }
 
     /// The same context with another retry policy.
@@ -107,11 +126,18 @@ pub async fn exec(
     request: Request,
     info: &OperationInfo,
 ) -> reqwest::Result<Response> {
+    // The template, not the path: no parameter values in the logs.
+    let path = context
+        .operations
+        .iter()
+        .find(|op| op.name == info.operation_id)
+        .map(|op| op.path)
+        .unwrap_or("(unknown operation)");
     let span = tracing::debug_span!(
         "request",
         operation = info.operation_id,
         method = %request.method(),
-        path = request.url().path(),
+        path,
         status = tracing::field::Empty,
         attempt = tracing::field::Empty,
         latency_ms = tracing::field::Empty,

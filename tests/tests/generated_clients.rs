@@ -128,3 +128,43 @@ async fn invalid_org_name_is_rejected_before_any_request() {
     );
     assert_eq!(any.calls_async().await, 0);
 }
+
+#[test]
+fn every_operation_table_entry_names_the_id_the_hooks_receive() {
+    let tables = [
+        (
+            "hub-auth/src/generated/mod.rs",
+            hub_auth::generated::OPERATIONS,
+        ),
+        (
+            "dvp-sdk/src/generated/mod.rs",
+            dvp_sdk::generated::OPERATIONS,
+        ),
+        (
+            "enterprise-data-sdk/src/generated/mod.rs",
+            enterprise_data_sdk::generated::OPERATIONS,
+        ),
+    ];
+    for (file, operations) in tables {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(file),
+        )
+        .unwrap();
+        let sent = text.matches("operation_id: \"").count();
+        assert_eq!(
+            operations.len(),
+            sent,
+            "{file}: table and operations differ in number"
+        );
+        for op in operations {
+            assert!(
+                text.contains(&format!("operation_id: \"{}\"", op.name)),
+                "{file}: no operation {}",
+                op.name
+            );
+            assert!(op.path.starts_with('/'), "{op:?}");
+        }
+    }
+}

@@ -174,9 +174,10 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
     let spec = patched_spec(root, target)?;
     let source = describe_source(root, target)?;
 
-    let client_tokens = Generator::new(&settings(target))
+    let mut client_tokens = Generator::new(&settings(target))
         .generate_tokens(&spec)
         .with_context(|| format!("generating the client for openapi/{}", target.spec))?;
+    client_tokens.extend(operation_table(&spec));
     let client = finish(&format!("Typed client for {source}."), client_tokens)?;
 
     let mock_tokens = Generator::new(&settings(target))
@@ -209,6 +210,31 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
             contents: cli,
         },
     ])
+}
+
+/// `OPERATIONS`: each operation's name as progenitor reports it to the
+/// hooks, its method and its path template, so that request spans name the
+/// template (`/namespaces/{namespace}`) rather than a path with values in it.
+fn operation_table(spec: &openapiv3::OpenAPI) -> proc_macro2::TokenStream {
+    use heck::ToSnakeCase;
+    let mut rows = Vec::new();
+    for (path, item) in spec.paths.iter() {
+        let Some(item) = item.as_item() else { continue };
+        for (method, operation) in item.iter() {
+            let Some(id) = &operation.operation_id else {
+                continue;
+            };
+            let name = id.to_snake_case();
+            let method = method.to_uppercase();
+            rows.push(
+                quote!(::sdk_core::hooks::Operation { name: #name, method: #method, path: #path }),
+            );
+        }
+    }
+    quote! {
+        /// Every operation of the spec: name, method and path template.
+        pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[#(#rows),*];
+    }
 }
 
 fn describe_source(root: &Path, target: &Target) -> Result<String> {

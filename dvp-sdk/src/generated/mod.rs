@@ -2035,3 +2035,37 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+
+/// Every operation of the spec: name, method and path template.
+pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
+    ::sdk_core::hooks::Operation {
+        name: "get_namespaces",
+        method: "GET",
+        path: "/",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_namespace",
+        method: "GET",
+        path: "/namespaces/{namespace}",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_namespace_years",
+        method: "GET",
+        path: "/namespaces/{namespace}/pulls/exports/years",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_namespace_timespans",
+        method: "GET",
+        path: "/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_namespace_timespan_metadata",
+        method: "GET",
+        path: "/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}/{timespan}",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_namespace_data_by_timespan",
+        method: "GET",
+        path: "/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}/{timespan}/{dataview}",
+    },
+];

@@ -1899,3 +1899,27 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+
+/// Every operation of the spec: name, method and path template.
+pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
+    ::sdk_core::hooks::Operation {
+        name: "list_report_types",
+        method: "GET",
+        path: "/orgs/{org_name}/reports",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "list_reports",
+        method: "GET",
+        path: "/orgs/{org_name}/reports/{type}/{cadence}",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_report_download_url",
+        method: "GET",
+        path: "/orgs/{org_name}/reports/{type}/{cadence}/{date}/download",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_report_schema",
+        method: "GET",
+        path: "/orgs/{org_name}/reports/{type}/{cadence}/{date}/schema",
+    },
+];

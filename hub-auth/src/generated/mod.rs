@@ -1058,3 +1058,22 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+
+/// Every operation of the spec: name, method and path template.
+pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
+    ::sdk_core::hooks::Operation {
+        name: "create_access_token",
+        method: "POST",
+        path: "/v2/auth/token",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "post_users2_fa_login",
+        method: "POST",
+        path: "/v2/users/2fa-login",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "post_users_login",
+        method: "POST",
+        path: "/v2/users/login",
+    },
+];
