@@ -39,6 +39,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("{peak}");
                 return Ok(());
             }
+            // Profiling aid: parse a DVP raw file typed, nothing else.
+            "raw-probe" => {
+                let path = args.next().ok_or("raw-probe FILE")?;
+                let mut n = 0u64;
+                for row in dvp_sdk::rows::raw_rows(std::path::Path::new(&path))? {
+                    row?;
+                    n += 1;
+                }
+                println!("{n} rows");
+                return Ok(());
+            }
             // Profiling aid: parse a usage_pulls file typed, nothing else.
             "parse-probe" => {
                 let path = args.next().ok_or("parse-probe FILE")?;

@@ -135,19 +135,20 @@ fn print_rows(
             let mut out = RowWriter::new(format, columns.iter().map(|c| c.to_string()).collect());
             for row in dvp_sdk::rows::raw_rows(file)?.take(limit as usize) {
                 let r = row?;
+                let text = |v: Option<&str>| v.map(str::to_owned);
                 let cells = [
-                    r.timestamp.map(|t| t.to_rfc3339()),
-                    r.namespace,
-                    r.repository,
-                    r.reference,
-                    r.tag,
-                    r.digest,
-                    r.http_method,
-                    r.action,
-                    r.kind,
-                    r.host,
-                    r.country,
-                    r.user_agent,
+                    r.timestamp().map(|t| t.to_rfc3339()),
+                    text(r.namespace()),
+                    text(r.repository()),
+                    text(r.reference()),
+                    text(r.tag()),
+                    text(r.digest()),
+                    text(r.http_method()),
+                    text(r.action()),
+                    text(r.kind()),
+                    text(r.host()),
+                    text(r.country()),
+                    text(r.user_agent()),
                 ];
                 let json: serde_json::Map<_, _> = columns
                     .iter()

@@ -79,7 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut by_action = std::collections::BTreeMap::<String, u64>::new();
     for row in dvp_sdk::rows::raw_rows(&raw)? {
         *by_action
-            .entry(row?.action.unwrap_or_default())
+            .entry(row?.action().unwrap_or_default().to_owned())
             .or_default() += 1;
     }
     println!("pulls by action in January {year}: {by_action:?}");

@@ -7,6 +7,7 @@
 //! no typed row knows yet.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sdk_core::csv::{CsvError, FromHeaders, HeaderIndex, RowDecoder};
@@ -14,32 +15,70 @@ use sdk_core::csv::{CsvError, FromHeaders, HeaderIndex, RowDecoder};
 use crate::error::{Error, Result};
 
 /// One pull action of a raw export.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// The row owns the CSV record it was read from (one allocation per row,
+/// not one per field); the accessors return its cells, `None` when the file
+/// has no such column or the cell is empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRow {
+    record: csv::StringRecord,
+    columns: Arc<[Option<usize>; 12]>,
+    timestamp: Option<DateTime<Utc>>,
+}
+
+impl RawRow {
+    fn cell(&self, column: usize) -> Option<&str> {
+        text(&self.record, self.columns[column])
+    }
+
     /// Type of the puller (industry).
-    pub kind: Option<String>,
+    pub fn kind(&self) -> Option<&str> {
+        self.cell(0)
+    }
     /// Host (cloud provider) of the puller.
-    pub host: Option<String>,
+    pub fn host(&self) -> Option<&str> {
+        self.cell(1)
+    }
     /// Country (geolocation).
-    pub country: Option<String>,
-    /// When the action happened.
-    pub timestamp: Option<DateTime<Utc>>,
+    pub fn country(&self) -> Option<&str> {
+        self.cell(2)
+    }
+    /// When the action happened (checked when the row was read).
+    pub fn timestamp(&self) -> Option<DateTime<Utc>> {
+        self.timestamp
+    }
     /// Namespace.
-    pub namespace: Option<String>,
+    pub fn namespace(&self) -> Option<&str> {
+        self.cell(4)
+    }
     /// Repository.
-    pub repository: Option<String>,
+    pub fn repository(&self) -> Option<&str> {
+        self.cell(5)
+    }
     /// Reference pulled (digest, or tag when there was one).
-    pub reference: Option<String>,
+    pub fn reference(&self) -> Option<&str> {
+        self.cell(6)
+    }
     /// Digest.
-    pub digest: Option<String>,
+    pub fn digest(&self) -> Option<&str> {
+        self.cell(7)
+    }
     /// Tag, when available.
-    pub tag: Option<String>,
+    pub fn tag(&self) -> Option<&str> {
+        self.cell(8)
+    }
     /// HTTP request method.
-    pub http_method: Option<String>,
+    pub fn http_method(&self) -> Option<&str> {
+        self.cell(9)
+    }
     /// Pull by tag, pull by digest, or version check.
-    pub action: Option<String>,
+    pub fn action(&self) -> Option<&str> {
+        self.cell(10)
+    }
     /// User-Agent of the client.
-    pub user_agent: Option<String>,
+    pub fn user_agent(&self) -> Option<&str> {
+        self.cell(11)
+    }
 }
 
 /// One line of a summary or repo-summary export.
@@ -116,14 +155,14 @@ const SUMMARY_COLUMNS: [&[&str]; 9] = [
 /// Decodes [`RawRow`]s.
 #[derive(Debug)]
 pub struct RawDecoder {
-    columns: [Option<usize>; 12],
+    columns: Arc<[Option<usize>; 12]>,
 }
 
 impl FromHeaders for RawDecoder {
     fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
         let index = HeaderIndex::new(headers);
         Ok(Self {
-            columns: RAW_COLUMNS.map(|aliases| index.find(aliases)),
+            columns: Arc::new(RAW_COLUMNS.map(|aliases| index.find(aliases))),
         })
     }
 }
@@ -131,21 +170,20 @@ impl FromHeaders for RawDecoder {
 impl RowDecoder for RawDecoder {
     type Row = RawRow;
 
-    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<RawRow, CsvError> {
-        let text = |i: usize| text(record, self.columns[i]);
+    fn decode(&mut self, record: &mut csv::StringRecord, line: u64) -> Result<RawRow, CsvError> {
+        let timestamp = text(record, self.columns[3])
+            .map(|t| parse_timestamp(t, line))
+            .transpose()?;
+        // Take the record itself; the reader continues in a fresh one of
+        // the same size.
+        let fresh = csv::StringRecord::with_capacity(
+            record.as_byte_record().as_slice().len(),
+            record.len(),
+        );
         Ok(RawRow {
-            kind: text(0),
-            host: text(1),
-            country: text(2),
-            timestamp: text(3).map(|t| parse_timestamp(&t, line)).transpose()?,
-            namespace: text(4),
-            repository: text(5),
-            reference: text(6),
-            digest: text(7),
-            tag: text(8),
-            http_method: text(9),
-            action: text(10),
-            user_agent: text(11),
+            record: std::mem::replace(record, fresh),
+            columns: self.columns.clone(),
+            timestamp,
         })
     }
 }
@@ -168,8 +206,12 @@ impl FromHeaders for SummaryDecoder {
 impl RowDecoder for SummaryDecoder {
     type Row = SummaryRow;
 
-    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<SummaryRow, CsvError> {
-        let text = |i: usize| text(record, self.columns[i]);
+    fn decode(
+        &mut self,
+        record: &mut csv::StringRecord,
+        line: u64,
+    ) -> Result<SummaryRow, CsvError> {
+        let text = |i: usize| text(record, self.columns[i]).map(str::to_owned);
         let count = |i: usize, name: &str| -> Result<Option<u64>, CsvError> {
             text(i)
                 .map(|v| {
@@ -193,9 +235,15 @@ impl RowDecoder for SummaryDecoder {
     }
 }
 
-fn text(record: &csv::StringRecord, column: Option<usize>) -> Option<String> {
-    let value = record.get(column?)?.trim();
-    (!value.is_empty()).then(|| value.to_owned())
+fn text(record: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
+    let value = record.get(column?)?;
+    // Trim only when needed: most cells have no surrounding space.
+    let value = if value.starts_with(' ') || value.ends_with(' ') {
+        value.trim()
+    } else {
+        value
+    };
+    (!value.is_empty()).then_some(value)
 }
 
 fn parse_timestamp(value: &str, line: u64) -> Result<DateTime<Utc>, CsvError> {
@@ -253,19 +301,19 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(
-            rows[0].timestamp.unwrap().to_rfc3339(),
+            rows[0].timestamp().unwrap().to_rfc3339(),
             "2026-06-01T10:00:00+00:00"
         );
-        assert_eq!(rows[0].http_method.as_deref(), Some("GET"));
-        assert_eq!(rows[0].user_agent.as_deref(), Some("docker/27"));
-        assert_eq!(rows[0].kind.as_deref(), Some("commercial"));
-        assert_eq!(rows[0].country.as_deref(), Some("DE"));
+        assert_eq!(rows[0].http_method(), Some("GET"));
+        assert_eq!(rows[0].user_agent(), Some("docker/27"));
+        assert_eq!(rows[0].kind(), Some("commercial"));
+        assert_eq!(rows[0].country(), Some("DE"));
         assert_eq!(
-            rows[1].timestamp.unwrap().to_rfc3339(),
+            rows[1].timestamp().unwrap().to_rfc3339(),
             "2026-06-01T11:00:00+00:00"
         );
-        assert_eq!(rows[1].tag, None);
-        assert_eq!(rows[1].action.as_deref(), Some("version_check"));
+        assert_eq!(rows[1].tag(), None);
+        assert_eq!(rows[1].action(), Some("version_check"));
     }
 
     #[test]

@@ -190,7 +190,7 @@ impl SchemaDecoder {
 impl RowDecoder for SchemaDecoder {
     type Row = TypedRow;
 
-    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<TypedRow, CsvError> {
+    fn decode(&mut self, record: &mut csv::StringRecord, line: u64) -> Result<TypedRow, CsvError> {
         let mut values = Vec::with_capacity(self.columns.len());
         for ((column, position), last_date) in self
             .columns
@@ -259,7 +259,11 @@ impl FromHeaders for UsagePullsDecoder {
 impl RowDecoder for UsagePullsDecoder {
     type Row = UsagePullsRow;
 
-    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<UsagePullsRow, CsvError> {
+    fn decode(
+        &mut self,
+        record: &mut csv::StringRecord,
+        line: u64,
+    ) -> Result<UsagePullsRow, CsvError> {
         let cell = |i: usize| {
             self.columns[i]
                 .and_then(|p| record.get(p))

@@ -65,7 +65,9 @@ pub trait RowDecoder: Sized + Send + 'static {
     type Row: Send + 'static;
 
     /// Decodes one record found at `line`.
-    fn decode(&mut self, record: &csv::StringRecord, line: u64) -> Result<Self::Row, CsvError>;
+    /// The decoder may take the record (`std::mem::replace`) to keep it in the
+    /// row; the reader then continues with whatever is left in its place.
+    fn decode(&mut self, record: &mut csv::StringRecord, line: u64) -> Result<Self::Row, CsvError>;
 }
 
 /// A decoder that needs nothing but the header line to be built.
@@ -222,7 +224,7 @@ impl FromHeaders for RecordDecoder {
 impl RowDecoder for RecordDecoder {
     type Row = Record;
 
-    fn decode(&mut self, record: &csv::StringRecord, _line: u64) -> Result<Record, CsvError> {
+    fn decode(&mut self, record: &mut csv::StringRecord, _line: u64) -> Result<Record, CsvError> {
         Ok(Record {
             headers: self.headers.clone(),
             values: record.iter().map(str::to_owned).collect(),
@@ -248,7 +250,7 @@ impl<D: RowDecoder, R: Read> Iterator for Rows<D, R> {
         match self.reader.read_record(&mut self.record) {
             Ok(true) => {
                 let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-                Some(self.decoder.decode(&self.record, line))
+                Some(self.decoder.decode(&mut self.record, line))
             }
             Ok(false) => {
                 self.done = true;

@@ -324,7 +324,7 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(rows[0].repository.as_deref(), Some("web"));
+    assert_eq!(rows[0].repository(), Some("web"));
 
     let again = client
         .download_all("acme", dir.path(), options)
@@ -510,5 +510,5 @@ async fn a_gzip_encoded_body_is_decoded_on_disk_and_in_streamed_rows() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 20);
-    assert!(rows.iter().all(|r| r.repository.as_deref() == Some("web")));
+    assert!(rows.iter().all(|r| r.repository() == Some("web")));
 }

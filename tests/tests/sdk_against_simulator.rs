@@ -83,7 +83,7 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
     assert_eq!(rows.len() as u64, sim.config().dvp_raw_rows);
     assert!(
         rows.iter()
-            .all(|r| r.timestamp.is_some() && r.namespace.as_deref() == Some(accounts::NAMESPACE))
+            .all(|r| r.timestamp().is_some() && r.namespace() == Some(accounts::NAMESPACE))
     );
     let summary_rows: Vec<_> =
         dvp_sdk::rows::summary_rows(&dir.path().join("sim-publisher/2026/month-03/summary.csv"))
