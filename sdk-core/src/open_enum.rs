@@ -1,7 +1,7 @@
 //! Enums that keep values they do not know.
 //!
 //! A spec lists today's values of a field (a dataview, a timespan type); the
-//! server may add one tomorrow. [`open_enum!`](crate::open_enum) defines an
+//! server may add one tomorrow. [`open_enum!`](macro@crate::open_enum) defines an
 //! enum with the known values plus `Other(String)`, which serializes back to
 //! exactly what was received, so a new value is kept instead of failing the
 //! whole response.

@@ -1,9 +1,10 @@
 //! Code generation for the workspace: every typed client comes from a spec in
 //! `openapi/`, with that spec's patches applied, through progenitor.
 //!
-//! The generated files are committed. [`check`] regenerates in memory and
-//! reports each file whose bytes differ, so CI catches a spec edited without
-//! regenerating, or a generated file edited by hand.
+//! The generated files are committed. [`drifted`] (behind `--check`)
+//! compares a fresh generation with them and reports each file whose bytes
+//! differ, so CI catches a spec edited without regenerating, or a generated
+//! file edited by hand.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
