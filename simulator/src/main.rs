@@ -5,6 +5,7 @@ use std::time::Duration;
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let mut config = simulator::SimulatorConfig::default();
+    let mut faults = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> std::io::Result<u64> {
@@ -19,19 +20,28 @@ async fn main() -> std::io::Result<()> {
                 config.token_lifetime = Duration::from_secs(number("--token-lifetime")?)
             }
             "--seed" => config.seed = number("--seed")?,
+            "--fault" => {
+                let spec = args.next().unwrap_or_default();
+                faults.push(parse_fault(&spec).map_err(std::io::Error::other)?);
+            }
             "--port" => {
                 let base = u16::try_from(number("--port")?).map_err(std::io::Error::other)?;
                 config.ports = [base, base + 1, base + 2, base + 3];
             }
             _ => {
                 eprintln!(
-                    "usage: simulator [--port BASE] [--raw-rows N] [--report-rows N] [--token-lifetime SECONDS] [--seed N]"
+                    "usage: simulator [--port BASE] [--raw-rows N] [--report-rows N] [--token-lifetime SECONDS] [--seed N] [--fault ROUTE=FAULT[xTIMES] ...]\n\
+                     routes: hub.login hub.2fa hub.token dvp enterprise.types enterprise.list enterprise.download enterprise.schema store\n\
+                     faults: STATUS (503), STATUS:RETRY_AFTER (429:2), drop:BYTES, delay:MILLIS, expire"
                 );
                 std::process::exit(2);
             }
         }
     }
     let sim = simulator::Simulator::start_with(config).await?;
+    for (route, fault, times) in faults {
+        sim.inject(&route, fault, times);
+    }
     println!("DOCKER_HUB_URL={}", sim.hub_url());
     println!("DOCKER_DVP_URL={}", sim.dvp_url());
     println!("DOCKER_ENTERPRISE_URL={}", sim.enterprise_url());
@@ -47,4 +57,64 @@ async fn main() -> std::io::Result<()> {
     );
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+/// `ROUTE=FAULT[xTIMES]`, e.g. `store=drop:1000`, `enterprise.list=429:2x3`.
+fn parse_fault(spec: &str) -> Result<(String, simulator::Fault, usize), String> {
+    use simulator::Fault;
+    let (route, rest) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("--fault {spec}: expected ROUTE=FAULT"))?;
+    let (fault, times) = match rest.rsplit_once('x') {
+        Some((fault, times)) if times.chars().all(|c| c.is_ascii_digit()) && !times.is_empty() => (
+            fault,
+            times
+                .parse()
+                .map_err(|_| format!("--fault {spec}: bad count"))?,
+        ),
+        _ => (rest, 1),
+    };
+    let bad = || format!("--fault {spec}: unknown fault {fault:?}");
+    let fault = match fault.split_once(':') {
+        Some(("drop", bytes)) => Fault::DropAfter(bytes.parse().map_err(|_| bad())?),
+        Some(("delay", millis)) => {
+            Fault::Delay(Duration::from_millis(millis.parse().map_err(|_| bad())?))
+        }
+        Some((status, retry_after)) => Fault::Status {
+            status: status.parse().map_err(|_| bad())?,
+            retry_after: Some(retry_after.to_owned()),
+        },
+        None if fault == "expire" => Fault::ExpireTokens,
+        None => Fault::status(fault.parse().map_err(|_| bad())?),
+    };
+    Ok((route.to_owned(), fault, times))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_fault;
+    use simulator::Fault;
+    use std::time::Duration;
+
+    #[test]
+    fn faults_parse_from_the_command_line() {
+        assert_eq!(
+            parse_fault("store=drop:1000").unwrap(),
+            ("store".into(), Fault::DropAfter(1000), 1)
+        );
+        assert_eq!(
+            parse_fault("enterprise.list=429:2x3").unwrap(),
+            ("enterprise.list".into(), Fault::rate_limited(2), 3)
+        );
+        assert_eq!(
+            parse_fault("dvp=503").unwrap(),
+            ("dvp".into(), Fault::status(503), 1)
+        );
+        assert_eq!(
+            parse_fault("hub.token=delay:250").unwrap().1,
+            Fault::Delay(Duration::from_millis(250))
+        );
+        assert_eq!(parse_fault("dvp=expire").unwrap().1, Fault::ExpireTokens);
+        assert!(parse_fault("dvp").is_err() && parse_fault("dvp=teapot").is_err());
+    }
 }
