@@ -342,28 +342,37 @@ impl Downloader {
         written: &mut u64,
         report: &impl Fn(u64),
     ) -> Result<(), BodyError> {
-        let mut buffer = vec![0u8; 256 * 1024];
-        loop {
+        // A body arrives in frames of a few KiB; gathering them into large
+        // writes saves a trip to the blocking pool per frame.
+        let mut out = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        let mut buffer = vec![0u8; 64 * 1024];
+        let result = loop {
             let read = match tokio::time::timeout(self.idle_timeout, reader.read(&mut buffer)).await
             {
                 Err(_) => {
-                    return Err(BodyError::Read(format!(
+                    break Err(BodyError::Read(format!(
                         "no data for {}s (stalled)",
                         self.idle_timeout.as_secs_f32()
                     )));
                 }
-                Ok(Err(err)) => return Err(BodyError::Read(err.to_string())),
-                Ok(Ok(0)) => return Ok(()),
+                Ok(Err(err)) => break Err(BodyError::Read(err.to_string())),
+                Ok(Ok(0)) => break Ok(()),
                 Ok(Ok(n)) => n,
             };
-            file.write_all(&buffer[..read])
-                .await
-                .map_err(BodyError::Write)?;
+            if let Err(err) = out.write_all(&buffer[..read]).await {
+                return Err(BodyError::Write(err));
+            }
             *written += read as u64;
             report(*written);
-        }
+        };
+        // Whatever was received is on disk before a resume asks for the rest.
+        out.flush().await.map_err(BodyError::Write)?;
+        result
     }
 }
+
+/// Bytes gathered before each write to the `.part` file.
+const WRITE_BUFFER: usize = 1024 * 1024;
 
 /// The error for a store's error answer, with its message.
 async fn status_error(url: &str, response: reqwest::Response) -> DownloadError {
