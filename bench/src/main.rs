@@ -30,12 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--skip-build" => options.build = false,
             // Child mode for the memory measurement: a fresh process per size.
             "rss-probe" => {
-                let size: u64 = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .ok_or("rss-probe SIZE_MIB")?;
+                let (Some(hub), Some(api), Some(size)) = (args.next(), args.next(), args.next())
+                else {
+                    return Err("rss-probe HUB_URL API_URL SIZE_MIB".into());
+                };
                 let runtime = tokio::runtime::Runtime::new()?;
-                let peak = runtime.block_on(measure::rss_probe(size))?;
+                let peak = runtime.block_on(measure::rss_probe(&hub, &api, size.parse()?))?;
                 println!("{peak}");
                 return Ok(());
             }

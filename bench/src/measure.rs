@@ -213,8 +213,8 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     let _ = std::fs::remove_file(&curl_file);
 
     // 4. Peak RSS, in fresh processes, at 100 MiB and at the full size.
-    let small = rss_of(100)?;
-    let large = rss_of(options.size_mib)?;
+    let small = rss_of(100).await?;
+    let large = rss_of(options.size_mib).await?;
     let flatness = large as f64 / small as f64;
     rows.push(Row {
         name: "4. peak RSS downloading + parsing (full size vs 100 MiB)",
@@ -395,10 +395,23 @@ async fn dvp_raw_file(dir: &Path, size_mib: u64) -> Result<PathBuf, Error> {
 
 /// Peak resident memory (KiB) of a fresh process downloading and parsing a
 /// report of `size_mib`, both ways.
-fn rss_of(size_mib: u64) -> Result<u64, Error> {
-    let output = Command::new(std::env::current_exe()?)
-        .args(["rss-probe", &size_mib.to_string()])
-        .output()?;
+async fn rss_of(size_mib: u64) -> Result<u64, Error> {
+    // The simulator runs here; the child process holds only the SDK, so
+    // its peak RSS is the SDK's.
+    let sim = Simulator::start_with(SimulatorConfig {
+        enterprise_rows: rows_for(size_mib),
+        ..Default::default()
+    })
+    .await?;
+    let output = tokio::process::Command::new(std::env::current_exe()?)
+        .args([
+            "rss-probe",
+            &sim.hub_url(),
+            &sim.enterprise_url(),
+            &size_mib.to_string(),
+        ])
+        .output()
+        .await?;
     if !output.status.success() {
         return Err(format!(
             "rss probe failed: {}",
@@ -409,12 +422,13 @@ fn rss_of(size_mib: u64) -> Result<u64, Error> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
 }
 
-pub async fn rss_probe(size_mib: u64) -> Result<u64, Error> {
-    let (_sim, client) = simulator_with(SimulatorConfig {
-        enterprise_rows: rows_for(size_mib),
-        ..Default::default()
-    })
-    .await?;
+/// Child side of row 4: download a report to disk, parse it, then parse it
+/// again straight from the network, and report VmHWM in KiB.
+pub async fn rss_probe(hub_url: &str, api_url: &str, size_mib: u64) -> Result<u64, Error> {
+    let client = EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(hub_url)
+        .api_url(api_url)
+        .build()?;
     let report: Report = client
         .latest("usage_pulls", "daily")
         .await?
