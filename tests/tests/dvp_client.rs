@@ -98,9 +98,9 @@ async fn token_is_reused_until_near_expiry_then_refreshed() {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
     // A token living less than twice the 60 s margin is reused for half
-    // of its life: 1 s here (the margin rule itself is unit-tested in
-    // hub_auth::token_cache).
-    let short = jwt("short", Duration::from_secs(2));
+    // of its life: 1.5 to 2 s here, as `exp` has whole seconds (the margin
+    // rule itself is unit-tested in hub_auth::token_cache).
+    let short = jwt("short", Duration::from_secs(4));
     let login = hub.mock(|when, then| {
         when.method(POST).path("/v2/users/login");
         then.status(200).json_body(json!({"token": short}));
@@ -117,8 +117,8 @@ async fn token_is_reused_until_near_expiry_then_refreshed() {
         1,
         "second call within the token's life logged in again"
     );
-    // Half of the 2 s life has passed: refresh.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Half of the life has passed: refresh.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     client.namespaces().await.unwrap();
     assert_eq!(
         login.calls_async().await,

@@ -120,8 +120,9 @@ async fn a_repeated_page_token_is_an_error_not_a_loop() {
 async fn the_token_is_exchanged_again_near_expiry_and_after_a_401() {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
-    // Lives 2 s: reused for half of that, then refreshed.
-    let exchange = hub_exchanging(&hub, Duration::from_secs(2));
+    // Lives 4 s: reused for half of that (1.5 to 2 s, as `exp` has whole
+    // seconds), then refreshed.
+    let exchange = hub_exchanging(&hub, Duration::from_secs(4));
     api.mock(|when, then| {
         when.method(GET).path("/orgs/my-org/reports");
         then.status(200).json_body(
@@ -132,7 +133,7 @@ async fn the_token_is_exchanged_again_near_expiry_and_after_a_401() {
     client.report_types().await.unwrap();
     client.report_types().await.unwrap();
     assert_eq!(exchange.calls_async().await, 1);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     client.report_types().await.unwrap();
     assert_eq!(exchange.calls_async().await, 2);
 
