@@ -7,8 +7,6 @@
 
 mod measure;
 
-use std::time::Duration;
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut options = measure::Options {
         size_mib: 1024,
@@ -82,6 +80,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&out)?;
     std::fs::write(out.join("results.md"), &table)?;
     println!("written to target/bench/results.md (copy it into BENCHMARKS.md)");
-    let _ = Duration::ZERO;
     Ok(())
 }
