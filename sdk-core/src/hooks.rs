@@ -151,7 +151,6 @@ pub async fn exec(
         let result = loop {
             // A body that cannot be cloned (a stream) is sent once only.
             let spare = next.try_clone();
-            let sent_token = sent_bearer(&next);
             let result = client.execute(next).await;
             let Some(mut spare) = spare else { break result };
 
@@ -160,8 +159,9 @@ pub async fn exec(
                 && !reauthenticated
             {
                 reauthenticated = true;
-                if let Some(rejected) = &sent_token {
-                    source.invalidate(rejected);
+                // The copy carries the same header as what was sent.
+                if let Some(rejected) = sent_bearer(&spare) {
+                    source.invalidate(&rejected);
                 }
                 // Without a fresh token there is nothing to resend: the
                 // caller gets the 401 and its message.
@@ -207,7 +207,11 @@ pub async fn exec(
                 span.record("status", ok.status().as_u16());
                 tracing::debug!(status = ok.status().as_u16(), attempt, "response");
             }
-            Err(err) => tracing::debug!(error = %err, attempt, "request failed"),
+            Err(err) => tracing::debug!(
+                error = %crate::redact::error_without_url(err),
+                attempt,
+                "request failed"
+            ),
         }
         result
     }
