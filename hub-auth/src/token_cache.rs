@@ -32,8 +32,9 @@ pub struct TokenCache {
 struct Inner {
     hub: generated::Client,
     credentials: Credentials,
-    otp: Option<OtpProvider>,
-    margin: Duration,
+    // Settable after clones were made: every clone shares them.
+    otp: RwLock<Option<OtpProvider>>,
+    margin: RwLock<Duration>,
     cached: RwLock<Option<Cached>>,
     // Held while a token is fetched, so concurrent callers wait for that one
     // fetch instead of starting their own.
@@ -54,7 +55,10 @@ impl std::fmt::Debug for TokenCache {
                 &progenitor_client::ClientInfo::baseurl(&self.inner.hub),
             )
             .field("credentials", &self.inner.credentials)
-            .field("two_factor", &self.inner.otp.is_some())
+            .field(
+                "two_factor",
+                &self.inner.otp.read().is_ok_and(|o| o.is_some()),
+            )
             .field("token_requests", &self.token_requests())
             .finish()
     }
@@ -80,8 +84,8 @@ impl TokenCache {
             inner: Arc::new(Inner {
                 hub,
                 credentials,
-                otp: None,
-                margin: DEFAULT_REFRESH_MARGIN,
+                otp: RwLock::new(None),
+                margin: RwLock::new(DEFAULT_REFRESH_MARGIN),
                 cached: RwLock::new(None),
                 refreshing: tokio::sync::Mutex::new(()),
                 token_requests: AtomicU64::new(0),
@@ -89,20 +93,20 @@ impl TokenCache {
         }
     }
 
-    /// Answers Docker Hub's second-factor challenge with codes from `otp`.
-    /// Call before the first request.
-    pub fn with_otp(mut self, otp: OtpProvider) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.otp = Some(otp);
+    /// Answers Docker Hub's second-factor challenge with codes from `otp`
+    /// (for this cache and every clone of it).
+    pub fn with_otp(self, otp: OtpProvider) -> Self {
+        if let Ok(mut slot) = self.inner.otp.write() {
+            *slot = Some(otp);
         }
         self
     }
 
-    /// Replaces tokens when less than `margin` of their life remains.
-    /// Call before the first request.
-    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.margin = margin;
+    /// Replaces tokens when less than `margin` of their life remains (for
+    /// this cache and every clone of it).
+    pub fn with_refresh_margin(self, margin: Duration) -> Self {
+        if let Ok(mut slot) = self.inner.margin.write() {
+            *slot = margin;
         }
         self
     }
@@ -128,9 +132,15 @@ impl TokenCache {
             return Ok(token); // another caller refreshed while we waited
         }
         let token = self.fetch().await?;
+        let margin = self
+            .inner
+            .margin
+            .read()
+            .map(|m| *m)
+            .unwrap_or(DEFAULT_REFRESH_MARGIN);
         let refresh_at = refresh_time(
             crate::jwt::expiry(token.expose_secret()),
-            self.inner.margin,
+            margin,
             SystemTime::now(),
         );
         if let Ok(mut cached) = self.inner.cached.write() {
@@ -200,7 +210,8 @@ impl TokenCache {
             Err(err) => return Err(auth_error(&what, Failure::from_generated(err).await)),
         };
 
-        let Some(otp) = &self.inner.otp else {
+        let otp = self.inner.otp.read().ok().and_then(|o| o.clone());
+        let Some(otp) = otp else {
             return Err(AuthError::new(
                 format!(
                     "{what}: the account requires two-factor authentication, and no one-time code provider was configured (pass --otp, or set one with with_otp)"
