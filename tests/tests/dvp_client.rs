@@ -512,3 +512,33 @@ async fn a_gzip_encoded_body_is_decoded_on_disk_and_in_streamed_rows() {
     assert_eq!(rows.len(), 20);
     assert!(rows.iter().all(|r| r.repository() == Some("web")));
 }
+
+#[tokio::test]
+async fn an_otp_provider_set_on_a_clone_serves_every_clone() {
+    use sdk_core::TokenSource;
+    let hub = MockServer::start_async().await;
+    let token = jwt("alice", Duration::from_secs(600));
+    hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(401)
+            .json_body(json!({"detail": "2FA", "login_2fa_token": "c"}));
+    });
+    hub.mock(|when, then| {
+        when.method(POST)
+            .path("/v2/users/2fa-login")
+            .json_body(json!({"login_2fa_token": "c", "code": "111111"}));
+        then.status(200).json_body(json!({"token": token}));
+    });
+    let http = sdk_core::http::client_builder().build().unwrap();
+    let cache = hub_auth::TokenCache::new(
+        &hub.base_url(),
+        Credentials::login("alice", "pw"),
+        http,
+        fast_retry(),
+    );
+    let _shared = cache.clone().with_otp(OtpProvider::fixed("111111"));
+    assert!(
+        cache.token().await.is_ok(),
+        "the clone's provider was not used"
+    );
+}
