@@ -1,0 +1,35 @@
+//! Logs in with a second factor and shows that the token is cached.
+//!
+//! Runs against the built-in simulator:
+//!
+//! ```text
+//! cargo run -p hub-auth --example token
+//! ```
+
+use hub_auth::{Credentials, OtpProvider, TokenCache};
+use sdk_core::{RetryPolicy, TokenSource};
+use secrecy::ExposeSecret;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let sim = simulator::Simulator::start().await?;
+    let http = sdk_core::http::client_builder().build()?;
+    let credentials = Credentials::login(
+        simulator::accounts::DVP_2FA_USER,
+        simulator::accounts::DVP_2FA_PASSWORD,
+    );
+    // In a real program the code comes from the user or a TOTP library.
+    let cache = TokenCache::new(&sim.hub_url(), credentials, http, RetryPolicy::default())
+        .with_otp(OtpProvider::fixed(simulator::accounts::TOTP_CODE));
+
+    let token = cache.token().await?;
+    let expires = hub_auth::jwt::expiry(token.expose_secret());
+    println!("logged in; token expires at {expires:?}");
+    cache.token().await?;
+    println!(
+        "token requests after two calls: {} (login + second factor, then cached)",
+        cache.token_requests()
+    );
+    println!("Debug output never shows secrets: {cache:?}");
+    Ok(())
+}
