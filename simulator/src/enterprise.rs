@@ -230,31 +230,32 @@ fn report_date(date: &str) -> Result<NaiveDate, Response> {
     }
 }
 
+/// Checks a request for one report (fault, path, token, date) and finds its
+/// file: what the download and schema routes share.
+async fn one_report(
+    state: &State,
+    route: &str,
+    headers: &HeaderMap,
+    (org, kind, cadence, date): &(String, String, String, String),
+) -> Result<CsvFile, Response> {
+    guard(state, route, headers, &[org, kind, cadence]).await?;
+    let date = report_date(date)?;
+    file(state, kind, cadence, date).ok_or_else(|| error(StatusCode::NOT_FOUND, "not found"))
+}
+
 async fn download(
     AxumState(state): AxumState<Arc<State>>,
     headers: HeaderMap,
-    Path((org, kind, cadence, date)): Path<(String, String, String, String)>,
+    Path(report): Path<(String, String, String, String)>,
 ) -> Response {
-    if let Err(response) = guard(
-        &state,
-        route::ENTERPRISE_DOWNLOAD,
-        &headers,
-        &[&org, &kind, &cadence],
-    )
-    .await
-    {
-        return response;
-    }
-    let date = match report_date(&date) {
-        Ok(d) => d,
+    let file = match one_report(&state, route::ENTERPRISE_DOWNLOAD, &headers, &report).await {
+        Ok(file) => file,
         Err(response) => return response,
     };
-    if file(&state, &kind, &cadence, date).is_none() {
-        return error(StatusCode::NOT_FOUND, "not found");
-    }
+    let (org, kind, cadence, _) = &report;
     let location = crate::store::signed_url(
         &state,
-        &format!("/enterprise/{org}/{kind}/{cadence}/{date}.csv"),
+        &format!("/enterprise/{org}/{kind}/{cadence}/{}.csv", file.date),
     );
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
@@ -262,25 +263,13 @@ async fn download(
 async fn schema(
     AxumState(state): AxumState<Arc<State>>,
     headers: HeaderMap,
-    Path((org, kind, cadence, date)): Path<(String, String, String, String)>,
+    Path(report): Path<(String, String, String, String)>,
 ) -> Response {
-    if let Err(response) = guard(
-        &state,
-        route::ENTERPRISE_SCHEMA,
-        &headers,
-        &[&org, &kind, &cadence],
-    )
-    .await
-    {
-        return response;
-    }
-    let date = match report_date(&date) {
-        Ok(d) => d,
+    let file = match one_report(&state, route::ENTERPRISE_SCHEMA, &headers, &report).await {
+        Ok(file) => file,
         Err(response) => return response,
     };
-    let Some(file) = file(&state, &kind, &cadence, date) else {
-        return error(StatusCode::NOT_FOUND, "not found");
-    };
+    let kind = &report.1;
     let fields = match file.kind {
         RowKind::ActiveUsers => json!([
             {"name": "month", "type": "date", "description": "First day of the month."},
