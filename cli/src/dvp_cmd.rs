@@ -56,22 +56,11 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             }
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
-            let (bar, progress) = crate::progress::bar();
-            let options = DownloadOptions {
-                concurrency: usize::from(context.global.concurrency),
-                filter,
-                progress: Some(progress),
-            };
+            let (bar, bulk) = crate::progress::bulk_options(context.global.concurrency);
+            let options = DownloadOptions { filter, bulk };
             let summary = client.download_all(&namespace, &dir, options).await;
             bar.finish_and_clear();
-            let summary = summary?;
-            eprintln!(
-                "downloaded {} files ({} bytes), {} already complete, into {}",
-                summary.downloaded.len(),
-                summary.bytes,
-                summary.skipped.len(),
-                dir.display()
-            );
+            crate::progress::print_summary(&summary?, "files", &dir);
             Ok(())
         }
         DvpCommand::Rows { file, kind, limit } => print_rows(&file, kind, limit, format),

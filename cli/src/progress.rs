@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use std::path::Path;
+
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sdk_core::bulk::{BulkProgress, BulkProgressFn};
+use sdk_core::bulk::{BulkOptions, BulkProgress, BulkProgressFn, BulkSummary};
 
 /// A bar and the callback that drives it.
-pub fn bar() -> (ProgressBar, BulkProgressFn) {
+fn bar() -> (ProgressBar, BulkProgressFn) {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
@@ -23,4 +25,25 @@ pub fn bar() -> (ProgressBar, BulkProgressFn) {
         driven.set_message(format!("{}/{} files", p.files_done, p.files_total));
     });
     (bar, update)
+}
+
+/// Options for a bulk download at `concurrency`, driving a new bar.
+pub fn bulk_options(concurrency: u16) -> (ProgressBar, BulkOptions) {
+    let (bar, progress) = bar();
+    let options = BulkOptions {
+        concurrency: usize::from(concurrency),
+        progress: Some(progress),
+    };
+    (bar, options)
+}
+
+/// One line on stderr saying what a bulk download did.
+pub fn print_summary(summary: &BulkSummary, noun: &str, dir: &Path) {
+    eprintln!(
+        "downloaded {} {noun} ({} bytes), {} already complete, into {}",
+        summary.downloaded.len(),
+        summary.bytes,
+        summary.skipped.len(),
+        dir.display()
+    );
 }

@@ -81,11 +81,7 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
                 }
             };
             let client = context.enterprise()?;
-            let (bar, progress) = crate::progress::bar();
-            let options = enterprise_data_sdk::RangeOptions {
-                concurrency: usize::from(context.global.concurrency),
-                progress: Some(progress),
-            };
+            let (bar, options) = crate::progress::bulk_options(context.global.concurrency);
             let summary = client
                 .download_range(&report_type, &cadence, from, to, &dir, options)
                 .await;
@@ -96,13 +92,7 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
                     "no {report_type}/{cadence} report in that range"
                 )));
             }
-            eprintln!(
-                "downloaded {} reports ({} bytes), {} already complete, into {}",
-                summary.downloaded.len(),
-                summary.bytes,
-                summary.skipped.len(),
-                dir.display()
-            );
+            crate::progress::print_summary(&summary, "reports", &dir);
             Ok(())
         }
         ReportsCommand::Schema {

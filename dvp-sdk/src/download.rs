@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use futures::TryStreamExt;
-use sdk_core::bulk::{BulkItem, BulkProgressFn, BulkSummary, DEFAULT_CONCURRENCY, download_many};
+use sdk_core::bulk::{BulkItem, BulkOptions, BulkSummary, download_many};
 use sdk_core::download::ProgressFn;
 
 use crate::client::DvpClient;
@@ -13,34 +13,12 @@ use crate::error::{Error, Result};
 use crate::model::ExportFile;
 
 /// How [`DvpClient::download_all`] works.
-#[derive(Clone)]
+#[derive(Clone, Debug, Default)]
 pub struct DownloadOptions {
-    /// Files fetched at the same time (default 4).
-    pub concurrency: usize,
     /// Which files to take.
     pub filter: ExportFilter,
-    /// Called as the batch advances.
-    pub progress: Option<BulkProgressFn>,
-}
-
-impl Default for DownloadOptions {
-    fn default() -> Self {
-        Self {
-            concurrency: DEFAULT_CONCURRENCY,
-            filter: ExportFilter::default(),
-            progress: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for DownloadOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DownloadOptions")
-            .field("concurrency", &self.concurrency)
-            .field("filter", &self.filter)
-            .field("progress", &self.progress.is_some())
-            .finish()
-    }
+    /// Concurrency (default 4) and progress reporting.
+    pub bulk: BulkOptions,
 }
 
 impl DvpClient {
@@ -106,8 +84,7 @@ impl DvpClient {
             .collect();
         download_many(
             items,
-            options.concurrency,
-            options.progress,
+            options.bulk,
             |file: ExportFile, dest: PathBuf, progress| async move {
                 self.download(&file, &dest, Some(&progress)).await
             },

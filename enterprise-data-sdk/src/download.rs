@@ -5,39 +5,16 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use futures::TryStreamExt;
-use sdk_core::bulk::{BulkItem, BulkProgressFn, BulkSummary, DEFAULT_CONCURRENCY, download_many};
+use sdk_core::bulk::{BulkItem, BulkOptions, BulkSummary, download_many};
 use sdk_core::download::ProgressFn;
 
 use crate::client::EnterpriseClient;
 use crate::error::{Error, Result};
 use crate::generated::types;
 
-/// How [`EnterpriseClient::download_range`] works.
-#[derive(Clone)]
-pub struct RangeOptions {
-    /// Reports fetched at the same time (default 4).
-    pub concurrency: usize,
-    /// Called as the batch advances.
-    pub progress: Option<BulkProgressFn>,
-}
-
-impl Default for RangeOptions {
-    fn default() -> Self {
-        Self {
-            concurrency: DEFAULT_CONCURRENCY,
-            progress: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for RangeOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RangeOptions")
-            .field("concurrency", &self.concurrency)
-            .field("progress", &self.progress.is_some())
-            .finish()
-    }
-}
+/// How [`EnterpriseClient::download_range`] works: concurrency (default 4)
+/// and a progress callback.
+pub type RangeOptions = BulkOptions;
 
 impl EnterpriseClient {
     /// Downloads a report's CSV to `dest` (parent folders are created):
@@ -135,8 +112,7 @@ impl EnterpriseClient {
             .collect();
         download_many(
             items,
-            options.concurrency,
-            options.progress,
+            options,
             |report: types::Report, dest: PathBuf, progress| async move {
                 self.download_with_progress(&report, &dest, Some(&progress))
                     .await

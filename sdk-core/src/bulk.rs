@@ -28,6 +28,33 @@ pub struct BulkProgress {
 /// Called whenever a bulk download advances.
 pub type BulkProgressFn = Arc<dyn Fn(BulkProgress) + Send + Sync>;
 
+/// How a bulk download runs.
+#[derive(Clone)]
+pub struct BulkOptions {
+    /// Files fetched at the same time (default 4).
+    pub concurrency: usize,
+    /// Called as the batch advances.
+    pub progress: Option<BulkProgressFn>,
+}
+
+impl Default for BulkOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+            progress: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for BulkOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkOptions")
+            .field("concurrency", &self.concurrency)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
 /// What a bulk download did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BulkSummary {
@@ -51,13 +78,12 @@ pub struct BulkItem<T> {
     pub item: T,
 }
 
-/// Fetches every item with at most `concurrency` at a time, calling `fetch`
+/// Fetches every item with at most `options.concurrency` at a time, calling `fetch`
 /// with the item, its destination and a per-file progress callback. Stops
 /// at the first error and returns it.
 pub async fn download_many<T, E, F, Fut>(
     items: Vec<BulkItem<T>>,
-    concurrency: usize,
-    progress: Option<BulkProgressFn>,
+    options: BulkOptions,
     fetch: F,
 ) -> Result<BulkSummary, E>
 where
@@ -70,7 +96,7 @@ where
         bytes_total: items.iter().filter_map(|i| i.size).sum(),
         files_done: AtomicUsize::new(0),
         bytes_done: AtomicU64::new(0),
-        progress,
+        progress: options.progress,
     });
     let summary = Mutex::new(BulkSummary::default());
 
@@ -93,7 +119,7 @@ where
     state.report();
 
     futures::stream::iter(to_fetch.into_iter().map(Ok))
-        .try_for_each_concurrent(concurrency.max(1), |item| {
+        .try_for_each_concurrent(options.concurrency.max(1), |item| {
             let state = state.clone();
             let summary = &summary;
             let fetch = &fetch;

@@ -302,7 +302,10 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
     let progress = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = progress.clone();
     let options = DownloadOptions {
-        progress: Some(Arc::new(move |p| seen.lock().unwrap().push(p))),
+        bulk: sdk_core::bulk::BulkOptions {
+            progress: Some(Arc::new(move |p| seen.lock().unwrap().push(p))),
+            ..Default::default()
+        },
         ..DownloadOptions::default()
     };
     let summary = client
