@@ -59,6 +59,16 @@ async fn guard(state: &State, headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
+/// [`guard`], then the namespace must be the one with data.
+async fn guard_namespace(
+    state: &State,
+    headers: &HeaderMap,
+    namespace: &str,
+) -> Result<(), Response> {
+    guard(state, headers).await?;
+    known_namespace(namespace)
+}
+
 fn known_namespace(namespace: &str) -> Result<(), Response> {
     if namespace == NAMESPACE {
         Ok(())
@@ -92,10 +102,7 @@ async fn namespace(
     headers: HeaderMap,
     Path(namespace): Path<String>,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers)
-        .await
-        .and_then(|_| known_namespace(&namespace))
-    {
+    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
     Json(json!({
@@ -111,10 +118,7 @@ async fn years(
     headers: HeaderMap,
     Path(namespace): Path<String>,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers)
-        .await
-        .and_then(|_| known_namespace(&namespace))
-    {
+    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
     let years: Vec<_> = YEARS.iter().map(|(y, _, _)| json!({"year": y})).collect();
@@ -126,10 +130,7 @@ async fn timespans(
     headers: HeaderMap,
     Path((namespace, year, kind)): Path<(String, i32, String)>,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers)
-        .await
-        .and_then(|_| known_namespace(&namespace))
-    {
+    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
     let Some(n) = count(year, &kind) else {
@@ -151,10 +152,7 @@ async fn timespan(
     headers: HeaderMap,
     Path((namespace, year, kind, number)): Path<(String, i32, String, u32)>,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers)
-        .await
-        .and_then(|_| known_namespace(&namespace))
-    {
+    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
     match count(year, &kind) {
@@ -172,10 +170,7 @@ async fn files(
     headers: HeaderMap,
     Path((namespace, year, kind, number, view)): Path<(String, i32, String, u32, String)>,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers)
-        .await
-        .and_then(|_| known_namespace(&namespace))
-    {
+    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
     let path = format!("/dvp/{namespace}/{year}/{kind}/{number}/{view}.csv");
