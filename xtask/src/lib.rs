@@ -16,6 +16,9 @@ use progenitor_impl::{
 };
 use quote::quote;
 
+pub mod diff;
+pub mod fixups;
+
 /// One spec and the files generated from it.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
@@ -55,12 +58,14 @@ pub const TARGETS: &[Target] = &[
         mock_out: "tests/src/mock/dvp.rs",
         cli_out: "cli/src/api/dvp.rs",
         module_path: "dvp_sdk::generated",
-        // A new dataview, timespan type or dataset from the server must not
-        // make a whole response undecodable.
+        // A new dataview, timespan type, dataset, period or grouping from
+        // the server must not make a whole response undecodable.
         replacements: &[
             ("DataviewType", "::dvp_sdk::Dataview"),
             ("TimespanType", "::dvp_sdk::TimespanKind"),
             ("DatasetType", "::dvp_sdk::Dataset"),
+            ("PeriodType", "::dvp_sdk::Period"),
+            ("GroupType", "::dvp_sdk::GroupBy"),
         ],
     },
     Target {
@@ -70,6 +75,15 @@ pub const TARGETS: &[Target] = &[
         mock_out: "tests/src/mock/enterprise_data.rs",
         cli_out: "cli/src/api/enterprise_data.rs",
         module_path: "enterprise_data_sdk::generated",
+        replacements: &[],
+    },
+    Target {
+        spec: "account.yaml",
+        patches: "account",
+        client_out: "account-sdk/src/generated/mod.rs",
+        mock_out: "tests/src/mock/account.rs",
+        cli_out: "cli/src/api/account.rs",
+        module_path: "account_sdk::generated",
         replacements: &[],
     },
 ];
@@ -184,6 +198,8 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
     let mock_tokens = Generator::new(&settings(target))
         .httpmock(&spec, target.module_path)
         .with_context(|| format!("generating httpmock helpers for openapi/{}", target.spec))?;
+    let mock_tokens = fixups::apply(mock_tokens, fixups::array_query_params_in_mocks)
+        .context("progenitor produced unparsable httpmock helpers")?;
     let mock = finish(
         &format!("httpmock helpers for {source}: one typed `when`/`then` pair per operation."),
         mock_tokens,
@@ -192,6 +208,8 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
     let cli_tokens = Generator::new(&settings(target))
         .cli(&spec, target.module_path)
         .with_context(|| format!("generating CLI commands for openapi/{}", target.spec))?;
+    let cli_tokens = fixups::apply(cli_tokens, fixups::array_params_in_cli)
+        .context("progenitor produced unparsable CLI commands")?;
     let cli = finish(
         &format!("clap commands for {source}: one subcommand per operation."),
         cli_tokens,

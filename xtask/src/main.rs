@@ -5,9 +5,14 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask generate [--check]
+       cargo xtask diff [--base <git-rev>]
 
-  generate          regenerate every typed client and httpmock helper from openapi/
-  generate --check  regenerate in memory; exit 1 naming every file that differs";
+  generate          regenerate every typed client, httpmock helper and CLI command
+                    from openapi/; when files change, print the spec-change report
+  generate --check  regenerate in memory; exit 1 naming every file that differs
+  diff              what changed in each spec of openapi/ since <git-rev> (default
+                    HEAD): operations, parameters, responses, schema fields and enum
+                    values, each marked breaking or compatible for generated code";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +20,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["generate"] => generate(false),
         ["generate", "--check"] => generate(true),
+        ["diff"] => diff("HEAD"),
+        ["diff", "--base", base] => diff(base),
         ["help"] | ["--help"] | ["-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -56,9 +63,22 @@ fn generate(check: bool) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::FAILURE);
     }
+    let changed = xtask::drifted(&root, &files);
     xtask::write(&root, &files)?;
     for file in &files {
         println!("wrote {}", file.path.display());
     }
+    if !changed.is_empty() {
+        // The report helps review a spec update; without git there is none.
+        match xtask::diff::report(&root, "HEAD") {
+            Ok(report) => print!("\nspec changes since HEAD:\n{report}"),
+            Err(err) => eprintln!("(no spec-change report: {err:#})"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff(base: &str) -> anyhow::Result<ExitCode> {
+    print!("{}", xtask::diff::report(&workspace_root(), base)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -142,7 +142,15 @@ fn patches_change_the_spec_and_the_vendored_copy_stays_upstream() {
         "weeks"
     );
 
-    for spec in ["dvp.yaml", "enterprise-data.yaml", "hub-auth.yaml"] {
+    // Every spec in openapi/, found by listing it: a new one is checked too.
+    let mut specs: Vec<String> = std::fs::read_dir(root.join("openapi"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    specs.sort();
+    assert!(specs.len() >= 4, "{specs:?}");
+    for spec in &specs {
         let vendored = std::fs::read(root.join("openapi").join(spec)).unwrap();
         let upstream_path = root.join("../shared/specs").join(spec);
         // The upstream folder sits beside the checkout on developer machines
@@ -167,4 +175,56 @@ fn a_patch_that_is_not_a_mapping_is_rejected_with_its_name() {
         .unwrap();
     let err = xtask::patched_spec_value(dir.path(), dvp).unwrap_err();
     assert!(format!("{err:#}").contains("99-bad.yaml"), "{err:#}");
+}
+
+#[test]
+fn array_query_parameters_get_item_matching_mocks_and_repeatable_cli_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("openapi")).unwrap();
+    std::fs::copy(
+        workspace_root().join("xtask/tests/fixtures/array-query.yaml"),
+        dir.path().join("openapi/array-query.yaml"),
+    )
+    .unwrap();
+    let target = xtask::Target {
+        spec: "array-query.yaml",
+        patches: "array-query",
+        client_out: "client.rs",
+        mock_out: "mock.rs",
+        cli_out: "cli.rs",
+        module_path: "array_query::generated",
+        replacements: &[],
+    };
+    let files = xtask::render_target(dir.path(), &target).unwrap();
+    let text = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.path.ends_with(name))
+            .unwrap()
+            .contents
+            .clone()
+    };
+    let mock = text("mock.rs");
+    // Required and optional arrays alike: one pair per item, exact count.
+    assert!(!mock.contains("value.to_string()"), "{mock}");
+    for key in ["ids", "tags"] {
+        assert!(
+            mock.contains(&format!(
+                "query_param_count(\"^{key}$\", \".*\", value.len())"
+            )),
+            "{key}: {mock}"
+        );
+    }
+    let cli = text("cli.rs");
+    assert!(!cli.contains("value_parser!(::std::vec::Vec"), "{cli}");
+    assert!(!cli.contains("get_one::<::std::vec::Vec"), "{cli}");
+    assert_eq!(cli.matches("ArgAction::Append").count(), 2, "{cli}");
+    assert_eq!(
+        cli.matches("get_many::<::std::string::String>").count(),
+        2,
+        "{cli}"
+    );
+    // The rewritten output is still valid Rust.
+    syn::parse_file(&mock).unwrap();
+    syn::parse_file(&cli).unwrap();
 }

@@ -18,11 +18,15 @@ impl<T: CliConfig> Cli<T> {
     pub fn get_command(cmd: CliCommand) -> ::clap::Command {
         match cmd {
             CliCommand::GetNamespaces => Self::cli_get_namespaces(),
+            CliCommand::GetUserNamespaces => Self::cli_get_user_namespaces(),
             CliCommand::GetNamespace => Self::cli_get_namespace(),
+            CliCommand::GetNamespacePulls => Self::cli_get_namespace_pulls(),
             CliCommand::GetNamespaceYears => Self::cli_get_namespace_years(),
             CliCommand::GetNamespaceTimespans => Self::cli_get_namespace_timespans(),
             CliCommand::GetNamespaceTimespanMetadata => Self::cli_get_namespace_timespan_metadata(),
             CliCommand::GetNamespaceDataByTimespan => Self::cli_get_namespace_data_by_timespan(),
+            CliCommand::GetRepoPulls => Self::cli_get_repo_pulls(),
+            CliCommand::GetManyReposPulls => Self::cli_get_many_repos_pulls(),
         }
     }
 
@@ -30,6 +34,13 @@ impl<T: CliConfig> Cli<T> {
         ::clap::Command::new("")
             .about(
                 "Get namespaces and repos\n\nGets a list of your namespaces and repos which have data available",
+            )
+    }
+
+    pub fn cli_get_user_namespaces() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "List the caller's namespaces\n\nLists metadata, extra repos included, for every namespace the caller can access",
             )
     }
 
@@ -45,6 +56,39 @@ impl<T: CliConfig> Cli<T> {
             .about(
                 "Get namespace\n\nGets metadata associated with specified namespace, including extra repos associated with the namespace",
             )
+    }
+
+    pub fn cli_get_namespace_pulls() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("group")
+                    .long("group")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::GroupBy))
+                    .required(false)
+                    .help("Field the results are grouped by"),
+            )
+            .arg(
+                ::clap::Arg::new("namespace")
+                    .long("namespace")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("Namespace to fetch data for"),
+            )
+            .arg(
+                ::clap::Arg::new("period")
+                    .long("period")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::Period))
+                    .required(false)
+                    .help("Relative window of past data to return"),
+            )
+            .arg(
+                ::clap::Arg::new("timespan")
+                    .long("timespan")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::TimespanKind))
+                    .required(false)
+                    .help("Timespan type to aggregate by"),
+            )
+            .about("Get namespace pull data\n\nReturns pull counts for one namespace")
     }
 
     pub fn cli_get_namespace_years() -> ::clap::Command {
@@ -166,6 +210,84 @@ impl<T: CliConfig> Cli<T> {
             )
     }
 
+    pub fn cli_get_repo_pulls() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("group")
+                    .long("group")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::GroupBy))
+                    .required(false)
+                    .help("Field the results are grouped by"),
+            )
+            .arg(
+                ::clap::Arg::new("namespace")
+                    .long("namespace")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("Namespace to fetch data for"),
+            )
+            .arg(
+                ::clap::Arg::new("period")
+                    .long("period")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::Period))
+                    .required(false)
+                    .help("Relative window of past data to return"),
+            )
+            .arg(
+                ::clap::Arg::new("repo")
+                    .long("repo")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("Repository to fetch data for"),
+            )
+            .arg(
+                ::clap::Arg::new("timespan")
+                    .long("timespan")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::TimespanKind))
+                    .required(false)
+                    .help("Timespan type to aggregate by"),
+            )
+            .about("Get repository pull data\n\nReturns pull counts for one repository")
+    }
+
+    pub fn cli_get_many_repos_pulls() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("group")
+                    .long("group")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::GroupBy))
+                    .required(false)
+                    .help("Field the results are grouped by"),
+            )
+            .arg(
+                ::clap::Arg::new("period")
+                    .long("period")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::Period))
+                    .required(false)
+                    .help("Relative window of past data to return"),
+            )
+            .arg(
+                ::clap::Arg::new("repos")
+                    .long("repos")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .action(::clap::ArgAction::Append)
+                    .required(true)
+                    .help(
+                        "Repositories to fetch data for; at most 50 in one request. Each one is sent as its own `repos` key (repos=a&repos=b).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("timespan")
+                    .long("timespan")
+                    .value_parser(::clap::value_parser!(::dvp_sdk::TimespanKind))
+                    .required(false)
+                    .help("Timespan type to aggregate by"),
+            )
+            .about(
+                "Get pull data for several repositories\n\nReturns pull counts for several repositories in one call",
+            )
+    }
+
     pub async fn execute(
         &self,
         cmd: CliCommand,
@@ -173,7 +295,9 @@ impl<T: CliConfig> Cli<T> {
     ) -> anyhow::Result<()> {
         match cmd {
             CliCommand::GetNamespaces => self.execute_get_namespaces(matches).await,
+            CliCommand::GetUserNamespaces => self.execute_get_user_namespaces(matches).await,
             CliCommand::GetNamespace => self.execute_get_namespace(matches).await,
+            CliCommand::GetNamespacePulls => self.execute_get_namespace_pulls(matches).await,
             CliCommand::GetNamespaceYears => self.execute_get_namespace_years(matches).await,
             CliCommand::GetNamespaceTimespans => {
                 self.execute_get_namespace_timespans(matches).await
@@ -184,12 +308,34 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::GetNamespaceDataByTimespan => {
                 self.execute_get_namespace_data_by_timespan(matches).await
             }
+            CliCommand::GetRepoPulls => self.execute_get_repo_pulls(matches).await,
+            CliCommand::GetManyReposPulls => self.execute_get_many_repos_pulls(matches).await,
         }
     }
 
     pub async fn execute_get_namespaces(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
         let mut request = self.client.get_namespaces();
         self.config.execute_get_namespaces(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+
+    pub async fn execute_get_user_namespaces(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_user_namespaces();
+        self.config
+            .execute_get_user_namespaces(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -210,6 +356,42 @@ impl<T: CliConfig> Cli<T> {
         }
 
         self.config.execute_get_namespace(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+
+    pub async fn execute_get_namespace_pulls(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_namespace_pulls();
+        if let Some(value) = matches.get_one::<::dvp_sdk::GroupBy>("group") {
+            request = request.group(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::std::string::String>("namespace") {
+            request = request.namespace(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::dvp_sdk::Period>("period") {
+            request = request.period(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::dvp_sdk::TimespanKind>("timespan") {
+            request = request.timespan(value.clone());
+        }
+
+        self.config
+            .execute_get_namespace_pulls(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -354,6 +536,86 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+
+    pub async fn execute_get_repo_pulls(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+        let mut request = self.client.get_repo_pulls();
+        if let Some(value) = matches.get_one::<::dvp_sdk::GroupBy>("group") {
+            request = request.group(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::std::string::String>("namespace") {
+            request = request.namespace(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::dvp_sdk::Period>("period") {
+            request = request.period(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::std::string::String>("repo") {
+            request = request.repo(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::dvp_sdk::TimespanKind>("timespan") {
+            request = request.timespan(value.clone());
+        }
+
+        self.config.execute_get_repo_pulls(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+
+    pub async fn execute_get_many_repos_pulls(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_many_repos_pulls();
+        if let Some(value) = matches.get_one::<::dvp_sdk::GroupBy>("group") {
+            request = request.group(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::dvp_sdk::Period>("period") {
+            request = request.period(value.clone());
+        }
+
+        if let Some(value) = matches
+            .get_many::<::std::string::String>("repos")
+            .map(|values| {
+                values
+                    .cloned()
+                    .collect::<::std::vec::Vec<::std::string::String>>()
+            })
+            .as_ref()
+        {
+            request = request.repos(value.clone());
+        }
+
+        if let Some(value) = matches.get_one::<::dvp_sdk::TimespanKind>("timespan") {
+            request = request.timespan(value.clone());
+        }
+
+        self.config
+            .execute_get_many_repos_pulls(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
 }
 
 pub trait CliConfig {
@@ -384,10 +646,26 @@ pub trait CliConfig {
         Ok(())
     }
 
+    fn execute_get_user_namespaces(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetUserNamespaces,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     fn execute_get_namespace(
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::GetNamespace,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn execute_get_namespace_pulls(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetNamespacePulls,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -423,27 +701,51 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+
+    fn execute_get_repo_pulls(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetRepoPulls,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn execute_get_many_repos_pulls(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetManyReposPulls,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Copy, Clone, Debug)]
 pub enum CliCommand {
     GetNamespaces,
+    GetUserNamespaces,
     GetNamespace,
+    GetNamespacePulls,
     GetNamespaceYears,
     GetNamespaceTimespans,
     GetNamespaceTimespanMetadata,
     GetNamespaceDataByTimespan,
+    GetRepoPulls,
+    GetManyReposPulls,
 }
 
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
         vec![
             CliCommand::GetNamespaces,
+            CliCommand::GetUserNamespaces,
             CliCommand::GetNamespace,
+            CliCommand::GetNamespacePulls,
             CliCommand::GetNamespaceYears,
             CliCommand::GetNamespaceTimespans,
             CliCommand::GetNamespaceTimespanMetadata,
             CliCommand::GetNamespaceDataByTimespan,
+            CliCommand::GetRepoPulls,
+            CliCommand::GetManyReposPulls,
         ]
         .into_iter()
     }
@@ -451,11 +753,15 @@ impl CliCommand {
     pub fn operation_id(&self) -> &'static str {
         match self {
             CliCommand::GetNamespaces => "get_namespaces",
+            CliCommand::GetUserNamespaces => "get_user_namespaces",
             CliCommand::GetNamespace => "get_namespace",
+            CliCommand::GetNamespacePulls => "get_namespace_pulls",
             CliCommand::GetNamespaceYears => "get_namespace_years",
             CliCommand::GetNamespaceTimespans => "get_namespace_timespans",
             CliCommand::GetNamespaceTimespanMetadata => "get_namespace_timespan_metadata",
             CliCommand::GetNamespaceDataByTimespan => "get_namespace_data_by_timespan",
+            CliCommand::GetRepoPulls => "get_repo_pulls",
+            CliCommand::GetManyReposPulls => "get_many_repos_pulls",
         }
     }
 }

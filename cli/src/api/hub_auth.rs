@@ -30,14 +30,14 @@ impl<T: CliConfig> Cli<T> {
                     .long("identifier")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required_unless_present("json-body")
-                    .help("User name"),
+                    .help("User name, or organization name for an OAT."),
             )
             .arg(
                 ::clap::Arg::new("secret")
                     .long("secret")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required_unless_present("json-body")
-                    .help("Password"),
+                    .help("Password, PAT or OAT."),
             )
             .arg(
                 ::clap::Arg::new("json-body")

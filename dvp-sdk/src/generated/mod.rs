@@ -177,6 +177,90 @@ pub mod types {
         }
     }
 
+    ///`PullData`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct PullData {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub pulls: ::std::vec::Vec<PullModel>,
+    }
+
+    impl PullData {
+        pub fn builder() -> builder::PullData {
+            Default::default()
+        }
+    }
+
+    ///`PullModel`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct PullModel {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "ipCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub namespace: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "pullCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub repo: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start: ::std::option::Option<::std::string::String>,
+    }
+
+    impl PullModel {
+        pub fn builder() -> builder::PullModel {
+            Default::default()
+        }
+    }
+
+    ///`ReposPullData`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
+    )]
+    pub struct ReposPullData {
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub repos: ::std::collections::HashMap<::std::string::String, PullData>,
+    }
+
+    impl ReposPullData {
+        pub fn builder() -> builder::ReposPullData {
+            Default::default()
+        }
+    }
+
     ///`ResponseData`
     #[derive(
         ::serde::Deserialize,
@@ -188,6 +272,7 @@ pub mod types {
         schemars::JsonSchema,
     )]
     pub struct ResponseData {
+        ///Download URLs; large data sets are split across several files.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<ResponseDataFile>,
     }
@@ -835,6 +920,245 @@ pub mod types {
         }
 
         #[derive(Clone, Debug)]
+        pub struct PullData {
+            pulls: ::std::result::Result<::std::vec::Vec<super::PullModel>, ::std::string::String>,
+        }
+
+        impl ::std::default::Default for PullData {
+            fn default() -> Self {
+                Self {
+                    pulls: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl PullData {
+            pub fn pulls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PullModel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pulls = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for pulls: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<PullData> for super::PullData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PullData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    pulls: value.pulls?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::PullData> for PullData {
+            fn from(value: super::PullData) -> Self {
+                Self {
+                    pulls: Ok(value.pulls),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct PullModel {
+            country: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            end: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ip_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            namespace: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            pull_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            repo: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for PullModel {
+            fn default() -> Self {
+                Self {
+                    country: Ok(Default::default()),
+                    end: Ok(Default::default()),
+                    ip_count: Ok(Default::default()),
+                    namespace: Ok(Default::default()),
+                    pull_count: Ok(Default::default()),
+                    repo: Ok(Default::default()),
+                    start: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl PullModel {
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for country: {e}"));
+                self
+            }
+            pub fn end<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for end: {e}"));
+                self
+            }
+            pub fn ip_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ip_count = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for ip_count: {e}"));
+                self
+            }
+            pub fn namespace<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespace = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for namespace: {e}"));
+                self
+            }
+            pub fn pull_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pull_count = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for pull_count: {e}"));
+                self
+            }
+            pub fn repo<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.repo = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for repo: {e}"));
+                self
+            }
+            pub fn start<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for start: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<PullModel> for super::PullModel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PullModel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    country: value.country?,
+                    end: value.end?,
+                    ip_count: value.ip_count?,
+                    namespace: value.namespace?,
+                    pull_count: value.pull_count?,
+                    repo: value.repo?,
+                    start: value.start?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::PullModel> for PullModel {
+            fn from(value: super::PullModel) -> Self {
+                Self {
+                    country: Ok(value.country),
+                    end: Ok(value.end),
+                    ip_count: Ok(value.ip_count),
+                    namespace: Ok(value.namespace),
+                    pull_count: Ok(value.pull_count),
+                    repo: Ok(value.repo),
+                    start: Ok(value.start),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
+        pub struct ReposPullData {
+            repos: ::std::result::Result<
+                ::std::collections::HashMap<::std::string::String, super::PullData>,
+                ::std::string::String,
+            >,
+        }
+
+        impl ::std::default::Default for ReposPullData {
+            fn default() -> Self {
+                Self {
+                    repos: Ok(Default::default()),
+                }
+            }
+        }
+
+        impl ReposPullData {
+            pub fn repos<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                        ::std::collections::HashMap<::std::string::String, super::PullData>,
+                    >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.repos = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for repos: {e}"));
+                self
+            }
+        }
+
+        impl ::std::convert::TryFrom<ReposPullData> for super::ReposPullData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReposPullData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    repos: value.repos?,
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::ReposPullData> for ReposPullData {
+            fn from(value: super::ReposPullData) -> Self {
+                Self {
+                    repos: Ok(value.repos),
+                }
+            }
+        }
+
+        #[derive(Clone, Debug)]
         pub struct ResponseData {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::ResponseDataFile>,
@@ -1396,6 +1720,21 @@ impl Client {
         builder::GetNamespaces::new(self)
     }
 
+    /// List the caller's namespaces
+    ///
+    /// Lists metadata, extra repos included, for every namespace the caller can access
+    ///
+    /// Sends a `GET` request to `/namespaces`
+    ///
+    /// ```ignore
+    /// let response = client.get_user_namespaces()
+    ///     .send()
+    ///     .await;
+    /// ```
+    pub fn get_user_namespaces(&self) -> builder::GetUserNamespaces<'_> {
+        builder::GetUserNamespaces::new(self)
+    }
+
     /// Get namespace
     ///
     /// Gets metadata associated with specified namespace, including extra repos associated with the namespace
@@ -1412,6 +1751,30 @@ impl Client {
     /// ```
     pub fn get_namespace(&self) -> builder::GetNamespace<'_> {
         builder::GetNamespace::new(self)
+    }
+
+    /// Get namespace pull data
+    ///
+    /// Returns pull counts for one namespace
+    ///
+    /// Sends a `GET` request to `/namespaces/{namespace}/pulls`
+    ///
+    /// Arguments:
+    /// - `namespace`: Namespace to fetch data for
+    /// - `group`: Field the results are grouped by
+    /// - `period`: Relative window of past data to return
+    /// - `timespan`: Timespan type to aggregate by
+    /// ```ignore
+    /// let response = client.get_namespace_pulls()
+    ///     .namespace(namespace)
+    ///     .group(group)
+    ///     .period(period)
+    ///     .timespan(timespan)
+    ///     .send()
+    ///     .await;
+    /// ```
+    pub fn get_namespace_pulls(&self) -> builder::GetNamespacePulls<'_> {
+        builder::GetNamespacePulls::new(self)
     }
 
     /// Get years with data
@@ -1503,6 +1866,56 @@ impl Client {
     pub fn get_namespace_data_by_timespan(&self) -> builder::GetNamespaceDataByTimespan<'_> {
         builder::GetNamespaceDataByTimespan::new(self)
     }
+
+    /// Get repository pull data
+    ///
+    /// Returns pull counts for one repository
+    ///
+    /// Sends a `GET` request to `/namespaces/{namespace}/repos/{repo}/pulls`
+    ///
+    /// Arguments:
+    /// - `namespace`: Namespace to fetch data for
+    /// - `repo`: Repository to fetch data for
+    /// - `group`: Field the results are grouped by
+    /// - `period`: Relative window of past data to return
+    /// - `timespan`: Timespan type to aggregate by
+    /// ```ignore
+    /// let response = client.get_repo_pulls()
+    ///     .namespace(namespace)
+    ///     .repo(repo)
+    ///     .group(group)
+    ///     .period(period)
+    ///     .timespan(timespan)
+    ///     .send()
+    ///     .await;
+    /// ```
+    pub fn get_repo_pulls(&self) -> builder::GetRepoPulls<'_> {
+        builder::GetRepoPulls::new(self)
+    }
+
+    /// Get pull data for several repositories
+    ///
+    /// Returns pull counts for several repositories in one call
+    ///
+    /// Sends a `GET` request to `/repos/pulls`
+    ///
+    /// Arguments:
+    /// - `group`: Field the results are grouped by
+    /// - `period`: Relative window of past data to return
+    /// - `repos`: Repositories to fetch data for; at most 50 in one request. Each one is sent as its own `repos` key (repos=a&repos=b).
+    /// - `timespan`: Timespan type to aggregate by
+    /// ```ignore
+    /// let response = client.get_many_repos_pulls()
+    ///     .group(group)
+    ///     .period(period)
+    ///     .repos(repos)
+    ///     .timespan(timespan)
+    ///     .send()
+    ///     .await;
+    /// ```
+    pub fn get_many_repos_pulls(&self) -> builder::GetManyReposPulls<'_> {
+        builder::GetManyReposPulls::new(self)
+    }
 }
 
 /// Types for composing operation parameters.
@@ -1555,6 +1968,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /// Builder for [`Client::get_user_namespaces`]
+    ///
+    /// [`Client::get_user_namespaces`]: super::Client::get_user_namespaces
+    #[derive(Debug, Clone)]
+    pub struct GetUserNamespaces<'a> {
+        client: &'a super::Client,
+    }
+
+    impl<'a> GetUserNamespaces<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+
+        ///Sends a `GET` request to `/namespaces`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::NamespaceMetadata>>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/namespaces", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_user_namespaces",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -1620,6 +2082,122 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /// Builder for [`Client::get_namespace_pulls`]
+    ///
+    /// [`Client::get_namespace_pulls`]: super::Client::get_namespace_pulls
+    #[derive(Debug, Clone)]
+    pub struct GetNamespacePulls<'a> {
+        client: &'a super::Client,
+        namespace: Result<::std::string::String, String>,
+        group: Result<Option<::dvp_sdk::GroupBy>, String>,
+        period: Result<Option<::dvp_sdk::Period>, String>,
+        timespan: Result<Option<::dvp_sdk::TimespanKind>, String>,
+    }
+
+    impl<'a> GetNamespacePulls<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                namespace: Err("namespace was not initialized".to_string()),
+                group: Ok(None),
+                period: Ok(None),
+                timespan: Ok(None),
+            }
+        }
+
+        pub fn namespace<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.namespace = value.try_into().map_err(|_| {
+                "conversion to `:: std :: string :: String` for namespace failed".to_string()
+            });
+            self
+        }
+
+        pub fn group<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::GroupBy>,
+        {
+            self.group = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: dvp_sdk :: GroupBy` for group failed".to_string());
+            self
+        }
+
+        pub fn period<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::Period>,
+        {
+            self.period = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: dvp_sdk :: Period` for period failed".to_string());
+            self
+        }
+
+        pub fn timespan<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::TimespanKind>,
+        {
+            self.timespan = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: dvp_sdk :: TimespanKind` for timespan failed".to_string()
+            });
+            self
+        }
+
+        ///Sends a `GET` request to `/namespaces/{namespace}/pulls`
+        pub async fn send(self) -> Result<ResponseValue<types::PullData>, Error<()>> {
+            let Self {
+                client,
+                namespace,
+                group,
+                period,
+                timespan,
+            } = self;
+            let namespace = namespace.map_err(Error::InvalidRequest)?;
+            let group = group.map_err(Error::InvalidRequest)?;
+            let period = period.map_err(Error::InvalidRequest)?;
+            let timespan = timespan.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/namespaces/{}/pulls",
+                client.baseurl,
+                encode_path(&namespace.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("group", &group))
+                .query(&progenitor_client::QueryParam::new("period", &period))
+                .query(&progenitor_client::QueryParam::new("timespan", &timespan))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_namespace_pulls",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2029,6 +2607,252 @@ pub mod builder {
             }
         }
     }
+
+    /// Builder for [`Client::get_repo_pulls`]
+    ///
+    /// [`Client::get_repo_pulls`]: super::Client::get_repo_pulls
+    #[derive(Debug, Clone)]
+    pub struct GetRepoPulls<'a> {
+        client: &'a super::Client,
+        namespace: Result<::std::string::String, String>,
+        repo: Result<::std::string::String, String>,
+        group: Result<Option<::dvp_sdk::GroupBy>, String>,
+        period: Result<Option<::dvp_sdk::Period>, String>,
+        timespan: Result<Option<::dvp_sdk::TimespanKind>, String>,
+    }
+
+    impl<'a> GetRepoPulls<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                namespace: Err("namespace was not initialized".to_string()),
+                repo: Err("repo was not initialized".to_string()),
+                group: Ok(None),
+                period: Ok(None),
+                timespan: Ok(None),
+            }
+        }
+
+        pub fn namespace<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.namespace = value.try_into().map_err(|_| {
+                "conversion to `:: std :: string :: String` for namespace failed".to_string()
+            });
+            self
+        }
+
+        pub fn repo<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.repo = value.try_into().map_err(|_| {
+                "conversion to `:: std :: string :: String` for repo failed".to_string()
+            });
+            self
+        }
+
+        pub fn group<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::GroupBy>,
+        {
+            self.group = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: dvp_sdk :: GroupBy` for group failed".to_string());
+            self
+        }
+
+        pub fn period<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::Period>,
+        {
+            self.period = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: dvp_sdk :: Period` for period failed".to_string());
+            self
+        }
+
+        pub fn timespan<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::TimespanKind>,
+        {
+            self.timespan = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: dvp_sdk :: TimespanKind` for timespan failed".to_string()
+            });
+            self
+        }
+
+        ///Sends a `GET` request to `/namespaces/{namespace}/repos/{repo}/pulls`
+        pub async fn send(self) -> Result<ResponseValue<types::PullData>, Error<()>> {
+            let Self {
+                client,
+                namespace,
+                repo,
+                group,
+                period,
+                timespan,
+            } = self;
+            let namespace = namespace.map_err(Error::InvalidRequest)?;
+            let repo = repo.map_err(Error::InvalidRequest)?;
+            let group = group.map_err(Error::InvalidRequest)?;
+            let period = period.map_err(Error::InvalidRequest)?;
+            let timespan = timespan.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/namespaces/{}/repos/{}/pulls",
+                client.baseurl,
+                encode_path(&namespace.to_string()),
+                encode_path(&repo.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("group", &group))
+                .query(&progenitor_client::QueryParam::new("period", &period))
+                .query(&progenitor_client::QueryParam::new("timespan", &timespan))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_repo_pulls",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+
+    /// Builder for [`Client::get_many_repos_pulls`]
+    ///
+    /// [`Client::get_many_repos_pulls`]: super::Client::get_many_repos_pulls
+    #[derive(Debug, Clone)]
+    pub struct GetManyReposPulls<'a> {
+        client: &'a super::Client,
+        group: Result<Option<::dvp_sdk::GroupBy>, String>,
+        period: Result<Option<::dvp_sdk::Period>, String>,
+        repos: Result<::std::vec::Vec<::std::string::String>, String>,
+        timespan: Result<Option<::dvp_sdk::TimespanKind>, String>,
+    }
+
+    impl<'a> GetManyReposPulls<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                group: Ok(None),
+                period: Ok(None),
+                repos: Err("repos was not initialized".to_string()),
+                timespan: Ok(None),
+            }
+        }
+
+        pub fn group<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::GroupBy>,
+        {
+            self.group = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: dvp_sdk :: GroupBy` for group failed".to_string());
+            self
+        }
+
+        pub fn period<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::Period>,
+        {
+            self.period = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: dvp_sdk :: Period` for period failed".to_string());
+            self
+        }
+
+        pub fn repos<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.repos = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for repos failed"
+                        .to_string()
+                });
+            self
+        }
+
+        pub fn timespan<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::dvp_sdk::TimespanKind>,
+        {
+            self.timespan = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: dvp_sdk :: TimespanKind` for timespan failed".to_string()
+            });
+            self
+        }
+
+        ///Sends a `GET` request to `/repos/pulls`
+        pub async fn send(self) -> Result<ResponseValue<types::ReposPullData>, Error<()>> {
+            let Self {
+                client,
+                group,
+                period,
+                repos,
+                timespan,
+            } = self;
+            let group = group.map_err(Error::InvalidRequest)?;
+            let period = period.map_err(Error::InvalidRequest)?;
+            let repos = repos.map_err(Error::InvalidRequest)?;
+            let timespan = timespan.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/repos/pulls", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("group", &group))
+                .query(&progenitor_client::QueryParam::new("period", &period))
+                .query(&progenitor_client::QueryParam::new("repos", &repos))
+                .query(&progenitor_client::QueryParam::new("timespan", &timespan))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_many_repos_pulls",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 
 /// Items consumers will typically use such as the Client.
@@ -2044,9 +2868,19 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         path: "/",
     },
     ::sdk_core::hooks::Operation {
+        name: "get_user_namespaces",
+        method: "GET",
+        path: "/namespaces",
+    },
+    ::sdk_core::hooks::Operation {
         name: "get_namespace",
         method: "GET",
         path: "/namespaces/{namespace}",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_namespace_pulls",
+        method: "GET",
+        path: "/namespaces/{namespace}/pulls",
     },
     ::sdk_core::hooks::Operation {
         name: "get_namespace_years",
@@ -2067,5 +2901,15 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         name: "get_namespace_data_by_timespan",
         method: "GET",
         path: "/namespaces/{namespace}/pulls/exports/years/{year}/{timespantype}/{timespan}/{dataview}",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_repo_pulls",
+        method: "GET",
+        path: "/namespaces/{namespace}/repos/{repo}/pulls",
+    },
+    ::sdk_core::hooks::Operation {
+        name: "get_many_repos_pulls",
+        method: "GET",
+        path: "/repos/pulls",
     },
 ];

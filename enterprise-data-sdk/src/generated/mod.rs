@@ -1238,11 +1238,13 @@ pub mod types {
 /// weekly, ...). Each type+cadence holds dated CSV files, each with a
 /// JSON description of its columns.
 ///
-/// Authentication: `Authorization: Bearer <token>`. An Organization Access
-/// Token (OAT) with the Report Read scope is exchanged for a short-lived
-/// JWT at Docker Hub (`POST https://hub.docker.com/v2/auth/token`, see
-/// hub-auth.yaml); personal access tokens are not accepted.
-/// Organizations without an eligible subscription get 403.
+/// Authentication: `Authorization: Bearer <token>`, where the token is an
+/// Organization Access Token (OAT) with the Report Read scope, or the
+/// short-lived JWT that Docker Hub issues for that OAT
+/// (`POST https://hub.docker.com/v2/auth/token`, see hub-auth.yaml); see
+/// `components.securitySchemes.bearerAuth`. Personal access tokens are not
+/// accepted. Organizations without an active Docker Enterprise subscription
+/// get 403.
 ///
 /// Pagination: list-reports is cursor based (`page_size`, `page_token`);
 /// newest report first; `next_page_token` is "" on the last page.

@@ -15,9 +15,9 @@ pub mod types {
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
     )]
     pub struct CreateAccessTokenBody {
-        ///User name
+        ///User name, or organization name for an OAT.
         pub identifier: ::std::string::String,
-        ///Password
+        ///Password, PAT or OAT.
         pub secret: ::std::string::String,
     }
 
@@ -68,17 +68,10 @@ pub mod types {
 
     ///`LoginErrorResponse`
     #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema,
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
     )]
     pub struct LoginErrorResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail: ::std::option::Option<::std::string::String>,
+        pub detail: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub login_2fa_token: ::std::option::Option<::std::string::String>,
     }
@@ -354,10 +347,7 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct LoginErrorResponse {
-            detail: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            detail: ::std::result::Result<::std::string::String, ::std::string::String>,
             login_2fa_token: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -367,7 +357,7 @@ pub mod types {
         impl ::std::default::Default for LoginErrorResponse {
             fn default() -> Self {
                 Self {
-                    detail: Ok(Default::default()),
+                    detail: Err("no value supplied for detail".to_string()),
                     login_2fa_token: Ok(Default::default()),
                 }
             }
@@ -376,7 +366,7 @@ pub mod types {
         impl LoginErrorResponse {
             pub fn detail<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.detail = value

@@ -44,6 +44,45 @@ pub mod operations {
         }
     }
 
+    pub struct GetUserNamespacesWhen(::httpmock::When);
+    impl GetUserNamespacesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/namespaces$").unwrap()),
+            )
+        }
+
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+
+    pub struct GetUserNamespacesThen(::httpmock::Then);
+    impl GetUserNamespacesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+
+        pub fn ok(self, value: &::std::vec::Vec<types::NamespaceMetadata>) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+
+        pub fn unauthorized(self) -> Self {
+            Self(self.0.status(401u16))
+        }
+    }
+
     pub struct GetNamespaceWhen(::httpmock::When);
     impl GetNamespaceWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -81,6 +120,84 @@ pub mod operations {
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
+        }
+    }
+
+    pub struct GetNamespacePullsWhen(::httpmock::When);
+    impl GetNamespacePullsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/namespaces/[^/]*/pulls$").unwrap()),
+            )
+        }
+
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+
+        pub fn namespace(self, value: &str) -> Self {
+            let re =
+                regex::Regex::new(&format!("^/namespaces/{}/pulls$", value.to_string())).unwrap();
+            Self(self.0.path_matches(re))
+        }
+
+        pub fn group<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::GroupBy>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("group", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("group"))
+            }
+        }
+
+        pub fn period<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::Period>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("period", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("period"))
+            }
+        }
+
+        pub fn timespan<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::TimespanKind>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("timespan", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("timespan"))
+            }
+        }
+    }
+
+    pub struct GetNamespacePullsThen(::httpmock::Then);
+    impl GetNamespacePullsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+
+        pub fn ok(self, value: &types::PullData) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+
+        pub fn not_found(self) -> Self {
+            Self(self.0.status(404u16))
         }
     }
 
@@ -344,6 +461,171 @@ pub mod operations {
             )
         }
     }
+
+    pub struct GetRepoPullsWhen(::httpmock::When);
+    impl GetRepoPullsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner.method(::httpmock::Method::GET).path_matches(
+                    regex::Regex::new("^/namespaces/[^/]*/repos/[^/]*/pulls$").unwrap(),
+                ),
+            )
+        }
+
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+
+        pub fn namespace(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^/namespaces/{}/repos/.*/pulls$",
+                value.to_string()
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+
+        pub fn repo(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!(
+                "^/namespaces/.*/repos/{}/pulls$",
+                value.to_string()
+            ))
+            .unwrap();
+            Self(self.0.path_matches(re))
+        }
+
+        pub fn group<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::GroupBy>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("group", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("group"))
+            }
+        }
+
+        pub fn period<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::Period>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("period", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("period"))
+            }
+        }
+
+        pub fn timespan<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::TimespanKind>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("timespan", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("timespan"))
+            }
+        }
+    }
+
+    pub struct GetRepoPullsThen(::httpmock::Then);
+    impl GetRepoPullsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+
+        pub fn ok(self, value: &types::PullData) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+
+        pub fn not_found(self) -> Self {
+            Self(self.0.status(404u16))
+        }
+    }
+
+    pub struct GetManyReposPullsWhen(::httpmock::When);
+    impl GetManyReposPullsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/repos/pulls$").unwrap()),
+            )
+        }
+
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+
+        pub fn group<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::GroupBy>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("group", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("group"))
+            }
+        }
+
+        pub fn period<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::Period>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("period", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("period"))
+            }
+        }
+
+        pub fn repos(self, value: &::std::vec::Vec<::std::string::String>) -> Self {
+            Self(value.iter().fold(
+                self.0.query_param_count("^repos$", ".*", value.len()),
+                |when, item| when.query_param("repos", item.to_string()),
+            ))
+        }
+
+        pub fn timespan<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::dvp_sdk::TimespanKind>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("timespan", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("timespan"))
+            }
+        }
+    }
+
+    pub struct GetManyReposPullsThen(::httpmock::Then);
+    impl GetManyReposPullsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+
+        pub fn ok(self, value: &types::ReposPullData) -> Self {
+            Self(
+                self.0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
@@ -353,9 +635,15 @@ pub trait MockServerExt {
     fn get_namespaces<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNamespacesWhen, operations::GetNamespacesThen);
+    fn get_user_namespaces<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetUserNamespacesWhen, operations::GetUserNamespacesThen);
     fn get_namespace<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNamespaceWhen, operations::GetNamespaceThen);
+    fn get_namespace_pulls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetNamespacePullsWhen, operations::GetNamespacePullsThen);
     fn get_namespace_years<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNamespaceYearsWhen, operations::GetNamespaceYearsThen);
@@ -374,6 +662,12 @@ pub trait MockServerExt {
             operations::GetNamespaceDataByTimespanWhen,
             operations::GetNamespaceDataByTimespanThen,
         );
+    fn get_repo_pulls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetRepoPullsWhen, operations::GetRepoPullsThen);
+    fn get_many_repos_pulls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetManyReposPullsWhen, operations::GetManyReposPullsThen);
 }
 
 impl MockServerExt for ::httpmock::MockServer {
@@ -389,6 +683,18 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
 
+    fn get_user_namespaces<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetUserNamespacesWhen, operations::GetUserNamespacesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetUserNamespacesWhen::new(when),
+                operations::GetUserNamespacesThen::new(then),
+            )
+        })
+    }
+
     fn get_namespace<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetNamespaceWhen, operations::GetNamespaceThen),
@@ -397,6 +703,18 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetNamespaceWhen::new(when),
                 operations::GetNamespaceThen::new(then),
+            )
+        })
+    }
+
+    fn get_namespace_pulls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetNamespacePullsWhen, operations::GetNamespacePullsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetNamespacePullsWhen::new(when),
+                operations::GetNamespacePullsThen::new(then),
             )
         })
     }
@@ -451,6 +769,30 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetNamespaceDataByTimespanWhen::new(when),
                 operations::GetNamespaceDataByTimespanThen::new(then),
+            )
+        })
+    }
+
+    fn get_repo_pulls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetRepoPullsWhen, operations::GetRepoPullsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetRepoPullsWhen::new(when),
+                operations::GetRepoPullsThen::new(then),
+            )
+        })
+    }
+
+    fn get_many_repos_pulls<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetManyReposPullsWhen, operations::GetManyReposPullsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetManyReposPullsWhen::new(when),
+                operations::GetManyReposPullsThen::new(then),
             )
         })
     }
