@@ -9,6 +9,9 @@ use crate::context::Context;
 use crate::error::CliError;
 
 #[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/account.yaml.
+pub mod account;
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
 // Written by `cargo xtask generate` from openapi/dvp.yaml; never edited by hand.
 pub mod dvp;
 #[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
@@ -19,7 +22,7 @@ pub mod enterprise_data;
 pub mod hub_auth;
 
 /// The specs, as named on the command line.
-pub const SPECS: [&str; 3] = ["dvp", "enterprise-data", "hub-auth"];
+pub const SPECS: [&str; 4] = ["account", "dvp", "enterprise-data", "hub-auth"];
 
 /// Prints successes as JSON on stdout and keeps the failure for the caller.
 #[derive(Default)]
@@ -114,6 +117,7 @@ macro_rules! json_out_for {
     };
 }
 
+json_out_for!(account);
 json_out_for!(dvp);
 json_out_for!(enterprise_data);
 json_out_for!(hub_auth);
@@ -196,6 +200,9 @@ pub async fn run(
     };
     let Some(operation) = operation else {
         let operations: Vec<&str> = match spec.as_str() {
+            "account" => account::CliCommand::iter()
+                .map(|c| c.operation_id())
+                .collect(),
             "dvp" => dvp::CliCommand::iter().map(|c| c.operation_id()).collect(),
             "enterprise-data" => enterprise_data::CliCommand::iter()
                 .map(|c| c.operation_id())
@@ -211,6 +218,12 @@ pub async fn run(
         return Ok(());
     };
     match spec.as_str() {
+        "account" => run_spec!(
+            account,
+            context.account()?.api().clone(),
+            operation.as_str(),
+            &args
+        ),
         "dvp" => run_spec!(dvp, context.dvp()?.api().clone(), operation.as_str(), &args),
         "enterprise-data" => run_spec!(
             enterprise_data,

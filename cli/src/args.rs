@@ -31,6 +31,9 @@ pub struct Global {
     /// Enterprise Data API base URL.
     #[arg(long, env = "DOCKER_ENTERPRISE_URL", global = true)]
     pub enterprise_url: Option<String>,
+    /// Legacy Account API base URL (its public host is retired).
+    #[arg(long, env = "DOCKER_ACCOUNT_URL", global = true)]
+    pub account_url: Option<String>,
     /// Docker Hub user name (DVP).
     #[arg(long, env = "DOCKER_USERNAME", global = true)]
     pub username: Option<String>,
@@ -50,6 +53,20 @@ pub struct Global {
     /// Organization access token (Enterprise).
     #[arg(long, env = "DOCKER_OAT", hide_env_values = true, global = true)]
     pub oat: Option<String>,
+    /// How the OAT authenticates Enterprise calls: `exchange` trades it at
+    /// Docker Hub for a short-lived JWT (the default), `direct` sends the
+    /// OAT itself as the bearer.
+    #[arg(long, env = "DOCKER_ENTERPRISE_AUTH", value_enum, default_value_t = EnterpriseAuth::Exchange, global = true)]
+    pub enterprise_auth: EnterpriseAuth,
+    /// OAuth token for the legacy Account API, used instead of the user
+    /// name and password.
+    #[arg(
+        long,
+        env = "DOCKER_ACCOUNT_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub account_token: Option<String>,
     /// Files downloaded at the same time.
     #[arg(long, default_value_t = 4, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
@@ -60,6 +77,15 @@ pub struct Global {
     /// twice for more. Secrets are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+}
+
+/// How the OAT authenticates Enterprise calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnterpriseAuth {
+    /// Exchange the OAT at Docker Hub for a JWT.
+    Exchange,
+    /// Send the OAT itself.
+    Direct,
 }
 
 /// Format of listings.
@@ -81,16 +107,21 @@ pub enum Command {
     /// Enterprise Data API: usage reports of an organization.
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// Legacy docker.io Account API: a user's profile and email addresses.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Any operation of any vendored spec, by its operationId, raw JSON out.
     /// `docker-data api` lists specs; `docker-data api <spec>` lists its
     /// operations; `docker-data api <spec> <operation> --help` shows its
     /// parameters.
     Api {
-        /// `dvp`, `enterprise-data` or `hub-auth`.
+        /// `account`, `dvp`, `enterprise-data` or `hub-auth`.
         spec: Option<String>,
         /// operationId, e.g. `listReports`.
         operation: Option<String>,
-        /// The operation's parameters, e.g. `--org-name my-org`.
+        /// The operation's parameters, e.g. `--org-name my-org`. Put `--`
+        /// before them when one has the name of a global flag
+        /// (`api account getUser -- --username jdoe`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -119,6 +150,25 @@ pub enum DvpCommand {
         /// Where files go: `<dir>/<namespace>/<year>/<month-MM|week-WW>/<view>.csv`.
         dir: PathBuf,
     },
+    /// Pull counts of a namespace, of one repository, or of several.
+    Pulls {
+        /// The namespace.
+        namespace: String,
+        /// Only this repository of the namespace; repeat for several (any
+        /// number: they are sent 50 per request).
+        #[arg(long = "repo", value_name = "REPO")]
+        repos: Vec<String>,
+        /// Aggregate by months or weeks.
+        #[arg(long, value_parser = ["months", "weeks"])]
+        timespan: Option<String>,
+        /// Window of past data: last-2-months, last-3-months, last-6-months
+        /// or last-12-months.
+        #[arg(long)]
+        period: Option<String>,
+        /// Group counts by repo or namespace.
+        #[arg(long, value_parser = ["repo", "namespace"])]
+        group: Option<String>,
+    },
     /// Print the rows of a downloaded file.
     Rows {
         /// The file (plain or gzip).
@@ -145,7 +195,7 @@ pub struct DvpFilter {
     /// Only this week (1-53).
     #[arg(long)]
     pub week: Option<u32>,
-    /// Only this dataview: raw, summary or repo-summary.
+    /// Only this dataview: raw, summary, repo-summary or namespace-summary.
     #[arg(long)]
     pub dataview: Option<String>,
 }
@@ -222,5 +272,19 @@ pub enum ReportsCommand {
         /// Stop after this many rows.
         #[arg(long)]
         limit: Option<u64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// A user's profile.
+    Show {
+        /// The user name.
+        user: String,
+    },
+    /// A user's email addresses.
+    Emails {
+        /// The user name.
+        user: String,
     },
 }

@@ -16,6 +16,7 @@ pub struct Context {
     pub hub_url: String,
     pub dvp_url: String,
     pub enterprise_url: String,
+    pub account_url: String,
     // Kept alive for the whole run: dropping it stops the listeners.
     _simulator: Option<Simulator>,
 }
@@ -51,6 +52,11 @@ impl Context {
                 &global.enterprise_url,
                 simulator.as_ref().map(|s| s.enterprise_url()),
                 enterprise_data_sdk::DEFAULT_ENTERPRISE_URL,
+            ),
+            account_url: pick(
+                &global.account_url,
+                simulator.as_ref().map(|s| s.account_url()),
+                account_sdk::DEFAULT_ACCOUNT_URL,
             ),
             global,
             _simulator: simulator,
@@ -97,9 +103,40 @@ impl Context {
                 "Enterprise credentials missing: set DOCKER_ORG and DOCKER_OAT, or pass --org and --oat; --demo uses the simulator's",
             ));
         };
+        let mode = match g.enterprise_auth {
+            crate::args::EnterpriseAuth::Exchange => enterprise_data_sdk::AuthMode::Exchange,
+            crate::args::EnterpriseAuth::Direct => enterprise_data_sdk::AuthMode::Direct,
+        };
         Ok(EnterpriseClient::builder(org, oat)
             .hub_url(&self.hub_url)
             .api_url(&self.enterprise_url)
+            .auth_mode(mode)
+            .build()?)
+    }
+
+    /// A legacy Account API client: the OAuth token if given, else HTTP
+    /// Basic with the user name and password.
+    pub fn account(&self) -> Result<account_sdk::AccountClient, CliError> {
+        let g = &self.global;
+        let demo = |value: &str| g.demo.then(|| value.to_owned());
+        let auth = match &g.account_token {
+            Some(token) => account_sdk::AccountAuth::bearer(token.clone()),
+            None => {
+                let username = g.username.clone().or_else(|| demo(accounts::ACCOUNT_USER));
+                let password = g
+                    .password
+                    .clone()
+                    .or_else(|| demo(accounts::ACCOUNT_PASSWORD));
+                let (Some(username), Some(password)) = (username, password) else {
+                    return Err(CliError::usage(
+                        "Account API credentials missing: set DOCKER_USERNAME and DOCKER_PASSWORD, or DOCKER_ACCOUNT_TOKEN; --demo uses the simulator's",
+                    ));
+                };
+                account_sdk::AccountAuth::basic(username, password)
+            }
+        };
+        Ok(account_sdk::AccountClient::builder(auth)
+            .api_url(&self.account_url)
             .build()?)
     }
 

@@ -63,6 +63,88 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             crate::progress::print_summary(&summary?, "files", &dir);
             Ok(())
         }
+        DvpCommand::Pulls {
+            namespace,
+            repos,
+            timespan,
+            period,
+            group,
+        } => {
+            let mut query = dvp_sdk::PullsQuery::new();
+            if let Some(timespan) = timespan {
+                query = query.timespan(timespan.parse().unwrap_or(dvp_sdk::TimespanKind::Months));
+            }
+            if let Some(period) = period {
+                let period: dvp_sdk::Period =
+                    period.parse().unwrap_or(dvp_sdk::Period::Last2Months);
+                if let dvp_sdk::Period::Other(other) = &period {
+                    return Err(CliError::usage(format!(
+                        "--period {other:?}: expected last-2-months, last-3-months, last-6-months or last-12-months"
+                    )));
+                }
+                query = query.period(period);
+            }
+            if let Some(group) = group {
+                query = query.group(group.parse().unwrap_or(dvp_sdk::GroupBy::Namespace));
+            }
+            let client = context.dvp()?;
+            let counts: Vec<(String, dvp_sdk::PullCount)> = match repos.as_slice() {
+                [] => client
+                    .namespace_pulls(&namespace, &query)
+                    .await?
+                    .into_iter()
+                    .map(|c| (String::new(), c))
+                    .collect(),
+                [repo] => client
+                    .repo_pulls(&namespace, repo, &query)
+                    .await?
+                    .into_iter()
+                    .map(|c| (format!("{namespace}/{repo}"), c))
+                    .collect(),
+                many => {
+                    let qualified: Vec<String> =
+                        many.iter().map(|r| format!("{namespace}/{r}")).collect();
+                    client
+                        .repos_pulls(&qualified, &query)
+                        .await?
+                        .into_iter()
+                        .flat_map(|(repo, counts)| {
+                            counts.into_iter().map(move |c| (repo.clone(), c))
+                        })
+                        .collect()
+                }
+            };
+            let mut listing = Listing::new(&["repo", "start", "end", "pulls", "ips", "country"]);
+            for (asked, count) in counts {
+                let repo = match (&count.repo, asked.is_empty()) {
+                    (Some(repo), _) => format!(
+                        "{}/{repo}",
+                        count.namespace.as_deref().unwrap_or(&namespace)
+                    ),
+                    (None, false) => asked.clone(),
+                    (None, true) => String::new(),
+                };
+                let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+                listing.push(
+                    vec![
+                        repo.clone(),
+                        count.start.clone().unwrap_or_default(),
+                        count.end.clone().unwrap_or_default(),
+                        number(count.pull_count),
+                        number(count.ip_count),
+                        count.country.clone().unwrap_or_default(),
+                    ],
+                    json!({
+                        "namespace": count.namespace.as_deref().unwrap_or(&namespace),
+                        "repo": (!repo.is_empty()).then_some(&repo),
+                        "start": count.start, "end": count.end,
+                        "pulls": count.pull_count, "ips": count.ip_count,
+                        "country": count.country,
+                    }),
+                );
+            }
+            listing.print(format)
+        }
         DvpCommand::Rows { file, kind, limit } => print_rows(&file, kind, limit, format),
     }
 }
@@ -91,6 +173,9 @@ fn guess_kind(file: &std::path::Path) -> RowsKind {
         .unwrap_or_default();
     if name.starts_with("raw") {
         RowsKind::Raw
+    } else if name.starts_with("namespace-summary") {
+        // No typed reader: every column as text.
+        RowsKind::Records
     } else if name.contains("summary") {
         RowsKind::Summary
     } else {

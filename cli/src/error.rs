@@ -54,6 +54,15 @@ impl From<enterprise_data_sdk::Error> for CliError {
     }
 }
 
+impl From<account_sdk::Error> for CliError {
+    fn from(error: account_sdk::Error) -> Self {
+        match error {
+            account_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
+            other => Self::failure(other.to_string()),
+        }
+    }
+}
+
 impl From<std::io::Error> for CliError {
     fn from(error: std::io::Error) -> Self {
         Self::failure(error.to_string())

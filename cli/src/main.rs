@@ -1,5 +1,6 @@
 //! `docker-data`: Docker usage data from the command line. See `--help`.
 
+mod account_cmd;
 mod api;
 mod args;
 mod context;
@@ -35,6 +36,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Dvp(command) => dvp_cmd::run(&context, command).await,
         Command::Reports(command) => reports_cmd::run(&context, command).await,
+        Command::Account(command) => account_cmd::run(&context, command).await,
         Command::Api {
             spec,
             operation,
@@ -48,7 +50,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 fn init_tracing(verbose: u8) {
     let filter = match verbose {
         0 => return,
-        1 => "sdk_core=debug,hub_auth=debug,dvp_sdk=debug,enterprise_data_sdk=debug",
+        1 => {
+            "sdk_core=debug,hub_auth=debug,dvp_sdk=debug,enterprise_data_sdk=debug,account_sdk=debug"
+        }
         _ => "debug",
     };
     tracing_subscriber::fmt()

@@ -20,6 +20,9 @@ fn docker_data() -> Command {
         "DOCKER_PAT",
         "DOCKER_ORG",
         "DOCKER_OAT",
+        "DOCKER_ENTERPRISE_AUTH",
+        "DOCKER_ACCOUNT_URL",
+        "DOCKER_ACCOUNT_TOKEN",
     ] {
         command.env_remove(var);
     }
@@ -79,7 +82,7 @@ fn dvp_exports_download_and_rows() {
     ]));
     let mut lines = exports.lines();
     assert_eq!(lines.next(), Some("year,timespan,dataview,size,path"));
-    assert_eq!(lines.count(), 3, "{exports}");
+    assert_eq!(lines.count(), 4, "{exports}");
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
@@ -374,4 +377,149 @@ fn verbose_logs_requests_without_secrets() {
 fn ok_output(output: Output) -> Output {
     assert!(output.status.success(), "{}", stderr(&output));
     output
+}
+
+#[test]
+fn dvp_pulls_in_each_output_format() {
+    let table = ok(demo(&[
+        "dvp",
+        "pulls",
+        accounts::NAMESPACE,
+        "--period",
+        "last-3-months",
+    ]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["repo", "start", "end", "pulls", "ips", "country"]
+    );
+    assert_eq!(
+        lines.len(),
+        1 + 3,
+        "a header and one total per month:\n{table}"
+    );
+
+    let csv = ok(demo(&[
+        "dvp",
+        "pulls",
+        accounts::NAMESPACE,
+        "--repo",
+        "web-app",
+        "--repo",
+        "api-svc",
+        "--timespan",
+        "weeks",
+        "--period",
+        "last-2-months",
+        "-o",
+        "csv",
+    ]));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2 * 8, "two repos, eight weeks each");
+    let repo_column: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        repo_column.into_iter().collect::<Vec<_>>(),
+        [
+            format!("{}/api-svc", accounts::NAMESPACE),
+            format!("{}/web-app", accounts::NAMESPACE)
+        ]
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "dvp",
+        "pulls",
+        accounts::NAMESPACE,
+        "--repo",
+        "web-app",
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    let entries = json.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "default window: two months");
+    assert!(entries.iter().all(|e| e["repo"] == format!("{}/web-app", accounts::NAMESPACE) && e["pulls"].is_u64()));
+
+    let bad = demo(&["dvp", "pulls", accounts::NAMESPACE, "--period", "last-year"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("last-3-months"), "{}", stderr(&bad));
+}
+
+#[test]
+fn account_show_and_emails_against_the_simulator() {
+    let table = ok(demo(&["account", "show", accounts::ACCOUNT_USER]));
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["username", accounts::ACCOUNT_USER]),
+        "{table}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "account",
+        "show",
+        accounts::ACCOUNT_USER,
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["username"], accounts::ACCOUNT_USER);
+    let emails: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "account",
+        "emails",
+        accounts::ACCOUNT_USER,
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(emails[0]["primary"], true);
+    let missing = demo(&["account", "show", "nobody"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("HTTP 404"),
+        "{}",
+        stderr(&missing)
+    );
+    // The generated commands reach the same API (`--` keeps `--username`
+    // from being read as the global flag).
+    let raw: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "api",
+        "account",
+        "listUserEmails",
+        "--",
+        "--username",
+        accounts::ACCOUNT_USER,
+    ])))
+    .unwrap();
+    assert_eq!(raw, emails);
+}
+
+#[test]
+fn enterprise_auth_modes_from_flag_and_environment() {
+    let exchange = ok(demo(&["reports", "types", "-o", "json"]));
+    let direct = ok(demo(&[
+        "--enterprise-auth",
+        "direct",
+        "reports",
+        "types",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(exchange, direct);
+    let from_env = docker_data()
+        .env("DOCKER_ENTERPRISE_AUTH", "direct")
+        .args(["--demo", "-v", "reports", "types"])
+        .output()
+        .unwrap();
+    let log = stderr(&from_env);
+    assert!(from_env.status.success(), "{log}");
+    // Direct mode never asks the Hub for a token; exchange mode does.
+    assert!(!log.contains("create_access_token"), "{log}");
+    let exchange_log = stderr(&ok_output(demo(&["-v", "reports", "types"])));
+    assert!(
+        exchange_log.contains("create_access_token"),
+        "{exchange_log}"
+    );
+    let bad = demo(&["--enterprise-auth", "sideways", "reports", "types"]);
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -11,6 +11,9 @@
 //!   [`download_all`](DvpClient::download_all) fetches them with bounded
 //!   concurrency and skips what is already complete.
 //! - [`rows`]: typed, streaming CSV rows of the downloaded files.
+//! - Pull counts ([`pulls`]): [`namespace_pulls`](DvpClient::namespace_pulls),
+//!   [`repo_pulls`](DvpClient::repo_pulls) and
+//!   [`repos_pulls`](DvpClient::repos_pulls) for any number of repositories.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
@@ -40,6 +43,7 @@ pub mod error;
 // hand, so its style is progenitor's.
 pub mod generated;
 pub mod model;
+pub mod pulls;
 pub mod rows;
 pub mod validate;
 
@@ -48,7 +52,8 @@ pub use discovery::ExportFilter;
 pub use download::DownloadOptions;
 pub use error::{Error, Result};
 pub use hub_auth::{Credentials, OtpProvider};
-pub use model::{Dataset, Dataview, ExportFile, Timespan, TimespanKind};
+pub use model::{Dataset, Dataview, ExportFile, GroupBy, Period, Timespan, TimespanKind};
+pub use pulls::{MAX_REPOS_PER_REQUEST, PullCount, PullsQuery};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

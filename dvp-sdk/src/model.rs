@@ -13,6 +13,32 @@ sdk_core::open_enum! {
         Summary = "summary",
         /// Per repository counts.
         RepoSummary = "repo-summary",
+        /// Per namespace counts.
+        NamespaceSummary = "namespace-summary",
+    }
+}
+
+sdk_core::open_enum! {
+    /// Relative window of past data for pull counts.
+    pub enum Period {
+        /// The last two months.
+        Last2Months = "last-2-months",
+        /// The last three months.
+        Last3Months = "last-3-months",
+        /// The last six months.
+        Last6Months = "last-6-months",
+        /// The last twelve months.
+        Last12Months = "last-12-months",
+    }
+}
+
+sdk_core::open_enum! {
+    /// What pull counts are grouped by.
+    pub enum GroupBy {
+        /// One count per repository.
+        Repo = "repo",
+        /// One count per namespace.
+        Namespace = "namespace",
     }
 }
 

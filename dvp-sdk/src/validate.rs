@@ -30,6 +30,35 @@ pub fn namespace(value: &str) -> Result<&str> {
     Ok(value)
 }
 
+/// A repository name without its namespace: the same rules as a namespace.
+pub fn repository(value: &str) -> Result<&str> {
+    namespace(value).map_err(|err| match err {
+        Error::InvalidInput { why, .. } => Error::invalid("repository", why),
+        other => other,
+    })
+}
+
+/// `namespace/repo`: both parts valid, one `/` between them.
+pub fn qualified_repository(value: &str) -> Result<&str> {
+    match value.split_once('/') {
+        Some((namespace_part, repo)) => {
+            namespace(namespace_part)
+                .and(repository(repo))
+                .map_err(|err| match err {
+                    Error::InvalidInput { why, .. } => {
+                        Error::invalid("repository", format!("{value:?}: {why}"))
+                    }
+                    other => other,
+                })?;
+            Ok(value)
+        }
+        None => Err(Error::invalid(
+            "repository",
+            format!("{value:?} must be written namespace/repo"),
+        )),
+    }
+}
+
 /// A year the API could hold data for.
 pub fn year(value: i32) -> Result<i32> {
     if (2000..=9999).contains(&value) {
@@ -69,6 +98,16 @@ mod tests {
         assert!(namespace("my-org_1").is_ok());
         let err = namespace("acme/web").unwrap_err().to_string();
         assert!(err.contains("'/'"), "{err}");
+    }
+
+    #[test]
+    fn qualified_repositories_need_exactly_one_slash_and_valid_parts() {
+        assert!(qualified_repository("acme/web").is_ok());
+        for bad in ["web", "acme/", "/web", "acme/web/x", "acme/we b", "../x"] {
+            assert!(qualified_repository(bad).is_err(), "{bad:?} accepted");
+        }
+        let err = qualified_repository("acme").unwrap_err().to_string();
+        assert!(err.contains("namespace/repo"), "{err}");
     }
 
     #[test]

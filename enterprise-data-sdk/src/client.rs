@@ -6,7 +6,7 @@ use hub_auth::{Credentials, TokenCache};
 use reqwest::header::LOCATION;
 use sdk_core::download::Downloader;
 use sdk_core::error::Failure;
-use sdk_core::{ApiContext, ClientConfig, TokenSource};
+use sdk_core::{ApiContext, ClientConfig, StaticToken, TokenSource};
 
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
@@ -30,8 +30,54 @@ use crate::validate;
 pub struct EnterpriseClient {
     pub(crate) org: String,
     pub(crate) api: generated::Client,
-    pub(crate) tokens: TokenCache,
+    pub(crate) tokens: Option<TokenCache>,
     pub(crate) downloader: Downloader,
+}
+
+/// What the client sends as its bearer token. Docker documents both: the
+/// API reference names the OAT itself, the usage-reports guide trades it
+/// for a short-lived JWT at Docker Hub first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AuthMode {
+    /// Exchange the OAT at Docker Hub (`POST /v2/auth/token`) for a JWT,
+    /// cache it, refresh it before it expires and once on a 401.
+    #[default]
+    Exchange,
+    /// Send the OAT itself; Docker Hub is never contacted, and a 401 is
+    /// returned as it is.
+    Direct,
+}
+
+impl AuthMode {
+    /// `exchange` or `direct`, as the CLI and environment spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::Exchange => "exchange",
+            AuthMode::Direct => "direct",
+        }
+    }
+}
+
+impl std::fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AuthMode {
+    type Err = Error;
+
+    fn from_str(value: &str) -> Result<Self> {
+        match value {
+            "exchange" => Ok(AuthMode::Exchange),
+            "direct" => Ok(AuthMode::Direct),
+            other => Err(Error::invalid(
+                "auth mode",
+                format!("{other:?}: expected exchange or direct"),
+            )),
+        }
+    }
 }
 
 /// Configures an [`EnterpriseClient`].
@@ -39,11 +85,18 @@ pub struct EnterpriseClient {
 pub struct EnterpriseClientBuilder {
     org: String,
     oat: secrecy::SecretString,
+    auth_mode: AuthMode,
     config: ClientConfig,
 }
 
 impl EnterpriseClientBuilder {
     sdk_core::client_config_setters!();
+
+    /// How the OAT authenticates requests (default [`AuthMode::Exchange`]).
+    pub fn auth_mode(mut self, mode: AuthMode) -> Self {
+        self.auth_mode = mode;
+        self
+    }
 
     /// Builds the client; fails if the organization name is not valid.
     /// Nothing is sent until the first call.
@@ -51,14 +104,20 @@ impl EnterpriseClientBuilder {
         use secrecy::ExposeSecret;
         validate::segment("organization", &self.org)?;
         let http = self.config.json_client()?;
-        let credentials = Credentials::organization(self.org.clone(), self.oat.expose_secret());
-        let tokens = TokenCache::new(
-            &self.config.hub_url,
-            credentials,
-            http.clone(),
-            self.config.retry.clone(),
-        );
-        let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
+        let (tokens, source): (Option<TokenCache>, Arc<dyn TokenSource>) = match self.auth_mode {
+            AuthMode::Exchange => {
+                let credentials =
+                    Credentials::organization(self.org.clone(), self.oat.expose_secret());
+                let tokens = TokenCache::new(
+                    &self.config.hub_url,
+                    credentials,
+                    http.clone(),
+                    self.config.retry.clone(),
+                );
+                (Some(tokens.clone()), Arc::new(tokens))
+            }
+            AuthMode::Direct => (None, Arc::new(StaticToken::new(self.oat.expose_secret()))),
+        };
         let context = ApiContext::with_token_source(source)
             .with_retry(self.config.retry.clone())
             .with_operations(generated::OPERATIONS);
@@ -84,6 +143,7 @@ impl EnterpriseClient {
         EnterpriseClientBuilder {
             org: org.into(),
             oat: secrecy::SecretString::from(oat.into()),
+            auth_mode: AuthMode::default(),
             config: ClientConfig::new(hub_auth::DEFAULT_HUB_URL, crate::DEFAULT_ENTERPRISE_URL),
         }
     }
@@ -99,9 +159,10 @@ impl EnterpriseClient {
         &self.api
     }
 
-    /// The token cache (to see how many exchanges were made).
-    pub fn token_cache(&self) -> &TokenCache {
-        &self.tokens
+    /// The token cache (to see how many exchanges were made); `None` in
+    /// [`AuthMode::Direct`], where no token is fetched.
+    pub fn token_cache(&self) -> Option<&TokenCache> {
+        self.tokens.as_ref()
     }
 
     /// Report type and cadence pairs available to the organization.

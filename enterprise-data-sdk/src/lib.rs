@@ -4,7 +4,8 @@
 //!
 //! - [`EnterpriseClient`]: exchanges the organization access token (OAT) at
 //!   Docker Hub for a short-lived JWT, caches it, refreshes it a minute
-//!   before it expires, and re-exchanges once on a 401.
+//!   before it expires, and re-exchanges once on a 401; or, with
+//!   [`AuthMode::Direct`], sends the OAT itself as the bearer.
 //! - [`reports`](EnterpriseClient::reports): every report of a type and
 //!   cadence as a lazy stream over page tokens;
 //!   [`reports_page`](EnterpriseClient::reports_page) for manual paging,
@@ -44,7 +45,7 @@ pub mod pagination;
 pub mod rows;
 pub mod validate;
 
-pub use client::{EnterpriseClient, EnterpriseClientBuilder};
+pub use client::{AuthMode, EnterpriseClient, EnterpriseClientBuilder};
 pub use download::RangeOptions;
 pub use error::{Error, Result};
 pub use generated::types::{Report, ReportSchema, ReportTypeInfo};

@@ -197,7 +197,7 @@ impl TokenCache {
                 match body.login_2fa_token.filter(|t| !t.is_empty()) {
                     Some(challenge) => SecretString::from(challenge),
                     None => {
-                        let message = body.detail.unwrap_or_default();
+                        let message = body.detail;
                         return Err(AuthError::new(
                             format!(
                                 "{what}: HTTP 401: {message} (check the user name and the password or personal access token)"

@@ -71,6 +71,9 @@ impl ClientConfig {
 
 /// Writes the setters every SDK client builder shares, for a builder with a
 /// `config: ClientConfig` field. Used inside an `impl` block.
+/// `client_config_setters!()` is for clients that get tokens from Docker Hub;
+/// `client_config_setters!(api)` leaves out `hub_url`, for a client that
+/// never talks to the Hub.
 #[macro_export]
 macro_rules! client_config_setters {
     () => {
@@ -81,6 +84,9 @@ macro_rules! client_config_setters {
             self
         }
 
+        $crate::client_config_setters!(api);
+    };
+    (api) => {
         /// The data API's base URL (default: Docker's production URL).
         pub fn api_url(mut self, url: impl Into<String>) -> Self {
             self.config.api_url = url.into();

@@ -31,6 +31,7 @@ pub struct Operation {
 #[derive(Clone, Default)]
 pub struct ApiContext {
     token_source: Option<Arc<dyn TokenSource>>,
+    basic: Option<SecretString>,
     retry: RetryPolicy,
     operations: &'static [Operation],
 }
@@ -45,6 +46,18 @@ impl ApiContext {
     pub fn with_token_source(source: Arc<dyn TokenSource>) -> Self {
         Self {
             token_source: Some(source),
+            ..Self::default()
+        }
+    }
+
+    /// Every request carries HTTP Basic credentials (`Authorization: Basic`).
+    /// A `401` is returned as it is: there is nothing to refresh.
+    pub fn with_basic_auth(username: &str, password: &SecretString) -> Self {
+        use base64::Engine as _;
+        let pair = format!("{username}:{}", password.expose_secret());
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        Self {
+            basic: Some(SecretString::from(format!("Basic {encoded}"))),
             ..Self::default()
         }
     }
@@ -75,7 +88,10 @@ impl ApiContext {
 impl fmt::Debug for ApiContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiContext")
-            .field("authenticated", &self.token_source.is_some())
+            .field(
+                "authenticated",
+                &(self.token_source.is_some() || self.basic.is_some()),
+            )
             .field("retry", &self.retry)
             .finish()
     }
@@ -86,19 +102,34 @@ impl fmt::Debug for ApiContext {
 pub fn bearer_header(
     token: &SecretString,
 ) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))?;
+    secret_header(&format!("Bearer {}", token.expose_secret()))
+}
+
+/// `Authorization` with a secret value, marked sensitive.
+fn secret_header(value: &str) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
+    let mut value = HeaderValue::from_str(value)?;
     value.set_sensitive(true);
     Ok(value)
 }
 
 /// Runs before a request is sent: drops progenitor's `api-version` header,
-/// which none of Docker's specs define, and sets the bearer token.
+/// which none of Docker's specs define, and sets the bearer token (or the
+/// Basic credentials).
 pub async fn pre<E>(
     context: &ApiContext,
     request: &mut Request,
     info: &OperationInfo,
 ) -> Result<(), progenitor_client::Error<E>> {
     request.headers_mut().remove("api-version");
+    if let Some(basic) = &context.basic {
+        let value = secret_header(basic.expose_secret()).map_err(|_| {
+            progenitor_client::Error::Custom(format!(
+                "{}: the user name or password contains characters not allowed in a header",
+                info.operation_id
+            ))
+        })?;
+        request.headers_mut().insert(AUTHORIZATION, value);
+    }
     if let Some(source) = &context.token_source {
         let token = source.token().await.map_err(|err| {
             progenitor_client::Error::Custom(format!(
@@ -157,6 +188,7 @@ pub async fn exec(
             if let (Ok(response), Some(source)) = (&result, &context.token_source)
                 && response.status() == StatusCode::UNAUTHORIZED
                 && !reauthenticated
+                && source.can_refresh()
             {
                 reauthenticated = true;
                 // The copy carries the same header as what was sent.

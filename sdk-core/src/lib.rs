@@ -22,7 +22,7 @@ pub mod token_source;
 pub use config::ClientConfig;
 pub use hooks::ApiContext;
 pub use retry::RetryPolicy;
-pub use token_source::{AuthError, TokenSource};
+pub use token_source::{AuthError, StaticToken, TokenSource};
 
 #[doc(hidden)]
 pub mod __private {

@@ -37,4 +37,65 @@ pub trait TokenSource: Send + Sync + 'static {
     /// call must not return it again. A token other than `rejected` that is
     /// already cached (another caller refreshed first) is kept.
     fn invalidate(&self, rejected: &SecretString);
+
+    /// Whether a new token can be had after a `401`. A source that always
+    /// gives the same token says `false`, and the hooks then return the
+    /// `401` instead of resending the same request.
+    fn can_refresh(&self) -> bool {
+        true
+    }
+}
+
+/// A token that never changes: an API key, an organization access token sent
+/// as it is, an OAuth token obtained elsewhere. A `401` is returned to the
+/// caller, since there is nothing to refresh.
+#[derive(Clone)]
+pub struct StaticToken(SecretString);
+
+impl StaticToken {
+    /// Wraps the token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(SecretString::from(token.into()))
+    }
+}
+
+impl std::fmt::Debug for StaticToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaticToken([REDACTED])")
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn token(&self) -> BoxFuture<'_, Result<SecretString, AuthError>> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(token) })
+    }
+
+    fn invalidate(&self, _rejected: &SecretString) {}
+
+    fn can_refresh(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[tokio::test]
+    async fn a_static_token_is_given_as_is_and_cannot_refresh() {
+        let source = StaticToken::new("dckr_oat_secret");
+        assert_eq!(
+            source.token().await.unwrap().expose_secret(),
+            "dckr_oat_secret"
+        );
+        source.invalidate(&SecretString::from("dckr_oat_secret"));
+        assert_eq!(
+            source.token().await.unwrap().expose_secret(),
+            "dckr_oat_secret"
+        );
+        assert!(!source.can_refresh());
+        assert!(!format!("{source:?}").contains("secret"));
+    }
 }

@@ -18,3 +18,13 @@ pub const NAMESPACE: &str = "sim-publisher";
 pub const ORG: &str = "sim-org";
 /// Its organization access token.
 pub const OAT: &str = "dckr_oat_simulator";
+/// A user of the legacy Account API (HTTP Basic with [`ACCOUNT_PASSWORD`],
+/// or bearer [`ACCOUNT_TOKEN`]).
+pub const ACCOUNT_USER: &str = "sim-user";
+/// Its password for the Account API.
+pub const ACCOUNT_PASSWORD: &str = "sim-password";
+/// An OAuth token of [`ACCOUNT_USER`] with the `profile_read` scope.
+pub const ACCOUNT_TOKEN: &str = "sim-oauth-token";
+/// An OAuth token of [`ACCOUNT_USER`] without the `profile_read` scope:
+/// authenticated, but every Account call answers 403.
+pub const ACCOUNT_TOKEN_NO_SCOPE: &str = "sim-oauth-token-no-scope";

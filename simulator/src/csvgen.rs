@@ -18,6 +18,8 @@ pub enum RowKind {
     DvpSummary,
     /// DVP repository-level summary.
     DvpRepoSummary,
+    /// DVP namespace-level summary.
+    DvpNamespaceSummary,
     /// Enterprise `usage_pulls` report.
     UsagePulls,
     /// Enterprise `active_users` report.
@@ -39,7 +41,7 @@ pub struct CsvFile {
     pub date: String,
 }
 
-const REPOS: [&str; 4] = ["web-app", "api-svc", "db-tool", "cli-kit"];
+pub(crate) const REPOS: [&str; 4] = ["web-app", "api-svc", "db-tool", "cli-kit"];
 const TAGS: [&str; 4] = ["latest", "v1.2.3", "stable", "v2.0.0"];
 const COUNTRIES: [&str; 6] = ["US", "DE", "FR", "JP", "BR", "IN"];
 const HOSTS: [&str; 4] = ["aws", "gcp", "azure", "none"];
@@ -66,6 +68,9 @@ impl CsvFile {
             }
             RowKind::DvpRepoSummary => {
                 "namespace,repository,unique_ip_count,pulls_by_tag,pulls_by_digest,version_checks\n"
+            }
+            RowKind::DvpNamespaceSummary => {
+                "namespace,unique_ip_count,pulls_by_tag,pulls_by_digest,version_checks\n"
             }
             RowKind::UsagePulls => {
                 "event_date,repository,tag,pull_count,unique_ips,first_pull_at,automated,share\n"
@@ -156,6 +161,17 @@ impl CsvFile {
                     count(25)
                 );
             }
+            RowKind::DvpNamespaceSummary => {
+                let _ = writeln!(
+                    out,
+                    "{},{:08},{:08},{:08},{:08}",
+                    self.owner,
+                    count(1),
+                    count(9),
+                    count(17),
+                    count(25)
+                );
+            }
             RowKind::UsagePulls => {
                 let automated = (r >> 40).is_multiple_of(2);
                 // "true" is one byte shorter than "false": the share gets one
@@ -237,6 +253,7 @@ mod tests {
             RowKind::DvpRaw,
             RowKind::DvpSummary,
             RowKind::DvpRepoSummary,
+            RowKind::DvpNamespaceSummary,
             RowKind::UsagePulls,
             RowKind::ActiveUsers,
         ] {

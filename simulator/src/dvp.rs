@@ -19,12 +19,22 @@ use crate::{State, apply_fault, bearer, json_error};
 
 /// Years with data, and how many months and weeks each has.
 const YEARS: [(i32, u32, u32); 2] = [(2025, 12, 52), (2026, 5, 22)];
-const VIEWS: [&str; 3] = ["raw", "summary", "repo-summary"];
+const VIEWS: [&str; 4] = ["raw", "summary", "repo-summary", "namespace-summary"];
 
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/", get(namespaces))
+        .route("/namespaces", get(user_namespaces))
         .route("/namespaces/{namespace}", get(namespace))
+        .route(
+            "/namespaces/{namespace}/pulls",
+            get(crate::pulls::namespace_pulls),
+        )
+        .route(
+            "/namespaces/{namespace}/repos/{repo}/pulls",
+            get(crate::pulls::repo_pulls),
+        )
+        .route("/repos/pulls", get(crate::pulls::many_repos_pulls))
         .route("/namespaces/{namespace}/pulls/exports/years", get(years))
         .route(
             "/namespaces/{namespace}/pulls/exports/years/{year}/{kind}",
@@ -42,7 +52,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
 }
 
 /// Fault, then a user token; namespace checks are the handler's.
-async fn guard(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+pub(crate) async fn guard(state: &State, headers: &HeaderMap) -> Result<(), Response> {
     apply_fault(state, route::DVP, "detail").await?;
     match bearer(headers).and_then(|t| state.tokens.check(t)) {
         Some(Subject::User(_)) => Ok(()),
@@ -69,7 +79,7 @@ async fn guard_namespace(
     known_namespace(namespace)
 }
 
-fn known_namespace(namespace: &str) -> Result<(), Response> {
+pub(crate) fn known_namespace(namespace: &str) -> Result<(), Response> {
     if namespace == NAMESPACE {
         Ok(())
     } else {
@@ -97,6 +107,26 @@ async fn namespaces(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap)
     Json(json!({"namespaces": [NAMESPACE]})).into_response()
 }
 
+/// Metadata of the namespace with data.
+fn metadata() -> serde_json::Value {
+    json!({
+        "namespace": NAMESPACE,
+        "extraRepos": [format!("{NAMESPACE}-labs/tool")],
+        "datasets": [{"name": "pulls", "views": VIEWS, "timespans": ["months", "weeks"]}],
+    })
+}
+
+async fn user_namespaces(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap) -> Response {
+    if let Err(response) = guard(&state, &headers).await {
+        // The spec documents this operation's 401 without a body.
+        if response.status() == StatusCode::UNAUTHORIZED {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        return response;
+    }
+    Json(json!([metadata()])).into_response()
+}
+
 async fn namespace(
     AxumState(state): AxumState<Arc<State>>,
     headers: HeaderMap,
@@ -105,12 +135,7 @@ async fn namespace(
     if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
-    Json(json!({
-        "namespace": namespace,
-        "extraRepos": [format!("{NAMESPACE}-labs/tool")],
-        "datasets": [{"name": "pulls", "views": VIEWS, "timespans": ["months", "weeks"]}],
-    }))
-    .into_response()
+    Json(metadata()).into_response()
 }
 
 async fn years(
@@ -200,6 +225,7 @@ pub(crate) fn file_for(state: &State, path: &str) -> Option<CsvFile> {
         "raw" => (RowKind::DvpRaw, state.config.dvp_raw_rows),
         "summary" => (RowKind::DvpSummary, state.config.dvp_summary_rows),
         "repo-summary" => (RowKind::DvpRepoSummary, state.config.dvp_summary_rows),
+        "namespace-summary" => (RowKind::DvpNamespaceSummary, state.config.dvp_summary_rows),
         _ => return None,
     };
     let date = if *kind == "months" {

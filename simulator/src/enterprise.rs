@@ -12,7 +12,7 @@ use base64::Engine as _;
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::accounts::ORG;
+use crate::accounts::{OAT, ORG};
 use crate::csvgen::{CsvFile, RowKind};
 use crate::faults::route;
 use crate::tokens::Subject;
@@ -72,7 +72,14 @@ async fn guard(
         ));
     }
     let org = segments.first().copied().unwrap_or_default();
-    match bearer(headers).and_then(|t| state.tokens.check(t)) {
+    // Docker documents two bearers: the OAT itself, or the JWT the Hub
+    // issues for it. Both are accepted.
+    let subject = match bearer(headers) {
+        Some(OAT) => Some(Subject::Org(ORG.to_owned())),
+        Some(token) => state.tokens.check(token),
+        None => None,
+    };
+    match subject {
         None => Err(error(StatusCode::UNAUTHORIZED, "unauthenticated")),
         Some(_) if org != ORG => Err(error(StatusCode::NOT_FOUND, "not found")),
         Some(Subject::User(_)) => Err(error(StatusCode::FORBIDDEN, "permission denied")),

@@ -24,6 +24,8 @@ pub mod route {
     pub const ENTERPRISE_SCHEMA: &str = "enterprise.schema";
     /// Object-store file fetches.
     pub const STORE: &str = "store";
+    /// Every route of the legacy Account API.
+    pub const ACCOUNT: &str = "account";
 }
 
 /// Something going wrong on one request.

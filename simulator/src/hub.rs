@@ -19,6 +19,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/v2/users/login", post(login))
         .route("/v2/users/2fa-login", post(two_factor))
         .route("/v2/auth/token", post(exchange))
+        .merge(crate::account::routes())
         .with_state(state)
 }
 

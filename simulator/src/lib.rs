@@ -32,12 +32,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 
+mod account;
 pub mod accounts;
 pub mod csvgen;
 mod dvp;
 mod enterprise;
 pub mod faults;
 mod hub;
+mod pulls;
 mod store;
 pub mod tokens;
 
@@ -65,6 +67,9 @@ pub struct SimulatorConfig {
     pub ports: [u16; 4],
     /// Added before every answer, to stand for network latency.
     pub latency: Duration,
+    /// The Account API answers adding and removing an email with `200`, the
+    /// status its source lists, instead of `201`/`204` (its examples).
+    pub account_statuses_as_listed: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -79,6 +84,7 @@ impl Default for SimulatorConfig {
             seed: 42,
             ports: [0; 4],
             latency: Duration::ZERO,
+            account_statuses_as_listed: false,
         }
     }
 }
@@ -92,6 +98,7 @@ pub(crate) struct State {
     pub store_url: String,
     pub challenges: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub requests: std::sync::atomic::AtomicU64,
+    pub account: account::AccountStore,
 }
 
 /// A running simulator. Its listeners stop when it is dropped.
@@ -127,6 +134,7 @@ impl Simulator {
             store_url: format!("http://{}", addrs[3]),
             challenges: Default::default(),
             requests: Default::default(),
+            account: Default::default(),
         });
         let routers = [
             hub::router(state.clone()),
@@ -165,6 +173,12 @@ impl Simulator {
     /// Base URL of the simulated Enterprise Data API.
     pub fn enterprise_url(&self) -> String {
         format!("http://{}", self.addrs[2])
+    }
+
+    /// Base URL of the simulated legacy Account API (served by the Hub
+    /// listener, under `/api/v1.1/`).
+    pub fn account_url(&self) -> String {
+        self.hub_url()
     }
 
     /// Base URL of the simulated object store.

@@ -45,6 +45,7 @@ async fn main() -> std::io::Result<()> {
     println!("DOCKER_HUB_URL={}", sim.hub_url());
     println!("DOCKER_DVP_URL={}", sim.dvp_url());
     println!("DOCKER_ENTERPRISE_URL={}", sim.enterprise_url());
+    println!("DOCKER_ACCOUNT_URL={}", sim.account_url());
     println!("# object store: {}", sim.store_url());
     println!(
         "# DVP user {} / {} (2FA user {} with code {}); org {} with OAT {}",
@@ -54,6 +55,12 @@ async fn main() -> std::io::Result<()> {
         simulator::accounts::TOTP_CODE,
         simulator::accounts::ORG,
         simulator::accounts::OAT
+    );
+    println!(
+        "# Account API user {} / {} (or bearer {})",
+        simulator::accounts::ACCOUNT_USER,
+        simulator::accounts::ACCOUNT_PASSWORD,
+        simulator::accounts::ACCOUNT_TOKEN
     );
     tokio::signal::ctrl_c().await?;
     Ok(())

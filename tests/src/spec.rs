@@ -11,8 +11,18 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Spec file names, as in `openapi/`.
-pub const SPECS: [&str; 3] = ["hub-auth.yaml", "dvp.yaml", "enterprise-data.yaml"];
+/// Spec file names in `openapi/`, sorted: read from the folder, so a new
+/// spec is covered by every test that walks them without being listed.
+pub fn specs() -> Vec<String> {
+    let dir = workspace_root().join("openapi");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    names
+}
 
 /// A patched spec as JSON.
 pub fn load(spec: &str) -> Value {
@@ -44,9 +54,22 @@ impl DocumentedResponse {
         self.response.pointer("/content/application~1json/schema")
     }
 
-    /// The `application/json` example, if the spec gives one.
-    pub fn example(&self) -> Option<&Value> {
-        self.response.pointer("/content/application~1json/example")
+    /// The `application/json` examples the spec gives: `example`, then
+    /// each named one of `examples`, with its name.
+    pub fn examples(&self) -> Vec<(String, &Value)> {
+        let media = self.response.pointer("/content/application~1json");
+        let mut found = Vec::new();
+        if let Some(example) = media.and_then(|m| m.get("example")) {
+            found.push(("example".to_owned(), example));
+        }
+        if let Some(named) = media.and_then(|m| m["examples"].as_object()) {
+            for (name, example) in named {
+                if let Some(value) = example.get("value") {
+                    found.push((format!("example {name}"), value));
+                }
+            }
+        }
+        found
     }
 }
 
@@ -111,10 +134,10 @@ pub fn bodies(spec_name: &str, response: &DocumentedResponse) -> Vec<(String, Va
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
-    if let Some(example) = response.example() {
+    for (name, example) in response.examples() {
         found.push((
             format!(
-                "{spec_name}: example of {} {}",
+                "{spec_name}: {name} of {} {}",
                 response.operation, response.status
             ),
             example.clone(),

@@ -545,3 +545,96 @@ async fn an_otp_provider_set_on_a_clone_serves_every_clone() {
         "the clone's provider was not used"
     );
 }
+
+/// A hub that logs `alice` in, and the client for it.
+async fn logged_in(api: &MockServer) -> (MockServer, DvpClient) {
+    let hub = MockServer::start_async().await;
+    let token = jwt("alice", Duration::from_secs(600));
+    hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200).json_body(json!({"token": token}));
+    });
+    let client = client(&hub, &api.base_url(), None);
+    (hub, client)
+}
+
+#[tokio::test]
+async fn fifty_one_repos_take_exactly_two_requests_and_merge() {
+    let api = MockServer::start_async().await;
+    let (_hub, client) = logged_in(&api).await;
+    let repos: Vec<String> = (0..51).map(|i| format!("acme/repo-{i:02}")).collect();
+    // Each request answers for the repos it named, so the merge is visible.
+    let mut mocks = Vec::new();
+    for chunk in repos.chunks(dvp_sdk::MAX_REPOS_PER_REQUEST) {
+        let answer: serde_json::Map<String, serde_json::Value> = chunk
+            .iter()
+            .map(|r| (r.clone(), json!({"pulls": [{"repo": r, "pullCount": 1}]})))
+            .collect();
+        let chunk = chunk.to_vec();
+        mocks.push(api.mock(|when, then| {
+            let when = when.method(GET).path("/repos/pulls").query_param_count(
+                "^repos$",
+                ".*",
+                chunk.len(),
+            );
+            chunk
+                .iter()
+                .fold(when, |when, r| when.query_param("repos", r));
+            then.status(200).json_body(json!({"repos": answer}));
+        }));
+    }
+    // Duplicates are dropped before splitting: still two requests.
+    let mut asked = repos.clone();
+    asked.extend(repos.iter().take(5).cloned());
+    let pulls = client
+        .repos_pulls(&asked, &dvp_sdk::PullsQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(mocks[0].calls_async().await, 1);
+    assert_eq!(mocks[1].calls_async().await, 1);
+    let mut expected = repos.clone();
+    expected.sort();
+    assert_eq!(pulls.keys().cloned().collect::<Vec<_>>(), expected);
+    assert_eq!(pulls["acme/repo-50"][0].pull_count, Some(1));
+}
+
+#[tokio::test]
+async fn no_repos_or_a_bad_name_fails_before_any_request() {
+    let api = MockServer::start_async().await;
+    let (_hub, client) = logged_in(&api).await;
+    let any = api.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({"repos": {}}));
+    });
+    let none: [&str; 0] = [];
+    let err = client
+        .repos_pulls(none, &dvp_sdk::PullsQuery::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, dvp_sdk::Error::InvalidInput { .. }), "{err}");
+    assert!(err.to_string().contains("empty"), "{err}");
+    let err = client
+        .repos_pulls(["acme/web", "no-namespace"], &dvp_sdk::PullsQuery::new())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no-namespace"), "{err}");
+    assert_eq!(any.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn a_failed_chunk_fails_the_call_and_says_which_request() {
+    let api = MockServer::start_async().await;
+    let (_hub, client) = logged_in(&api).await;
+    api.mock(|when, then| {
+        when.method(GET).path("/repos/pulls");
+        then.status(403)
+            .json_body(json!({"detail": "not a publisher"}));
+    });
+    let err = client
+        .repos_pulls(["acme/web"], &dvp_sdk::PullsQuery::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(403));
+    assert!(err.to_string().contains("request 1 of 1"), "{err}");
+    assert!(err.to_string().contains("not a publisher"), "{err}");
+}

@@ -356,7 +356,7 @@ async fn two_hundred_concurrent_calls_with_a_token_expiring_mid_run() {
     for result in all {
         result.unwrap().unwrap();
     }
-    let exchanges = client.token_cache().token_requests();
+    let exchanges = client.token_cache().unwrap().token_requests();
     assert!((1..=2).contains(&exchanges), "{exchanges} token requests");
     assert_eq!(
         exchanges, 2,

@@ -74,7 +74,11 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
         )
         .await
         .unwrap();
-    assert_eq!(summary.downloaded.len(), 3, "raw, summary and repo-summary");
+    assert_eq!(
+        summary.downloaded.len(),
+        4,
+        "raw, summary, repo-summary and namespace-summary"
+    );
     let raw = dir.path().join("sim-publisher/2026/month-03/raw.csv");
     let rows: Vec<_> = dvp_sdk::rows::raw_rows(&raw)
         .unwrap()
@@ -95,6 +99,19 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
             .iter()
             .all(|r| r.pulls_by_tag.is_some() && r.reference.is_some())
     );
+    // A namespace summary has no typed reader: generic records by header.
+    let namespace_rows: Vec<_> = dvp_sdk::rows::records(
+        &dir.path()
+            .join("sim-publisher/2026/month-03/namespace-summary.csv"),
+    )
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap();
+    assert_eq!(namespace_rows.len() as u64, sim.config().dvp_summary_rows);
+    assert_eq!(
+        namespace_rows[0].get("namespace"),
+        Some(accounts::NAMESPACE)
+    );
 
     let again = client
         .download_all(
@@ -107,7 +124,7 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
         )
         .await
         .unwrap();
-    assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 3));
+    assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 4));
 }
 
 #[tokio::test]
@@ -266,4 +283,131 @@ async fn an_expired_link_is_refused_by_the_store() {
         400,
         "the store must refuse an Authorization header"
     );
+}
+
+#[tokio::test]
+async fn enterprise_auth_modes_exchange_and_direct_both_read_reports() {
+    let sim = Simulator::start().await.unwrap();
+    let exchange = enterprise(&sim);
+    assert!(!exchange.report_types().await.unwrap().is_empty());
+    assert_eq!(sim.tokens_issued(), 1, "exchange mode asks the Hub once");
+
+    let direct = EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .auth_mode(enterprise_data_sdk::AuthMode::Direct)
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    assert!(direct.token_cache().is_none());
+    let types = direct.report_types().await.unwrap();
+    assert_eq!(types, exchange.report_types().await.unwrap());
+    assert_eq!(sim.tokens_issued(), 1, "direct mode never asks the Hub");
+
+    // A wrong OAT in direct mode: one request, the 401 comes back as is.
+    let before = sim.requests();
+    let wrong = EnterpriseClient::builder(accounts::ORG, "dckr_oat_wrong")
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .auth_mode(enterprise_data_sdk::AuthMode::Direct)
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let err = wrong.report_types().await.unwrap_err();
+    assert_eq!(err.status(), Some(401), "{err}");
+    assert_eq!(
+        sim.requests() - before,
+        1,
+        "no re-auth resend in direct mode"
+    );
+    assert!(!err.to_string().contains("dckr_oat_wrong"), "{err}");
+}
+
+#[tokio::test]
+async fn dvp_pull_counts_from_the_simulator() {
+    let sim = Simulator::start().await.unwrap();
+    let client = dvp(
+        &sim,
+        Credentials::login(accounts::DVP_USER, accounts::DVP_PASSWORD),
+    )
+    .build()
+    .unwrap();
+    let namespaces = client.user_namespaces().await.unwrap();
+    assert_eq!(namespaces.len(), 1);
+    assert!(
+        namespaces[0].datasets[0]
+            .views
+            .contains(&dvp_sdk::Dataview::NamespaceSummary)
+    );
+    let query = dvp_sdk::PullsQuery::new().period(dvp_sdk::Period::Last3Months);
+    let monthly = client
+        .namespace_pulls(accounts::NAMESPACE, &query)
+        .await
+        .unwrap();
+    assert_eq!(monthly.len(), 3, "one total per month");
+    let web = client
+        .repo_pulls(accounts::NAMESPACE, "web-app", &query)
+        .await
+        .unwrap();
+    assert_eq!(web.len(), 3);
+    let repo = format!("{}/web-app", accounts::NAMESPACE);
+    let many = client
+        .repos_pulls([repo.as_str(), "someone-else/x"], &query)
+        .await
+        .unwrap();
+    assert_eq!(many.keys().collect::<Vec<_>>(), [&repo]);
+    assert_eq!(many[&repo], web, "the same counts by either call");
+}
+
+#[tokio::test]
+async fn account_profile_and_emails_round_trip_through_the_simulator() {
+    let sim = Simulator::start().await.unwrap();
+    let basic = account_sdk::AccountClient::builder(account_sdk::AccountAuth::basic(
+        accounts::ACCOUNT_USER,
+        accounts::ACCOUNT_PASSWORD,
+    ))
+    .api_url(sim.account_url())
+    .build()
+    .unwrap();
+    let bearer = account_sdk::AccountClient::builder(account_sdk::AccountAuth::bearer(
+        accounts::ACCOUNT_TOKEN,
+    ))
+    .api_url(sim.account_url())
+    .build()
+    .unwrap();
+    let user = basic.user(accounts::ACCOUNT_USER).await.unwrap();
+    assert_eq!(user.username.as_deref(), Some(accounts::ACCOUNT_USER));
+
+    let update = account_sdk::UserUpdate {
+        location: Some("Hamburg".into()),
+        ..Default::default()
+    };
+    let updated = bearer
+        .update_user(accounts::ACCOUNT_USER, update)
+        .await
+        .unwrap();
+    assert_eq!(updated.location.as_deref(), Some("Hamburg"));
+    assert_eq!(
+        basic.user(accounts::ACCOUNT_USER).await.unwrap().location,
+        updated.location
+    );
+
+    let added = basic
+        .add_email(accounts::ACCOUNT_USER, "second@example.org")
+        .await
+        .unwrap();
+    assert_eq!(added.email.as_deref(), Some("second@example.org"));
+    let emails = bearer.emails(accounts::ACCOUNT_USER).await.unwrap();
+    assert_eq!(emails.len(), 2);
+    bearer
+        .delete_email(accounts::ACCOUNT_USER, "second@example.org")
+        .await
+        .unwrap();
+    assert_eq!(basic.emails(accounts::ACCOUNT_USER).await.unwrap().len(), 1);
+    let primary = emails[0].email.clone().unwrap();
+    let err = basic
+        .delete_email(accounts::ACCOUNT_USER, &primary)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
 }
