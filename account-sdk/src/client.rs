@@ -88,10 +88,8 @@ impl AccountClientBuilder {
     pub fn build(self) -> Result<AccountClient> {
         let http = self.config.json_client()?;
         let context = self
-            .auth
-            .context()
-            .with_retry(self.config.retry.clone())
-            .with_operations(generated::OPERATIONS);
+            .config
+            .api_context(self.auth.context(), generated::OPERATIONS);
         Ok(AccountClient {
             api: generated::Client::new_with_client(self.config.api_base(), http, context),
         })

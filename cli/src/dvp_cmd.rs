@@ -1,6 +1,5 @@
 //! `docker-data dvp ...`
 
-use futures::TryStreamExt;
 use serde_json::json;
 
 use dvp_sdk::{Dataview, DownloadOptions, ExportFilter, Timespan};
@@ -24,20 +23,34 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
         DvpCommand::Exports { namespace, filter } => {
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
-            let files: Vec<_> = client
-                .exports_matching(&namespace, filter)
-                .try_collect()
-                .await?;
+            let found = client.export_listing(&namespace, filter).await?;
+            for skipped in &found.unavailable {
+                eprintln!("warning: skipped {skipped}");
+            }
+            let mut refused = 0;
             let mut listing = Listing::new(&["year", "timespan", "dataview", "size", "path"]);
-            for file in files {
-                let path = file.relative_path().display().to_string();
+            for file in found.files {
+                let path = match file.relative_path() {
+                    Ok(path) => path.display().to_string(),
+                    Err(unsafe_path) => {
+                        eprintln!("failed: {}/{}: {unsafe_path}", file.year, file.timespan);
+                        refused += 1;
+                        continue;
+                    }
+                };
                 let size = file.size.map(|s| s.to_string()).unwrap_or_default();
                 listing.push(
                     vec![file.year.to_string(), file.timespan.to_string(), file.dataview.to_string(), size, path.clone()],
                     json!({"year": file.year, "timespan": file.timespan.to_string(), "dataview": file.dataview, "size": file.size, "path": path}),
                 );
             }
-            listing.print(format)
+            listing.print(format)?;
+            if refused > 0 {
+                return Err(CliError::failure(format!(
+                    "{refused} files have names the SDK refuses (listed above)"
+                )));
+            }
+            Ok(())
         }
         DvpCommand::Download {
             namespace,
@@ -60,8 +73,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             let options = DownloadOptions { filter, bulk };
             let summary = client.download_all(&namespace, &dir, options).await;
             bar.finish_and_clear();
-            crate::progress::print_summary(&summary?, "files", &dir);
-            Ok(())
+            crate::progress::print_summary(&summary?, "files", &dir)
         }
         DvpCommand::Pulls {
             namespace,

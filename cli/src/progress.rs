@@ -8,6 +8,8 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sdk_core::bulk::{BulkOptions, BulkProgress, BulkProgressFn, BulkSummary};
 
+use crate::error::CliError;
+
 /// A bar and the callback that drives it.
 fn bar() -> (ProgressBar, BulkProgressFn) {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
@@ -37,13 +39,34 @@ pub fn bulk_options(concurrency: u16) -> (ProgressBar, BulkOptions) {
     (bar, options)
 }
 
-/// One line on stderr saying what a bulk download did.
-pub fn print_summary(summary: &BulkSummary, noun: &str, dir: &Path) {
+/// What a bulk download did, on stderr: a warning per unavailable item, an
+/// error line per failed one, then a summary line. A run with failures is
+/// an error (exit 1) once everything else was done.
+pub fn print_summary(summary: &BulkSummary, noun: &str, dir: &Path) -> Result<(), CliError> {
+    for skipped in &summary.unavailable {
+        eprintln!("warning: skipped {skipped}");
+    }
+    for failed in &summary.failed {
+        eprintln!("failed: {failed}");
+    }
+    let failed = if summary.failed.is_empty() {
+        String::new()
+    } else {
+        format!(", {} failed", summary.failed.len())
+    };
     eprintln!(
-        "downloaded {} {noun} ({} bytes), {} already complete, into {}",
+        "downloaded {} {noun} ({} bytes), {} already complete{failed}, into {}",
         summary.downloaded.len(),
         summary.bytes,
         summary.skipped.len(),
         dir.display()
     );
+    if summary.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::failure(format!(
+            "{} of the {noun} could not be downloaded (listed above)",
+            summary.failed.len()
+        )))
+    }
 }

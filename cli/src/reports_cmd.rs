@@ -87,13 +87,15 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
                 .await;
             bar.finish_and_clear();
             let summary = summary?;
-            if summary.downloaded.is_empty() && summary.skipped.is_empty() {
+            if summary.downloaded.is_empty()
+                && summary.skipped.is_empty()
+                && summary.failed.is_empty()
+            {
                 return Err(CliError::failure(format!(
                     "no {report_type}/{cadence} report in that range"
                 )));
             }
-            crate::progress::print_summary(&summary, "reports", &dir);
-            Ok(())
+            crate::progress::print_summary(&summary, "reports", &dir)
         }
         ReportsCommand::Schema {
             report_type,

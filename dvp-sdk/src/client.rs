@@ -59,9 +59,9 @@ impl DvpClientBuilder {
             tokens = tokens.with_otp(otp);
         }
         let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
-        let context = ApiContext::with_token_source(source)
-            .with_retry(self.config.retry.clone())
-            .with_operations(generated::OPERATIONS);
+        let context = self
+            .config
+            .api_context(ApiContext::with_token_source(source), generated::OPERATIONS);
         let api = generated::Client::new_with_client(self.config.api_base(), http, context);
         Ok(DvpClient {
             api,

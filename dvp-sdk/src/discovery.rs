@@ -1,9 +1,10 @@
 //! Walking the API to find every file of a namespace's export.
 
-use futures::Stream;
+use futures::{Stream, StreamExt, TryStreamExt};
+use sdk_core::bulk::BulkFailure;
 
 use crate::client::DvpClient;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::generated::types;
 use crate::model::{Dataset, Dataview, ExportFile, TimespanKind};
 
@@ -20,12 +21,32 @@ pub struct ExportFilter {
     pub dataview: Option<Dataview>,
 }
 
+/// What a walk of a namespace's export found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExportListing {
+    /// Every file, in walk order.
+    pub files: Vec<ExportFile>,
+    /// Views or timespan types the metadata advertised but the API holds
+    /// no data for (it answered 404), e.g. `2026/month-03/namespace-summary`.
+    pub unavailable: Vec<BulkFailure>,
+}
+
+/// One step of the walk.
+enum Found {
+    File(ExportFile),
+    Unavailable(BulkFailure),
+}
+
 impl DvpClient {
     /// Every file of a namespace's pull export, found lazily: years, then
     /// months and weeks, then each dataview's file list. The timespan types
     /// and views come from the namespace's metadata (all known ones when it
     /// lists none); a type this SDK does not know is skipped, a new view is
-    /// requested like the others.
+    /// requested like the others. A view or timespan type the metadata
+    /// advertises but the API has no data for (404) is skipped with a
+    /// `tracing` warning; [`export_listing`](Self::export_listing) reports
+    /// those too.
     pub fn exports(&self, namespace: &str) -> impl Stream<Item = Result<ExportFile>> + Send + '_ {
         self.exports_matching(namespace, ExportFilter::default())
     }
@@ -37,6 +58,41 @@ impl DvpClient {
         namespace: &str,
         filter: ExportFilter,
     ) -> impl Stream<Item = Result<ExportFile>> + Send + '_ {
+        self.walk(namespace, filter).filter_map(|found| async move {
+            match found {
+                Ok(Found::File(file)) => Some(Ok(file)),
+                Ok(Found::Unavailable(skipped)) => {
+                    tracing::warn!(item = %skipped.item, reason = %skipped.reason, "skipping an export part with no data");
+                    None
+                }
+                Err(err) => Some(Err(err)),
+            }
+        })
+    }
+
+    /// The files of a namespace's export that `filter` keeps, and the parts
+    /// the metadata advertised that have no data.
+    pub async fn export_listing(
+        &self,
+        namespace: &str,
+        filter: ExportFilter,
+    ) -> Result<ExportListing> {
+        let mut listing = ExportListing::default();
+        let mut walk = std::pin::pin!(self.walk(namespace, filter));
+        while let Some(found) = walk.try_next().await? {
+            match found {
+                Found::File(file) => listing.files.push(file),
+                Found::Unavailable(skipped) => listing.unavailable.push(skipped),
+            }
+        }
+        Ok(listing)
+    }
+
+    fn walk(
+        &self,
+        namespace: &str,
+        filter: ExportFilter,
+    ) -> impl Stream<Item = Result<Found>> + Send + '_ {
         let namespace = namespace.to_owned();
         async_stream::try_stream! {
             let metadata = self.namespace(&namespace).await?;
@@ -47,11 +103,27 @@ impl DvpClient {
                     if let Some(want) = filter.timespan && want.kind() != *kind {
                         continue;
                     }
-                    let spans = self.timespans(&namespace, year, kind.clone()).await?;
+                    let spans = match self.timespans(&namespace, year, kind.clone()).await {
+                        Err(err) if is_not_found(&err) => {
+                            yield Found::Unavailable(BulkFailure::new(format!("{namespace}/{year}/{kind}"), err.to_string()));
+                            continue;
+                        }
+                        other => other?,
+                    };
                     for timespan in spans.into_iter().filter(|t| filter.timespan.is_none_or(|want| want == *t)) {
                         for view in views.iter().filter(|v| filter.dataview.as_ref().is_none_or(|want| want == *v)) {
-                            for file in self.files(&namespace, year, timespan, view.clone()).await? {
-                                yield file;
+                            match self.files(&namespace, year, timespan, view.clone()).await {
+                                Err(err) if is_not_found(&err) => {
+                                    yield Found::Unavailable(BulkFailure::new(
+                                        format!("{namespace}/{year}/{timespan}/{view}"),
+                                        err.to_string(),
+                                    ));
+                                }
+                                files => {
+                                    for file in files? {
+                                        yield Found::File(file);
+                                    }
+                                }
                             }
                         }
                     }
@@ -59,6 +131,10 @@ impl DvpClient {
             }
         }
     }
+}
+
+fn is_not_found(err: &Error) -> bool {
+    err.status() == Some(404)
 }
 
 /// Timespan types and views of the pulls dataset, defaulting to all known.

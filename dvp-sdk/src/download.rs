@@ -3,8 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use futures::TryStreamExt;
-use sdk_core::bulk::{BulkItem, BulkOptions, BulkSummary, download_many};
+use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_many};
 use sdk_core::download::ProgressFn;
 
 use crate::client::DvpClient;
@@ -50,7 +49,10 @@ impl DvpClient {
     ) -> Result<impl futures::Stream<Item = Result<D::Row>> + Send + 'static + use<D>> {
         use futures::StreamExt;
         let body = self.downloader.open(&file.url).await?;
-        let name = file.relative_path().display().to_string();
+        let name = file
+            .relative_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| format!("{} {} {}", file.namespace, file.timespan, file.dataview));
         Ok(
             sdk_core::csv::rows_from_async(body, D::from_headers).map(move |row| {
                 row.map_err(|error| Error::Csv {
@@ -62,34 +64,52 @@ impl DvpClient {
     }
 
     /// Downloads every file of a namespace's export (or those `options`
-    /// keeps) under `dir`, at [`ExportFile::relative_path`]. Files already
+    /// keeps) under `dir`, at [`ExportFile::destination`]. Files already
     /// complete are skipped, so a rerun fetches only what is missing.
+    ///
+    /// One item does not sink the run: a view the metadata advertises but
+    /// the API has no data for is listed in the summary's `unavailable`
+    /// (with a `tracing` warning); a file whose name the server made unsafe,
+    /// or whose download failed, in `failed`. The error is for failures of
+    /// the listing itself.
     pub async fn download_all(
         &self,
         namespace: &str,
         dir: &Path,
         options: DownloadOptions,
     ) -> Result<BulkSummary> {
-        let files: Vec<ExportFile> = self
-            .exports_matching(namespace, options.filter.clone())
-            .try_collect()
+        let listing = self
+            .export_listing(namespace, options.filter.clone())
             .await?;
-        let items = files
-            .into_iter()
-            .map(|file| BulkItem {
-                dest: dir.join(file.relative_path()),
-                size: file.size,
-                item: file,
-            })
-            .collect();
-        download_many(
+        let mut summary = BulkSummary::default();
+        for skipped in &listing.unavailable {
+            tracing::warn!(item = %skipped.item, reason = %skipped.reason, "skipping an export part with no data");
+        }
+        summary.unavailable = listing.unavailable;
+        let mut items = Vec::new();
+        for file in listing.files {
+            match file.destination(dir) {
+                Ok(dest) => items.push(BulkItem {
+                    dest,
+                    size: file.size,
+                    item: file,
+                }),
+                Err(unsafe_path) => summary.failed.push(BulkFailure::new(
+                    format!("{}/{}/{}", file.namespace, file.year, file.timespan),
+                    unsafe_path.to_string(),
+                )),
+            }
+        }
+        Ok(download_many(
+            dir,
             items,
             options.bulk,
+            summary,
             |file: ExportFile, dest: PathBuf, progress| async move {
                 self.download(&file, &dest, Some(&progress)).await
             },
         )
-        .await
+        .await)
     }
 }
 

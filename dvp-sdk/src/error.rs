@@ -39,6 +39,9 @@ pub enum Error {
         /// Where and what.
         error: sdk_core::csv::CsvError,
     },
+    /// A name from the server would have chosen where a file goes.
+    #[error(transparent)]
+    UnsafePath(#[from] sdk_core::safe_path::UnsafePath),
     /// The HTTP client could not be built (TLS backend missing).
     #[error("building the HTTP client: {0}")]
     Http(#[from] reqwest::Error),

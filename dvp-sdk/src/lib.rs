@@ -48,7 +48,7 @@ pub mod rows;
 pub mod validate;
 
 pub use client::{DvpClient, DvpClientBuilder};
-pub use discovery::ExportFilter;
+pub use discovery::{ExportFilter, ExportListing};
 pub use download::DownloadOptions;
 pub use error::{Error, Result};
 pub use hub_auth::{Credentials, OtpProvider};

@@ -116,10 +116,33 @@ pub struct ExportFile {
 }
 
 impl ExportFile {
-    /// Path of the file under a download folder:
-    /// `<namespace>/<year>/<month-06|week-23>/<dataview>[-<index>].<ext>`,
-    /// where the extension (`csv`, `csv.gz`) comes from the URL.
-    pub fn relative_path(&self) -> std::path::PathBuf {
+    /// Where the file goes under a download folder:
+    /// `<dir>/<namespace>/<year>/<month-06|week-23>/<dataview>[-<index>].<ext>`,
+    /// where the extension (`csv`, `csv.gz`) comes from the URL. Every part
+    /// is checked as a plain file name (the dataview comes from the
+    /// server): a name such as `../x` is refused, never followed.
+    pub fn destination(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<std::path::PathBuf, sdk_core::safe_path::UnsafePath> {
+        let (year, timespan, name) = self.path_parts();
+        sdk_core::safe_path::join_under(
+            dir,
+            &[
+                ("namespace", &self.namespace),
+                ("year", &year),
+                ("timespan", &timespan),
+                ("dataview", &name),
+            ],
+        )
+    }
+
+    /// [`destination`](Self::destination) relative to the download folder.
+    pub fn relative_path(&self) -> Result<std::path::PathBuf, sdk_core::safe_path::UnsafePath> {
+        self.destination(std::path::Path::new(""))
+    }
+
+    fn path_parts(&self) -> (String, String, String) {
         let path = reqwest::Url::parse(&self.url)
             .map(|u| u.path().to_owned())
             .unwrap_or_default();
@@ -128,19 +151,17 @@ impl ExportFile {
         } else {
             "csv"
         };
-        let name = if self.index == 0 {
-            format!("{}.{ext}", self.dataview)
+        // The view alone is checked first, so that `..` is refused by name
+        // rather than passing as `...csv`.
+        let view = self.dataview.as_str();
+        let name = if sdk_core::safe_path::segment("dataview", view).is_err() {
+            view.to_owned()
+        } else if self.index == 0 {
+            format!("{view}.{ext}")
         } else {
-            format!("{}-{}.{ext}", self.dataview, self.index)
+            format!("{view}-{}.{ext}", self.index)
         };
-        [
-            self.namespace.clone(),
-            self.year.to_string(),
-            self.timespan.to_string(),
-            name,
-        ]
-        .iter()
-        .collect()
+        (self.year.to_string(), self.timespan.to_string(), name)
     }
 }
 

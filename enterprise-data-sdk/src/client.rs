@@ -32,6 +32,7 @@ pub struct EnterpriseClient {
     pub(crate) api: generated::Client,
     pub(crate) tokens: Option<TokenCache>,
     pub(crate) downloader: Downloader,
+    pub(crate) max_pages: usize,
 }
 
 /// What the client sends as its bearer token. Docker documents both: the
@@ -118,15 +119,16 @@ impl EnterpriseClientBuilder {
             }
             AuthMode::Direct => (None, Arc::new(StaticToken::new(self.oat.expose_secret()))),
         };
-        let context = ApiContext::with_token_source(source)
-            .with_retry(self.config.retry.clone())
-            .with_operations(generated::OPERATIONS);
+        let context = self
+            .config
+            .api_context(ApiContext::with_token_source(source), generated::OPERATIONS);
         let api = generated::Client::new_with_client(self.config.api_base(), http, context);
         Ok(EnterpriseClient {
             org: self.org,
             api,
             tokens,
             downloader: self.config.downloader()?,
+            max_pages: self.config.max_pages,
         })
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use futures::TryStreamExt;
-use sdk_core::bulk::{BulkItem, BulkOptions, BulkSummary, download_many};
+use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_many};
 use sdk_core::download::ProgressFn;
 
 use crate::client::EnterpriseClient;
@@ -102,33 +102,48 @@ impl EnterpriseClient {
             }
             selected.push(report);
         }
-        let items = selected
-            .into_iter()
-            .map(|report| BulkItem {
-                dest: dir.join(report_file_name(&report)),
-                size: u64::try_from(report.size_bytes).ok(),
-                item: report,
-            })
-            .collect();
-        download_many(
+        let mut summary = BulkSummary::default();
+        let mut items = Vec::new();
+        for report in selected {
+            match report_destination(dir, &report) {
+                Ok(dest) => items.push(BulkItem {
+                    dest,
+                    size: u64::try_from(report.size_bytes).ok(),
+                    item: report,
+                }),
+                Err(unsafe_path) => summary.failed.push(BulkFailure::new(
+                    crate::client::describe(&self.org, &report),
+                    unsafe_path.to_string(),
+                )),
+            }
+        }
+        Ok(download_many(
+            dir,
             items,
             options,
+            summary,
             |report: types::Report, dest: PathBuf, progress| async move {
                 self.download_with_progress(&report, &dest, Some(&progress))
                     .await
             },
         )
-        .await
+        .await)
     }
 }
 
-/// `<type>/<cadence>/<date>.csv`: where a report goes under a folder.
-pub fn report_file_name(report: &types::Report) -> PathBuf {
-    [
-        report.report_type.as_str(),
-        report.cadence.as_str(),
-        &format!("{}.csv", report.date),
-    ]
-    .iter()
-    .collect()
+/// `<dir>/<type>/<cadence>/<date>.csv`: where a report goes under a folder.
+/// The type and cadence come from the server and are checked as plain
+/// file names: a value such as `../x` is refused, never followed.
+pub fn report_destination(
+    dir: &Path,
+    report: &types::Report,
+) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath> {
+    sdk_core::safe_path::join_under(
+        dir,
+        &[
+            ("report type", &report.report_type),
+            ("cadence", &report.cadence),
+            ("date", &format!("{}.csv", report.date)),
+        ],
+    )
 }

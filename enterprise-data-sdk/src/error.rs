@@ -37,6 +37,19 @@ pub enum Error {
         /// The repeated token.
         token: String,
     },
+    /// A listing went on past its limit of pages.
+    #[error("listing {what}: stopped after {pages} pages: {why}")]
+    TooManyPages {
+        /// The listing.
+        what: String,
+        /// Pages fetched when it stopped.
+        pages: usize,
+        /// What the server did.
+        why: &'static str,
+    },
+    /// A name from the server would have chosen where a file goes.
+    #[error(transparent)]
+    UnsafePath(#[from] sdk_core::safe_path::UnsafePath),
     /// No token could be had from Docker Hub.
     #[error("authentication failed: {0}")]
     Auth(#[from] sdk_core::AuthError),

@@ -10,6 +10,10 @@ use crate::error::{Error, Result};
 use crate::generated::types;
 use crate::validate;
 
+/// Empty pages in a row, each with a next-page token, after which a listing
+/// stops with an error.
+pub const MAX_EMPTY_PAGES: usize = 20;
+
 /// One page of reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportsPage {
@@ -64,7 +68,9 @@ impl EnterpriseClient {
     /// Every report of a type and cadence, newest first. Pages are fetched
     /// as the stream is read; it ends after the page whose
     /// `next_page_token` is empty, and fails (instead of looping) if the
-    /// server hands out a token it already gave.
+    /// server hands out a token it already gave, keeps handing out new ones
+    /// past the builder's `max_pages`, or sends [`MAX_EMPTY_PAGES`] empty
+    /// pages in a row that still carry a token.
     pub fn reports(
         &self,
         report_type: &str,
@@ -85,8 +91,31 @@ impl EnterpriseClient {
         async_stream::try_stream! {
             let mut seen = HashSet::new();
             let mut token: Option<String> = None;
+            let mut pages = 0usize;
+            let mut empty_in_a_row = 0usize;
+            let what = || format!("{report_type}/{cadence} reports of {}", self.org);
             loop {
+                pages += 1;
+                if pages > self.max_pages {
+                    Err::<(), _>(Error::TooManyPages {
+                        what: what(),
+                        pages: self.max_pages,
+                        why: "the server kept sending next-page tokens (raise max_pages if the listing is really that long)",
+                    })?;
+                }
                 let page = self.reports_page(&report_type, &cadence, page_size, token.as_deref()).await?;
+                if page.reports.is_empty() && page.next_page_token.is_some() {
+                    empty_in_a_row += 1;
+                    if empty_in_a_row >= MAX_EMPTY_PAGES {
+                        Err::<(), _>(Error::TooManyPages {
+                            what: what(),
+                            pages: empty_in_a_row,
+                            why: "empty pages in a row still carried a next-page token",
+                        })?;
+                    }
+                } else {
+                    empty_in_a_row = 0;
+                }
                 for report in page.reports {
                     yield report;
                 }
@@ -95,7 +124,7 @@ impl EnterpriseClient {
                     Some(next) => {
                         if !seen.insert(next.clone()) {
                             Err::<(), _>(Error::RepeatedPageToken {
-                                what: format!("{report_type}/{cadence} reports of {}", self.org),
+                                what: what(),
                                 token: next,
                             })?;
                             break;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use futures::TryStreamExt;
+use futures::StreamExt;
 
 use crate::download::{FileProgress, ProgressFn, is_complete};
 
@@ -55,15 +55,55 @@ impl std::fmt::Debug for BulkOptions {
     }
 }
 
-/// What a bulk download did.
+/// An item of a bulk run that was not downloaded, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkFailure {
+    /// The item, as a user would name it (a relative path, a report).
+    pub item: String,
+    /// Why: the error message, secrets redacted.
+    pub reason: String,
+}
+
+impl BulkFailure {
+    /// An item and the reason it was not downloaded.
+    pub fn new(item: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            item: item.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for BulkFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.item, self.reason)
+    }
+}
+
+/// What a bulk download did. One failed item does not stop the others: it
+/// is listed in `failed`, and the run goes on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BulkSummary {
     /// Files fetched by this run.
     pub downloaded: Vec<PathBuf>,
     /// Files already complete on disk, not fetched again.
     pub skipped: Vec<PathBuf>,
+    /// Items the API advertised but holds no data for (it answered 404):
+    /// skipped with a warning, not an error.
+    pub unavailable: Vec<BulkFailure>,
+    /// Items that failed, each with its reason.
+    pub failed: Vec<BulkFailure>,
     /// Bytes fetched by this run.
     pub bytes: u64,
+}
+
+impl BulkSummary {
+    /// Whether every item was downloaded, already there, or unavailable.
+    pub fn is_success(&self) -> bool {
+        self.failed.is_empty()
+    }
 }
 
 /// One file to fetch.
@@ -78,27 +118,53 @@ pub struct BulkItem<T> {
     pub item: T,
 }
 
-/// Fetches every item with at most `options.concurrency` at a time, calling `fetch`
-/// with the item, its destination and a per-file progress callback. Stops
-/// at the first error and returns it.
+/// Fetches every item with at most `options.concurrency` at a time, calling
+/// `fetch` with the item, its destination and a per-file progress callback.
+/// Two items with the same destination are fetched once. A failed item is
+/// recorded in the summary's `failed` (named by its destination relative to
+/// `root`) and the others go on; `summary` may already hold items refused
+/// before the run.
 pub async fn download_many<T, E, F, Fut>(
+    root: &std::path::Path,
     items: Vec<BulkItem<T>>,
     options: BulkOptions,
+    summary: BulkSummary,
     fetch: F,
-) -> Result<BulkSummary, E>
+) -> BulkSummary
 where
     T: Send,
+    E: std::fmt::Display,
     F: Fn(T, PathBuf, ProgressFn) -> Fut,
     Fut: Future<Output = Result<u64, E>>,
 {
+    let mut seen = std::collections::HashSet::new();
+    let items: Vec<BulkItem<T>> = items
+        .into_iter()
+        .filter(|item| {
+            let first = seen.insert(item.dest.clone());
+            if !first {
+                tracing::debug!(dest = %item.dest.display(), "bulk: duplicate destination, fetched once");
+            }
+            first
+        })
+        .collect();
     let state = Arc::new(Tally {
         files_total: items.len(),
-        bytes_total: items.iter().filter_map(|i| i.size).sum(),
+        bytes_total: items
+            .iter()
+            .filter_map(|i| i.size)
+            .fold(0u64, u64::saturating_add),
         files_done: AtomicUsize::new(0),
         bytes_done: AtomicU64::new(0),
         progress: options.progress,
     });
-    let summary = Mutex::new(BulkSummary::default());
+    let summary = Mutex::new(summary);
+    let name = |dest: &std::path::Path| {
+        dest.strip_prefix(root)
+            .unwrap_or(dest)
+            .display()
+            .to_string()
+    };
 
     let mut to_fetch = Vec::new();
     for item in items {
@@ -107,7 +173,7 @@ where
                 .await
                 .map(|m| m.len())
                 .unwrap_or(0);
-            state.bytes_done.fetch_add(size, Ordering::Relaxed);
+            state.add_bytes(size);
             state.files_done.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut s) = summary.lock() {
                 s.skipped.push(item.dest);
@@ -118,8 +184,8 @@ where
     }
     state.report();
 
-    futures::stream::iter(to_fetch.into_iter().map(Ok))
-        .try_for_each_concurrent(options.concurrency.max(1), |item| {
+    futures::stream::iter(to_fetch)
+        .for_each_concurrent(options.concurrency.max(1), |item| {
             let state = state.clone();
             let summary = &summary;
             let fetch = &fetch;
@@ -131,33 +197,36 @@ where
                     Arc::new(move |p: FileProgress| {
                         let before = seen.swap(p.done, Ordering::Relaxed);
                         if p.done >= before {
-                            state
-                                .bytes_done
-                                .fetch_add(p.done - before, Ordering::Relaxed);
+                            state.add_bytes(p.done - before);
                         } else {
-                            state
-                                .bytes_done
-                                .fetch_sub(before - p.done, Ordering::Relaxed);
+                            state.sub_bytes(before - p.done);
                         }
                         state.report();
                     })
                 };
-                let bytes = fetch(item.item, item.dest.clone(), file_progress).await?;
+                let result = fetch(item.item, item.dest.clone(), file_progress).await;
                 state.files_done.fetch_add(1, Ordering::Relaxed);
                 state.report();
                 if let Ok(mut s) = summary.lock() {
-                    s.downloaded.push(item.dest);
-                    s.bytes += bytes;
+                    match result {
+                        Ok(bytes) => {
+                            s.downloaded.push(item.dest);
+                            s.bytes = s.bytes.saturating_add(bytes);
+                        }
+                        Err(err) => {
+                            tracing::warn!(item = %name(&item.dest), error = %err, "bulk: item failed, going on");
+                            s.failed.push(BulkFailure::new(name(&item.dest), err.to_string()));
+                        }
+                    }
                 }
-                Ok(())
             }
         })
-        .await?;
+        .await;
 
     let mut summary = summary.into_inner().unwrap_or_default();
     summary.downloaded.sort();
     summary.skipped.sort();
-    Ok(summary)
+    summary
 }
 
 struct Tally {
@@ -169,6 +238,22 @@ struct Tally {
 }
 
 impl Tally {
+    fn add_bytes(&self, n: u64) {
+        let _ = self
+            .bytes_done
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_add(n))
+            });
+    }
+
+    fn sub_bytes(&self, n: u64) {
+        let _ = self
+            .bytes_done
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_sub(n))
+            });
+    }
+
     fn report(&self) {
         if let Some(progress) = &self.progress {
             progress(BulkProgress {

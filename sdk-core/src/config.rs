@@ -2,12 +2,15 @@
 
 use std::time::Duration;
 
-use crate::download::{DEFAULT_IDLE_TIMEOUT, Downloader};
+use crate::download::{DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, Downloader};
 use crate::http::DEFAULT_CONNECT_TIMEOUT;
 use crate::retry::RetryPolicy;
 
 /// Default limit for one JSON call, retries not included.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default most pages of one listing (a million reports at 100 a page).
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 /// Where the APIs are and how patient to be with them.
 #[derive(Debug, Clone)]
@@ -22,6 +25,12 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// Time a download body may go without a byte.
     pub idle_timeout: Duration,
+    /// Time a download may wait for the object store's response headers.
+    pub header_timeout: Duration,
+    /// Most bytes of a JSON answer (after gzip decoding).
+    pub max_json_body: usize,
+    /// Most pages a listing stream follows before it stops with an error.
+    pub max_pages: usize,
     /// `User-Agent` of every request; the SDK's own when `None`.
     pub user_agent: Option<String>,
     /// Retries of every request.
@@ -37,6 +46,9 @@ impl ClientConfig {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_json_body: crate::hooks::DEFAULT_MAX_JSON_BODY,
+            max_pages: DEFAULT_MAX_PAGES,
             user_agent: None,
             retry: RetryPolicy::default(),
         }
@@ -58,9 +70,23 @@ impl ClientConfig {
         Downloader::new(
             self.retry.clone(),
             self.idle_timeout,
+            self.header_timeout,
             self.connect_timeout,
             self.user_agent.as_deref(),
         )
+    }
+
+    /// The hooks' context for a generated client: `auth` (a token source,
+    /// Basic credentials or none) with this configuration's retry policy
+    /// and body limit, naming `operations` in request spans.
+    pub fn api_context(
+        &self,
+        auth: crate::ApiContext,
+        operations: &'static [crate::hooks::Operation],
+    ) -> crate::ApiContext {
+        auth.with_retry(self.retry.clone())
+            .with_max_body(self.max_json_body)
+            .with_operations(operations)
     }
 
     /// `api_url` without a trailing slash, as the generated clients expect.
@@ -105,9 +131,31 @@ macro_rules! client_config_setters {
             self
         }
 
-        /// Time a download may go without receiving a byte.
+        /// Time a download (or a streamed body) may go without receiving a
+        /// byte (default 30 s).
         pub fn idle_timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.config.idle_timeout = timeout;
+            self
+        }
+
+        /// Time a download may wait for the object store's response
+        /// headers (default 30 s).
+        pub fn header_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.config.header_timeout = timeout;
+            self
+        }
+
+        /// Most bytes of one JSON answer, after gzip decoding (default
+        /// 64 MiB, far above any real listing); a larger answer fails.
+        pub fn max_json_body(mut self, bytes: usize) -> Self {
+            self.config.max_json_body = bytes;
+            self
+        }
+
+        /// Most pages a listing stream follows before it stops with an
+        /// error (default 10 000).
+        pub fn max_pages(mut self, pages: usize) -> Self {
+            self.config.max_pages = pages;
             self
         }
 

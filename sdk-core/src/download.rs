@@ -7,6 +7,15 @@
 //! bounded number of times. The byte count is checked against the expected
 //! size, the file is fsynced and renamed into place: a failed download never
 //! leaves a file at the final name.
+//!
+//! Nothing waits forever and nothing grows without bound: the response
+//! headers must arrive within the header timeout and the body may not go
+//! silent for longer than the idle timeout (on every path: download,
+//! [`Downloader::open`], resumes); an error body is read up to
+//! [`MAX_ERROR_BODY`]; a body longer than the expected size stops at once.
+//! A resume sends `If-Range` with the first answer's `ETag` (or
+//! `Last-Modified`) and checks `Content-Range`'s total, so a file that
+//! changed between attempts is fetched again from the start.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,7 +23,7 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_ENCODING, CONTENT_RANGE, RANGE};
+use reqwest::header::{CONTENT_ENCODING, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader};
 
 use crate::redact;
@@ -22,6 +31,12 @@ use crate::retry::RetryPolicy;
 
 /// Default time a body may go without a byte before it counts as stalled.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default time allowed between sending a request and its response headers.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Most bytes of an error body read for its message; the rest is dropped.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Progress of one file: bytes on disk so far and the expected total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +110,7 @@ pub struct Downloader {
     http: reqwest::Client,
     retry: RetryPolicy,
     idle_timeout: Duration,
+    header_timeout: Duration,
 }
 
 impl Downloader {
@@ -104,6 +120,7 @@ impl Downloader {
     pub fn new(
         retry: RetryPolicy,
         idle_timeout: Duration,
+        header_timeout: Duration,
         connect_timeout: Duration,
         user_agent: Option<&str>,
     ) -> reqwest::Result<Self> {
@@ -118,6 +135,7 @@ impl Downloader {
             http,
             retry,
             idle_timeout,
+            header_timeout,
         })
     }
 
@@ -163,11 +181,14 @@ impl Downloader {
         url: &str,
     ) -> Result<Box<dyn AsyncRead + Send + Unpin>, DownloadError> {
         let mut attempt = 0;
-        let response = self.send(url, 0, &mut attempt).await?;
+        let response = self.send(url, None, &mut attempt).await?;
         if !response.status().is_success() {
             return Err(status_error(url, response).await);
         }
-        Ok(body_reader(response))
+        Ok(Box::new(IdleTimeout::new(
+            body_reader(response),
+            self.idle_timeout,
+        )))
     }
 
     /// GETs `url` (from byte `offset` when not 0) until an answer that is
@@ -177,25 +198,41 @@ impl Downloader {
     async fn send(
         &self,
         url: &str,
-        offset: u64,
+        resume: Option<(u64, Option<&str>)>,
         attempt: &mut u32,
     ) -> Result<reqwest::Response, DownloadError> {
         loop {
             *attempt += 1;
             let can_retry = *attempt < self.retry.max_attempts;
             let mut request = self.http.get(url);
-            if offset > 0 {
+            if let Some((offset, validator)) = resume {
                 request = request.header(RANGE, format!("bytes={offset}-"));
+                if let Some(validator) = validator {
+                    request = request.header(IF_RANGE, validator);
+                }
             }
-            match request.send().await {
-                Err(err) if can_retry && RetryPolicy::is_retryable_error(&err) => {
-                    tracing::debug!(attempt = *attempt, error = %redact::error_without_url(&err), "download: retrying");
+            let sent = match tokio::time::timeout(self.header_timeout, request.send()).await {
+                Ok(sent) => sent.map_err(|err| {
+                    let retryable = RetryPolicy::is_retryable_error(&err);
+                    (redact::error_without_url(&err), retryable)
+                }),
+                Err(_) => Err((
+                    format!(
+                        "no response headers within {}s",
+                        self.header_timeout.as_secs_f32()
+                    ),
+                    true,
+                )),
+            };
+            match sent {
+                Err((message, true)) if can_retry => {
+                    tracing::debug!(attempt = *attempt, error = %message, "download: retrying");
                     tokio::time::sleep(self.retry.delay(*attempt, None)).await;
                 }
-                Err(err) => {
+                Err((message, _)) => {
                     return Err(DownloadError::Transport {
                         url: redact::url_str(url),
-                        message: redact::error_without_url(&err),
+                        message,
                         attempts: *attempt,
                     });
                 }
@@ -226,10 +263,13 @@ impl Downloader {
             path: part.to_owned(),
             source,
         };
-        let mut file = tokio::fs::File::create(part).await.map_err(io_err)?;
+        let mut file = create_part(part).await.map_err(io_err)?;
         let mut written: u64 = 0;
         let mut attempt: u32 = 0;
         let mut gzip_seen = false;
+        // What the first answer said the object is: a resume asks for the
+        // rest of that same object only.
+        let mut validator: Option<String> = None;
         let report = |done| {
             if let Some(progress) = progress {
                 progress(FileProgress {
@@ -240,24 +280,72 @@ impl Downloader {
         };
 
         loop {
-            let response = self.send(url, written, &mut attempt).await?;
+            // A gzip-decoded stream cannot be resumed mid-way: start over.
+            // Otherwise resume, with `If-Range` when the first answer gave
+            // a validator; `Content-Range`'s total is checked either way.
+            let resume = (written > 0 && !gzip_seen).then_some((written, validator.as_deref()));
+            if resume.is_none() && written > 0 {
+                restart(&mut file, &mut written, &report)
+                    .await
+                    .map_err(io_err)?;
+            }
+            let response = self.send(url, resume, &mut attempt).await?;
             let can_retry = attempt < self.retry.max_attempts;
             let status = response.status();
-            let resumed = status == StatusCode::PARTIAL_CONTENT
-                && written > 0
-                && range_start(response.headers()) == Some(written);
             if status == StatusCode::RANGE_NOT_SATISFIABLE && expected_size == Some(written) {
                 break; // everything had arrived already
+            }
+            if status == StatusCode::RANGE_NOT_SATISFIABLE && can_retry {
+                // The object is not what it was: fetch it whole.
+                tracing::debug!(attempt, "download: 416 on resume, starting over");
+                validator = None;
+                restart(&mut file, &mut written, &report)
+                    .await
+                    .map_err(io_err)?;
+                continue;
             }
             if !status.is_success() {
                 return Err(status_error(url, response).await);
             }
+            let range = content_range(response.headers());
+            let resumed = status == StatusCode::PARTIAL_CONTENT
+                && written > 0
+                && range.is_some_and(|(start, total)| {
+                    start == written
+                        && (total.is_none() || total == expected_size || expected_size.is_none())
+                });
+            if status == StatusCode::PARTIAL_CONTENT
+                && range.is_some_and(|(_, total)| {
+                    total.is_some() && expected_size.is_some() && total != expected_size
+                })
+            {
+                // A partial answer for an object of another size: it changed.
+                tracing::debug!(
+                    attempt,
+                    "download: Content-Range total differs, starting over"
+                );
+                validator = None;
+                restart(&mut file, &mut written, &report)
+                    .await
+                    .map_err(io_err)?;
+                if can_retry {
+                    continue;
+                }
+                return Err(DownloadError::Transport {
+                    url: shown,
+                    message: "the object changed while it was downloaded".to_owned(),
+                    attempts: attempt,
+                });
+            }
             if !resumed && written > 0 {
-                // The server ignored Range: start over.
-                file.set_len(0).await.map_err(io_err)?;
-                file.rewind().await.map_err(io_err)?;
-                written = 0;
-                report(0);
+                // The server ignored Range (or If-Range did not match): the
+                // body is the whole object, so start over.
+                restart(&mut file, &mut written, &report)
+                    .await
+                    .map_err(io_err)?;
+            }
+            if !resumed {
+                validator = validator_of(response.headers());
             }
             let gzip = response
                 .headers()
@@ -272,13 +360,21 @@ impl Downloader {
             let mut reader = body_reader(response);
 
             let started_at = written;
+            let limit = if gzip { None } else { expected_size };
             let outcome = self
-                .copy_body(&mut reader, &mut file, &mut written, &report)
+                .copy_body(&mut reader, &mut file, &mut written, limit, &report)
                 .await;
             let short = announced.is_some_and(|len| written - started_at < len);
             let ended_cleanly = outcome.is_ok();
             let failure = match outcome {
                 Err(BodyError::Write(source)) => return Err(io_err(source)),
+                Err(BodyError::TooLong) => {
+                    return Err(DownloadError::SizeMismatch {
+                        url: shown,
+                        expected: expected_size.unwrap_or_default(),
+                        received: written,
+                    });
+                }
                 Err(BodyError::Read(message)) => Some(message),
                 Ok(()) if short => Some("connection closed before the end of the body".to_owned()),
                 Ok(()) if !gzip && expected_size.is_some_and(|size| written < size) => {
@@ -290,13 +386,8 @@ impl Downloader {
                 None => break,
                 Some(message) if can_retry => {
                     tracing::debug!(attempt, written, %message, "download: body interrupted, resuming");
-                    if gzip {
-                        // A decoded stream cannot be resumed mid-way.
-                        file.set_len(0).await.map_err(io_err)?;
-                        file.rewind().await.map_err(io_err)?;
-                        written = 0;
-                        report(0);
-                    }
+                    // A decoded gzip stream cannot be resumed mid-way; the
+                    // loop starts it over (no validator is used for it).
                     tokio::time::sleep(self.retry.delay(attempt, None)).await;
                 }
                 Some(_)
@@ -340,25 +431,25 @@ impl Downloader {
         reader: &mut (dyn AsyncRead + Unpin + Send),
         file: &mut tokio::fs::File,
         written: &mut u64,
+        limit: Option<u64>,
         report: &impl Fn(u64),
     ) -> Result<(), BodyError> {
         // A body arrives in frames of a few KiB; gathering them into large
         // writes saves a trip to the blocking pool per frame.
         let mut out = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         let mut buffer = vec![0u8; 64 * 1024];
+        let mut reader = IdleTimeout::new(reader, self.idle_timeout);
         let result = loop {
-            let read = match tokio::time::timeout(self.idle_timeout, reader.read(&mut buffer)).await
-            {
-                Err(_) => {
-                    break Err(BodyError::Read(format!(
-                        "no data for {}s (stalled)",
-                        self.idle_timeout.as_secs_f32()
-                    )));
-                }
-                Ok(Err(err)) => break Err(BodyError::Read(err.to_string())),
-                Ok(Ok(0)) => break Ok(()),
-                Ok(Ok(n)) => n,
+            let read = match reader.read(&mut buffer).await {
+                Err(err) => break Err(BodyError::Read(err.to_string())),
+                Ok(0) => break Ok(()),
+                Ok(n) => n,
             };
+            if limit.is_some_and(|limit| *written + read as u64 > limit) {
+                // More than the object's size: stop now, not at the end.
+                *written += read as u64;
+                break Err(BodyError::TooLong);
+            }
             if let Err(err) = out.write_all(&buffer[..read]).await {
                 return Err(BodyError::Write(err));
             }
@@ -374,10 +465,12 @@ impl Downloader {
 /// Bytes gathered before each write to the `.part` file.
 const WRITE_BUFFER: usize = 1024 * 1024;
 
-/// The error for a store's error answer, with its message.
+/// The error for a store's error answer, with its message (read from at
+/// most [`MAX_ERROR_BODY`] bytes of the body).
 async fn status_error(url: &str, response: reqwest::Response) -> DownloadError {
     let status = response.status().as_u16();
-    let message = crate::error::message_of_body(&response.text().await.unwrap_or_default());
+    let prefix = read_prefix(response, MAX_ERROR_BODY).await;
+    let message = crate::error::message_of_body(&String::from_utf8_lossy(&prefix));
     DownloadError::Status {
         url: redact::url_str(url),
         status,
@@ -385,8 +478,108 @@ async fn status_error(url: &str, response: reqwest::Response) -> DownloadError {
     }
 }
 
+/// Up to `max` bytes of a body; the rest is never read.
+pub async fn read_prefix(response: reqwest::Response, max: usize) -> Vec<u8> {
+    use futures::StreamExt;
+    let mut prefix = Vec::new();
+    let mut body = response.bytes_stream();
+    while prefix.len() < max {
+        match body.next().await {
+            Some(Ok(chunk)) => {
+                let room = max - prefix.len();
+                prefix.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            _ => break,
+        }
+    }
+    prefix
+}
+
+/// Empties the `.part` file for a fresh start of the transfer.
+async fn restart(
+    file: &mut tokio::fs::File,
+    written: &mut u64,
+    report: &impl Fn(u64),
+) -> std::io::Result<()> {
+    file.set_len(0).await?;
+    file.rewind().await?;
+    *written = 0;
+    report(0);
+    Ok(())
+}
+
+/// Creates the `.part` file without following anything planted at its
+/// name: a leftover (or a symlink) is removed first (removing a link never
+/// touches its target), then the file is created with `create_new`, which
+/// fails rather than open an existing path.
+async fn create_part(part: &Path) -> std::io::Result<tokio::fs::File> {
+    match tokio::fs::symlink_metadata(part).await {
+        Ok(_) => tokio::fs::remove_file(part).await?,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err),
+    }
+    tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(part)
+        .await
+}
+
+/// `ETag` (a strong one) or `Last-Modified`: what `If-Range` sends back.
+fn validator_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let etag = headers
+        .get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.starts_with("W/"));
+    etag.or_else(|| headers.get(LAST_MODIFIED).and_then(|v| v.to_str().ok()))
+        .map(str::to_owned)
+}
+
+/// A reader that fails with `TimedOut` when no byte arrives for `idle`.
+struct IdleTimeout<R> {
+    inner: R,
+    idle: Duration,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<R> IdleTimeout<R> {
+    fn new(inner: R, idle: Duration) -> Self {
+        Self {
+            inner,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for IdleTimeout<R> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::future::Future;
+        use std::task::Poll;
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                let next = tokio::time::Instant::now() + this.idle;
+                this.deadline.as_mut().reset(next);
+                Poll::Ready(result)
+            }
+            Poll::Pending => match this.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("no data for {}s (stalled)", this.idle.as_secs_f32()),
+                ))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
 /// The body of a response as a reader, gzip decoded when the server says
-/// it is gzip-encoded.
+/// it is gzip-encoded (every member of a multi-member gzip).
 fn body_reader(response: reqwest::Response) -> Box<dyn AsyncRead + Send + Unpin> {
     let gzip = response
         .headers()
@@ -395,9 +588,9 @@ fn body_reader(response: reqwest::Response) -> Box<dyn AsyncRead + Send + Unpin>
     let body =
         tokio_util::io::StreamReader::new(response.bytes_stream().map_err(std::io::Error::other));
     if gzip {
-        Box::new(async_compression::tokio::bufread::GzipDecoder::new(
-            BufReader::new(body),
-        ))
+        let mut decoder = async_compression::tokio::bufread::GzipDecoder::new(BufReader::new(body));
+        decoder.multiple_members(true);
+        Box::new(decoder)
     } else {
         Box::new(body)
     }
@@ -406,6 +599,8 @@ fn body_reader(response: reqwest::Response) -> Box<dyn AsyncRead + Send + Unpin>
 enum BodyError {
     Read(String),
     Write(std::io::Error),
+    /// More bytes than the expected size.
+    TooLong,
 }
 
 /// `<dest>.part`: where a download lives until it is complete.
@@ -427,11 +622,33 @@ pub async fn is_complete(dest: &Path, expected_size: Option<u64>) -> bool {
     }
 }
 
-fn range_start(headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    // "bytes 100-199/200"
-    let value = headers.get(CONTENT_RANGE)?.to_str().ok()?;
-    let range = value.strip_prefix("bytes ")?;
-    range.split('-').next()?.trim().parse().ok()
+/// Start and total of `Content-Range: bytes 100-199/200` (total `None` for
+/// `*`); `None` when the header is missing or malformed.
+pub fn content_range(headers: &reqwest::header::HeaderMap) -> Option<(u64, Option<u64>)> {
+    parse_content_range(headers.get(CONTENT_RANGE)?.to_str().ok()?)
+}
+
+/// [`content_range`] of a header value.
+pub fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let range = value.trim().strip_prefix("bytes ")?;
+    let (span, total) = range.split_once('/')?;
+    let (start, end) = span.split_once('-')?;
+    let start: u64 = start.trim().parse().ok()?;
+    let end: u64 = end.trim().parse().ok()?;
+    if end < start {
+        return None;
+    }
+    let total = match total.trim() {
+        "*" => None,
+        n => {
+            let total: u64 = n.parse().ok()?;
+            if end >= total {
+                return None;
+            }
+            Some(total)
+        }
+    };
+    Some((start, total))
 }
 
 /// Makes the rename durable; best effort (not every platform can open a

@@ -67,10 +67,13 @@ impl Failure {
                     message: message_of_json(&body).unwrap_or_default(),
                 }
             }
-            G::InvalidResponsePayload(bytes, e) => Failure::Decode(format!(
-                "{e} in body starting {:?}",
-                truncate(&String::from_utf8_lossy(&bytes), 120)
-            )),
+            // The body is the server's text: token-like strings are hidden.
+            G::InvalidResponsePayload(bytes, e) => {
+                Failure::Decode(crate::redact::tokens(&format!(
+                    "{e} in body starting {:?}",
+                    truncate(&String::from_utf8_lossy(&bytes), 120)
+                )))
+            }
             G::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let text = response.text().await.unwrap_or_default();
@@ -84,12 +87,36 @@ impl Failure {
 }
 
 /// The server's message in an error body: the `error`, `detail` or `message`
-/// field of a JSON object, else the body's first line.
+/// field of a JSON object (also in a body cut short), else the body's first
+/// line. Token-like strings in it are hidden.
 pub fn message_of_body(body: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(body) {
+    let message = match serde_json::from_str::<serde_json::Value>(body) {
         Ok(json) => message_of_json(&json).unwrap_or_else(|| truncate(body.trim(), MAX_MESSAGE)),
-        Err(_) => truncate(body.lines().next().unwrap_or("").trim(), MAX_MESSAGE),
-    }
+        Err(_) => message_in_prefix(body)
+            .unwrap_or_else(|| truncate(body.lines().next().unwrap_or("").trim(), MAX_MESSAGE)),
+    };
+    crate::redact::tokens(&message)
+}
+
+/// `"error": "…"` (or `detail`, `message`) found by scanning text that may
+/// not be whole JSON, e.g. the first 64 KiB of a huge error body.
+fn message_in_prefix(body: &str) -> Option<String> {
+    ["error", "detail", "message"].iter().find_map(|key| {
+        let quoted = format!("\"{key}\"");
+        let after_key = &body[body.find(&quoted)? + quoted.len()..];
+        let after_colon = after_key.trim_start().strip_prefix(':')?.trim_start();
+        let text = after_colon.strip_prefix('"')?;
+        let mut value = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(truncate(&value, MAX_MESSAGE)).filter(|v| !v.is_empty()),
+                '\\' => value.push(chars.next()?),
+                c => value.push(c),
+            }
+        }
+        None
+    })
 }
 
 fn message_of_json(json: &serde_json::Value) -> Option<String> {
@@ -133,5 +160,15 @@ mod tests {
             "<html>Bad Gateway</html>"
         );
         assert_eq!(message_of_body(&"é".repeat(600)).chars().count(), 257);
+        // The first 64 KiB of a huge body still gives the message.
+        let cut = format!(
+            r#"{{"error": "quota \"exceeded\"", "junk": "{}"#,
+            "x".repeat(100)
+        );
+        assert_eq!(message_of_body(&cut), r#"quota "exceeded""#);
+        assert_eq!(
+            message_of_body(r#"{"detail":"bad token eyJa.eyJb.c2ln"}"#),
+            "bad token …"
+        );
     }
 }

@@ -27,13 +27,30 @@ pub struct Operation {
     pub path: &'static str,
 }
 
+/// Default most bytes of one JSON answer, after gzip decoding: far above any
+/// real listing, far below what would exhaust memory.
+pub const DEFAULT_MAX_JSON_BODY: usize = 64 * 1024 * 1024;
+
 /// Per-client state the hooks need: the inner type of every generated client.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ApiContext {
     token_source: Option<Arc<dyn TokenSource>>,
     basic: Option<SecretString>,
     retry: RetryPolicy,
     operations: &'static [Operation],
+    max_body: usize,
+}
+
+impl Default for ApiContext {
+    fn default() -> Self {
+        Self {
+            token_source: None,
+            basic: None,
+            retry: RetryPolicy::default(),
+            operations: &[],
+            max_body: DEFAULT_MAX_JSON_BODY,
+        }
+    }
 }
 
 impl ApiContext {
@@ -65,6 +82,14 @@ impl ApiContext {
     /// The same context, naming path templates in request spans.
     pub fn with_operations(mut self, operations: &'static [Operation]) -> Self {
         self.operations = operations;
+        self
+    }
+
+    /// The same context with another limit on answers' bodies (after gzip
+    /// decoding); a longer success body fails the call with a clear error.
+    /// Error bodies are always cut at [`MAX_ERROR_BODY`](crate::download::MAX_ERROR_BODY).
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
         self
     }
 
@@ -231,6 +256,7 @@ pub async fn exec(
             next = spare;
         };
 
+        let result = result.map(|response| bounded(response, context.max_body));
         let span = tracing::Span::current();
         span.record("attempt", attempt);
         span.record("latency_ms", started.elapsed().as_millis() as u64);
@@ -250,6 +276,81 @@ pub async fn exec(
     .instrument(span)
     .await
 }
+
+/// The response with its body bounded: an error body (4xx, 5xx) is cut at
+/// [`MAX_ERROR_BODY`](crate::download::MAX_ERROR_BODY) and the rest never
+/// read, so its message is still found; any other body fails once it
+/// passes `max` bytes, so a huge or endlessly inflating answer ends with an
+/// error instead of exhausting memory.
+fn bounded(response: Response, max: usize) -> Response {
+    use futures::StreamExt;
+    use reqwest::ResponseBuilderExt as _;
+
+    let is_error = response.status().is_client_error() || response.status().is_server_error();
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = response.headers().clone();
+        if is_error {
+            // The body may end early now; it no longer has that length.
+            headers.remove(reqwest::header::CONTENT_LENGTH);
+        }
+    }
+    let limit = if is_error {
+        crate::download::MAX_ERROR_BODY
+    } else {
+        max
+    };
+    let mut seen = 0usize;
+    let body = response.bytes_stream().scan(false, move |done, chunk| {
+        let item = match chunk {
+            _ if *done => None,
+            Ok(bytes) if seen + bytes.len() > limit => {
+                *done = true;
+                if is_error {
+                    Some(Ok(bytes.slice(..limit - seen)))
+                } else {
+                    Some(Err(BodyError::TooLarge(limit)))
+                }
+            }
+            Ok(bytes) => {
+                seen += bytes.len();
+                Some(Ok(bytes))
+            }
+            Err(err) => Some(Err(BodyError::Transport(err))),
+        };
+        futures::future::ready(item)
+    });
+    match builder.body(reqwest::Body::wrap_stream(body)) {
+        Ok(rebuilt) => Response::from(rebuilt),
+        // Unreachable with parts copied from a valid response; answer
+        // with an empty body rather than panic.
+        Err(_) => Response::from(http::Response::new(reqwest::Body::from(Vec::<u8>::new()))),
+    }
+}
+
+/// Why a bounded body stopped.
+#[derive(Debug)]
+enum BodyError {
+    TooLarge(usize),
+    Transport(reqwest::Error),
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyError::TooLarge(limit) => write!(
+                f,
+                "the answer is larger than {limit} bytes (raise max_json_body if it is legitimate)"
+            ),
+            BodyError::Transport(err) => f.write_str(&crate::redact::error_without_url(err)),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {}
 
 fn describe(result: &reqwest::Result<Response>) -> String {
     match result {

@@ -17,6 +17,7 @@ pub mod http;
 pub mod open_enum;
 pub mod redact;
 pub mod retry;
+pub mod safe_path;
 pub mod token_source;
 
 pub use config::ClientConfig;

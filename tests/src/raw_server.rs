@@ -22,6 +22,17 @@ pub enum Reply {
     Ranged { body: Vec<u8> },
     /// Sends headers and `body`, then stays silent without closing.
     Stall { body: Vec<u8>, announced: usize },
+    /// [`Reply::Truncated`] with extra headers (an `ETag`, say).
+    TruncatedWith {
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        missing: usize,
+    },
+    /// Reads the request and never answers, keeping the connection open.
+    Silent,
+    /// Announces and sends `len` bytes of `x` with `status`, generated as
+    /// they are written (nothing of that size is held in memory).
+    Huge { status: u16, len: usize },
 }
 
 /// A request as the server saw it.
@@ -149,6 +160,41 @@ async fn respond(
                 socket.write_all(&body).await?;
             }
         },
+        Reply::TruncatedWith {
+            headers,
+            body,
+            missing,
+        } => {
+            let mut head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n",
+                body.len() + missing
+            );
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            socket.write_all(head.as_bytes()).await?;
+            socket.write_all(&body).await?;
+        }
+        Reply::Silent => {
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+        Reply::Huge { status, len } => {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n"
+            );
+            socket.write_all(head.as_bytes()).await?;
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                // The client may hang up once it has read enough.
+                if socket.write_all(&chunk[..n]).await.is_err() {
+                    return Ok(());
+                }
+                left -= n;
+            }
+        }
         Reply::Stall { body, announced } => {
             let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {announced}\r\n\r\n");
             socket.write_all(head.as_bytes()).await?;

@@ -362,11 +362,14 @@ async fn a_truncated_body_leaves_no_file_and_says_so() {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let err = client
+    let summary = client
         .download_all("acme", dir.path(), DownloadOptions::default())
         .await
-        .unwrap_err();
-    let text = err.to_string();
+        .unwrap();
+    assert!(summary.downloaded.is_empty() && !summary.is_success());
+    assert_eq!(summary.failed.len(), 1, "{summary:?}");
+    assert_eq!(summary.failed[0].item, "acme/2026/month-06/raw.csv");
+    let text = summary.failed[0].reason.clone();
     assert!(text.contains("gave up after 2 attempts"), "{text}");
     assert!(
         !text.contains("X-Amz-Signature=sig"),
