@@ -29,6 +29,18 @@ pub const SPECS: [&str; 4] = ["account", "dvp", "enterprise-data", "hub-auth"];
 struct JsonOut {
     // Shared with the caller: the generated `Cli` keeps its config private.
     failure: Rc<RefCell<Option<CliError>>>,
+    // Set when the answer was the documented redirect, which the generated
+    // code reports as an error although nothing failed.
+    redirected: Rc<std::cell::Cell<bool>>,
+}
+
+impl JsonOut {
+    /// Prints a line; a failure to write (a closed pipe) is kept.
+    fn print(&self, text: impl std::fmt::Display) {
+        if let Err(err) = crate::output::line(text) {
+            *self.failure.borrow_mut() = Some(err);
+        }
+    }
 }
 
 fn describe_error<T: serde::Serialize>(error: &progenitor_client::Error<T>) -> CliError {
@@ -63,13 +75,13 @@ macro_rules! json_out_for {
                 T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
             {
                 match serde_json::to_string_pretty(value.as_ref()) {
-                    Ok(text) => println!("{text}"),
+                    Ok(text) => self.print(text),
                     Err(e) => *self.failure.borrow_mut() = Some(CliError::failure(e.to_string())),
                 }
             }
 
             fn success_no_item(&self, value: &progenitor_client::ResponseValue<()>) {
-                println!("{}", serde_json::json!({"status": value.status().as_u16()}));
+                self.print(serde_json::json!({"status": value.status().as_u16()}));
             }
 
             fn error<T>(&self, error: &progenitor_client::Error<T>)
@@ -82,7 +94,8 @@ macro_rules! json_out_for {
                     && response.status().is_redirection()
                 {
                     let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
-                    println!("{}", serde_json::json!({"status": response.status().as_u16(), "location": location}));
+                    self.redirected.set(true);
+                    self.print(serde_json::json!({"status": response.status().as_u16(), "location": location}));
                     return;
                 }
                 *self.failure.borrow_mut() = Some(describe_error(error));
@@ -98,7 +111,7 @@ macro_rules! json_out_for {
             where
                 T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
             {
-                println!("{}", serde_json::to_string(value).unwrap_or_default());
+                self.print(serde_json::to_string(value).unwrap_or_default());
             }
 
             fn list_end_success<T>(&self)
@@ -139,7 +152,7 @@ fn parse(
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
             ) =>
         {
-            print!("{err}");
+            crate::output::line(err.to_string().trim_end())?;
             Ok(None)
         }
         Err(err) => {
@@ -175,6 +188,7 @@ macro_rules! run_spec {
         };
         let out = JsonOut::default();
         let failure = out.failure.clone();
+        let redirected = out.redirected.clone();
         let cli = $module::Cli::new($client, out);
         let result = cli.execute(command, &matches).await;
         let failure = failure.borrow_mut().take();
@@ -182,7 +196,10 @@ macro_rules! run_spec {
             (_, Some(failure)) => Err(failure),
             (Ok(()), None) => Ok(()),
             // The documented redirect was printed; nothing failed.
-            (Err(_), None) => Ok(()),
+            (Err(_), None) if redirected.get() => Ok(()),
+            // Failed before sending, e.g. a --json-body file that is missing
+            // or not valid for the operation.
+            (Err(err), None) => Err(CliError::failure(format!("{err:#}"))),
         }
     }};
 }
@@ -194,8 +211,8 @@ pub async fn run(
     args: Vec<String>,
 ) -> Result<(), CliError> {
     let Some(spec) = spec else {
-        println!("specs: {}", SPECS.join(", "));
-        println!("operations: docker-data api <spec>");
+        crate::output::line(format!("specs: {}", SPECS.join(", ")))?;
+        crate::output::line("operations: docker-data api <spec>")?;
         return Ok(());
     };
     let Some(operation) = operation else {
@@ -213,7 +230,7 @@ pub async fn run(
             other => return Err(unknown_spec(other)),
         };
         for operation in operations {
-            println!("{operation}");
+            crate::output::line(operation)?;
         }
         return Ok(());
     };

@@ -37,20 +37,33 @@ pub struct Global {
     /// Docker Hub user name (DVP).
     #[arg(long, env = "DOCKER_USERNAME", global = true)]
     pub username: Option<String>,
-    /// Password (DVP). Prefer the environment variable to the flag.
+    /// Password (DVP, Account API). Prefer the environment variable or
+    /// --password-stdin: a flag value is visible to other processes.
     #[arg(long, env = "DOCKER_PASSWORD", hide_env_values = true, global = true)]
     pub password: Option<String>,
-    /// Personal access token (DVP), used instead of a password.
+    /// Personal access token (DVP), used instead of a password. Prefer the
+    /// environment variable or --pat-stdin.
     #[arg(long, env = "DOCKER_PAT", hide_env_values = true, global = true)]
     pub pat: Option<String>,
     /// One-time code for an account with two-factor authentication;
     /// prompted for on a terminal when needed and not given.
     #[arg(long, global = true)]
     pub otp: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// Read the personal access token from the first line of standard input.
+    #[arg(long, global = true)]
+    pub pat_stdin: bool,
+    /// Read the organization access token from the first line of standard
+    /// input.
+    #[arg(long, global = true)]
+    pub oat_stdin: bool,
     /// Organization name (Enterprise).
     #[arg(long, env = "DOCKER_ORG", global = true)]
     pub org: Option<String>,
-    /// Organization access token (Enterprise).
+    /// Organization access token (Enterprise). Prefer the environment
+    /// variable or --oat-stdin.
     #[arg(long, env = "DOCKER_OAT", hide_env_values = true, global = true)]
     pub oat: Option<String>,
     /// How the OAT authenticates Enterprise calls: `exchange` trades it at
@@ -67,10 +80,17 @@ pub struct Global {
         global = true
     )]
     pub account_token: Option<String>,
+    /// Seconds a download waits for the object store's response headers.
+    #[arg(long, value_name = "SECS", default_value_t = 30, global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds a download (or streamed body) may go without a byte.
+    #[arg(long, value_name = "SECS", default_value_t = 30, global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
     /// Files downloaded at the same time.
     #[arg(long, default_value_t = 4, global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Format of listings.
+    /// Format of listings. `table` escapes control characters for the
+    /// terminal; `csv` and `json` are data and keep every byte as sent.
     #[arg(long, short, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
     /// Log each request (method, path, status, attempt, latency) to stderr;

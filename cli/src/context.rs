@@ -80,7 +80,9 @@ impl Context {
         };
         let mut builder = DvpClient::builder(Credentials::login(username, secret))
             .hub_url(&self.hub_url)
-            .api_url(&self.dvp_url);
+            .api_url(&self.dvp_url)
+            .header_timeout(self.header_timeout())
+            .idle_timeout(self.idle_timeout());
         if let Some(otp) = self.otp_provider() {
             builder = builder.otp(otp);
         }
@@ -111,6 +113,8 @@ impl Context {
             .hub_url(&self.hub_url)
             .api_url(&self.enterprise_url)
             .auth_mode(mode)
+            .header_timeout(self.header_timeout())
+            .idle_timeout(self.idle_timeout())
             .build()?)
     }
 
@@ -138,6 +142,14 @@ impl Context {
         Ok(account_sdk::AccountClient::builder(auth)
             .api_url(&self.account_url)
             .build()?)
+    }
+
+    fn header_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.global.header_timeout)
+    }
+
+    fn idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.global.idle_timeout)
     }
 
     /// `--otp`, or a prompt on the terminal, or nothing.

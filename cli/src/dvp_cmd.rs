@@ -25,7 +25,10 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             let client = context.dvp()?;
             let found = client.export_listing(&namespace, filter).await?;
             for skipped in &found.unavailable {
-                eprintln!("warning: skipped {skipped}");
+                eprintln!(
+                    "warning: skipped {}",
+                    crate::output::visible(&skipped.to_string())
+                );
             }
             let mut refused = 0;
             let mut listing = Listing::new(&["year", "timespan", "dataview", "size", "path"]);
@@ -33,7 +36,12 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
                 let path = match file.relative_path() {
                     Ok(path) => path.display().to_string(),
                     Err(unsafe_path) => {
-                        eprintln!("failed: {}/{}: {unsafe_path}", file.year, file.timespan);
+                        eprintln!(
+                            "failed: {}/{}: {}",
+                            file.year,
+                            file.timespan,
+                            crate::output::visible(&unsafe_path.to_string())
+                        );
                         refused += 1;
                         continue;
                     }

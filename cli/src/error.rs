@@ -28,6 +28,20 @@ impl CliError {
             code: 1,
         }
     }
+
+    /// The reader of our output went away (`docker-data … | head -1`):
+    /// stop quietly with success, as other tools in a pipe do.
+    pub fn closed_pipe() -> Self {
+        Self {
+            message: String::new(),
+            code: 0,
+        }
+    }
+
+    /// Whether this is the quiet stop of a closed pipe.
+    pub fn is_closed_pipe(&self) -> bool {
+        self.code == 0
+    }
 }
 
 impl fmt::Display for CliError {
@@ -65,12 +79,29 @@ impl From<account_sdk::Error> for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Self::closed_pipe();
+        }
         Self::failure(error.to_string())
     }
 }
 
 impl From<csv::Error> for CliError {
     fn from(error: csv::Error) -> Self {
+        if let csv::ErrorKind::Io(io) = error.kind()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return Self::closed_pipe();
+        }
+        Self::failure(format!("writing output: {error}"))
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(error: serde_json::Error) -> Self {
+        if error.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            return Self::closed_pipe();
+        }
         Self::failure(format!("writing output: {error}"))
     }
 }

@@ -12,7 +12,7 @@ mod reports_cmd;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::args::{Cli, Command};
 use crate::context::Context;
@@ -20,15 +20,75 @@ use crate::error::CliError;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    warn_about_secrets_in_arguments(&matches);
     init_tracing(cli.global.verbose);
-    match run(cli).await {
+    let result = match secrets_from_stdin(&mut cli) {
+        Ok(()) => run(cli).await,
+        Err(err) => Err(err),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is_closed_pipe() => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", output::visible_lines(&error.message));
             ExitCode::from(error.code)
         }
     }
+}
+
+/// A secret given as a flag value shows in `ps` to every user of the
+/// machine: say so, and name the safer ways.
+fn warn_about_secrets_in_arguments(matches: &clap::ArgMatches) {
+    for (id, flag, variable) in [
+        ("password", "password", "DOCKER_PASSWORD"),
+        ("pat", "pat", "DOCKER_PAT"),
+        ("oat", "oat", "DOCKER_OAT"),
+        ("account_token", "account-token", "DOCKER_ACCOUNT_TOKEN"),
+    ] {
+        if matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            let stdin = match id {
+                "password" | "pat" | "oat" => format!(", or --{flag}-stdin"),
+                _ => String::new(),
+            };
+            eprintln!(
+                "warning: --{flag} on the command line is visible to other processes; prefer {variable}{stdin}"
+            );
+        }
+    }
+}
+
+/// `--password-stdin`, `--pat-stdin`, `--oat-stdin`: the secret is the
+/// first line of standard input, as `docker login --password-stdin` reads it.
+fn secrets_from_stdin(cli: &mut Cli) -> Result<(), CliError> {
+    let g = &mut cli.global;
+    let slot = match (g.password_stdin, g.pat_stdin, g.oat_stdin) {
+        (false, false, false) => return Ok(()),
+        (true, false, false) => &mut g.password,
+        (false, true, false) => &mut g.pat,
+        (false, false, true) => &mut g.oat,
+        _ => {
+            return Err(CliError::usage(
+                "standard input holds one secret: give only one of --password-stdin, --pat-stdin, --oat-stdin",
+            ));
+        }
+    };
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| CliError::usage(format!("reading the secret from standard input: {e}")))?;
+    let secret = line.trim_end_matches(['\r', '\n']);
+    if secret.is_empty() {
+        return Err(CliError::usage(
+            "standard input is empty: pipe the secret in (e.g. `printenv DOCKER_PAT | docker-data --pat-stdin …`)",
+        ));
+    }
+    *slot = Some(secret.to_owned());
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {

@@ -1,9 +1,48 @@
-//! Listings as aligned columns, JSON or CSV.
+//! Listings as aligned columns, JSON or CSV, and the one way the CLI
+//! writes to standard output: a closed pipe ends the program quietly.
+//!
+//! Table output (and every message on stderr) shows control characters
+//! escaped, so a server's text cannot drive the terminal; CSV and JSON stay
+//! byte-faithful, since they are data.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use crate::args::Output;
 use crate::error::CliError;
+
+/// `text` with control characters shown escaped (`\u{1b}`), for terminals.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// [`visible`] for a message of several lines: newlines are kept.
+pub fn visible_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| visible(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes one line to standard output.
+pub fn line(text: impl std::fmt::Display) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    Ok(())
+}
 
 /// A listing: column names and rows of text, plus the JSON form of each row.
 #[derive(Debug, Default)]
@@ -33,8 +72,7 @@ impl Listing {
         let mut out = stdout.lock();
         match format {
             Output::Json => {
-                serde_json::to_writer_pretty(&mut out, &self.json)
-                    .map_err(|e| CliError::failure(e.to_string()))?;
+                serde_json::to_writer_pretty(&mut out, &self.json)?;
                 writeln!(out)?;
             }
             Output::Csv => {
@@ -46,8 +84,13 @@ impl Listing {
                 writer.flush()?;
             }
             Output::Table => {
+                let rows: Vec<Vec<String>> = self
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(|c| visible(c).into_owned()).collect())
+                    .collect();
                 let mut widths: Vec<usize> = self.columns.iter().map(|c| c.len()).collect();
-                for row in &self.rows {
+                for row in &rows {
                     for (width, cell) in widths.iter_mut().zip(row) {
                         *width = (*width).max(cell.chars().count());
                     }
@@ -60,7 +103,7 @@ impl Listing {
                     text.join("  ").trim_end().to_owned()
                 };
                 writeln!(out, "{}", line(&mut self.columns.iter().copied()))?;
-                for row in &self.rows {
+                for row in &rows {
                     writeln!(out, "{}", line(&mut row.iter().map(String::as_str)))?;
                 }
             }
@@ -98,13 +141,14 @@ impl RowWriter {
                 }
                 writer.write_record(cells)?;
             }
-            (Output::Json, _) => println!("{json}"),
+            (Output::Json, _) => line(json)?,
             _ => {
                 if !self.header_done {
-                    println!("{}", self.columns.join("\t"));
+                    line(self.columns.join("\t"))?;
                     self.header_done = true;
                 }
-                println!("{}", cells.join("\t"));
+                let shown: Vec<Cow<'_, str>> = cells.iter().map(|c| visible(c)).collect();
+                line(shown.join("\t"))?;
             }
         }
         Ok(())
@@ -115,5 +159,16 @@ impl RowWriter {
             writer.flush()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn control_characters_are_escaped_and_other_text_kept() {
+        assert_eq!(visible("plain é"), "plain é");
+        assert_eq!(visible("a\u{1b}[31mred\tb\n"), "a\\u{1b}[31mred\\tb\\n");
     }
 }

@@ -43,11 +43,12 @@ pub fn bulk_options(concurrency: u16) -> (ProgressBar, BulkOptions) {
 /// error line per failed one, then a summary line. A run with failures is
 /// an error (exit 1) once everything else was done.
 pub fn print_summary(summary: &BulkSummary, noun: &str, dir: &Path) -> Result<(), CliError> {
+    use crate::output::visible;
     for skipped in &summary.unavailable {
-        eprintln!("warning: skipped {skipped}");
+        eprintln!("warning: skipped {}", visible(&skipped.to_string()));
     }
     for failed in &summary.failed {
-        eprintln!("failed: {failed}");
+        eprintln!("failed: {}", visible(&failed.to_string()));
     }
     let failed = if summary.failed.is_empty() {
         String::new()

@@ -523,3 +523,239 @@ fn enterprise_auth_modes_from_flag_and_environment() {
     let bad = demo(&["--enterprise-auth", "sideways", "reports", "types"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Runs the binary against a running simulator (DVP user credentials from
+/// the environment, as a user would set them).
+async fn against(sim: &Simulator, args: &[&str]) -> Output {
+    let (hub, dvp) = (sim.hub_url(), sim.dvp_url());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        docker_data()
+            .args(["--hub-url", &hub, "--dvp-url", &dvp])
+            .env("DOCKER_USERNAME", accounts::DVP_USER)
+            .env("DOCKER_PASSWORD", accounts::DVP_PASSWORD)
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dvp_download_skips_views_without_data_and_refuses_hostile_names() {
+    let sim = Simulator::start_with(simulator::SimulatorConfig {
+        dvp_views_without_data: vec!["daily-summary".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let args = [
+        "dvp",
+        "download",
+        accounts::NAMESPACE,
+        "--year",
+        "2026",
+        "--month",
+        "3",
+        out.to_str().unwrap(),
+    ];
+    // A view with no data: a warning, the rest downloaded, exit 0.
+    let output = against(&sim, &args).await;
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: skipped") && err.contains("daily-summary"),
+        "{err}"
+    );
+    assert!(out.join("sim-publisher/2026/month-03/raw.csv").exists());
+
+    // A name that would leave the folder: refused, reported, exit 1; the
+    // other files are there and nothing is outside `out`.
+    let hostile = Simulator::start_with(simulator::SimulatorConfig {
+        dvp_extra_views: vec!["../escaped".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let out2 = tmp.path().join("out2");
+    let mut args2 = args;
+    args2[7] = out2.to_str().unwrap();
+    let output = against(&hostile, &args2).await;
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("failed:") && err.contains("../escaped"),
+        "{err}"
+    );
+    assert!(
+        out2.join("sim-publisher/2026/month-03/summary.csv")
+            .exists()
+    );
+    let outside: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let mut outside = outside;
+    outside.sort();
+    assert_eq!(outside, ["out", "out2"]);
+    assert!(!out2.join("sim-publisher/2026/escaped.csv").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_failed_file_does_not_stop_the_others_and_exits_1() {
+    let sim = Simulator::start().await.unwrap();
+    // The first store request fails with a status that is not retried.
+    sim.inject(route::STORE, Fault::status(404), 1);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let output = against(
+        &sim,
+        &[
+            "--concurrency",
+            "1",
+            "dvp",
+            "download",
+            accounts::NAMESPACE,
+            "--year",
+            "2026",
+            "--month",
+            "3",
+            out,
+        ],
+    )
+    .await;
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("failed:") && err.contains("HTTP 404"), "{err}");
+    assert!(err.contains("downloaded 3 files"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_success_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(demo(&[
+        "dvp",
+        "download",
+        accounts::NAMESPACE,
+        "--year",
+        "2026",
+        "--month",
+        "3",
+        "--dataview",
+        "raw",
+        dir.path().to_str().unwrap(),
+    ]));
+    let raw = dir.path().join("sim-publisher/2026/month-03/raw.csv");
+    for format in ["table", "json", "csv"] {
+        // The reader takes one line and closes the pipe.
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docker-data"))
+            .args(["dvp", "rows", raw.to_str().unwrap(), "-o", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+        drop(stdout);
+        let output = child.wait_with_output().unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{format}: {err}");
+        assert!(err.is_empty(), "{format}: {err}");
+    }
+}
+
+#[test]
+fn api_json_body_that_is_missing_or_invalid_exits_1() {
+    let missing = demo(&[
+        "api",
+        "account",
+        "updateUser",
+        "--",
+        "--json-body",
+        "/nonexistent/body.json",
+        "--username",
+        accounts::ACCOUNT_USER,
+    ]);
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("/nonexistent/body.json"),
+        "{}",
+        stderr(&missing)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"location": 5}"#).unwrap();
+    let invalid = demo(&[
+        "api",
+        "account",
+        "updateUser",
+        "--",
+        "--json-body",
+        bad.to_str().unwrap(),
+        "--username",
+        accounts::ACCOUNT_USER,
+    ]);
+    assert_eq!(invalid.status.code(), Some(1), "{}", stderr(&invalid));
+    assert!(
+        stderr(&invalid).contains("failed to parse"),
+        "{}",
+        stderr(&invalid)
+    );
+}
+
+#[test]
+fn secrets_come_from_stdin_and_a_secret_flag_warns() {
+    let mut command = docker_data();
+    command
+        .args([
+            "--demo",
+            "--username",
+            accounts::DVP_USER,
+            "--password-stdin",
+            "dvp",
+            "namespaces",
+        ])
+        .write_stdin(format!("{}\n", accounts::DVP_PASSWORD));
+    let output = command.output().unwrap();
+    assert_eq!(
+        stdout(&ok_output(output)).lines().nth(1),
+        Some(accounts::NAMESPACE)
+    );
+
+    let flagged = demo(&[
+        "--pat",
+        accounts::DVP_PASSWORD,
+        "--username",
+        accounts::DVP_USER,
+        "dvp",
+        "namespaces",
+    ]);
+    let err = stderr(&flagged);
+    assert!(
+        err.contains("warning: --pat on the command line is visible"),
+        "{err}"
+    );
+    // The same secret from the environment draws no warning.
+    let from_env = docker_data()
+        .args(["--demo", "dvp", "namespaces"])
+        .env("DOCKER_PAT", accounts::DVP_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&from_env).contains("warning"),
+        "{}",
+        stderr(&from_env)
+    );
+
+    let empty = docker_data()
+        .args(["--demo", "--oat-stdin", "reports", "types"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(stderr(&empty).contains("standard input is empty"));
+}

@@ -37,8 +37,11 @@ struct Inner {
     margin: RwLock<Duration>,
     cached: RwLock<Option<Cached>>,
     // Held while a token is fetched, so concurrent callers wait for that one
-    // fetch instead of starting their own.
-    refreshing: tokio::sync::Mutex<()>,
+    // fetch instead of starting their own. It guards the outcome of the
+    // last fetch: (how many fetches have finished, the last failure).
+    refreshing: tokio::sync::Mutex<(u64, Option<AuthError>)>,
+    // Fetches finished so far, readable without the lock.
+    fetches_done: AtomicU64,
     token_requests: AtomicU64,
 }
 
@@ -87,7 +90,8 @@ impl TokenCache {
                 otp: RwLock::new(None),
                 margin: RwLock::new(DEFAULT_REFRESH_MARGIN),
                 cached: RwLock::new(None),
-                refreshing: tokio::sync::Mutex::new(()),
+                refreshing: tokio::sync::Mutex::new((0, None)),
+                fetches_done: AtomicU64::new(0),
                 token_requests: AtomicU64::new(0),
             }),
         }
@@ -127,22 +131,50 @@ impl TokenCache {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
-        let _refreshing = self.inner.refreshing.lock().await;
+        let before = self.inner.fetches_done.load(Ordering::Acquire);
+        let mut last = self.inner.refreshing.lock().await;
         if let Some(token) = self.fresh() {
             return Ok(token); // another caller refreshed while we waited
         }
-        let token = self.fetch().await?;
+        if last.0 != before
+            && let Some(failure) = &last.1
+        {
+            // The fetch this caller waited for failed: share its answer
+            // (one login, one OTP prompt per failure, not one per waiter).
+            return Err(failure.clone());
+        }
+        let fetched = self.fetch().await;
+        last.0 += 1;
+        self.inner.fetches_done.store(last.0, Ordering::Release);
+        let token = match fetched {
+            Ok(token) => {
+                last.1 = None;
+                token
+            }
+            Err(failure) => {
+                last.1 = Some(failure.clone());
+                return Err(failure);
+            }
+        };
         let margin = self
             .inner
             .margin
             .read()
             .map(|m| *m)
             .unwrap_or(DEFAULT_REFRESH_MARGIN);
-        let refresh_at = refresh_time(
-            crate::jwt::expiry(token.expose_secret()),
-            margin,
-            SystemTime::now(),
-        );
+        let now = SystemTime::now();
+        let exp = crate::jwt::expiry(token.expose_secret());
+        let refresh_at = match exp {
+            Some(exp) if exp <= now => {
+                // Clock skew, or a server that issues stale tokens: fetching
+                // again would give the same. Use it until the API says 401.
+                tracing::warn!(
+                    "the new token's exp is already past (is this machine's clock right?); using it until the API rejects it"
+                );
+                now + LIFETIME_WITHOUT_EXP
+            }
+            exp => refresh_time(exp, margin, now),
+        };
         if let Ok(mut cached) = self.inner.cached.write() {
             *cached = Some(Cached {
                 token: token.clone(),

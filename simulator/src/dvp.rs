@@ -107,12 +107,25 @@ async fn namespaces(AxumState(state): AxumState<Arc<State>>, headers: HeaderMap)
     Json(json!({"namespaces": [NAMESPACE]})).into_response()
 }
 
-/// Metadata of the namespace with data.
-fn metadata() -> serde_json::Value {
+/// Metadata of the namespace with data: the real views, then the
+/// configured extra ones.
+fn metadata(state: &State) -> serde_json::Value {
+    let views: Vec<&str> = VIEWS
+        .iter()
+        .copied()
+        .chain(state.config.dvp_extra_views.iter().map(String::as_str))
+        .chain(
+            state
+                .config
+                .dvp_views_without_data
+                .iter()
+                .map(String::as_str),
+        )
+        .collect();
     json!({
         "namespace": NAMESPACE,
         "extraRepos": [format!("{NAMESPACE}-labs/tool")],
-        "datasets": [{"name": "pulls", "views": VIEWS, "timespans": ["months", "weeks"]}],
+        "datasets": [{"name": "pulls", "views": views, "timespans": ["months", "weeks"]}],
     })
 }
 
@@ -124,7 +137,7 @@ async fn user_namespaces(AxumState(state): AxumState<Arc<State>>, headers: Heade
         }
         return response;
     }
-    Json(json!([metadata()])).into_response()
+    Json(json!([metadata(&state)])).into_response()
 }
 
 async fn namespace(
@@ -135,7 +148,7 @@ async fn namespace(
     if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
-    Json(metadata()).into_response()
+    Json(metadata(&state)).into_response()
 }
 
 async fn years(
@@ -198,7 +211,16 @@ async fn files(
     if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
         return response;
     }
-    let path = format!("/dvp/{namespace}/{year}/{kind}/{number}/{view}.csv");
+    if state.config.dvp_views_without_data.contains(&view) {
+        return json_error(StatusCode::NOT_FOUND, "detail", "no data for this dataview");
+    }
+    // An extra view is served the raw file of the same timespan.
+    let stored_view = if state.config.dvp_extra_views.contains(&view) {
+        "raw"
+    } else {
+        view.as_str()
+    };
+    let path = format!("/dvp/{namespace}/{year}/{kind}/{number}/{stored_view}.csv");
     let Some(file) = file_for(&state, &path) else {
         return json_error(
             StatusCode::NOT_FOUND,

@@ -67,6 +67,13 @@ pub struct SimulatorConfig {
     pub ports: [u16; 4],
     /// Added before every answer, to stand for network latency.
     pub latency: Duration,
+    /// Views the DVP namespace metadata advertises beyond the real ones,
+    /// each listed with a file (a copy of `raw`): names a hostile server
+    /// might send, such as `../x`.
+    pub dvp_extra_views: Vec<String>,
+    /// Views the metadata advertises that have no data: their listing
+    /// answers 404.
+    pub dvp_views_without_data: Vec<String>,
     /// The Account API answers adding and removing an email with `200`, the
     /// status its source lists, instead of `201`/`204` (its examples).
     pub account_statuses_as_listed: bool,
@@ -84,6 +91,8 @@ impl Default for SimulatorConfig {
             seed: 42,
             ports: [0; 4],
             latency: Duration::ZERO,
+            dvp_extra_views: Vec::new(),
+            dvp_views_without_data: Vec::new(),
             account_statuses_as_listed: false,
         }
     }

@@ -534,3 +534,82 @@ async fn bulk_size_sums_saturate_instead_of_overflowing() {
     assert_eq!(summary.bytes, u64::MAX);
     assert_eq!(summary.downloaded.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_callers_waiting_on_a_failed_exchange_share_its_one_failure() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let exchange = hub.mock(|when, then| {
+        when.method(POST).path("/v2/auth/token");
+        then.status(401)
+            .delay(Duration::from_millis(200))
+            .json_body(json!({"detail": "invalid credentials"}));
+    });
+    let reports = api.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({"report_types": []}));
+    });
+    let client = enterprise_data_sdk::EnterpriseClient::builder("my-org", "dckr_oat_wrong")
+        .hub_url(hub.base_url())
+        .api_url(api.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.report_types().await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(err.to_string().contains("invalid credentials"), "{err}");
+    }
+    assert_eq!(
+        exchange.calls_async().await,
+        1,
+        "one exchange for 50 waiters"
+    );
+    assert_eq!(reports.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn a_token_already_expired_on_arrival_is_used_until_rejected() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    // `exp` an hour ago: the machine's clock and the Hub's disagree.
+    let stale = {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let exp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            - 3600;
+        format!(
+            "{}.{}.c2ln",
+            engine.encode(r#"{"alg":"HS256"}"#),
+            engine.encode(format!(r#"{{"sub":"alice","exp":{exp}}}"#))
+        )
+    };
+    let login = hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(200).json_body(json!({"token": stale}));
+    });
+    let namespaces = api.mock(|when, then| {
+        when.method(GET)
+            .path("/")
+            .header("authorization", format!("Bearer {stale}"));
+        then.status(200).json_body(json!({"namespaces": ["acme"]}));
+    });
+    let client = DvpClient::builder(Credentials::login("alice", "pw"))
+        .hub_url(hub.base_url())
+        .api_url(api.base_url())
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        assert_eq!(client.namespaces().await.unwrap(), ["acme"]);
+    }
+    assert_eq!(login.calls_async().await, 1, "not one login per request");
+    assert_eq!(namespaces.calls_async().await, 5);
+}
