@@ -411,3 +411,37 @@ async fn account_profile_and_emails_round_trip_through_the_simulator() {
         .unwrap_err();
     assert_eq!(err.status(), Some(400), "{err}");
 }
+
+#[tokio::test]
+async fn one_failed_report_does_not_stop_a_range_download() {
+    let sim = Simulator::start().await.unwrap();
+    let client = enterprise(&sim);
+    // The first object-store request answers 404 (not retried).
+    sim.inject(route::STORE, Fault::status(404), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+    let options = enterprise_data_sdk::RangeOptions {
+        concurrency: 1,
+        ..Default::default()
+    };
+    let summary = client
+        .download_range(
+            "usage_pulls",
+            "daily",
+            Some(day(28)),
+            Some(day(30)),
+            dir.path(),
+            options,
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.downloaded.len(), 2, "{summary:?}");
+    assert_eq!(summary.failed.len(), 1, "{summary:?}");
+    assert!(summary.failed[0].reason.contains("HTTP 404"), "{summary:?}");
+    assert!(
+        summary.failed[0]
+            .item
+            .contains("usage_pulls/daily/2026-06-")
+    );
+    assert!(!summary.is_success());
+}
