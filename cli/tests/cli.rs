@@ -351,27 +351,68 @@ async fn a_dropped_connection_still_gives_a_complete_size_checked_file() {
     }
     .size();
     assert_eq!(std::fs::metadata(&file).unwrap().len(), expected);
-    assert!(sim.requests() >= 4, "the drop was not hit");
+    assert_eq!(
+        sim.range_requests(),
+        1,
+        "the drop was not resumed with Range"
+    );
 }
 
 #[test]
 fn verbose_logs_requests_without_secrets() {
-    let output = demo(&[
-        "-v",
-        "--org",
-        accounts::ORG,
-        "--oat",
-        accounts::OAT,
-        "reports",
-        "types",
-    ]);
-    let err = stderr(&ok_output(output));
-    assert!(
-        err.contains("list_report_types") && err.contains("status=200"),
-        "{err}"
-    );
-    assert!(!err.contains(accounts::OAT), "OAT in the logs");
-    assert!(!err.contains("eyJ"), "a JWT in the logs");
+    for verbosity in ["-v", "-vv"] {
+        // A working run: the simulator's OAT and JWTs stay out of the logs.
+        let output = demo(&[
+            verbosity,
+            "--org",
+            accounts::ORG,
+            "--oat",
+            accounts::OAT,
+            "reports",
+            "types",
+        ]);
+        let err = stderr(&ok_output(output));
+        assert!(
+            err.contains("list_report_types") && err.contains("status=200"),
+            "{err}"
+        );
+        assert!(!err.contains(accounts::OAT), "{verbosity}: OAT in the logs");
+        assert!(!err.contains("eyJ"), "{verbosity}: a JWT in the logs");
+
+        // A failing run with distinctive canaries as secrets.
+        const CANARY_OAT: &str = "dckr_oat_CANARY7f3a9";
+        const CANARY_PASSWORD: &str = "pw-CANARY-51c2e";
+        let output = demo(&[
+            verbosity,
+            "--org",
+            accounts::ORG,
+            "--oat",
+            CANARY_OAT,
+            "--username",
+            accounts::DVP_USER,
+            "--password",
+            CANARY_PASSWORD,
+            "reports",
+            "types",
+        ]);
+        assert_eq!(output.status.code(), Some(1));
+        let dvp = demo(&[
+            verbosity,
+            "--username",
+            accounts::DVP_USER,
+            "--password",
+            CANARY_PASSWORD,
+            "dvp",
+            "namespaces",
+        ]);
+        assert_eq!(dvp.status.code(), Some(1));
+        for text in [stderr(&output), stdout(&output), stderr(&dvp), stdout(&dvp)] {
+            assert!(
+                !text.contains("CANARY"),
+                "{verbosity}: a secret leaked:\n{text}"
+            );
+        }
+    }
 }
 
 fn ok_output(output: Output) -> Output {

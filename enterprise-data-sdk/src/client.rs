@@ -109,12 +109,10 @@ impl EnterpriseClientBuilder {
             AuthMode::Exchange => {
                 let credentials =
                     Credentials::organization(self.org.clone(), self.oat.expose_secret());
-                let tokens = TokenCache::new(
-                    &self.config.hub_url,
-                    credentials,
-                    http.clone(),
-                    self.config.retry.clone(),
-                );
+                let tokens = TokenCache::builder(&self.config.hub_url, credentials, http.clone())
+                    .retry(self.config.retry.clone())
+                    .clock(self.config.clock.clone())
+                    .build();
                 (Some(tokens.clone()), Arc::new(tokens))
             }
             AuthMode::Direct => (None, Arc::new(StaticToken::new(self.oat.expose_secret()))),

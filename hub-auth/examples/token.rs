@@ -19,8 +19,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         simulator::accounts::DVP_2FA_PASSWORD,
     );
     // In a real program the code comes from the user or a TOTP library.
-    let cache = TokenCache::new(&sim.hub_url(), credentials, http, RetryPolicy::default())
-        .with_otp(OtpProvider::fixed(simulator::accounts::TOTP_CODE));
+    let cache = TokenCache::builder(&sim.hub_url(), credentials, http)
+        .retry(RetryPolicy::default())
+        .otp(OtpProvider::fixed(simulator::accounts::TOTP_CODE))
+        .build();
 
     let token = cache.token().await?;
     let expires = hub_auth::jwt::expiry(token.expose_secret());

@@ -31,7 +31,7 @@ pub mod jwt;
 pub mod token_cache;
 
 pub use credentials::{Credentials, OtpProvider};
-pub use token_cache::TokenCache;
+pub use token_cache::{TokenCache, TokenCacheBuilder};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

@@ -32,9 +32,9 @@ pub struct TokenCache {
 struct Inner {
     hub: generated::Client,
     credentials: Credentials,
-    // Settable after clones were made: every clone shares them.
-    otp: RwLock<Option<OtpProvider>>,
-    margin: RwLock<Duration>,
+    otp: Option<OtpProvider>,
+    margin: Duration,
+    clock: sdk_core::Clock,
     cached: RwLock<Option<Cached>>,
     // Held while a token is fetched, so concurrent callers wait for that one
     // fetch instead of starting their own. It guards the outcome of the
@@ -58,37 +58,79 @@ impl std::fmt::Debug for TokenCache {
                 &progenitor_client::ClientInfo::baseurl(&self.inner.hub),
             )
             .field("credentials", &self.inner.credentials)
-            .field(
-                "two_factor",
-                &self.inner.otp.read().is_ok_and(|o| o.is_some()),
-            )
+            .field("two_factor", &self.inner.otp.is_some())
+            .field("refresh_margin", &self.inner.margin)
             .field("token_requests", &self.token_requests())
             .finish()
     }
 }
 
-impl TokenCache {
-    /// A cache that logs in at `hub_url` (e.g. [`crate::DEFAULT_HUB_URL`])
-    /// through `http` (build it with `sdk_core::http::client_builder`).
-    pub fn new(
-        hub_url: &str,
-        credentials: Credentials,
-        http: reqwest::Client,
-        retry: RetryPolicy,
-    ) -> Self {
+/// Configures a [`TokenCache`]; every setting is fixed once it is built,
+/// so all clones of the cache share the same ones.
+pub struct TokenCacheBuilder {
+    hub_url: String,
+    credentials: Credentials,
+    http: reqwest::Client,
+    retry: RetryPolicy,
+    otp: Option<OtpProvider>,
+    margin: Duration,
+    clock: sdk_core::Clock,
+}
+
+impl std::fmt::Debug for TokenCacheBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCacheBuilder")
+            .field("hub_url", &self.hub_url)
+            .field("credentials", &self.credentials)
+            .field("two_factor", &self.otp.is_some())
+            .field("refresh_margin", &self.margin)
+            .finish()
+    }
+}
+
+impl TokenCacheBuilder {
+    /// Retry policy of the token requests (default: the SDK's default).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Answers Docker Hub's second-factor challenge with codes from `otp`.
+    pub fn otp(mut self, otp: OtpProvider) -> Self {
+        self.otp = Some(otp);
+        self
+    }
+
+    /// Replaces tokens when less than `margin` of their life remains
+    /// (default [`DEFAULT_REFRESH_MARGIN`]).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// Reads the time from `clock` instead of the system clock, so tests
+    /// can move time without sleeping.
+    pub fn clock(mut self, clock: sdk_core::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The cache. Nothing is sent until the first token is asked for.
+    pub fn build(self) -> TokenCache {
         let hub = generated::Client::new_with_client(
-            hub_url.trim_end_matches('/'),
-            http,
+            self.hub_url.trim_end_matches('/'),
+            self.http,
             ApiContext::anonymous()
-                .with_retry(retry)
+                .with_retry(self.retry)
                 .with_operations(generated::OPERATIONS),
         );
-        Self {
+        TokenCache {
             inner: Arc::new(Inner {
                 hub,
-                credentials,
-                otp: RwLock::new(None),
-                margin: RwLock::new(DEFAULT_REFRESH_MARGIN),
+                credentials: self.credentials,
+                otp: self.otp,
+                margin: self.margin,
+                clock: self.clock,
                 cached: RwLock::new(None),
                 refreshing: tokio::sync::Mutex::new((0, None)),
                 fetches_done: AtomicU64::new(0),
@@ -96,23 +138,38 @@ impl TokenCache {
             }),
         }
     }
+}
 
-    /// Answers Docker Hub's second-factor challenge with codes from `otp`
-    /// (for this cache and every clone of it).
-    pub fn with_otp(self, otp: OtpProvider) -> Self {
-        if let Ok(mut slot) = self.inner.otp.write() {
-            *slot = Some(otp);
-        }
-        self
+impl TokenCache {
+    /// A cache with default settings that logs in at `hub_url` (e.g.
+    /// [`crate::DEFAULT_HUB_URL`]) through `http` (build it with
+    /// `sdk_core::http::client_builder`).
+    pub fn new(
+        hub_url: &str,
+        credentials: Credentials,
+        http: reqwest::Client,
+        retry: RetryPolicy,
+    ) -> Self {
+        Self::builder(hub_url, credentials, http)
+            .retry(retry)
+            .build()
     }
 
-    /// Replaces tokens when less than `margin` of their life remains (for
-    /// this cache and every clone of it).
-    pub fn with_refresh_margin(self, margin: Duration) -> Self {
-        if let Ok(mut slot) = self.inner.margin.write() {
-            *slot = margin;
+    /// Starts configuring a cache (second factor, refresh margin, clock).
+    pub fn builder(
+        hub_url: &str,
+        credentials: Credentials,
+        http: reqwest::Client,
+    ) -> TokenCacheBuilder {
+        TokenCacheBuilder {
+            hub_url: hub_url.to_owned(),
+            credentials,
+            http,
+            retry: RetryPolicy::default(),
+            otp: None,
+            margin: DEFAULT_REFRESH_MARGIN,
+            clock: sdk_core::Clock::system(),
         }
-        self
     }
 
     /// How many token requests (login, 2FA step, exchange) were sent so far.
@@ -124,7 +181,7 @@ impl TokenCache {
     fn fresh(&self) -> Option<SecretString> {
         let cached = self.inner.cached.read().ok()?;
         let cached = cached.as_ref()?;
-        (SystemTime::now() < cached.refresh_at).then(|| cached.token.clone())
+        (self.inner.clock.now() < cached.refresh_at).then(|| cached.token.clone())
     }
 
     async fn token_single_flight(&self) -> Result<SecretString, AuthError> {
@@ -156,13 +213,8 @@ impl TokenCache {
                 return Err(failure);
             }
         };
-        let margin = self
-            .inner
-            .margin
-            .read()
-            .map(|m| *m)
-            .unwrap_or(DEFAULT_REFRESH_MARGIN);
-        let now = SystemTime::now();
+        let margin = self.inner.margin;
+        let now = self.inner.clock.now();
         let exp = crate::jwt::expiry(token.expose_secret());
         let refresh_at = match exp {
             Some(exp) if exp <= now => {
@@ -242,11 +294,10 @@ impl TokenCache {
             Err(err) => return Err(auth_error(&what, Failure::from_generated(err).await)),
         };
 
-        let otp = self.inner.otp.read().ok().and_then(|o| o.clone());
-        let Some(otp) = otp else {
+        let Some(otp) = &self.inner.otp else {
             return Err(AuthError::new(
                 format!(
-                    "{what}: the account requires two-factor authentication, and no one-time code provider was configured (pass --otp, or set one with with_otp)"
+                    "{what}: the account requires two-factor authentication, and no one-time code provider was configured (pass --otp, or set one with the builder's otp())"
                 ),
                 Some(401),
             ));

@@ -35,6 +35,8 @@ pub struct ClientConfig {
     pub user_agent: Option<String>,
     /// Retries of every request.
     pub retry: RetryPolicy,
+    /// Where token expiry is read against (the system clock by default).
+    pub clock: crate::Clock,
 }
 
 impl ClientConfig {
@@ -51,6 +53,7 @@ impl ClientConfig {
             max_pages: DEFAULT_MAX_PAGES,
             user_agent: None,
             retry: RetryPolicy::default(),
+            clock: crate::Clock::system(),
         }
     }
 
@@ -168,6 +171,13 @@ macro_rules! client_config_setters {
         /// Retry policy of every request.
         pub fn retry(mut self, retry: $crate::RetryPolicy) -> Self {
             self.config.retry = retry;
+            self
+        }
+
+        /// Where token expiry is read against: the system clock by
+        /// default; a test's clock moves time without sleeping.
+        pub fn clock(mut self, clock: $crate::Clock) -> Self {
+            self.config.clock = clock;
             self
         }
     };

@@ -8,6 +8,7 @@
 //! wrapper repeats auth logic.
 
 pub mod bulk;
+pub mod clock;
 pub mod config;
 pub mod csv;
 pub mod download;
@@ -20,6 +21,7 @@ pub mod retry;
 pub mod safe_path;
 pub mod token_source;
 
+pub use clock::Clock;
 pub use config::ClientConfig;
 pub use hooks::ApiContext;
 pub use retry::RetryPolicy;

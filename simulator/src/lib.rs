@@ -107,6 +107,7 @@ pub(crate) struct State {
     pub store_url: String,
     pub challenges: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub requests: std::sync::atomic::AtomicU64,
+    pub range_requests: std::sync::atomic::AtomicU64,
     pub account: account::AccountStore,
 }
 
@@ -143,6 +144,7 @@ impl Simulator {
             store_url: format!("http://{}", addrs[3]),
             challenges: Default::default(),
             requests: Default::default(),
+            range_requests: Default::default(),
             account: Default::default(),
         });
         let routers = [
@@ -220,6 +222,13 @@ impl Simulator {
     pub fn requests(&self) -> u64 {
         self.state
             .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many object-store requests carried a `Range` header (resumes).
+    pub fn range_requests(&self) -> u64 {
+        self.state
+            .range_requests
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 

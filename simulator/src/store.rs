@@ -115,6 +115,11 @@ async fn object(
         );
     };
     let size = file.size();
+    if headers.contains_key(header::RANGE) {
+        state
+            .range_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     let start = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())

@@ -61,12 +61,17 @@ fn token_cache(hub: &MockServer, credentials: hub_auth::Credentials) -> hub_auth
     hub_auth::TokenCache::new(&hub.base_url(), credentials, http, no_retry())
 }
 
-async fn exchange_answering(status: u16) -> (hub_auth::TokenCache, httpmock::Mock<'static>, Value) {
-    let hub = Box::leak(Box::new(MockServer::start_async().await));
+/// The exchange answering `status` on `hub`; the server goes back to
+/// httpmock's pool when the test drops it.
+fn exchange_answering(
+    hub: &MockServer,
+    status: u16,
+) -> (hub_auth::TokenCache, httpmock::Mock<'_>, Value) {
     let body = body("hub-auth.yaml", "createAccessToken", &status.to_string());
     let mock = hub.mock(|when, then| {
         when.method(POST)
             .path("/v2/auth/token")
+            .query_param_count(".*", ".*", 0)
             .header("content-type", "application/json")
             .header_missing("authorization")
             .json_body(json!({"identifier": "my-org", "secret": "dckr_oat_x"}));
@@ -87,7 +92,8 @@ contract!(
     "createAccessToken",
     "200",
     async fn create_access_token_200() {
-        let (cache, mock, body) = exchange_answering(200).await;
+        let hub = MockServer::start_async().await;
+        let (cache, mock, body) = exchange_answering(&hub, 200);
         let token = cache.token().await.unwrap();
         assert_eq!(
             secrecy::ExposeSecret::expose_secret(&token),
@@ -98,7 +104,8 @@ contract!(
 );
 
 async fn exchange_error(status: u16) {
-    let (cache, mock, body) = exchange_answering(status).await;
+    let hub = MockServer::start_async().await;
+    let (cache, mock, body) = exchange_answering(&hub, status);
     let err = cache.token().await.unwrap_err();
     assert_eq!(err.status, Some(status));
     assert!(err.message.contains(&message(&body)), "{}", err.message);
@@ -132,9 +139,12 @@ contract!(
 );
 
 fn login_mock<'a>(hub: &'a MockServer, status: u16, body: &Value) -> httpmock::Mock<'a> {
+    spec::validate("hub-auth.yaml", "postUsersLogin", &status.to_string(), body)
+        .unwrap_or_else(|e| panic!("login body {body}: {e}"));
     hub.mock(|when, then| {
         when.method(POST)
             .path("/v2/users/login")
+            .query_param_count(".*", ".*", 0)
             .header("content-type", "application/json")
             .header_missing("authorization")
             .json_body(json!({"username": "alice", "password": "pw"}));
@@ -217,12 +227,20 @@ async fn two_factor_answering(
     let mock = hub.mock(|when, then| {
         when.method(POST)
             .path("/v2/users/2fa-login")
+            .query_param_count(".*", ".*", 0)
             .header_missing("authorization")
             .json_body(json!({"login_2fa_token": "challenge", "code": "654321"}));
         then.status(status).json_body(body.clone());
     });
-    let cache = token_cache(&hub, hub_auth::Credentials::login("alice", "pw"))
-        .with_otp(hub_auth::OtpProvider::fixed("654321"));
+    let http = sdk_core::http::client_builder().build().unwrap();
+    let cache = hub_auth::TokenCache::builder(
+        &hub.base_url(),
+        hub_auth::Credentials::login("alice", "pw"),
+        http,
+    )
+    .retry(no_retry())
+    .otp(hub_auth::OtpProvider::fixed("654321"))
+    .build();
     let result = cache.token().await;
     mock.assert_async().await;
     (result, body)
@@ -266,9 +284,11 @@ async fn dvp() -> Dvp {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
     let token = jwt("alice", Duration::from_secs(600));
+    let login = json!({"token": token});
+    spec::validate("hub-auth.yaml", "postUsersLogin", "200", &login).unwrap();
     hub.mock(|when, then| {
         when.method(POST).path("/v2/users/login");
-        then.status(200).json_body(json!({"token": token}));
+        then.status(200).json_body(login);
     });
     let client = dvp_sdk::DvpClient::builder(dvp_sdk::Credentials::login("alice", "pw"))
         .hub_url(hub.base_url())
@@ -682,9 +702,11 @@ async fn enterprise() -> Enterprise {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
     let token = jwt("my-org", Duration::from_secs(600));
+    let exchanged = json!({"access_token": token});
+    spec::validate("hub-auth.yaml", "createAccessToken", "200", &exchanged).unwrap();
     hub.mock(|when, then| {
         when.method(POST).path("/v2/auth/token");
-        then.status(200).json_body(json!({"access_token": token}));
+        then.status(200).json_body(exchanged);
     });
     let client = enterprise_data_sdk::EnterpriseClient::builder("my-org", "dckr_oat_x")
         .hub_url(hub.base_url())
@@ -1017,6 +1039,23 @@ account_contracts! {
 }
 
 // ---------------------------------------------------------------- coverage
+
+#[test]
+fn the_validator_rejects_a_body_that_breaks_the_schema() {
+    // A report list whose entry lacks a required field and has a wrong type.
+    let bad = json!({"reports": [{"ReportType": "usage_pulls", "SizeBytes": "four"}], "next_page_token": ""});
+    let problems = spec::validate("enterprise-data.yaml", "listReports", "200", &bad).unwrap_err();
+    assert!(problems.contains("/reports/0/SizeBytes"), "{problems}");
+    assert!(problems.contains("Cadence"), "{problems}");
+    let missing = spec::validate(
+        "hub-auth.yaml",
+        "postUsersLogin",
+        "401",
+        &json!({"login_2fa_token": "t"}),
+    )
+    .unwrap_err();
+    assert!(missing.contains("detail"), "{missing}");
+}
 
 #[test]
 fn every_documented_response_is_covered() {

@@ -93,37 +93,51 @@ async fn two_factor_without_a_code_provider_says_what_to_do() {
     assert_eq!(data.calls_async().await, 0);
 }
 
+/// A clock that moves only when the test says so.
+fn test_clock() -> (sdk_core::Clock, Arc<std::sync::atomic::AtomicU64>) {
+    let start = std::time::SystemTime::now();
+    let offset = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let read = offset.clone();
+    let clock = sdk_core::Clock::from_fn(move || {
+        start + Duration::from_secs(read.load(std::sync::atomic::Ordering::SeqCst))
+    });
+    (clock, offset)
+}
+
 #[tokio::test]
-async fn token_is_reused_until_near_expiry_then_refreshed() {
+async fn token_is_reused_until_the_refresh_margin_then_refreshed() {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
-    // A token living less than twice the 60 s margin is reused for half
-    // of its life: 1.5 to 2 s here, as `exp` has whole seconds (the margin
-    // rule itself is unit-tested in hub_auth::token_cache).
-    let short = jwt("short", Duration::from_secs(4));
+    // A real expiry ten minutes out; the default margin is 60 s.
+    let token = jwt("alice", Duration::from_secs(600));
     let login = hub.mock(|when, then| {
         when.method(POST).path("/v2/users/login");
-        then.status(200).json_body(json!({"token": short}));
+        then.status(200).json_body(json!({"token": token}));
     });
     api.mock(|when, then| {
         when.method(GET).path("/");
         then.status(200).json_body(json!({"namespaces": []}));
     });
-    let client = client(&hub, &api.base_url(), None);
+    let (clock, offset) = test_clock();
+    let client = DvpClient::builder(Credentials::login("alice", "pw"))
+        .hub_url(hub.base_url())
+        .api_url(api.base_url())
+        .retry(fast_retry())
+        .clock(clock)
+        .build()
+        .unwrap();
     client.namespaces().await.unwrap();
+    // 530 s later: more than the margin is left, the token is reused.
+    offset.store(530, std::sync::atomic::Ordering::SeqCst);
     client.namespaces().await.unwrap();
-    assert_eq!(
-        login.calls_async().await,
-        1,
-        "second call within the token's life logged in again"
-    );
-    // Half of the life has passed: refresh.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(login.calls_async().await, 1, "logged in again too early");
+    // 545 s later: less than 60 s is left, a new token is fetched.
+    offset.store(545, std::sync::atomic::Ordering::SeqCst);
     client.namespaces().await.unwrap();
     assert_eq!(
         login.calls_async().await,
         2,
-        "a token near expiry was not refreshed"
+        "not refreshed within the margin"
     );
 }
 
@@ -520,7 +534,7 @@ async fn a_gzip_encoded_body_is_decoded_on_disk_and_in_streamed_rows() {
 }
 
 #[tokio::test]
-async fn an_otp_provider_set_on_a_clone_serves_every_clone() {
+async fn settings_made_on_the_builder_serve_every_clone() {
     use sdk_core::TokenSource;
     let hub = MockServer::start_async().await;
     let token = jwt("alice", Duration::from_secs(600));
@@ -536,17 +550,14 @@ async fn an_otp_provider_set_on_a_clone_serves_every_clone() {
         then.status(200).json_body(json!({"token": token}));
     });
     let http = sdk_core::http::client_builder().build().unwrap();
-    let cache = hub_auth::TokenCache::new(
-        &hub.base_url(),
-        Credentials::login("alice", "pw"),
-        http,
-        fast_retry(),
-    );
-    let _shared = cache.clone().with_otp(OtpProvider::fixed("111111"));
-    assert!(
-        cache.token().await.is_ok(),
-        "the clone's provider was not used"
-    );
+    let cache =
+        hub_auth::TokenCache::builder(&hub.base_url(), Credentials::login("alice", "pw"), http)
+            .retry(fast_retry())
+            .otp(OtpProvider::fixed("111111"))
+            .build();
+    let clone = cache.clone();
+    assert!(clone.token().await.is_ok(), "the clone lost the provider");
+    assert_eq!(cache.token_requests(), 2, "login and second factor, shared");
 }
 
 /// A hub that logs `alice` in, and the client for it.

@@ -120,22 +120,42 @@ async fn a_repeated_page_token_is_an_error_not_a_loop() {
 async fn the_token_is_exchanged_again_near_expiry_and_after_a_401() {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
-    // Lives 4 s: reused for half of that (1.5 to 2 s, as `exp` has whole
-    // seconds), then refreshed.
-    let exchange = hub_exchanging(&hub, Duration::from_secs(4));
+    // Lives 100 s, less than twice the 60 s margin: reused for half of
+    // that, then refreshed. The clock moves instead of the test sleeping.
+    let exchange = hub_exchanging(&hub, Duration::from_secs(100));
     api.mock(|when, then| {
         when.method(GET).path("/orgs/my-org/reports");
         then.status(200).json_body(
             json!({"report_types": [{"ReportType": "usage_pulls", "Cadence": "daily"}]}),
         );
     });
-    let client = client(&hub, &api);
+    let start = std::time::SystemTime::now();
+    let offset = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let read = offset.clone();
+    let client = EnterpriseClient::builder("my-org", "dckr_oat_SECRET")
+        .hub_url(hub.base_url())
+        .api_url(api.base_url())
+        .retry(fast_retry())
+        .clock(sdk_core::Clock::from_fn(move || {
+            start + Duration::from_secs(read.load(std::sync::atomic::Ordering::SeqCst))
+        }))
+        .build()
+        .unwrap();
     client.report_types().await.unwrap();
+    offset.store(40, std::sync::atomic::Ordering::SeqCst);
     client.report_types().await.unwrap();
-    assert_eq!(exchange.calls_async().await, 1);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        exchange.calls_async().await,
+        1,
+        "refreshed before half-life"
+    );
+    offset.store(52, std::sync::atomic::Ordering::SeqCst);
     client.report_types().await.unwrap();
-    assert_eq!(exchange.calls_async().await, 2);
+    assert_eq!(
+        exchange.calls_async().await,
+        2,
+        "not refreshed after half-life"
+    );
 
     // A 401 makes the client exchange once more and resend once.
     let api2 = MockServer::start_async().await;
