@@ -136,25 +136,48 @@ async fn object(
             .into_response();
     }
     let offset = start.unwrap_or(0);
+    // `DropAfter(n)`: send n bytes of the body, then fail the connection,
+    // even when n falls inside the last (or only) chunk.
     let mut budget = drop_after.unwrap_or(u64::MAX);
-    let chunks = file.chunks_from(offset).map(move |chunk| {
-        if budget == 0 {
-            return Err(std::io::Error::other("connection dropped (injected fault)"));
-        }
-        let keep = chunk
-            .len()
-            .min(usize::try_from(budget).unwrap_or(usize::MAX));
-        budget -= keep as u64;
-        Ok::<Bytes, std::io::Error>(chunk.slice(..keep))
-    });
-    // Stop after the error instead of polling the generator further.
-    let mut failed = false;
-    let chunks = chunks.take_while(move |item| {
-        let keep = !failed;
-        failed |= item.is_err();
-        keep
-    });
-    let body = Body::from_stream(futures::stream::iter(chunks));
+    let cut = drop_after.is_some();
+    let chunks = file
+        .chunks_from(offset)
+        .map(Some)
+        .chain(std::iter::once(None))
+        .map_while(move |chunk| match chunk {
+            _ if budget == 0 && cut => {
+                budget = u64::MAX; // one error, then the end
+                Some(Err(std::io::Error::other(
+                    "connection dropped (injected fault)",
+                )))
+            }
+            None => None,
+            Some(chunk) => {
+                let keep = chunk
+                    .len()
+                    .min(usize::try_from(budget).unwrap_or(usize::MAX));
+                budget -= keep as u64;
+                Some(Ok::<Bytes, std::io::Error>(chunk.slice(..keep)))
+            }
+        })
+        .take_while({
+            // Stop after the error instead of polling the generator further.
+            let mut failed = false;
+            move |item: &Result<Bytes, std::io::Error>| {
+                let keep = !failed;
+                failed |= item.is_err();
+                keep
+            }
+        });
+    let body = Body::from_stream(futures::StreamExt::then(
+        futures::stream::iter(chunks),
+        |item| async move {
+            if item.is_err() {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            item
+        },
+    ));
     let mut response = Response::builder()
         .header(header::CONTENT_TYPE, "text/csv")
         .header(header::CONTENT_LENGTH, size - offset)
