@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 
+pub mod decoders;
 pub mod logs;
 pub mod raw_server;
 pub mod spec;

@@ -1,5 +1,12 @@
 //! Property tests of every parser that reads data from the network or from
-//! files: none may panic, whatever the input.
+//! files: none may panic, whatever the input, and well-formed input must
+//! give back exactly what was put in.
+//!
+//! JSON bodies are generated from each spec schema's real property names
+//! and types (required fields always, optional ones sometimes), so every
+//! response type is exercised, not only those whose keys a random string
+//! happens to hit; each must decode and encode back to the input. CSVs get
+//! valid headers and fuzzed cells, and the typed values are checked.
 //!
 //! They run in the normal test run with proptest's default of 256 cases
 //! each. To fuzz longer: `PROPTEST_CASES=100000 cargo test -p contract-tests --test fuzz --release`.
@@ -85,6 +92,169 @@ fn decode_everything(value: &serde_json::Value) {
     );
 }
 
+/// Values that satisfy an OpenAPI schema of `spec` (refs resolved, one
+/// level of `oneOf`, enums, formats `date` and `date-time`, nullable,
+/// additionalProperties maps). `depth` bounds nesting.
+fn from_schema(
+    spec: &serde_json::Value,
+    schema: &serde_json::Value,
+    depth: u32,
+) -> BoxedStrategy<serde_json::Value> {
+    use serde_json::Value;
+    let schema = contract_tests::spec::resolve(spec, schema).clone();
+    let strategy = if let Some(options) = schema["oneOf"].as_array() {
+        let options: Vec<_> = options
+            .iter()
+            .map(|o| from_schema(spec, o, depth))
+            .collect();
+        proptest::strategy::Union::new(options).boxed()
+    } else if let Some(values) = schema["enum"].as_array() {
+        proptest::sample::select(values.clone()).boxed()
+    } else {
+        match schema["type"]
+            .as_str()
+            .unwrap_or(if schema.get("properties").is_some() {
+                "object"
+            } else {
+                "string"
+            }) {
+            "string" => match schema["format"].as_str() {
+                Some("date") => (1970i32..2100, 1u32..=12, 1u32..=28)
+                    .prop_map(|(y, m, d)| Value::from(format!("{y:04}-{m:02}-{d:02}")))
+                    .boxed(),
+                Some("date-time") => (0i64..4_102_444_800)
+                    .prop_map(|secs| {
+                        let at = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
+                        Value::from(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    })
+                    .boxed(),
+                _ => "\\PC{0,16}".prop_map(Value::from).boxed(),
+            },
+            "integer" => match (schema["format"].as_str(), schema["minimum"].as_i64()) {
+                (Some("int32"), min) => (min.unwrap_or(i64::from(i32::MIN))..=i64::from(i32::MAX))
+                    .prop_map(Value::from)
+                    .boxed(),
+                (_, Some(min)) => (min..i64::MAX).prop_map(Value::from).boxed(),
+                _ => any::<i64>().prop_map(Value::from).boxed(),
+            },
+            "number" => any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from)
+                .boxed(),
+            "boolean" => any::<bool>().prop_map(Value::from).boxed(),
+            "array" if depth > 0 => {
+                prop::collection::vec(from_schema(spec, &schema["items"], depth - 1), 0..4)
+                    .prop_map(Value::Array)
+                    .boxed()
+            }
+            "array" => Just(Value::Array(Vec::new())).boxed(),
+            _ if depth == 0 => Just(serde_json::json!({})).boxed(),
+            _ => {
+                let required: Vec<String> = schema["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r.as_str().map(str::to_owned))
+                    .collect();
+                let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
+                for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+                    let name = name.clone();
+                    let value = from_schema(spec, property, depth - 1);
+                    if required.contains(&name) {
+                        fields.push(value.prop_map(move |v| Some((name.clone(), v))).boxed());
+                    } else {
+                        fields.push(
+                            prop::option::of(value)
+                                .prop_map(move |v| v.map(|v| (name.clone(), v)))
+                                .boxed(),
+                        );
+                    }
+                }
+                let extra = match &schema["additionalProperties"] {
+                    Value::Object(values) if !values.is_empty() => prop::collection::btree_map(
+                        "[a-z][a-z0-9/_-]{0,15}",
+                        from_schema(spec, &Value::Object(values.clone()), depth - 1),
+                        0..4,
+                    )
+                    .boxed(),
+                    _ => Just(std::collections::BTreeMap::new()).boxed(),
+                };
+                (fields, extra)
+                    .prop_map(|(fields, extra)| {
+                        let mut map: serde_json::Map<String, Value> = extra.into_iter().collect();
+                        map.extend(fields.into_iter().flatten());
+                        Value::Object(map)
+                    })
+                    .boxed()
+            }
+        }
+    };
+    if schema["nullable"] == true {
+        prop::option::of(strategy)
+            .prop_map(|v| v.unwrap_or(Value::Null))
+            .boxed()
+    } else {
+        strategy
+    }
+}
+
+/// Every documented JSON response: (what, its schema's strategy, decoder).
+fn every_response_body() -> Vec<(
+    String,
+    BoxedStrategy<serde_json::Value>,
+    contract_tests::decoders::Decode,
+)> {
+    let mut all = Vec::new();
+    for spec_name in contract_tests::spec::specs() {
+        let document = contract_tests::spec::load(&spec_name);
+        for response in contract_tests::spec::responses(&document) {
+            let Some(schema) = response.json_schema() else {
+                continue;
+            };
+            let decode = contract_tests::decoders::decoder(
+                &spec_name,
+                &response.operation,
+                &response.status,
+            )
+            .unwrap_or_else(|| {
+                panic!(
+                    "{spec_name} {} {}: no decoder",
+                    response.operation, response.status
+                )
+            });
+            all.push((
+                format!("{spec_name} {} {}", response.operation, response.status),
+                from_schema(&document, schema, 4),
+                decode,
+            ));
+        }
+    }
+    all
+}
+
+#[test]
+fn every_response_type_round_trips_bodies_built_from_its_schema() {
+    use proptest::test_runner::{Config, TestRunner};
+    let responses = every_response_body();
+    assert!(
+        responses.len() >= 30,
+        "only {} response bodies found",
+        responses.len()
+    );
+    for (what, strategy, decode) in responses {
+        let mut runner = TestRunner::new(Config {
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&strategy, |body| {
+                contract_tests::decoders::round_trip(decode, &body)
+                    .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 proptest! {
     #[test]
     fn jwt_expiry_never_panics(token in ".{0,200}") {
@@ -155,5 +325,198 @@ proptest! {
         prop_assert_eq!(row.get("pull_count"), Some(&Value::Integer(i64::from(count))));
         prop_assert_eq!(row.get("automated"), Some(&Value::Boolean(flag)));
         prop_assert_eq!(row.get("share"), Some(&Value::Float(share)));
+    }
+}
+
+/// A CSV cell: text that may need quoting (commas, quotes, newlines).
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof!["[a-zA-Z0-9 ./:_-]{1,12}", "[a-z]{0,4}[,\"\n][a-z]{0,4}",]
+        .prop_filter("not empty", |c| !c.is_empty())
+}
+
+/// A text cell as the DVP readers return it: surrounding spaces trimmed,
+/// blank as absent.
+fn as_read(cell: &str) -> Option<&str> {
+    Some(cell.trim_matches(' ')).filter(|c| !c.is_empty())
+}
+
+fn csv_line(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    format!("{}\n", quoted.join(","))
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+proptest! {
+    #[test]
+    fn dvp_raw_rows_give_back_every_cell_plain_and_gzipped(
+        rows in prop::collection::vec(
+            (0i64..4_102_444_800, prop::collection::vec(cell(), 11)),
+            1..8,
+        ),
+    ) {
+        let header = "timestamp,namespace,repository,reference,tag,digest,http_method,action,type,host,country,user_agent\n";
+        let mut data = header.to_owned();
+        for (secs, cells) in &rows {
+            let at = chrono::DateTime::from_timestamp(*secs, 0).unwrap();
+            let mut line = vec![at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)];
+            line.extend(cells.iter().cloned());
+            data.push_str(&csv_line(&line));
+        }
+        for input in [data.clone().into_bytes(), gzip(data.as_bytes())] {
+            let parsed: Vec<_> = rows_from_reader::<dvp_sdk::rows::RawDecoder>(std::io::Cursor::new(input))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            prop_assert_eq!(parsed.len(), rows.len());
+            for (row, (secs, cells)) in parsed.iter().zip(&rows) {
+                prop_assert_eq!(row.timestamp().map(|t| t.timestamp()), Some(*secs));
+                prop_assert_eq!(row.namespace(), as_read(&cells[0]));
+                prop_assert_eq!(row.repository(), as_read(&cells[1]));
+                prop_assert_eq!(row.user_agent(), as_read(&cells[10]));
+                prop_assert_eq!(row.country(), as_read(&cells[9]));
+            }
+        }
+    }
+
+    #[test]
+    fn dvp_summary_rows_give_back_counts_and_names(
+        rows in prop::collection::vec((cell(), cell(), any::<u64>(), any::<u64>(), any::<u64>(), any::<u64>()), 1..8),
+    ) {
+        let mut data = "namespace,repository,unique_ip_count,pulls_by_tag,pulls_by_digest,version_checks\n".to_owned();
+        for (ns, repo, a, b, c, d) in &rows {
+            data.push_str(&csv_line(&[ns.clone(), repo.clone(), a.to_string(), b.to_string(), c.to_string(), d.to_string()]));
+        }
+        let parsed: Vec<_> = rows_from_reader::<dvp_sdk::rows::SummaryDecoder>(std::io::Cursor::new(gzip(data.as_bytes())))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for (row, (ns, repo, a, b, c, d)) in parsed.iter().zip(&rows) {
+            prop_assert_eq!(row.namespace.as_deref(), as_read(ns));
+            prop_assert_eq!(row.repository.as_deref(), as_read(repo));
+            prop_assert_eq!((row.unique_ip_count, row.pulls_by_tag, row.pulls_by_digest, row.version_checks), (Some(*a), Some(*b), Some(*c), Some(*d)));
+            prop_assert_eq!(row.reference.as_deref(), None);
+        }
+    }
+
+    #[test]
+    fn schema_typed_rows_give_back_every_value(
+        rows in prop::collection::vec(
+            (any::<i64>(), 1970i32..2100, 1u32..=12, 1u32..=28, any::<bool>(), any::<f64>().prop_filter("finite", |f| f.is_finite()), 0i64..4_102_444_800, cell(), any::<bool>()),
+            1..8,
+        ),
+    ) {
+        use enterprise_data_sdk::rows::Value;
+        let schema: enterprise_data_sdk::ReportSchema = serde_json::from_value(serde_json::json!({"category": "x", "fields": [
+            {"name": "count", "type": "integer", "description": ""},
+            {"name": "day", "type": "date", "description": ""},
+            {"name": "flag", "type": "boolean", "description": ""},
+            {"name": "share", "type": "float", "description": ""},
+            {"name": "at", "type": "timestamp", "description": ""},
+            {"name": "label", "type": "string", "description": ""},
+            {"name": "maybe", "type": "integer", "description": ""},
+        ]})).unwrap();
+        let mut data = "count,day,flag,share,at,label,maybe\n".to_owned();
+        for (count, y, m, d, flag, share, at, label, empty) in &rows {
+            let at = chrono::DateTime::from_timestamp(*at, 0).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let maybe = if *empty { String::new() } else { count.to_string() };
+            data.push_str(&csv_line(&[count.to_string(), format!("{y:04}-{m:02}-{d:02}"), flag.to_string(), share.to_string(), at, label.clone(), maybe]));
+        }
+        for input in [data.clone().into_bytes(), gzip(data.as_bytes())] {
+            let schema = schema.clone();
+            let make = move |h: &csv::StringRecord| Ok(enterprise_data_sdk::rows::SchemaDecoder::new(&schema, h));
+            let parsed: Vec<_> = rows_from_reader_with(std::io::Cursor::new(input), make)
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            prop_assert_eq!(parsed.len(), rows.len());
+            for (row, (count, y, m, d, flag, share, at, label, empty)) in parsed.iter().zip(&rows) {
+                prop_assert_eq!(row.get("count"), Some(&Value::Integer(*count)));
+                let day = chrono::NaiveDate::from_ymd_opt(*y, *m, *d).unwrap();
+                prop_assert_eq!(row.get("day"), Some(&Value::Date(day)));
+                prop_assert_eq!(row.get("flag"), Some(&Value::Boolean(*flag)));
+                prop_assert_eq!(row.get("share"), Some(&Value::Float(*share)));
+                prop_assert_eq!(row.get("at"), Some(&Value::Timestamp(chrono::DateTime::from_timestamp(*at, 0).unwrap())));
+                prop_assert_eq!(row.get("label"), Some(&Value::String(label.clone())));
+                let maybe = if *empty { Value::Null } else { Value::Integer(*count) };
+                prop_assert_eq!(row.get("maybe"), Some(&maybe));
+            }
+        }
+    }
+
+    #[test]
+    fn content_range_reads_what_a_server_writes_and_never_panics(
+        start in 0u64..u64::MAX / 2, len in 1u64..1_000_000, extra in 0u64..1_000_000, junk in ".{0,40}",
+    ) {
+        let end = start + len - 1;
+        let total = end + 1 + extra;
+        let parse = sdk_core::download::parse_content_range;
+        prop_assert_eq!(parse(&format!("bytes {start}-{end}/{total}")), Some((start, Some(total))));
+        prop_assert_eq!(parse(&format!("bytes {start}-{end}/*")), Some((start, None)));
+        // An end past the total, or before the start, is refused.
+        prop_assert_eq!(parse(&format!("bytes {start}-{end}/{end}")), None);
+        if len > 1 {
+            prop_assert_eq!(parse(&format!("bytes {end}-{start}/{total}")), None);
+        }
+        let _ = parse(&junk);
+    }
+
+    #[test]
+    fn retry_after_reads_http_dates(ahead in 0u64..100_000) {
+        let now = UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+        let at = httpdate::fmt_http_date(now + Duration::from_secs(ahead));
+        prop_assert_eq!(sdk_core::retry::parse_retry_after(&at, now), Some(Duration::from_secs(ahead)));
+        // A date in the past means: retry now.
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(ahead + 1));
+        prop_assert_eq!(sdk_core::retry::parse_retry_after(&past, now), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn input_validators_never_panic_and_keep_their_rules(text in "\\PC{0,24}", n in any::<i32>(), m in any::<u32>()) {
+        if let Ok(ns) = dvp_sdk::validate::namespace(&text) {
+            prop_assert!(!ns.is_empty() && !ns.contains('/') && !ns.contains("..") && !ns.chars().any(char::is_whitespace));
+        }
+        if dvp_sdk::validate::qualified_repository(&text).is_ok() {
+            prop_assert_eq!(text.matches('/').count(), 1);
+        }
+        prop_assert_eq!(dvp_sdk::validate::year(n).is_ok(), (2000..=9999).contains(&n));
+        prop_assert_eq!(dvp_sdk::validate::timespan(dvp_sdk::Timespan::Month(m)).is_ok(), (1..=12).contains(&m));
+        prop_assert_eq!(dvp_sdk::validate::timespan(dvp_sdk::Timespan::Week(m)).is_ok(), (1..=53).contains(&m));
+        if let Ok(segment) = enterprise_data_sdk::validate::segment("type", &text) {
+            prop_assert!(segment.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'));
+        }
+        if let Ok(date) = enterprise_data_sdk::validate::date(&text) {
+            prop_assert_eq!(date.to_string(), text.clone());
+        }
+        prop_assert_eq!(enterprise_data_sdk::validate::page_size(m).is_ok(), (1..=100).contains(&m));
+        if let Ok(segment) = sdk_core::safe_path::segment("name", &text) {
+            let path = std::path::Path::new("/out").join(segment);
+            prop_assert_eq!(path.parent(), Some(std::path::Path::new("/out")));
+            prop_assert!(!segment.starts_with('-') && segment != "..");
+        }
+    }
+
+    #[test]
+    fn the_servers_message_is_found_in_any_error_body(message in "[a-zA-Z0-9 .,:!?-]{1,60}", key in prop_oneof![Just("error"), Just("detail"), Just("message")], junk in ".{0,80}") {
+        let body = serde_json::json!({ key: message, "code": 7 }).to_string();
+        prop_assert_eq!(sdk_core::error::message_of_body(&body), message.clone());
+        // Also when the body is cut short after the message (a 64 KiB prefix).
+        let cut = format!("{}, \"more\": \"{junk}", &body[..body.len() - 1]);
+        prop_assert_eq!(sdk_core::error::message_of_body(&cut), message);
+        let _ = sdk_core::error::message_of_body(&junk);
     }
 }
