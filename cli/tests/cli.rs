@@ -800,3 +800,175 @@ fn secrets_come_from_stdin_and_a_secret_flag_warns() {
     assert_eq!(empty.status.code(), Some(2));
     assert!(stderr(&empty).contains("standard input is empty"));
 }
+
+#[test]
+fn two_factor_with_otp_and_without_a_code() {
+    let with_code = demo(&[
+        "--username",
+        accounts::DVP_2FA_USER,
+        "--password",
+        accounts::DVP_2FA_PASSWORD,
+        "--otp",
+        accounts::TOTP_CODE,
+        "dvp",
+        "namespaces",
+    ]);
+    assert_eq!(
+        stdout(&ok_output(with_code)).lines().nth(1),
+        Some(accounts::NAMESPACE)
+    );
+    let wrong_code = demo(&[
+        "--username",
+        accounts::DVP_2FA_USER,
+        "--password",
+        accounts::DVP_2FA_PASSWORD,
+        "--otp",
+        "000000",
+        "dvp",
+        "namespaces",
+    ]);
+    assert_eq!(wrong_code.status.code(), Some(1));
+    // Not --demo (which answers the challenge itself) and no terminal: the
+    // error says how to give a code.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start()).unwrap();
+    let output = docker_data()
+        .args(["--hub-url", &sim.hub_url(), "--dvp-url", &sim.dvp_url()])
+        .env("DOCKER_USERNAME", accounts::DVP_2FA_USER)
+        .env("DOCKER_PASSWORD", accounts::DVP_2FA_PASSWORD)
+        .args(["dvp", "namespaces"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--otp"), "{}", stderr(&output));
+    drop(sim);
+}
+
+#[test]
+fn exit_code_1_for_network_io_403_and_5xx_failures() {
+    // Network: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let network = docker_data()
+        .args([
+            "--hub-url",
+            &nowhere,
+            "--org",
+            accounts::ORG,
+            "--oat",
+            accounts::OAT,
+            "reports",
+            "types",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(network.status.code(), Some(1), "{}", stderr(&network));
+    // IO: the output folder is a file.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let io = demo(&[
+        "reports",
+        "download",
+        "usage_pulls",
+        "daily",
+        "--date",
+        "2026-06-30",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(io.status.code(), Some(1), "{}", stderr(&io));
+    // 403: an organization token cannot read DVP data.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start()).unwrap();
+    let forbidden = docker_data()
+        .args(["--hub-url", &sim.hub_url(), "--dvp-url", &sim.dvp_url()])
+        .args([
+            "--username",
+            accounts::ORG,
+            "--pat",
+            accounts::OAT,
+            "dvp",
+            "namespaces",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(forbidden.status.code(), Some(1), "{}", stderr(&forbidden));
+    // 5xx: the simulator fails every DVP call.
+    sim.inject(route::DVP, Fault::status(500), 100);
+    let server = docker_data()
+        .args(["--hub-url", &sim.hub_url(), "--dvp-url", &sim.dvp_url()])
+        .env("DOCKER_USERNAME", accounts::DVP_USER)
+        .env("DOCKER_PASSWORD", accounts::DVP_PASSWORD)
+        .args(["dvp", "namespaces"])
+        .output()
+        .unwrap();
+    assert_eq!(server.status.code(), Some(1), "{}", stderr(&server));
+    assert!(stderr(&server).contains("HTTP 500"), "{}", stderr(&server));
+    drop(sim);
+}
+
+#[test]
+fn exit_code_2_for_each_kind_of_bad_input() {
+    for args in [
+        &["dvp", "exports", "acme/web"][..], // namespace
+        &["dvp", "exports", accounts::NAMESPACE, "--month", "13"], // month
+        &["dvp", "exports", accounts::NAMESPACE, "--year", "1999"], // year
+        &["dvp", "pulls", accounts::NAMESPACE, "--repo", "a b"], // repository
+        &["reports", "schema", "usage_pulls", "daily", "2026-02-30"], // date
+        &["reports", "list", "Usage Pulls", "daily"], // report type
+        &["reports", "frobnicate"],          // subcommand
+        &["--concurrency", "0", "reports", "types"], // option range
+        &["api", "nospec"],                  // spec name
+        &["api", "dvp", "noSuchOperation"],  // operation
+    ] {
+        let output = demo(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // Missing credentials (no --demo) is a usage error too.
+    let output = docker_data().args(["reports", "types"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn urls_from_the_environment_and_concurrency_work_and_no_bar_without_a_terminal() {
+    let sim = Simulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap().to_owned();
+    let (hub, api) = (sim.hub_url(), sim.enterprise_url());
+    let output = tokio::task::spawn_blocking(move || {
+        docker_data()
+            .env("DOCKER_HUB_URL", hub)
+            .env("DOCKER_ENTERPRISE_URL", api)
+            .env("DOCKER_ORG", accounts::ORG)
+            .env("DOCKER_OAT", accounts::OAT)
+            .args([
+                "--concurrency",
+                "2",
+                "reports",
+                "download",
+                "usage_pulls",
+                "daily",
+            ])
+            .args(["--from", "2026-06-20", "--to", "2026-06-30", &out])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let err = stderr(&ok_output(output));
+    assert!(err.contains("downloaded 11 reports"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("usage_pulls/daily"))
+            .unwrap()
+            .count(),
+        11
+    );
+    // stderr is a pipe here: no progress bar, no carriage returns.
+    assert!(!err.contains('\r') && !err.contains("ETA"), "{err:?}");
+}

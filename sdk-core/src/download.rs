@@ -155,13 +155,22 @@ impl Downloader {
             .fetch_to_part(url, &part, expected_size, progress)
             .await;
         match result {
-            Ok(written) => {
-                tokio::fs::rename(&part, dest)
-                    .await
-                    .map_err(|source| DownloadError::Io {
-                        path: dest.to_owned(),
-                        source,
-                    })?;
+            Ok((written, decoded)) => {
+                let io_err = |source| DownloadError::Io {
+                    path: dest.to_owned(),
+                    source,
+                };
+                // A gzip-encoded body is stored decoded, so its size on disk
+                // is not the object's: a marker records that this file is
+                // the whole object, so a rerun skips it.
+                // Written after the rename: a crash in between costs a
+                // refetch, never a stale file taken as complete.
+                let marker = completion_marker(dest);
+                let _ = tokio::fs::remove_file(&marker).await;
+                tokio::fs::rename(&part, dest).await.map_err(io_err)?;
+                if let (true, Some(size)) = (decoded, expected_size) {
+                    write_marker(&marker, size).await.map_err(io_err)?;
+                }
                 sync_dir(dest).await;
                 Ok(written)
             }
@@ -251,13 +260,15 @@ impl Downloader {
         }
     }
 
+    /// Fetches into `part`; returns the bytes written and whether the body
+    /// was gzip-decoded on the way.
     async fn fetch_to_part(
         &self,
         url: &str,
         part: &Path,
         expected_size: Option<u64>,
         progress: Option<&ProgressFn>,
-    ) -> Result<u64, DownloadError> {
+    ) -> Result<(u64, bool), DownloadError> {
         let shown = redact::url_str(url);
         let io_err = |source| DownloadError::Io {
             path: part.to_owned(),
@@ -423,7 +434,7 @@ impl Downloader {
         }
         file.flush().await.map_err(io_err)?;
         file.sync_all().await.map_err(io_err)?;
-        Ok(written)
+        Ok((written, gzip_seen))
     }
 
     async fn copy_body(
@@ -614,12 +625,39 @@ pub fn part_path(dest: &Path) -> PathBuf {
 }
 
 /// Whether `dest` already holds a complete copy: it exists and, when the
-/// size is known, has exactly that size.
+/// size is known, has exactly that size, or was stored gzip-decoded from an
+/// object of that size (its completion marker says so).
 pub async fn is_complete(dest: &Path, expected_size: Option<u64>) -> bool {
-    match tokio::fs::metadata(dest).await {
-        Ok(meta) => meta.is_file() && expected_size.is_none_or(|size| meta.len() == size),
-        Err(_) => false,
+    let Ok(meta) = tokio::fs::metadata(dest).await else {
+        return false;
+    };
+    let Some(size) = expected_size else {
+        return meta.is_file();
+    };
+    if !meta.is_file() {
+        return false;
     }
+    if meta.len() == size {
+        return true;
+    }
+    tokio::fs::read_to_string(completion_marker(dest))
+        .await
+        .is_ok_and(|text| text.trim() == size.to_string())
+}
+
+/// `.<name>.complete` beside `dest`: written for a file stored decoded
+/// from a gzip-encoded object, holding the object's size.
+pub fn completion_marker(dest: &Path) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(dest.file_name().unwrap_or_default());
+    name.push(".complete");
+    dest.with_file_name(name)
+}
+
+async fn write_marker(marker: &Path, size: u64) -> std::io::Result<()> {
+    let mut file = create_part(marker).await?;
+    file.write_all(size.to_string().as_bytes()).await?;
+    file.sync_all().await
 }
 
 /// Start and total of `Content-Range: bytes 100-199/200` (total `None` for
