@@ -972,3 +972,46 @@ async fn urls_from_the_environment_and_concurrency_work_and_no_bar_without_a_ter
     // stderr is a pipe here: no progress bar, no carriage returns.
     assert!(!err.contains('\r') && !err.contains("ETA"), "{err:?}");
 }
+
+/// The one-time code is asked for on the terminal when none was given.
+/// `script` (util-linux, on every Debian system) gives the program a
+/// pseudo-terminal as stdin and stderr.
+#[test]
+fn the_one_time_code_is_prompted_for_on_a_terminal() {
+    use std::io::{Read, Write};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start()).unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("docker-data");
+    let command = format!(
+        "{} --hub-url {} --dvp-url {} dvp namespaces",
+        binary.display(),
+        sim.hub_url(),
+        sim.dvp_url()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("DOCKER_USERNAME", accounts::DVP_2FA_USER)
+        .env("DOCKER_PASSWORD", accounts::DVP_2FA_PASSWORD)
+        .env_remove("DOCKER_PAT")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs the CLI on a pseudo-terminal");
+    // Typed ahead; the terminal holds the line until the prompt reads it.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{}\n", accounts::TOTP_CODE).as_bytes())
+        .unwrap();
+    let mut screen = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut screen)
+        .unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "{screen}");
+    assert!(screen.contains("One-time code:"), "no prompt: {screen}");
+    assert!(screen.contains(accounts::NAMESPACE), "{screen}");
+    drop(sim);
+}
