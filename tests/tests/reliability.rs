@@ -293,7 +293,20 @@ async fn a_full_run_logs_no_secret() {
         .download(&files[0], &dir.path().join("g.csv"), None)
         .await
         .unwrap_err();
-    let debug = format!("{debug} {missing:?}");
+    sim.inject(route::STORE, Fault::status(500), 10);
+    let report_error = ent
+        .download(&report, &dir.path().join("r2.csv"))
+        .await
+        .unwrap_err();
+    let wrong = EnterpriseClient::builder(accounts::ORG, "dckr_oat_wrong_secret")
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let auth_error = wrong.report_types().await.unwrap_err();
+    let debug = format!("{debug} {missing:?} {report_error:?} {auth_error:?} {wrong:?}");
+    assert!(!debug.contains("dckr_oat_wrong_secret"), "{debug}");
 
     let logs = captured.text();
     assert!(
