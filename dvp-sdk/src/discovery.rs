@@ -47,7 +47,14 @@ impl DvpClient {
     /// advertises but the API has no data for (404) is skipped with a
     /// `tracing` warning; [`export_listing`](Self::export_listing) reports
     /// those too.
-    pub fn exports(&self, namespace: &str) -> impl Stream<Item = Result<ExportFile>> + Send + '_ {
+    ///
+    /// The stream owns a clone of the client (cheap: clones share the
+    /// connection pool and token cache), so it can be stored, returned or
+    /// spawned.
+    pub fn exports(
+        &self,
+        namespace: &str,
+    ) -> impl Stream<Item = Result<ExportFile>> + Send + 'static {
         self.exports_matching(namespace, ExportFilter::default())
     }
 
@@ -57,7 +64,7 @@ impl DvpClient {
         &self,
         namespace: &str,
         filter: ExportFilter,
-    ) -> impl Stream<Item = Result<ExportFile>> + Send + '_ {
+    ) -> impl Stream<Item = Result<ExportFile>> + Send + 'static {
         self.walk(namespace, filter).filter_map(|found| async move {
             match found {
                 Ok(Found::File(file)) => Some(Ok(file)),
@@ -92,18 +99,20 @@ impl DvpClient {
         &self,
         namespace: &str,
         filter: ExportFilter,
-    ) -> impl Stream<Item = Result<Found>> + Send + '_ {
+    ) -> impl Stream<Item = Result<Found>> + Send + 'static {
         let namespace = namespace.to_owned();
+        let client = self.clone();
         async_stream::try_stream! {
-            let metadata = self.namespace(&namespace).await?;
+            let this = &client;
+            let metadata = this.namespace(&namespace).await?;
             let (kinds, views) = kinds_and_views(&metadata);
-            let years = self.years(&namespace).await?;
+            let years = this.years(&namespace).await?;
             for year in years.into_iter().filter(|y| filter.year.is_none_or(|want| want == *y)) {
                 for kind in kinds.iter().filter(|k| filter.kind.as_ref().is_none_or(|want| want == *k)) {
                     if let Some(want) = filter.timespan && want.kind() != *kind {
                         continue;
                     }
-                    let spans = match self.timespans(&namespace, year, kind.clone()).await {
+                    let spans = match this.timespans(&namespace, year, kind.clone()).await {
                         Err(err) if is_not_found(&err) => {
                             yield Found::Unavailable(BulkFailure::new(format!("{namespace}/{year}/{kind}"), err.to_string()));
                             continue;
@@ -112,7 +121,7 @@ impl DvpClient {
                     };
                     for timespan in spans.into_iter().filter(|t| filter.timespan.is_none_or(|want| want == *t)) {
                         for view in views.iter().filter(|v| filter.dataview.as_ref().is_none_or(|want| want == *v)) {
-                            match self.files(&namespace, year, timespan, view.clone()).await {
+                            match this.files(&namespace, year, timespan, view.clone()).await {
                                 Err(err) if is_not_found(&err) => {
                                     yield Found::Unavailable(BulkFailure::new(
                                         format!("{namespace}/{year}/{timespan}/{view}"),

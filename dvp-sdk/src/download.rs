@@ -37,6 +37,17 @@ impl DvpClient {
             .await?)
     }
 
+    /// The bytes of an export file, read straight from its host without a
+    /// file (gzip decoded; header and idle timeouts apply). A dropped
+    /// connection ends the reader with an error: use
+    /// [`download`](Self::download) for resumable transfers.
+    pub async fn open(
+        &self,
+        file: &ExportFile,
+    ) -> Result<impl tokio::io::AsyncRead + Send + Unpin + 'static + use<>> {
+        Ok(self.downloader.open(&file.url).await?)
+    }
+
     /// Rows of an export file read straight from its host without a file,
     /// parsed while the body arrives, in constant memory (gzip is decoded).
     /// Use [`rows::RawDecoder`](crate::rows::RawDecoder),
@@ -48,7 +59,7 @@ impl DvpClient {
         file: &ExportFile,
     ) -> Result<impl futures::Stream<Item = Result<D::Row>> + Send + 'static + use<D>> {
         use futures::StreamExt;
-        let body = self.downloader.open(&file.url).await?;
+        let body = self.open(file).await?;
         let name = file
             .relative_path()
             .map(|p| p.display().to_string())

@@ -58,6 +58,18 @@ impl EnterpriseClient {
         }
     }
 
+    /// The bytes of a report's CSV, read straight from the object store
+    /// without a file (gzip decoded; header and idle timeouts apply). A
+    /// dropped connection ends the reader with an error: use
+    /// [`download`](Self::download) for resumable transfers.
+    pub async fn open(
+        &self,
+        report: &types::Report,
+    ) -> Result<impl tokio::io::AsyncRead + Send + Unpin + 'static + use<>> {
+        let url = self.download_url(report).await?;
+        Ok(self.downloader.open(&url).await?)
+    }
+
     /// Rows of a report read straight from the object store, typed by its
     /// schema, without a file: parsing runs while the body arrives, in
     /// constant memory. A dropped connection ends the stream with an error
@@ -68,8 +80,7 @@ impl EnterpriseClient {
         schema: &types::ReportSchema,
     ) -> Result<impl futures::Stream<Item = Result<crate::rows::TypedRow>> + Send + 'static + use<>>
     {
-        let url = self.download_url(report).await?;
-        let body = self.downloader.open(&url).await?;
+        let body = self.open(report).await?;
         Ok(crate::rows::rows_from_async(
             body,
             schema,

@@ -71,11 +71,15 @@ impl EnterpriseClient {
     /// server hands out a token it already gave, keeps handing out new ones
     /// past the builder's `max_pages`, or sends [`MAX_EMPTY_PAGES`] empty
     /// pages in a row that still carry a token.
+    ///
+    /// The stream owns a clone of the client (cheap: clones share the
+    /// connection pool and token cache), so it can be stored, returned or
+    /// spawned.
     pub fn reports(
         &self,
         report_type: &str,
         cadence: &str,
-    ) -> impl Stream<Item = Result<types::Report>> + Send + '_ {
+    ) -> impl Stream<Item = Result<types::Report>> + Send + 'static {
         self.reports_with_page_size(report_type, cadence, None)
     }
 
@@ -85,25 +89,27 @@ impl EnterpriseClient {
         report_type: &str,
         cadence: &str,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<types::Report>> + Send + '_ {
+    ) -> impl Stream<Item = Result<types::Report>> + Send + 'static {
         let report_type = report_type.to_owned();
         let cadence = cadence.to_owned();
+        let client = self.clone();
         async_stream::try_stream! {
+            let this = &client;
             let mut seen = HashSet::new();
             let mut token: Option<String> = None;
             let mut pages = 0usize;
             let mut empty_in_a_row = 0usize;
-            let what = || format!("{report_type}/{cadence} reports of {}", self.org);
+            let what = || format!("{report_type}/{cadence} reports of {}", this.org);
             loop {
                 pages += 1;
-                if pages > self.max_pages {
+                if pages > this.max_pages {
                     Err::<(), _>(Error::TooManyPages {
                         what: what(),
-                        pages: self.max_pages,
+                        pages: this.max_pages,
                         why: "the server kept sending next-page tokens (raise max_pages if the listing is really that long)",
                     })?;
                 }
-                let page = self.reports_page(&report_type, &cadence, page_size, token.as_deref()).await?;
+                let page = this.reports_page(&report_type, &cadence, page_size, token.as_deref()).await?;
                 if page.reports.is_empty() && page.next_page_token.is_some() {
                     empty_in_a_row += 1;
                     if empty_in_a_row >= MAX_EMPTY_PAGES {

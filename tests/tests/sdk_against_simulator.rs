@@ -447,3 +447,64 @@ async fn one_failed_report_does_not_stop_a_range_download() {
     );
     assert!(!summary.is_success());
 }
+
+#[tokio::test]
+async fn streams_own_their_client_and_open_reads_bytes_without_a_file() {
+    use tokio::io::AsyncReadExt;
+    let sim = Simulator::start().await.unwrap();
+    let client = enterprise(&sim);
+    let stream = client.reports("usage_pulls", "daily");
+    let newest = client
+        .latest("usage_pulls", "daily")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut bytes = Vec::new();
+    client
+        .open(&newest)
+        .await
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .await
+        .unwrap();
+    assert_eq!(bytes.len() as i64, newest.size_bytes);
+    drop(client);
+    // The stream outlives the client and runs on another task.
+    let reports: Vec<_> = tokio::spawn(stream.try_collect::<Vec<_>>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reports.len(), 75);
+
+    let dvp = dvp(
+        &sim,
+        Credentials::login(accounts::DVP_USER, accounts::DVP_PASSWORD),
+    )
+    .build()
+    .unwrap();
+    let exports = dvp.exports_matching(
+        accounts::NAMESPACE,
+        ExportFilter {
+            year: Some(2026),
+            timespan: Some(Timespan::Month(1)),
+            ..Default::default()
+        },
+    );
+    let opener = dvp.clone();
+    drop(dvp);
+    let files: Vec<_> = tokio::spawn(exports.try_collect::<Vec<_>>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(files.len(), 4);
+    let mut raw = String::new();
+    opener
+        .open(&files[0])
+        .await
+        .unwrap()
+        .read_to_string(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(Some(raw.len() as u64), files[0].size);
+    assert!(raw.starts_with("timestamp,namespace"));
+}
