@@ -78,7 +78,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
             let (bar, bulk) = crate::progress::bulk_options(context.global.concurrency);
-            let options = DownloadOptions { filter, bulk };
+            let options = DownloadOptions::new().filter(filter).bulk(bulk);
             let summary = client.download_all(&namespace, &dir, options).await;
             bar.finish_and_clear();
             crate::progress::print_summary(&summary?, "files", &dir)
@@ -178,12 +178,17 @@ fn export_filter(filter: &DvpFilter) -> Result<ExportFilter, CliError> {
     if let Some(year) = filter.year {
         dvp_sdk::validate::year(year)?;
     }
-    Ok(ExportFilter {
-        year: filter.year,
-        timespan,
-        kind: None,
-        dataview: filter.dataview.as_deref().map(Dataview::from),
-    })
+    let mut selected = ExportFilter::new();
+    if let Some(year) = filter.year {
+        selected = selected.year(year);
+    }
+    if let Some(timespan) = timespan {
+        selected = selected.timespan(timespan);
+    }
+    if let Some(dataview) = filter.dataview.as_deref() {
+        selected = selected.dataview(Dataview::from(dataview));
+    }
+    Ok(selected)
 }
 
 fn guess_kind(file: &std::path::Path) -> RowsKind {

@@ -32,10 +32,8 @@ fn bar() -> (ProgressBar, BulkProgressFn) {
 /// Options for a bulk download at `concurrency`, driving a new bar.
 pub fn bulk_options(concurrency: u16) -> (ProgressBar, BulkOptions) {
     let (bar, progress) = bar();
-    let options = BulkOptions {
-        concurrency: usize::from(concurrency),
-        progress: Some(progress),
-    };
+    let mut options = BulkOptions::new().concurrency(usize::from(concurrency));
+    options.progress = Some(progress);
     (bar, options)
 }
 

@@ -51,20 +51,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let dir = std::env::temp_dir().join("dvp-example");
-    let filter = ExportFilter {
-        year: Some(year),
-        timespan: Some(Timespan::Month(1)),
-        ..Default::default()
-    };
+    let filter = ExportFilter::new().year(year).timespan(Timespan::Month(1));
     let summary = client
-        .download_all(
-            &namespace,
-            &dir,
-            DownloadOptions {
-                filter,
-                ..Default::default()
-            },
-        )
+        .download_all(&namespace, &dir, DownloadOptions::new().filter(filter))
         .await?;
     println!(
         "downloaded {} files, {} already there",

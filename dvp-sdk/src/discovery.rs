@@ -10,6 +10,7 @@ use crate::model::{Dataset, Dataview, ExportFile, TimespanKind};
 
 /// Which files of an export to take; `None` takes all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExportFilter {
     /// Only this year.
     pub year: Option<i32>,
@@ -19,6 +20,37 @@ pub struct ExportFilter {
     pub kind: Option<TimespanKind>,
     /// Only this dataview.
     pub dataview: Option<Dataview>,
+}
+
+impl ExportFilter {
+    /// Everything: no filter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only this year.
+    pub fn year(mut self, year: i32) -> Self {
+        self.year = Some(year);
+        self
+    }
+
+    /// Only this month or week (which also selects its kind).
+    pub fn timespan(mut self, timespan: crate::Timespan) -> Self {
+        self.timespan = Some(timespan);
+        self
+    }
+
+    /// Only months, or only weeks.
+    pub fn kind(mut self, kind: TimespanKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// Only this dataview.
+    pub fn dataview(mut self, dataview: Dataview) -> Self {
+        self.dataview = Some(dataview);
+        self
+    }
 }
 
 /// What a walk of a namespace's export found.

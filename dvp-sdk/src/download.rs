@@ -13,11 +13,31 @@ use crate::model::ExportFile;
 
 /// How [`DvpClient::download_all`] works.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct DownloadOptions {
     /// Which files to take.
     pub filter: ExportFilter,
     /// Concurrency (default 4) and progress reporting.
     pub bulk: BulkOptions,
+}
+
+impl DownloadOptions {
+    /// Every file, 4 at a time, no progress callback.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Which files to take.
+    pub fn filter(mut self, filter: ExportFilter) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// Concurrency and progress reporting.
+    pub fn bulk(mut self, bulk: BulkOptions) -> Self {
+        self.bulk = bulk;
+        self
+    }
 }
 
 impl DvpClient {

@@ -8,6 +8,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// A failed DVP SDK call. Messages say what failed, the HTTP status and the
 /// server's message; they never contain passwords, tokens or signed URLs.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An argument was refused before anything was sent.
     #[error("invalid {what}: {why}")]

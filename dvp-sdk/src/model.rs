@@ -62,6 +62,7 @@ sdk_core::open_enum! {
 
 /// One month or one week of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Timespan {
     /// Month 1 to 12.
     Month(u32),
@@ -97,6 +98,7 @@ impl fmt::Display for Timespan {
 
 /// A downloadable file of a namespace's export.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExportFile {
     /// Namespace the data belongs to.
     pub namespace: String,

@@ -83,6 +83,7 @@ impl RawRow {
 
 /// One line of a summary or repo-summary export.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SummaryRow {
     /// Namespace.
     pub namespace: Option<String>,

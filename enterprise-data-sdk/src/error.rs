@@ -10,6 +10,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// status and the server's `error` message; they never contain the
 /// organization access token, the JWT or a signed URL.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An argument was refused before anything was sent.
     #[error("invalid {what}: {why}")]

@@ -16,6 +16,7 @@ pub const MAX_EMPTY_PAGES: usize = 20;
 
 /// One page of reports.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReportsPage {
     /// Reports of the page, newest first.
     pub reports: Vec<types::Report>,

@@ -19,6 +19,7 @@ use crate::generated::types;
 /// A typed cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Value {
     /// An empty cell of a non-string column.
     Null,
@@ -38,6 +39,7 @@ pub enum Value {
 
 /// How a column is read, from the schema's `type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ColumnType {
     /// Text.
     String,
@@ -225,6 +227,7 @@ impl RowDecoder for SchemaDecoder {
 
 /// A row of a `usage_pulls` report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UsagePullsRow {
     /// Day of the pulls (UTC).
     pub event_date: Option<NaiveDate>,

@@ -9,6 +9,7 @@ use secrecy::SecretString;
 
 /// How to obtain a Docker Hub JWT.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Credentials {
     /// User name and password or personal access token, sent to
     /// `POST /v2/users/login`; a second factor may be asked for.

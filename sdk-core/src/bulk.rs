@@ -14,6 +14,7 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// Progress over all files of a bulk download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BulkProgress {
     /// Files in the batch, skipped ones included.
     pub files_total: usize,
@@ -30,6 +31,7 @@ pub type BulkProgressFn = Arc<dyn Fn(BulkProgress) + Send + Sync>;
 
 /// How a bulk download runs.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BulkOptions {
     /// Files fetched at the same time (default 4).
     pub concurrency: usize,
@@ -43,6 +45,25 @@ impl Default for BulkOptions {
             concurrency: DEFAULT_CONCURRENCY,
             progress: None,
         }
+    }
+}
+
+impl BulkOptions {
+    /// The defaults: 4 files at a time, no progress callback.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Files fetched at the same time (at least 1).
+    pub fn concurrency(mut self, files: usize) -> Self {
+        self.concurrency = files.max(1);
+        self
+    }
+
+    /// Called as the batch advances.
+    pub fn progress(mut self, progress: impl Fn(BulkProgress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
     }
 }
 

@@ -14,6 +14,7 @@ pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 /// Where the APIs are and how patient to be with them.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// Docker Hub, where tokens come from.
     pub hub_url: String,

@@ -18,6 +18,7 @@ use tokio::io::AsyncRead;
 /// A row that could not be read, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), column.as_ref().map(|c| format!("column {c}: ")).unwrap_or_default())]
+#[non_exhaustive]
 pub struct CsvError {
     /// 1-based line of the record, when known.
     pub line: Option<u64>,

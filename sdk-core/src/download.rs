@@ -40,6 +40,7 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Progress of one file: bytes on disk so far and the expected total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FileProgress {
     /// Bytes written to the `.part` file so far (drops to 0 on a restart).
     pub done: u64,
@@ -47,11 +48,19 @@ pub struct FileProgress {
     pub total: Option<u64>,
 }
 
+impl FileProgress {
+    /// Bytes done of a total, when known.
+    pub fn new(done: u64, total: Option<u64>) -> Self {
+        Self { done, total }
+    }
+}
+
 /// Called as bytes arrive.
 pub type ProgressFn = Arc<dyn Fn(FileProgress) + Send + Sync>;
 
 /// Why a download failed. URLs are shown without their (signed) query.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DownloadError {
     /// The store answered with an error status. A `403` usually means the
     /// pre-signed URL expired: ask the API for a fresh one.

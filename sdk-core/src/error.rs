@@ -8,6 +8,7 @@ const MAX_MESSAGE: usize = 512;
 
 /// How a generated operation failed, without secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Failure {
     /// The server answered with an error status.
     Status {

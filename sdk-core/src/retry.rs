@@ -12,6 +12,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// How often and how patiently a failed request is sent again.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 disables retries).
     pub max_attempts: u32,
@@ -35,12 +36,43 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The default policy: 4 attempts, backoff from 250 ms up to 30 s, no
+    /// retry after 2 minutes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// A policy that never retries.
     pub fn none() -> Self {
         Self {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// Attempts in all, the first included (1 disables retries).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// First backoff ceiling; it doubles with each retry.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Largest backoff ceiling, and largest `Retry-After` honoured.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// No retry starts once this much time has passed since the first
+    /// attempt.
+    pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
     }
 
     /// Whether a response status is worth another attempt.

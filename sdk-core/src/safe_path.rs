@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 /// A value refused as part of a local path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("refusing {what} {value:?} as a local file or folder name: {why}")]
+#[non_exhaustive]
 pub struct UnsafePath {
     /// What the value is (`dataview`, `report type`, ...).
     pub what: &'static str,

@@ -14,11 +14,9 @@ use sdk_core::RetryPolicy;
 use serde_json::json;
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::new()
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
 }
 
 fn client(hub: &MockServer, api: &str, otp: Option<OtpProvider>) -> DvpClient {
@@ -315,13 +313,8 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
     let dir = tempfile::tempdir().unwrap();
     let progress = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = progress.clone();
-    let options = DownloadOptions {
-        bulk: sdk_core::bulk::BulkOptions {
-            progress: Some(Arc::new(move |p| seen.lock().unwrap().push(p))),
-            ..Default::default()
-        },
-        ..DownloadOptions::default()
-    };
+    let options = DownloadOptions::new()
+        .bulk(sdk_core::bulk::BulkOptions::new().progress(move |p| seen.lock().unwrap().push(p)));
     let summary = client
         .download_all("acme", dir.path(), options.clone())
         .await
@@ -369,15 +362,12 @@ async fn a_truncated_body_leaves_no_file_and_says_so() {
     let client = DvpClient::builder(Credentials::login("alice", "pw"))
         .hub_url(hub.base_url())
         .api_url(api.base_url())
-        .retry(RetryPolicy {
-            max_attempts: 2,
-            ..fast_retry()
-        })
+        .retry(fast_retry().max_attempts(2))
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let summary = client
-        .download_all("acme", dir.path(), DownloadOptions::default())
+        .download_all("acme", dir.path(), DownloadOptions::new())
         .await
         .unwrap();
     assert!(summary.downloaded.is_empty() && !summary.is_success());
@@ -419,7 +409,7 @@ async fn a_dropped_connection_is_resumed_with_range() {
     let client = client(&hub, &api.base_url(), None);
     let dir = tempfile::tempdir().unwrap();
     client
-        .download_all("acme", dir.path(), DownloadOptions::default())
+        .download_all("acme", dir.path(), DownloadOptions::new())
         .await
         .unwrap();
     assert_eq!(

@@ -11,11 +11,9 @@ use sdk_core::RetryPolicy;
 use serde_json::json;
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::new()
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
 }
 
 fn client(hub: &MockServer, api: &MockServer) -> EnterpriseClient {

@@ -16,12 +16,10 @@ use sdk_core::download::Downloader;
 use serde_json::json;
 
 fn fast_retry(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::new()
+        .max_attempts(max_attempts)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
 }
 
 /// Fails the test instead of hanging it when a timeout does not fire.
@@ -140,7 +138,7 @@ async fn view_names_from_the_server_never_choose_where_files_go() {
     std::fs::create_dir(&out).unwrap();
     let summary = env
         .client
-        .download_all("acme", &out, DownloadOptions::default())
+        .download_all("acme", &out, DownloadOptions::new())
         .await
         .unwrap();
 
@@ -181,7 +179,7 @@ async fn a_symlink_planted_at_the_part_name_is_not_followed() {
 
     let summary = env
         .client
-        .download_all("acme", &out, DownloadOptions::default())
+        .download_all("acme", &out, DownloadOptions::new())
         .await
         .unwrap();
     assert!(summary.is_success(), "{summary:?}");
@@ -200,7 +198,7 @@ async fn an_advertised_view_without_data_is_skipped_not_fatal() {
     let out = tempfile::tempdir().unwrap();
     let summary = env
         .client
-        .download_all("acme", out.path(), DownloadOptions::default())
+        .download_all("acme", out.path(), DownloadOptions::new())
         .await
         .unwrap();
     assert!(summary.is_success(), "{summary:?}");
@@ -523,10 +521,10 @@ async fn bulk_size_sums_saturate_instead_of_overflowing() {
         BulkOptions::default(),
         BulkSummary::default(),
         |(), _dest, progress| async move {
-            progress(sdk_core::download::FileProgress {
-                done: u64::MAX,
-                total: Some(u64::MAX),
-            });
+            progress(sdk_core::download::FileProgress::new(
+                u64::MAX,
+                Some(u64::MAX),
+            ));
             Ok::<u64, std::io::Error>(u64::MAX)
         },
     )

@@ -30,11 +30,9 @@ fn client(hub: &MockServer, api: &MockServer, retry: RetryPolicy) -> EnterpriseC
 }
 
 fn quick() -> RetryPolicy {
-    RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_secs(5),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::new()
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_secs(5))
 }
 
 const TYPES: &str = "/orgs/my-org/reports";
@@ -112,17 +110,10 @@ async fn retries_stop_at_max_attempts() {
         when.method(GET).path(TYPES);
         then.status(502).body("bad gateway");
     });
-    let err = client(
-        &hub,
-        &api,
-        RetryPolicy {
-            max_attempts: 3,
-            ..quick()
-        },
-    )
-    .report_types()
-    .await
-    .unwrap_err();
+    let err = client(&hub, &api, quick().max_attempts(3))
+        .report_types()
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(502));
     assert!(err.to_string().contains("bad gateway"), "{err}");
     assert_eq!(always.calls_async().await, 3);
@@ -148,10 +139,7 @@ async fn a_stalled_body_times_out_even_though_the_download_has_no_total_limit() 
         .hub_url(hub.base_url())
         .api_url(api.base_url())
         .idle_timeout(Duration::from_millis(300))
-        .retry(RetryPolicy {
-            max_attempts: 2,
-            ..quick()
-        })
+        .retry(quick().max_attempts(2))
         .build()
         .unwrap();
     let report: enterprise_data_sdk::Report = serde_json::from_value(json!({
@@ -259,11 +247,9 @@ async fn a_full_run_logs_no_secret() {
     let files: Vec<_> = dvp
         .exports_matching(
             accounts::NAMESPACE,
-            dvp_sdk::ExportFilter {
-                year: Some(2026),
-                timespan: Some(dvp_sdk::Timespan::Week(2)),
-                ..Default::default()
-            },
+            dvp_sdk::ExportFilter::new()
+                .year(2026)
+                .timespan(dvp_sdk::Timespan::Week(2)),
         )
         .try_collect()
         .await

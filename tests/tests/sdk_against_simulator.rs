@@ -11,11 +11,9 @@ use sdk_core::RetryPolicy;
 use simulator::{Fault, Simulator, SimulatorConfig, accounts, route};
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::new()
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(50))
 }
 
 fn dvp(sim: &Simulator, credentials: Credentials) -> dvp_sdk::DvpClientBuilder {
@@ -55,11 +53,7 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
         .unwrap();
     assert!(weeks.iter().all(|w| matches!(w, Timespan::Week(_))) && weeks.len() == 22);
 
-    let filter = ExportFilter {
-        year: Some(2026),
-        timespan: Some(Timespan::Month(3)),
-        ..Default::default()
-    };
+    let filter = ExportFilter::new().year(2026).timespan(Timespan::Month(3));
     let dir = tempfile::tempdir().unwrap();
     // The store drops the first connection mid-body: the download resumes.
     sim.inject(route::STORE, Fault::DropAfter(10_000), 1);
@@ -67,10 +61,7 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
         .download_all(
             accounts::NAMESPACE,
             dir.path(),
-            DownloadOptions {
-                filter: filter.clone(),
-                ..Default::default()
-            },
+            DownloadOptions::new().filter(filter.clone()),
         )
         .await
         .unwrap();
@@ -117,10 +108,7 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
         .download_all(
             accounts::NAMESPACE,
             dir.path(),
-            DownloadOptions {
-                filter,
-                ..Default::default()
-            },
+            DownloadOptions::new().filter(filter),
         )
         .await
         .unwrap();
@@ -198,10 +186,7 @@ async fn retries_honour_retry_after_and_expired_tokens_are_renewed() {
     let client = EnterpriseClient::builder(accounts::ORG, accounts::OAT)
         .hub_url(sim.hub_url())
         .api_url(sim.enterprise_url())
-        .retry(RetryPolicy {
-            base_delay: Duration::from_millis(5),
-            ..RetryPolicy::default()
-        })
+        .retry(RetryPolicy::new().base_delay(Duration::from_millis(5)))
         .build()
         .unwrap();
     client.report_types().await.unwrap();
@@ -422,10 +407,7 @@ async fn one_failed_report_does_not_stop_a_range_download() {
     sim.inject(route::STORE, Fault::status(404), 1);
     let dir = tempfile::tempdir().unwrap();
     let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
-    let options = enterprise_data_sdk::RangeOptions {
-        concurrency: 1,
-        ..Default::default()
-    };
+    let options = enterprise_data_sdk::RangeOptions::default().concurrency(1);
     let summary = client
         .download_range(
             "usage_pulls",
@@ -484,11 +466,7 @@ async fn streams_own_their_client_and_open_reads_bytes_without_a_file() {
     .unwrap();
     let exports = dvp.exports_matching(
         accounts::NAMESPACE,
-        ExportFilter {
-            year: Some(2026),
-            timespan: Some(Timespan::Month(1)),
-            ..Default::default()
-        },
+        ExportFilter::new().year(2026).timespan(Timespan::Month(1)),
     );
     let opener = dvp.clone();
     drop(dvp);

@@ -16,12 +16,10 @@ use sdk_core::{RetryPolicy, TokenSource};
 use serde_json::json;
 
 fn fast_retry(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::new()
+        .max_attempts(max_attempts)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
 }
 
 fn downloader(attempts: u32) -> Downloader {
@@ -151,10 +149,7 @@ async fn bulk_downloads_never_have_more_than_n_in_flight() {
         .collect();
     let in_flight = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
-    let options = BulkOptions {
-        concurrency: 3,
-        ..Default::default()
-    };
+    let options = BulkOptions::new().concurrency(3);
     let summary = download_many(
         dir.path(),
         items,
@@ -200,12 +195,13 @@ async fn retries_stop_when_max_elapsed_is_spent() {
     let client = enterprise_data_sdk::EnterpriseClient::builder("my-org", "dckr_oat_x")
         .hub_url(hub.base_url())
         .api_url(api.base_url())
-        .retry(RetryPolicy {
-            max_attempts: 1000,
-            base_delay: Duration::from_millis(50),
-            max_delay: Duration::from_millis(50),
-            max_elapsed: Duration::from_millis(200),
-        })
+        .retry(
+            RetryPolicy::new()
+                .max_attempts(1000)
+                .base_delay(Duration::from_millis(50))
+                .max_delay(Duration::from_millis(50))
+                .max_elapsed(Duration::from_millis(200)),
+        )
         .build()
         .unwrap();
     let err = client.report_types().await.unwrap_err();
@@ -351,12 +347,10 @@ async fn an_export_filter_walks_only_what_it_keeps() {
         .retry(fast_retry(1))
         .build()
         .unwrap();
-    let filter = dvp_sdk::ExportFilter {
-        year: Some(2026),
-        timespan: Some(dvp_sdk::Timespan::Month(2)),
-        dataview: Some(dvp_sdk::Dataview::Summary),
-        ..Default::default()
-    };
+    let filter = dvp_sdk::ExportFilter::new()
+        .year(2026)
+        .timespan(dvp_sdk::Timespan::Month(2))
+        .dataview(dvp_sdk::Dataview::Summary);
     let files: Vec<_> = client
         .exports_matching("acme", filter)
         .try_collect()
