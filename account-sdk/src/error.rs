@@ -22,7 +22,9 @@ pub enum Error {
     Api {
         /// What was being done.
         operation: String,
-        /// Status and server message, or the transport failure.
+        /// Status and server message, or the transport failure (also the
+        /// error's `source()`, so the chain reaches the `reqwest::Error`).
+        #[source]
         failure: Failure,
     },
     /// The HTTP client could not be built (TLS backend missing).

@@ -25,7 +25,9 @@ pub enum Error {
     Api {
         /// What was being done (names the report asked for).
         operation: String,
-        /// Status and server message, or the transport failure.
+        /// Status and server message, or the transport failure (also the
+        /// error's `source()`, so the chain reaches the `reqwest::Error`).
+        #[source]
         failure: Failure,
     },
     /// The server repeated a page token: following it would loop forever.

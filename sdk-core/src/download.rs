@@ -82,6 +82,10 @@ pub enum DownloadError {
         message: String,
         /// Attempts made.
         attempts: u32,
+        /// The last transport error, when there was one (without its URL,
+        /// which is signed).
+        #[source]
+        cause: Option<std::sync::Arc<reqwest::Error>>,
     },
     /// The body ended at another size than expected.
     #[error("downloading {url}: expected {expected} bytes, received {received}")]
@@ -232,7 +236,12 @@ impl Downloader {
             let sent = match tokio::time::timeout(self.header_timeout, request.send()).await {
                 Ok(sent) => sent.map_err(|err| {
                     let retryable = RetryPolicy::is_retryable_error(&err);
-                    (redact::error_without_url(&err), retryable)
+                    let message = redact::error_without_url(&err);
+                    (
+                        message,
+                        retryable,
+                        Some(std::sync::Arc::new(err.without_url())),
+                    )
                 }),
                 Err(_) => Err((
                     format!(
@@ -240,18 +249,20 @@ impl Downloader {
                         self.header_timeout.as_secs_f32()
                     ),
                     true,
+                    None,
                 )),
             };
             match sent {
-                Err((message, true)) if can_retry => {
+                Err((message, true, _)) if can_retry => {
                     tracing::debug!(attempt = *attempt, error = %message, "download: retrying");
                     tokio::time::sleep(self.retry.delay(*attempt, None)).await;
                 }
-                Err((message, _)) => {
+                Err((message, _, cause)) => {
                     return Err(DownloadError::Transport {
                         url: redact::url_str(url),
                         message,
                         attempts: *attempt,
+                        cause,
                     });
                 }
                 Ok(response)
@@ -355,6 +366,7 @@ impl Downloader {
                     url: shown,
                     message: "the object changed while it was downloaded".to_owned(),
                     attempts: attempt,
+                    cause: None,
                 });
             }
             if !resumed && written > 0 {
@@ -426,6 +438,7 @@ impl Downloader {
                         url: shown,
                         message,
                         attempts: attempt,
+                        cause: None,
                     });
                 }
             }

@@ -6,8 +6,9 @@ use serde::Serialize;
 /// Longest server message kept in an error, in bytes.
 const MAX_MESSAGE: usize = 512;
 
-/// How a generated operation failed, without secrets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a generated operation failed, without secrets. A transport failure
+/// keeps the `reqwest::Error` as its [`source`](std::error::Error::source).
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Failure {
     /// The server answered with an error status.
@@ -18,8 +19,9 @@ pub enum Failure {
         /// the start of the body when it had none.
         message: String,
     },
-    /// No usable answer: connection refused, reset, timed out.
-    Transport(String),
+    /// No usable answer: connection refused, reset, timed out. The message
+    /// is redacted (no signed query); the cause is kept.
+    Transport(String, Option<std::sync::Arc<reqwest::Error>>),
     /// The answer did not decode as the spec says.
     Decode(String),
     /// The request was refused before sending (a parameter failed its check).
@@ -33,10 +35,19 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Status { status, message } if message.is_empty() => write!(f, "HTTP {status}"),
             Failure::Status { status, message } => write!(f, "HTTP {status}: {message}"),
-            Failure::Transport(message) => write!(f, "network error: {message}"),
+            Failure::Transport(message, _) => write!(f, "network error: {message}"),
             Failure::Decode(message) => write!(f, "unexpected response: {message}"),
             Failure::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             Failure::Auth(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Failure::Transport(_, Some(cause)) => Some(cause.as_ref()),
+            _ => None,
         }
     }
 }
@@ -58,7 +69,11 @@ impl Failure {
             G::InvalidRequest(message) => Failure::InvalidRequest(message),
             G::Custom(message) => Failure::Auth(message),
             G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => {
-                Failure::Transport(crate::redact::error_without_url(&e))
+                Failure::Transport(
+                    crate::redact::error_without_url(&e),
+                    // Without its URL: no query string travels in the chain.
+                    Some(std::sync::Arc::new(e.without_url())),
+                )
             }
             G::ErrorResponse(response) => {
                 let status = response.status().as_u16();

@@ -230,6 +230,14 @@ async fn connect_errors_of_api_calls_are_retried() {
         .unwrap();
     let err = client.report_types().await.unwrap_err();
     assert!(err.to_string().contains("network error"), "{err}");
+    // The cause is kept along the chain, down to reqwest's error.
+    let failure = std::error::Error::source(&err).expect("the failure is the source");
+    let transport = failure.source().expect("the transport error is kept");
+    assert!(
+        transport
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(|e| e.is_connect())
+    );
     let text = logs.text();
     assert_eq!(text.matches("retrying").count(), 2, "{text}");
     assert!(text.contains("attempt=3"), "{text}");
