@@ -40,7 +40,8 @@ pub mod generated;
 pub use client::{AccountAuth, AccountClient, AccountClientBuilder};
 pub use error::{Error, Result};
 pub use generated::types::{Email, User, UserUpdate};
-pub use sdk_core::RetryPolicy;
+pub use sdk_core::error::Failure;
+pub use sdk_core::{Clock, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

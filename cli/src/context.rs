@@ -3,9 +3,9 @@
 
 use std::io::IsTerminal;
 
+use crate::demo::{Demo, accounts};
 use dvp_sdk::{Credentials, DvpClient, OtpProvider};
 use enterprise_data_sdk::EnterpriseClient;
-use simulator::{Simulator, accounts};
 
 use crate::args::Global;
 use crate::error::CliError;
@@ -18,7 +18,7 @@ pub struct Context {
     pub enterprise_url: String,
     pub account_url: String,
     // Kept alive for the whole run: dropping it stops the listeners.
-    _simulator: Option<Simulator>,
+    _simulator: Option<Demo>,
 }
 
 impl Context {
@@ -26,9 +26,7 @@ impl Context {
     /// `--demo`, else Docker's production URLs).
     pub async fn new(global: Global) -> Result<Self, CliError> {
         let simulator = if global.demo {
-            let sim = Simulator::start()
-                .await
-                .map_err(|e| CliError::failure(format!("starting the demo simulator: {e}")))?;
+            let sim = Demo::start().await?;
             eprintln!("demo: using the built-in simulator (no network, no account)");
             Some(sim)
         } else {

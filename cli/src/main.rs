@@ -4,6 +4,7 @@ mod account_cmd;
 mod api;
 mod args;
 mod context;
+mod demo;
 mod dvp_cmd;
 mod error;
 mod output;
@@ -111,7 +112,7 @@ fn init_tracing(verbose: u8) {
     let filter = match verbose {
         0 => return,
         1 => {
-            "sdk_core=debug,hub_auth=debug,dvp_sdk=debug,enterprise_data_sdk=debug,account_sdk=debug"
+            "docker_data_core=debug,docker_hub_auth=debug,dvp_sdk=debug,enterprise_data_sdk=debug,account_sdk=debug"
         }
         _ => "debug",
     };

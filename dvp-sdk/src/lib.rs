@@ -54,6 +54,13 @@ pub use error::{Error, Result};
 pub use hub_auth::{Credentials, OtpProvider};
 pub use model::{Dataset, Dataview, ExportFile, GroupBy, Period, Timespan, TimespanKind};
 pub use pulls::{MAX_REPOS_PER_REQUEST, PullCount, PullsQuery};
+// Everything a user names when configuring a client, reading a bulk
+// summary or matching an error, so that no second crate is needed.
+pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
+pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
+pub use sdk_core::error::Failure;
+pub use sdk_core::safe_path::UnsafePath;
+pub use sdk_core::{AuthError, Clock, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

@@ -50,6 +50,13 @@ pub use download::RangeOptions;
 pub use error::{Error, Result};
 pub use generated::types::{Report, ReportSchema, ReportTypeInfo};
 pub use pagination::ReportsPage;
+// Everything a user names when configuring a client, reading a bulk
+// summary or matching an error, so that no second crate is needed.
+pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
+pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
+pub use sdk_core::error::Failure;
+pub use sdk_core::safe_path::UnsafePath;
+pub use sdk_core::{AuthError, Clock, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

@@ -6,8 +6,8 @@
 //! cargo run -p hub-auth --example token
 //! ```
 
-use hub_auth::{Credentials, OtpProvider, TokenCache};
-use sdk_core::{RetryPolicy, TokenSource};
+use docker_hub_auth::{Credentials, OtpProvider, TokenCache};
+use docker_hub_auth::{RetryPolicy, TokenSource};
 use secrecy::ExposeSecret;
 
 #[tokio::main]
@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build();
 
     let token = cache.token().await?;
-    let expires = hub_auth::jwt::expiry(token.expose_secret());
+    let expires = docker_hub_auth::jwt::expiry(token.expose_secret());
     println!("logged in; token expires at {expires:?}");
     cache.token().await?;
     println!(

@@ -12,10 +12,9 @@
 //!   is Docker Hub, separate from the data APIs.
 //!
 //! ```no_run
-//! use hub_auth::{Credentials, TokenCache, DEFAULT_HUB_URL};
-//! use sdk_core::{RetryPolicy, TokenSource};
+//! use docker_hub_auth::{Credentials, RetryPolicy, TokenCache, TokenSource, DEFAULT_HUB_URL};
 //!
-//! # async fn run() -> Result<(), sdk_core::AuthError> {
+//! # async fn run() -> Result<(), docker_hub_auth::AuthError> {
 //! let http = sdk_core::http::client_builder().build().expect("TLS backend");
 //! let cache = TokenCache::new(DEFAULT_HUB_URL, Credentials::organization("my-org", "dckr_oat_…"), http, RetryPolicy::default());
 //! let jwt = cache.token().await?; // cached until a minute before it expires
@@ -31,6 +30,7 @@ pub mod jwt;
 pub mod token_cache;
 
 pub use credentials::{Credentials, OtpProvider};
+pub use sdk_core::{AuthError, Clock, RetryPolicy, TokenSource};
 pub use token_cache::{TokenCache, TokenCacheBuilder};
 
 sdk_core::impl_client_hooks!(generated::Client);

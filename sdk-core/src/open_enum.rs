@@ -11,7 +11,7 @@
 /// schemars (a string listing the known values).
 ///
 /// ```
-/// sdk_core::open_enum! {
+/// docker_data_core::open_enum! {
 ///     /// A fruit.
 ///     pub enum Fruit {
 ///         /// An apple.

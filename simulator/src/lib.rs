@@ -16,11 +16,11 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
-//! let sim = simulator::Simulator::start().await?;
+//! let sim = docker_data_simulator::Simulator::start().await?;
 //! println!("hub {} dvp {} enterprise {}", sim.hub_url(), sim.dvp_url(), sim.enterprise_url());
 //! // Credentials the simulator accepts:
-//! let _ = (simulator::accounts::DVP_USER, simulator::accounts::DVP_PASSWORD);
-//! let _ = (simulator::accounts::ORG, simulator::accounts::OAT);
+//! let _ = (docker_data_simulator::accounts::DVP_USER, docker_data_simulator::accounts::DVP_PASSWORD);
+//! let _ = (docker_data_simulator::accounts::ORG, docker_data_simulator::accounts::OAT);
 //! # Ok(()) }
 //! ```
 

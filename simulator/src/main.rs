@@ -4,7 +4,7 @@ use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let mut config = simulator::SimulatorConfig::default();
+    let mut config = docker_data_simulator::SimulatorConfig::default();
     let mut faults = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -38,7 +38,7 @@ async fn main() -> std::io::Result<()> {
             }
         }
     }
-    let sim = simulator::Simulator::start_with(config).await?;
+    let sim = docker_data_simulator::Simulator::start_with(config).await?;
     for (route, fault, times) in faults {
         sim.inject(&route, fault, times);
     }
@@ -49,26 +49,26 @@ async fn main() -> std::io::Result<()> {
     println!("# object store: {}", sim.store_url());
     println!(
         "# DVP user {} / {} (2FA user {} with code {}); org {} with OAT {}",
-        simulator::accounts::DVP_USER,
-        simulator::accounts::DVP_PASSWORD,
-        simulator::accounts::DVP_2FA_USER,
-        simulator::accounts::TOTP_CODE,
-        simulator::accounts::ORG,
-        simulator::accounts::OAT
+        docker_data_simulator::accounts::DVP_USER,
+        docker_data_simulator::accounts::DVP_PASSWORD,
+        docker_data_simulator::accounts::DVP_2FA_USER,
+        docker_data_simulator::accounts::TOTP_CODE,
+        docker_data_simulator::accounts::ORG,
+        docker_data_simulator::accounts::OAT
     );
     println!(
         "# Account API user {} / {} (or bearer {})",
-        simulator::accounts::ACCOUNT_USER,
-        simulator::accounts::ACCOUNT_PASSWORD,
-        simulator::accounts::ACCOUNT_TOKEN
+        docker_data_simulator::accounts::ACCOUNT_USER,
+        docker_data_simulator::accounts::ACCOUNT_PASSWORD,
+        docker_data_simulator::accounts::ACCOUNT_TOKEN
     );
     tokio::signal::ctrl_c().await?;
     Ok(())
 }
 
 /// `ROUTE=FAULT[xTIMES]`, e.g. `store=drop:1000`, `enterprise.list=429:2x3`.
-fn parse_fault(spec: &str) -> Result<(String, simulator::Fault, usize), String> {
-    use simulator::Fault;
+fn parse_fault(spec: &str) -> Result<(String, docker_data_simulator::Fault, usize), String> {
+    use docker_data_simulator::Fault;
     let (route, rest) = spec
         .split_once('=')
         .ok_or_else(|| format!("--fault {spec}: expected ROUTE=FAULT"))?;
@@ -100,7 +100,7 @@ fn parse_fault(spec: &str) -> Result<(String, simulator::Fault, usize), String> 
 #[cfg(test)]
 mod tests {
     use super::parse_fault;
-    use simulator::Fault;
+    use docker_data_simulator::Fault;
     use std::time::Duration;
 
     #[test]
