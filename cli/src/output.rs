@@ -113,12 +113,33 @@ impl Listing {
 }
 
 /// Streams rows (possibly millions) without holding them: JSON lines, CSV,
-/// or tab-separated columns for `table`.
+/// or aligned columns for `table`. Table widths come from the first
+/// [`TABLE_SAMPLE`] rows (held until then); a later cell wider than its
+/// column, or any cell over [`MAX_CELL`] characters, is cut with `…`.
 pub struct RowWriter {
     format: Output,
     csv: Option<csv::Writer<std::io::Stdout>>,
     columns: Vec<String>,
     header_done: bool,
+    /// Table mode: rows held to measure the columns, until the widths are set.
+    sample: Vec<Vec<String>>,
+    widths: Option<Vec<usize>>,
+}
+
+/// Rows read before the table's column widths are fixed.
+pub const TABLE_SAMPLE: usize = 100;
+
+/// Widest a table cell is shown.
+pub const MAX_CELL: usize = 40;
+
+/// `text` cut to `width` characters, the last one `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 impl RowWriter {
@@ -129,6 +150,8 @@ impl RowWriter {
             csv,
             columns,
             header_done: false,
+            sample: Vec::new(),
+            widths: None,
         }
     }
 
@@ -143,18 +166,41 @@ impl RowWriter {
             }
             (Output::Json, _) => line(json)?,
             _ => {
-                if !self.header_done {
-                    line(self.columns.join("\t"))?;
-                    self.header_done = true;
+                let shown: Vec<String> = cells.iter().map(|c| visible(c).into_owned()).collect();
+                match &self.widths {
+                    Some(widths) => line(aligned(&shown, widths))?,
+                    None => {
+                        self.sample.push(shown);
+                        if self.sample.len() >= TABLE_SAMPLE {
+                            self.flush_sample()?;
+                        }
+                    }
                 }
-                let shown: Vec<Cow<'_, str>> = cells.iter().map(|c| visible(c)).collect();
-                line(shown.join("\t"))?;
             }
         }
         Ok(())
     }
 
+    /// Fixes the widths from the rows held so far and prints them.
+    fn flush_sample(&mut self) -> Result<(), CliError> {
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        for row in &self.sample {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count().min(MAX_CELL));
+            }
+        }
+        line(aligned(&self.columns, &widths))?;
+        for row in std::mem::take(&mut self.sample) {
+            line(aligned(&row, &widths))?;
+        }
+        self.widths = Some(widths);
+        Ok(())
+    }
+
     pub fn finish(mut self) -> Result<(), CliError> {
+        if self.format == Output::Table && self.widths.is_none() {
+            self.flush_sample()?;
+        }
         if let Some(writer) = &mut self.csv {
             writer.flush()?;
         }
@@ -162,9 +208,33 @@ impl RowWriter {
     }
 }
 
+/// One table line: each cell fitted and padded to its column's width.
+fn aligned(cells: &[String], widths: &[usize]) -> String {
+    let padded: Vec<String> = cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, &width)| format!("{:<width$}", fit(cell, width)))
+        .collect();
+    padded.join("  ").trim_end().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::visible;
+
+    #[test]
+    fn table_cells_are_aligned_and_long_ones_cut() {
+        let line = super::aligned(
+            &[
+                "ab".to_owned(),
+                "a very long cell indeed".to_owned(),
+                "x".to_owned(),
+            ],
+            &[4, 10, 1],
+        );
+        assert_eq!(line, "ab    a very lo…  x");
+        assert_eq!(super::fit("short", 10), "short");
+    }
 
     #[test]
     fn control_characters_are_escaped_and_other_text_kept() {

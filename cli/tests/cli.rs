@@ -1015,3 +1015,42 @@ fn the_one_time_code_is_prompted_for_on_a_terminal() {
     assert!(screen.contains(accounts::NAMESPACE), "{screen}");
     drop(sim);
 }
+
+#[test]
+fn table_rows_are_aligned_and_long_cells_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(demo(&[
+        "dvp",
+        "download",
+        accounts::NAMESPACE,
+        "--year",
+        "2026",
+        "--month",
+        "3",
+        "--dataview",
+        "raw",
+        dir.path().to_str().unwrap(),
+    ]));
+    let raw = dir.path().join("sim-publisher/2026/month-03/raw.csv");
+    let table = ok(docker_data()
+        .args(["dvp", "rows", raw.to_str().unwrap(), "--limit", "5"])
+        .output()
+        .unwrap());
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 6);
+    // Every line has its columns at the same offsets as the header.
+    let starts = |line: &str| -> Vec<usize> {
+        let bytes: Vec<char> = line.chars().collect();
+        (1..bytes.len())
+            .filter(|&i| bytes[i] != ' ' && bytes[i - 1] == ' ' && i >= 2 && bytes[i - 2] == ' ')
+            .collect()
+    };
+    let header = starts(lines[0]);
+    assert!(header.len() >= 10, "{table}");
+    for line in &lines[1..] {
+        assert_eq!(starts(line)[..3], header[..3], "{table}");
+        assert!(!line.contains('\t'), "{line}");
+    }
+    // The 64-hex digests are cut to the widest a cell is shown.
+    assert!(lines[1].contains('…'), "{table}");
+}
