@@ -386,7 +386,7 @@ async fn dvp_raw_file(dir: &Path, size_mib: u64) -> Result<PathBuf, Error> {
         .await?;
     let path = dir.join("dvp-raw.csv");
     let _ = std::fs::remove_file(&path);
-    client.download(&files[0], &path, None).await?;
+    client.download(&files[0], &path).await?;
     Ok(path)
 }
 

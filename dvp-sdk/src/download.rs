@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_many};
-use sdk_core::download::ProgressFn;
 
 use crate::client::DvpClient;
 use crate::discovery::ExportFilter;
@@ -43,18 +42,21 @@ impl DownloadOptions {
 impl DvpClient {
     /// Downloads one file to `dest` (parent folders are created). The file
     /// host gets a plain GET without Authorization; the body goes to
-    /// `<dest>.part`, is size-checked, fsynced and renamed.
-    pub async fn download(
+    /// `<dest>.part`, is size-checked, fsynced and renamed. Configure the
+    /// request (`.progress(f)`), then `.await` it for the bytes written.
+    pub fn download(
         &self,
         file: &ExportFile,
-        dest: &Path,
-        progress: Option<&ProgressFn>,
-    ) -> Result<u64> {
-        create_parent(dest).await?;
-        Ok(self
-            .downloader
-            .download(&file.url, dest, file.size, progress)
-            .await?)
+        dest: impl AsRef<Path>,
+    ) -> sdk_core::request::DownloadRequest<Error> {
+        let (client, file, dest) = (self.clone(), file.clone(), dest.as_ref().to_owned());
+        sdk_core::request::DownloadRequest::new(move |progress| async move {
+            create_parent(&dest).await?;
+            Ok(client
+                .downloader
+                .download(&file.url, &dest, file.size, progress.as_ref())
+                .await?)
+        })
     }
 
     /// The bytes of an export file, read straight from its host without a
@@ -137,7 +139,7 @@ impl DvpClient {
             options.bulk,
             summary,
             |file: ExportFile, dest: PathBuf, progress| async move {
-                self.download(&file, &dest, Some(&progress)).await
+                self.download(&file, &dest).progress_fn(progress).await
             },
         )
         .await)

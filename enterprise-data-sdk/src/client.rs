@@ -22,7 +22,7 @@ use crate::validate;
 /// let client = enterprise_data_sdk::EnterpriseClient::new("my-org", "dckr_oat_…")?;
 /// let reports: Vec<_> = client.reports("usage_pulls", "daily").try_collect().await?;
 /// if let Some(newest) = reports.first() {
-///     client.download(newest, "newest.csv".as_ref()).await?;
+///     client.download(newest, "newest.csv").await?;
 /// }
 /// # Ok(()) }
 /// ```

@@ -21,13 +21,20 @@ impl EnterpriseClient {
     /// asks the API for the redirect without following it, GETs the
     /// `Location` without Authorization, streams to `<dest>.part`, checks
     /// `SizeBytes`, fsyncs and renames. If the object store refuses the link
-    /// (403: expired), a fresh link is asked for once.
-    pub async fn download(&self, report: &types::Report, dest: &Path) -> Result<u64> {
-        self.download_with_progress(report, dest, None).await
+    /// (403: expired), a fresh link is asked for once. Configure the request
+    /// (`.progress(f)`), then `.await` it for the bytes written.
+    pub fn download(
+        &self,
+        report: &types::Report,
+        dest: impl AsRef<Path>,
+    ) -> sdk_core::request::DownloadRequest<Error> {
+        let (client, report, dest) = (self.clone(), report.clone(), dest.as_ref().to_owned());
+        sdk_core::request::DownloadRequest::new(move |progress| async move {
+            client.fetch(&report, &dest, progress.as_ref()).await
+        })
     }
 
-    /// [`download`](Self::download) reporting progress.
-    pub async fn download_with_progress(
+    async fn fetch(
         &self,
         report: &types::Report,
         dest: &Path,
@@ -134,8 +141,7 @@ impl EnterpriseClient {
             options,
             summary,
             |report: types::Report, dest: PathBuf, progress| async move {
-                self.download_with_progress(&report, &dest, Some(&progress))
-                    .await
+                self.download(&report, &dest).progress_fn(progress).await
             },
         )
         .await)

@@ -17,6 +17,7 @@ pub mod hooks;
 pub mod http;
 pub mod open_enum;
 pub mod redact;
+pub mod request;
 pub mod retry;
 pub mod safe_path;
 pub mod token_source;

@@ -509,7 +509,7 @@ async fn a_gzip_encoded_body_is_decoded_on_disk_and_in_streamed_rows() {
     let files: Vec<_> = client.exports("acme").try_collect().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("raw.csv");
-    client.download(&files[0], &dest, None).await.unwrap();
+    client.download(&files[0], &dest).await.unwrap();
     assert_eq!(std::fs::read_to_string(&dest).unwrap(), plain);
 
     let rows: Vec<_> = client

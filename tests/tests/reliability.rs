@@ -255,7 +255,7 @@ async fn a_full_run_logs_no_secret() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    dvp.download(&files[0], &dir.path().join("f.csv"), None)
+    dvp.download(&files[0], dir.path().join("f.csv"))
         .await
         .unwrap();
 
@@ -276,7 +276,7 @@ async fn a_full_run_logs_no_secret() {
     // An error that carries a signed URL and a request, shown with Debug.
     sim.inject(route::STORE, Fault::status(404), 1);
     let missing = dvp
-        .download(&files[0], &dir.path().join("g.csv"), None)
+        .download(&files[0], dir.path().join("g.csv"))
         .await
         .unwrap_err();
     sim.inject(route::STORE, Fault::status(500), 10);

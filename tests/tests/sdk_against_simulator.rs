@@ -486,3 +486,52 @@ async fn streams_own_their_client_and_open_reads_bytes_without_a_file() {
     assert_eq!(Some(raw.len() as u64), files[0].size);
     assert!(raw.starts_with("timestamp,namespace"));
 }
+
+#[tokio::test]
+async fn one_download_call_shape_in_both_clients_with_progress() {
+    use std::sync::{Arc, Mutex};
+    let sim = Simulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+
+    let enterprise = enterprise(&sim);
+    let report = enterprise
+        .latest("usage_pulls", "daily")
+        .await
+        .unwrap()
+        .unwrap();
+    let log = seen.clone();
+    let bytes = enterprise
+        .download(&report, dir.path().join("r.csv"))
+        .progress(move |p| log.lock().unwrap().push(p))
+        .await
+        .unwrap();
+    assert_eq!(bytes as i64, report.size_bytes);
+    let last = *seen.lock().unwrap().last().unwrap();
+    assert_eq!((last.done, last.total), (bytes, Some(bytes)));
+
+    let dvp = dvp(
+        &sim,
+        Credentials::login(accounts::DVP_USER, accounts::DVP_PASSWORD),
+    )
+    .build()
+    .unwrap();
+    let files: Vec<_> = dvp
+        .exports_matching(
+            accounts::NAMESPACE,
+            ExportFilter::new().year(2026).timespan(Timespan::Week(3)),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    seen.lock().unwrap().clear();
+    let log = seen.clone();
+    // A request is inert until awaited: nothing on disk yet.
+    let request = dvp
+        .download(&files[0], dir.path().join("w.csv"))
+        .progress(move |p| log.lock().unwrap().push(p));
+    assert!(!dir.path().join("w.csv").exists());
+    let bytes = request.await.unwrap();
+    assert_eq!(Some(bytes), files[0].size);
+    assert_eq!(seen.lock().unwrap().last().unwrap().done, bytes);
+}
