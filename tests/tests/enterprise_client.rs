@@ -274,7 +274,7 @@ async fn an_expired_location_gets_one_fresh_redirect() {
     let report: Report = serde_json::from_value(report_json("2026-06-16", 4)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     client
-        .download(&report, &dir.path().join("r.csv"))
+        .download(&report, dir.path().join("r.csv"))
         .await
         .unwrap();
     assert_eq!(

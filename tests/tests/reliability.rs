@@ -151,7 +151,7 @@ async fn a_stalled_body_times_out_even_though_the_download_has_no_total_limit() 
     // is generous, a loaded CI machine cannot break it.
     let err = tokio::time::timeout(
         Duration::from_secs(60),
-        client.download(&report, &dir.path().join("r.csv")),
+        client.download(&report, dir.path().join("r.csv")),
     )
     .await
     .expect("the stalled body never timed out")
@@ -266,7 +266,7 @@ async fn a_full_run_logs_no_secret() {
         .build()
         .unwrap();
     let report = ent.latest("usage_pulls", "daily").await.unwrap().unwrap();
-    ent.download(&report, &dir.path().join("r.csv"))
+    ent.download(&report, dir.path().join("r.csv"))
         .await
         .unwrap();
     sim.expire_tokens();
@@ -281,7 +281,7 @@ async fn a_full_run_logs_no_secret() {
         .unwrap_err();
     sim.inject(route::STORE, Fault::status(500), 10);
     let report_error = ent
-        .download(&report, &dir.path().join("r2.csv"))
+        .download(&report, dir.path().join("r2.csv"))
         .await
         .unwrap_err();
     let wrong = EnterpriseClient::builder(accounts::ORG, "dckr_oat_wrong_secret")

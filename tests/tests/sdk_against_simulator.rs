@@ -224,7 +224,7 @@ async fn a_refused_store_link_is_replaced_once() {
     // One refusal (as for an expired link): a fresh link is asked for.
     sim.inject(route::STORE, Fault::status(403), 1);
     client
-        .download(&report, &dir.path().join("a.csv"))
+        .download(&report, dir.path().join("a.csv"))
         .await
         .unwrap();
 
