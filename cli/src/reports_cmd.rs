@@ -163,22 +163,20 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
     }
 }
 
-/// A report known by type, cadence and date (size and key unknown).
+/// A report named by type, cadence and date, checked before any request.
 fn report_ref(
     report_type: &str,
     cadence: &str,
     date: &str,
-) -> Result<enterprise_data_sdk::Report, CliError> {
+) -> Result<enterprise_data_sdk::ReportId, CliError> {
     validate::segment("report type", report_type)?;
     validate::segment("cadence", cadence)?;
     let date = validate::date(date)?;
-    Ok(enterprise_data_sdk::Report {
-        report_type: report_type.to_owned(),
-        cadence: cadence.to_owned(),
+    Ok(enterprise_data_sdk::ReportId::new(
+        report_type,
+        cadence,
         date,
-        size_bytes: 0,
-        key: String::new(),
-    })
+    ))
 }
 
 /// `.../<type>/<cadence>/<date>.csv`.

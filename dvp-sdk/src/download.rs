@@ -66,7 +66,7 @@ impl DvpClient {
     pub async fn open(
         &self,
         file: &ExportFile,
-    ) -> Result<impl tokio::io::AsyncRead + Send + Unpin + 'static + use<>> {
+    ) -> Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>> {
         Ok(self.downloader.open(&file.url).await?)
     }
 

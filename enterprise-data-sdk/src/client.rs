@@ -10,6 +10,7 @@ use sdk_core::{ApiContext, ClientConfig, StaticToken, TokenSource};
 
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
+use crate::report_id::ReportId;
 use crate::validate;
 
 /// Client of the Enterprise Data API for one organization. Cheap to clone;
@@ -183,8 +184,10 @@ impl EnterpriseClient {
         }
     }
 
-    /// The columns of a report's CSV.
-    pub async fn schema(&self, report: &types::Report) -> Result<types::ReportSchema> {
+    /// The columns of a report's CSV (`&Report` or a [`ReportId`]).
+    pub async fn schema(&self, report: impl Into<ReportId>) -> Result<types::ReportSchema> {
+        let report = report.into();
+        let report = &report;
         let (kind, cadence) = self.report_path(report)?;
         match self
             .api
@@ -192,7 +195,7 @@ impl EnterpriseClient {
             .org_name(self.org.as_str())
             .type_(kind)
             .cadence(cadence)
-            .date(report.date)
+            .date(report.date())
             .send()
             .await
         {
@@ -208,7 +211,9 @@ impl EnterpriseClient {
     /// The pre-signed URL of a report's CSV, valid about 15 minutes. The API
     /// answers with a redirect that the client does not follow, so the bearer
     /// token never reaches the object store.
-    pub async fn download_url(&self, report: &types::Report) -> Result<String> {
+    pub async fn download_url(&self, report: impl Into<ReportId>) -> Result<String> {
+        let report = report.into();
+        let report = &report;
         let (kind, cadence) = self.report_path(report)?;
         let operation = || {
             format!(
@@ -222,7 +227,7 @@ impl EnterpriseClient {
             .org_name(self.org.as_str())
             .type_(kind)
             .cadence(cadence)
-            .date(report.date)
+            .date(report.date())
             .send()
             .await;
         match result {
@@ -253,18 +258,15 @@ impl EnterpriseClient {
         }
     }
 
-    pub(crate) fn report_path<'a>(&self, report: &'a types::Report) -> Result<(&'a str, &'a str)> {
+    pub(crate) fn report_path<'a>(&self, report: &'a ReportId) -> Result<(&'a str, &'a str)> {
         Ok((
-            validate::segment("report type", &report.report_type)?,
-            validate::segment("cadence", &report.cadence)?,
+            validate::segment("report type", report.report_type().as_str())?,
+            validate::segment("cadence", report.cadence().as_str())?,
         ))
     }
 }
 
-/// `usage_pulls/daily/2026-06-16 of my-org`, for messages.
-pub(crate) fn describe(org: &str, report: &types::Report) -> String {
-    format!(
-        "report {}/{}/{} of {org}",
-        report.report_type, report.cadence, report.date
-    )
+/// `report usage_pulls/daily/2026-06-16 of my-org`, for messages.
+pub(crate) fn describe(org: &str, report: &ReportId) -> String {
+    format!("report {report} of {org}")
 }

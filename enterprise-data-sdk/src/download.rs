@@ -11,6 +11,7 @@ use sdk_core::download::ProgressFn;
 use crate::client::EnterpriseClient;
 use crate::error::{Error, Result};
 use crate::generated::types;
+use crate::report_id::ReportId;
 
 /// How [`EnterpriseClient::download_range`] works: concurrency (default 4)
 /// and a progress callback.
@@ -25,10 +26,10 @@ impl EnterpriseClient {
     /// (`.progress(f)`), then `.await` it for the bytes written.
     pub fn download(
         &self,
-        report: &types::Report,
+        report: impl Into<ReportId>,
         dest: impl AsRef<Path>,
     ) -> sdk_core::request::DownloadRequest<Error> {
-        let (client, report, dest) = (self.clone(), report.clone(), dest.as_ref().to_owned());
+        let (client, report, dest) = (self.clone(), report.into(), dest.as_ref().to_owned());
         sdk_core::request::DownloadRequest::new(move |progress| async move {
             client.fetch(&report, &dest, progress.as_ref()).await
         })
@@ -36,7 +37,7 @@ impl EnterpriseClient {
 
     async fn fetch(
         &self,
-        report: &types::Report,
+        report: &ReportId,
         dest: &Path,
         progress: Option<&ProgressFn>,
     ) -> Result<u64> {
@@ -51,7 +52,7 @@ impl EnterpriseClient {
                     source,
                 })?;
         }
-        let size = u64::try_from(report.size_bytes).ok();
+        let size = report.size();
         match self.downloader.download(&url, dest, size, progress).await {
             Err(err) if err.status() == Some(403) => {
                 tracing::debug!("object store refused the link (expired?): asking for a fresh one");
@@ -71,8 +72,8 @@ impl EnterpriseClient {
     /// [`download`](Self::download) for resumable transfers.
     pub async fn open(
         &self,
-        report: &types::Report,
-    ) -> Result<impl tokio::io::AsyncRead + Send + Unpin + 'static + use<>> {
+        report: impl Into<ReportId>,
+    ) -> Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>> {
         let url = self.download_url(report).await?;
         Ok(self.downloader.open(&url).await?)
     }
@@ -83,16 +84,14 @@ impl EnterpriseClient {
     /// (use [`download`](Self::download) for resumable transfers).
     pub async fn stream_rows(
         &self,
-        report: &types::Report,
+        report: impl Into<ReportId>,
         schema: &types::ReportSchema,
-    ) -> Result<impl futures::Stream<Item = Result<crate::rows::TypedRow>> + Send + 'static + use<>>
-    {
-        let body = self.open(report).await?;
-        Ok(crate::rows::rows_from_async(
-            body,
-            schema,
-            &crate::client::describe(&self.org, report),
-        ))
+    ) -> Result<futures::stream::BoxStream<'static, Result<crate::rows::TypedRow>>> {
+        use futures::StreamExt;
+        let report = report.into();
+        let body = self.open(&report).await?;
+        let name = crate::client::describe(&self.org, &report);
+        Ok(crate::rows::rows_from_async(body, schema, &name).boxed())
     }
 
     /// Downloads every report of a type and cadence dated `from..=to`
@@ -130,7 +129,7 @@ impl EnterpriseClient {
                     item: report,
                 }),
                 Err(unsafe_path) => summary.failed.push(BulkFailure::new(
-                    crate::client::describe(&self.org, &report),
+                    crate::client::describe(&self.org, &ReportId::from(&report)),
                     unsafe_path.to_string(),
                 )),
             }

@@ -42,6 +42,7 @@ pub mod error;
 // edited by hand, so its style is progenitor's.
 pub mod generated;
 pub mod pagination;
+pub mod report_id;
 pub mod rows;
 pub mod validate;
 
@@ -50,6 +51,7 @@ pub use download::RangeOptions;
 pub use error::{Error, Result};
 pub use generated::types::{Report, ReportSchema, ReportTypeInfo};
 pub use pagination::ReportsPage;
+pub use report_id::{Cadence, ReportId, ReportType};
 // Everything a user names when configuring a client, reading a bulk
 // summary or matching an error, so that no second crate is needed.
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};

@@ -535,3 +535,41 @@ async fn one_download_call_shape_in_both_clients_with_progress() {
     assert_eq!(Some(bytes), files[0].size);
     assert_eq!(seen.lock().unwrap().last().unwrap().done, bytes);
 }
+
+#[tokio::test]
+async fn a_report_id_names_a_report_without_fetching_it() {
+    use enterprise_data_sdk::{Cadence, ReportId, ReportType};
+    let sim = Simulator::start().await.unwrap();
+    let client = enterprise(&sim);
+    let listed = client
+        .latest("usage_pulls", "daily")
+        .await
+        .unwrap()
+        .unwrap();
+    let id = ReportId::new(ReportType::UsagePulls, Cadence::Daily, listed.date);
+    assert_eq!(id.size(), None);
+    assert_eq!(
+        ReportId::from(&listed).size(),
+        Some(listed.size_bytes as u64)
+    );
+    assert_eq!(
+        client.schema(&id).await.unwrap(),
+        client.schema(&listed).await.unwrap()
+    );
+    assert!(
+        client
+            .download_url(&id)
+            .await
+            .unwrap()
+            .contains("2026-06-30")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = client.download(id, dir.path().join("r.csv")).await.unwrap();
+    assert_eq!(bytes as i64, listed.size_bytes);
+    // An unknown type is kept as it is and reaches the API by name.
+    let other = ReportId::new("seat_usage", "quarterly", listed.date);
+    assert_eq!(other.report_type(), &ReportType::Other("seat_usage".into()));
+    let err = client.schema(&other).await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+    assert!(err.to_string().contains("seat_usage/quarterly"), "{err}");
+}
