@@ -243,7 +243,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         let dir = dir.join(name);
         async move {
             let _ = std::fs::remove_dir_all(&dir);
-            let options = enterprise_data_sdk::RangeOptions::default().concurrency(concurrency);
+            let options = enterprise_data_sdk::BulkOptions::new().concurrency(concurrency);
             client
                 .download_range("usage_pulls", "daily", None, None, &dir, options)
                 .await?;

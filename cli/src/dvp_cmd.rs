@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use dvp_sdk::{Dataview, DownloadOptions, ExportFilter, Timespan};
+use dvp_sdk::{Dataview, ExportFilter, Timespan};
 
 use crate::args::{DvpCommand, DvpFilter, RowsKind};
 use crate::context::Context;
@@ -78,8 +78,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
             let (bar, bulk) = crate::progress::bulk_options(context.global.concurrency);
-            let options = DownloadOptions::new().filter(filter).bulk(bulk);
-            let summary = client.download_all(&namespace, &dir, options).await;
+            let summary = client.download_all(&namespace, filter, &dir, bulk).await;
             bar.finish_and_clear();
             crate::progress::print_summary(&summary?, "files", &dir)
         }

@@ -7,7 +7,7 @@
 //! cargo run -p dvp-sdk --example pull_analytics
 //! ```
 
-use dvp_sdk::{Credentials, DownloadOptions, DvpClient, ExportFilter, Timespan};
+use dvp_sdk::{BulkOptions, Credentials, DvpClient, ExportFilter, Timespan};
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join("dvp-example");
     let filter = ExportFilter::new().year(year).timespan(Timespan::Month(1));
     let summary = client
-        .download_all(&namespace, &dir, DownloadOptions::new().filter(filter))
+        .download_all(&namespace, filter, &dir, BulkOptions::new())
         .await?;
     println!(
         "downloaded {} files, {} already there",

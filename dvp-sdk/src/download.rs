@@ -10,35 +10,6 @@ use crate::discovery::ExportFilter;
 use crate::error::{Error, Result};
 use crate::model::ExportFile;
 
-/// How [`DvpClient::download_all`] works.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub struct DownloadOptions {
-    /// Which files to take.
-    pub filter: ExportFilter,
-    /// Concurrency (default 4) and progress reporting.
-    pub bulk: BulkOptions,
-}
-
-impl DownloadOptions {
-    /// Every file, 4 at a time, no progress callback.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Which files to take.
-    pub fn filter(mut self, filter: ExportFilter) -> Self {
-        self.filter = filter;
-        self
-    }
-
-    /// Concurrency and progress reporting.
-    pub fn bulk(mut self, bulk: BulkOptions) -> Self {
-        self.bulk = bulk;
-        self
-    }
-}
-
 impl DvpClient {
     /// Downloads one file to `dest` (parent folders are created). The file
     /// host gets a plain GET without Authorization; the body goes to
@@ -96,8 +67,8 @@ impl DvpClient {
         )
     }
 
-    /// Downloads every file of a namespace's export (or those `options`
-    /// keeps) under `dir`, at [`ExportFile::destination`]. Files already
+    /// Downloads every file of a namespace's export that `filter` keeps
+    /// (`ExportFilter::new()`: all) under `dir`, at [`ExportFile::destination`]. Files already
     /// complete are skipped, so a rerun fetches only what is missing.
     ///
     /// One item does not sink the run: a view the metadata advertises but
@@ -108,12 +79,12 @@ impl DvpClient {
     pub async fn download_all(
         &self,
         namespace: &str,
-        dir: &Path,
-        options: DownloadOptions,
+        filter: ExportFilter,
+        dir: impl AsRef<Path>,
+        options: BulkOptions,
     ) -> Result<BulkSummary> {
-        let listing = self
-            .export_listing(namespace, options.filter.clone())
-            .await?;
+        let dir = dir.as_ref();
+        let listing = self.export_listing(namespace, filter).await?;
         let mut summary = BulkSummary::default();
         for skipped in &listing.unavailable {
             tracing::warn!(item = %skipped.item, reason = %skipped.reason, "skipping an export part with no data");
@@ -136,7 +107,7 @@ impl DvpClient {
         Ok(download_many(
             dir,
             items,
-            options.bulk,
+            options,
             summary,
             |file: ExportFile, dest: PathBuf, progress| async move {
                 self.download(&file, &dest).progress_fn(progress).await

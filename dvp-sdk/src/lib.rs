@@ -22,7 +22,9 @@
 //! let client = dvp_sdk::DvpClient::new("my-user", "dckr_pat_…")?;
 //! let files: Vec<_> = client.exports("my-namespace").try_collect().await?;
 //! println!("{} files", files.len());
-//! let summary = client.download_all("my-namespace", "./dvp".as_ref(), Default::default()).await?;
+//! let summary = client
+//!     .download_all("my-namespace", dvp_sdk::ExportFilter::new(), "./dvp", dvp_sdk::BulkOptions::new())
+//!     .await?;
 //! println!("fetched {} files, {} already there", summary.downloaded.len(), summary.skipped.len());
 //! # Ok(()) }
 //! ```
@@ -49,7 +51,6 @@ pub mod validate;
 
 pub use client::{DvpClient, DvpClientBuilder};
 pub use discovery::{ExportFilter, ExportListing};
-pub use download::DownloadOptions;
 pub use error::{Error, Result};
 pub use hub_auth::{Credentials, OtpProvider};
 pub use model::{Dataset, Dataview, ExportFile, GroupBy, Period, Timespan, TimespanKind};

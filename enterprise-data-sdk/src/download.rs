@@ -13,10 +13,6 @@ use crate::error::{Error, Result};
 use crate::generated::types;
 use crate::report_id::ReportId;
 
-/// How [`EnterpriseClient::download_range`] works: concurrency (default 4)
-/// and a progress callback.
-pub type RangeOptions = BulkOptions;
-
 impl EnterpriseClient {
     /// Downloads a report's CSV to `dest` (parent folders are created):
     /// asks the API for the redirect without following it, GETs the
@@ -104,7 +100,7 @@ impl EnterpriseClient {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         dir: &Path,
-        options: RangeOptions,
+        options: BulkOptions,
     ) -> Result<BulkSummary> {
         let mut selected = Vec::new();
         let mut reports =

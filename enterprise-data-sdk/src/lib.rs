@@ -47,7 +47,6 @@ pub mod rows;
 pub mod validate;
 
 pub use client::{AuthMode, EnterpriseClient, EnterpriseClientBuilder};
-pub use download::RangeOptions;
 pub use error::{Error, Result};
 pub use generated::types::{Report, ReportSchema, ReportTypeInfo};
 pub use pagination::ReportsPage;

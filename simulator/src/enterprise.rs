@@ -60,7 +60,7 @@ fn error(status: StatusCode, message: &str) -> Response {
 /// Fault, path checks, token, organization: in the order the service applies them.
 async fn guard(
     state: &State,
-    route: &str,
+    route: crate::Route,
     headers: &HeaderMap,
     segments: &[&str],
 ) -> Result<(), Response> {
@@ -241,7 +241,7 @@ fn report_date(date: &str) -> Result<NaiveDate, Response> {
 /// file: what the download and schema routes share.
 async fn one_report(
     state: &State,
-    route: &str,
+    route: crate::Route,
     headers: &HeaderMap,
     (org, kind, cadence, date): &(String, String, String, String),
 ) -> Result<CsvFile, Response> {

@@ -43,7 +43,7 @@ mod pulls;
 mod store;
 pub mod tokens;
 
-pub use faults::{Fault, route};
+pub use faults::{Fault, Route, route};
 
 /// What the simulator serves.
 #[derive(Debug, Clone)]
@@ -63,8 +63,8 @@ pub struct SimulatorConfig {
     pub enterprise_daily_reports: u32,
     /// Varies the generated data.
     pub seed: u64,
-    /// Ports of the Hub, DVP, Enterprise and store listeners (0: any free).
-    pub ports: [u16; 4],
+    /// Ports of the listeners (0: any free).
+    pub ports: Ports,
     /// Added before every answer, to stand for network latency.
     pub latency: Duration,
     /// Views the DVP namespace metadata advertises beyond the real ones,
@@ -89,11 +89,37 @@ impl Default for SimulatorConfig {
             enterprise_rows: 500,
             enterprise_daily_reports: 75,
             seed: 42,
-            ports: [0; 4],
+            ports: Ports::default(),
             latency: Duration::ZERO,
             dvp_extra_views: Vec::new(),
             dvp_views_without_data: Vec::new(),
             account_statuses_as_listed: false,
+        }
+    }
+}
+
+/// The listeners' ports; 0 lets the system pick a free one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Ports {
+    /// Docker Hub (token endpoints, and the legacy Account API).
+    pub hub: u16,
+    /// The DVP Data API.
+    pub dvp: u16,
+    /// The Enterprise Data API.
+    pub enterprise: u16,
+    /// The object store.
+    pub store: u16,
+}
+
+impl Ports {
+    /// Four consecutive ports from `first`: Hub, DVP, Enterprise, store.
+    pub fn consecutive(first: u16) -> Self {
+        Self {
+            hub: first,
+            dvp: first.saturating_add(1),
+            enterprise: first.saturating_add(2),
+            store: first.saturating_add(3),
         }
     }
 }
@@ -128,7 +154,8 @@ impl Simulator {
     /// Starts with `config`.
     pub async fn start_with(config: SimulatorConfig) -> std::io::Result<Self> {
         let mut listeners = Vec::new();
-        for port in config.ports {
+        let ports = config.ports;
+        for port in [ports.hub, ports.dvp, ports.enterprise, ports.store] {
             listeners.push(TcpListener::bind(("127.0.0.1", port)).await?);
         }
         let addrs = [
@@ -199,7 +226,7 @@ impl Simulator {
 
     /// Queues `fault` for the next `times` requests of `route` (see
     /// [`route`]).
-    pub fn inject(&self, route: &str, fault: Fault, times: usize) {
+    pub fn inject(&self, route: Route, fault: Fault, times: usize) {
         self.state.faults.add(route, fault, times);
     }
 
@@ -261,7 +288,7 @@ pub(crate) fn json_error(status: StatusCode, key: &str, message: &str) -> Respon
 /// `DropAfter` faults are returned for the body writer to apply.
 pub(crate) async fn apply_fault(
     state: &State,
-    route: &str,
+    route: Route,
     error_key: &str,
 ) -> Result<Option<u64>, Response> {
     state

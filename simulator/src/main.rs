@@ -26,12 +26,12 @@ async fn main() -> std::io::Result<()> {
             }
             "--port" => {
                 let base = u16::try_from(number("--port")?).map_err(std::io::Error::other)?;
-                config.ports = [base, base + 1, base + 2, base + 3];
+                config.ports = docker_data_simulator::Ports::consecutive(base);
             }
             _ => {
                 eprintln!(
                     "usage: simulator [--port BASE] [--raw-rows N] [--report-rows N] [--token-lifetime SECONDS] [--seed N] [--fault ROUTE=FAULT[xTIMES] ...]\n\
-                     routes: hub.login hub.2fa hub.token dvp enterprise.types enterprise.list enterprise.download enterprise.schema store\n\
+                     routes: hub.login hub.2fa hub.token dvp enterprise.types enterprise.list enterprise.download enterprise.schema store account\n\
                      faults: STATUS (503), STATUS:RETRY_AFTER (429:2), drop:BYTES, delay:MILLIS, expire"
                 );
                 std::process::exit(2);
@@ -40,7 +40,7 @@ async fn main() -> std::io::Result<()> {
     }
     let sim = docker_data_simulator::Simulator::start_with(config).await?;
     for (route, fault, times) in faults {
-        sim.inject(&route, fault, times);
+        sim.inject(route, fault, times);
     }
     println!("DOCKER_HUB_URL={}", sim.hub_url());
     println!("DOCKER_DVP_URL={}", sim.dvp_url());
@@ -67,7 +67,16 @@ async fn main() -> std::io::Result<()> {
 }
 
 /// `ROUTE=FAULT[xTIMES]`, e.g. `store=drop:1000`, `enterprise.list=429:2x3`.
-fn parse_fault(spec: &str) -> Result<(String, docker_data_simulator::Fault, usize), String> {
+fn parse_fault(
+    spec: &str,
+) -> Result<
+    (
+        docker_data_simulator::Route,
+        docker_data_simulator::Fault,
+        usize,
+    ),
+    String,
+> {
     use docker_data_simulator::Fault;
     let (route, rest) = spec
         .split_once('=')
@@ -94,28 +103,28 @@ fn parse_fault(spec: &str) -> Result<(String, docker_data_simulator::Fault, usiz
         None if fault == "expire" => Fault::ExpireTokens,
         None => Fault::status(fault.parse().map_err(|_| bad())?),
     };
-    Ok((route.to_owned(), fault, times))
+    Ok((route.parse()?, fault, times))
 }
 
 #[cfg(test)]
 mod tests {
     use super::parse_fault;
-    use docker_data_simulator::Fault;
+    use docker_data_simulator::{Fault, Route};
     use std::time::Duration;
 
     #[test]
     fn faults_parse_from_the_command_line() {
         assert_eq!(
             parse_fault("store=drop:1000").unwrap(),
-            ("store".into(), Fault::DropAfter(1000), 1)
+            (Route::Store, Fault::DropAfter(1000), 1)
         );
         assert_eq!(
             parse_fault("enterprise.list=429:2x3").unwrap(),
-            ("enterprise.list".into(), Fault::rate_limited(2), 3)
+            (Route::EnterpriseList, Fault::rate_limited(2), 3)
         );
         assert_eq!(
             parse_fault("dvp=503").unwrap(),
-            ("dvp".into(), Fault::status(503), 1)
+            (Route::Dvp, Fault::status(503), 1)
         );
         assert_eq!(
             parse_fault("hub.token=delay:250").unwrap().1,
@@ -123,5 +132,13 @@ mod tests {
         );
         assert_eq!(parse_fault("dvp=expire").unwrap().1, Fault::ExpireTokens);
         assert!(parse_fault("dvp").is_err() && parse_fault("dvp=teapot").is_err());
+        let unknown = parse_fault("nowhere=503").unwrap_err();
+        assert!(
+            unknown.contains("unknown route") && unknown.contains("store"),
+            "{unknown}"
+        );
+        for route in Route::ALL {
+            assert_eq!(route.name().parse::<Route>(), Ok(route));
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use contract_tests::jwt;
 use contract_tests::raw_server::{RawServer, Reply};
-use dvp_sdk::{Credentials, Dataview, DownloadOptions, DvpClient, OtpProvider, Timespan};
+use dvp_sdk::{BulkOptions, Credentials, Dataview, DvpClient, ExportFilter, OtpProvider, Timespan};
 use futures::TryStreamExt;
 use httpmock::{Method::GET, Method::POST, MockServer};
 use sdk_core::RetryPolicy;
@@ -313,10 +313,10 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
     let dir = tempfile::tempdir().unwrap();
     let progress = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = progress.clone();
-    let options = DownloadOptions::new()
-        .bulk(sdk_core::bulk::BulkOptions::new().progress(move |p| seen.lock().unwrap().push(p)));
+    let options =
+        sdk_core::bulk::BulkOptions::new().progress(move |p| seen.lock().unwrap().push(p));
     let summary = client
-        .download_all("acme", dir.path(), options.clone())
+        .download_all("acme", ExportFilter::new(), dir.path(), options.clone())
         .await
         .unwrap();
     assert_eq!(summary.downloaded.len(), 1);
@@ -337,7 +337,7 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
     assert_eq!(rows[0].repository(), Some("web"));
 
     let again = client
-        .download_all("acme", dir.path(), options)
+        .download_all("acme", ExportFilter::new(), dir.path(), options)
         .await
         .unwrap();
     assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 1));
@@ -367,7 +367,7 @@ async fn a_truncated_body_leaves_no_file_and_says_so() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let summary = client
-        .download_all("acme", dir.path(), DownloadOptions::new())
+        .download_all("acme", ExportFilter::new(), dir.path(), BulkOptions::new())
         .await
         .unwrap();
     assert!(summary.downloaded.is_empty() && !summary.is_success());
@@ -409,7 +409,7 @@ async fn a_dropped_connection_is_resumed_with_range() {
     let client = client(&hub, &api.base_url(), None);
     let dir = tempfile::tempdir().unwrap();
     client
-        .download_all("acme", dir.path(), DownloadOptions::new())
+        .download_all("acme", ExportFilter::new(), dir.path(), BulkOptions::new())
         .await
         .unwrap();
     assert_eq!(

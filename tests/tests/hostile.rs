@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use contract_tests::jwt;
 use contract_tests::raw_server::{RawServer, Reply};
-use dvp_sdk::{Credentials, DownloadOptions, DvpClient};
+use dvp_sdk::{BulkOptions, Credentials, DvpClient, ExportFilter};
 use futures::TryStreamExt;
 use httpmock::{Method::GET, Method::POST, MockServer};
 use sdk_core::RetryPolicy;
@@ -138,7 +138,7 @@ async fn view_names_from_the_server_never_choose_where_files_go() {
     std::fs::create_dir(&out).unwrap();
     let summary = env
         .client
-        .download_all("acme", &out, DownloadOptions::new())
+        .download_all("acme", ExportFilter::new(), &out, BulkOptions::new())
         .await
         .unwrap();
 
@@ -179,7 +179,7 @@ async fn a_symlink_planted_at_the_part_name_is_not_followed() {
 
     let summary = env
         .client
-        .download_all("acme", &out, DownloadOptions::new())
+        .download_all("acme", ExportFilter::new(), &out, BulkOptions::new())
         .await
         .unwrap();
     assert!(summary.is_success(), "{summary:?}");
@@ -198,7 +198,7 @@ async fn an_advertised_view_without_data_is_skipped_not_fatal() {
     let out = tempfile::tempdir().unwrap();
     let summary = env
         .client
-        .download_all("acme", out.path(), DownloadOptions::new())
+        .download_all("acme", ExportFilter::new(), out.path(), BulkOptions::new())
         .await
         .unwrap();
     assert!(summary.is_success(), "{summary:?}");

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dvp_sdk::{Credentials, DownloadOptions, DvpClient, ExportFilter, OtpProvider, Timespan};
+use dvp_sdk::{BulkOptions, Credentials, DvpClient, ExportFilter, OtpProvider, Timespan};
 use enterprise_data_sdk::EnterpriseClient;
 use enterprise_data_sdk::rows::Value;
 use futures::TryStreamExt;
@@ -60,8 +60,9 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
     let summary = client
         .download_all(
             accounts::NAMESPACE,
+            filter.clone(),
             dir.path(),
-            DownloadOptions::new().filter(filter.clone()),
+            BulkOptions::new(),
         )
         .await
         .unwrap();
@@ -105,11 +106,7 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
     );
 
     let again = client
-        .download_all(
-            accounts::NAMESPACE,
-            dir.path(),
-            DownloadOptions::new().filter(filter),
-        )
+        .download_all(accounts::NAMESPACE, filter, dir.path(), BulkOptions::new())
         .await
         .unwrap();
     assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 4));
@@ -407,7 +404,7 @@ async fn one_failed_report_does_not_stop_a_range_download() {
     sim.inject(route::STORE, Fault::status(404), 1);
     let dir = tempfile::tempdir().unwrap();
     let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
-    let options = enterprise_data_sdk::RangeOptions::default().concurrency(1);
+    let options = enterprise_data_sdk::BulkOptions::new().concurrency(1);
     let summary = client
         .download_range(
             "usage_pulls",
