@@ -31,3 +31,31 @@ pub fn jwt(subject: &str, lifetime: Duration) -> String {
         engine.encode(format!(r#"{{"sub":"{subject}","exp":{exp}}}"#))
     )
 }
+
+/// Retries with tiny delays (5 to 20 ms), so retry tests stay fast;
+/// `RetryPolicy`'s default number of attempts.
+pub fn fast_retry() -> dvp_sdk::RetryPolicy {
+    dvp_sdk::RetryPolicy::new()
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(20))
+}
+
+/// A Docker Hub mock that logs any user in with a ten-minute JWT.
+pub fn hub_logging_in(hub: &httpmock::MockServer) -> httpmock::Mock<'_> {
+    let token = jwt("alice", Duration::from_secs(600));
+    hub.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/v2/users/login");
+        then.status(200)
+            .json_body(serde_json::json!({"token": token}));
+    })
+}
+
+/// A Docker Hub mock that exchanges any OAT for a ten-minute JWT.
+pub fn hub_exchanging(hub: &httpmock::MockServer) -> httpmock::Mock<'_> {
+    let token = jwt("my-org", Duration::from_secs(600));
+    hub.mock(|when, then| {
+        when.method(httpmock::Method::POST).path("/v2/auth/token");
+        then.status(200)
+            .json_body(serde_json::json!({"access_token": token}));
+    })
+}

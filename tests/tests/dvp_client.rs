@@ -10,14 +10,9 @@ use contract_tests::raw_server::{RawServer, Reply};
 use dvp_sdk::{BulkOptions, Credentials, Dataview, DvpClient, ExportFilter, OtpProvider, Timespan};
 use futures::TryStreamExt;
 use httpmock::{Method::GET, Method::POST, MockServer};
-use sdk_core::RetryPolicy;
 use serde_json::json;
 
-fn fast_retry() -> RetryPolicy {
-    RetryPolicy::new()
-        .base_delay(Duration::from_millis(5))
-        .max_delay(Duration::from_millis(20))
-}
+use contract_tests::fast_retry;
 
 fn client(hub: &MockServer, api: &str, otp: Option<OtpProvider>) -> DvpClient {
     let mut builder = DvpClient::builder(Credentials::login("alice", "s3cret-password"))

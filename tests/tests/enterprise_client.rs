@@ -7,14 +7,9 @@ use contract_tests::jwt;
 use enterprise_data_sdk::{EnterpriseClient, Error, Report};
 use futures::TryStreamExt;
 use httpmock::{Method::GET, Method::POST, MockServer};
-use sdk_core::RetryPolicy;
 use serde_json::json;
 
-fn fast_retry() -> RetryPolicy {
-    RetryPolicy::new()
-        .base_delay(Duration::from_millis(5))
-        .max_delay(Duration::from_millis(20))
-}
+use contract_tests::fast_retry;
 
 fn client(hub: &MockServer, api: &MockServer) -> EnterpriseClient {
     EnterpriseClient::builder("my-org", "dckr_oat_SECRET")

@@ -16,10 +16,7 @@ use sdk_core::download::Downloader;
 use serde_json::json;
 
 fn fast_retry(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy::new()
-        .max_attempts(max_attempts)
-        .base_delay(Duration::from_millis(5))
-        .max_delay(Duration::from_millis(20))
+    contract_tests::fast_retry().max_attempts(max_attempts)
 }
 
 /// Fails the test instead of hanging it when a timeout does not fire.
@@ -71,11 +68,7 @@ async fn dvp_advertising(views: &[&str], missing: &[&str]) -> Dvp {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
     let store = MockServer::start_async().await;
-    let token = jwt("alice", Duration::from_secs(600));
-    hub.mock(|when, then| {
-        when.method(POST).path("/v2/users/login");
-        then.status(200).json_body(json!({"token": token}));
-    });
+    contract_tests::hub_logging_in(&hub);
     api.mock(|when, then| {
         when.method(GET).path("/namespaces/acme");
         then.status(200).json_body(json!({
@@ -350,11 +343,7 @@ async fn a_gzip_json_bomb_fails_with_a_clear_error() {
     use std::io::Write;
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
-    let token = jwt("alice", Duration::from_secs(600));
-    hub.mock(|when, then| {
-        when.method(POST).path("/v2/users/login");
-        then.status(200).json_body(json!({"token": token}));
-    });
+    contract_tests::hub_logging_in(&hub);
     // 16 MiB of JSON whitespace in a few KiB of gzip.
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(b"{\"namespaces\": [").unwrap();

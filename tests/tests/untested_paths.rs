@@ -16,10 +16,7 @@ use sdk_core::{RetryPolicy, TokenSource};
 use serde_json::json;
 
 fn fast_retry(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy::new()
-        .max_attempts(max_attempts)
-        .base_delay(Duration::from_millis(5))
-        .max_delay(Duration::from_millis(20))
+    contract_tests::fast_retry().max_attempts(max_attempts)
 }
 
 fn downloader(attempts: u32) -> Downloader {
@@ -176,11 +173,7 @@ async fn bulk_downloads_never_have_more_than_n_in_flight() {
 }
 
 fn hub_with_token(hub: &MockServer) -> httpmock::Mock<'_> {
-    let token = jwt("my-org", Duration::from_secs(600));
-    hub.mock(|when, then| {
-        when.method(POST).path("/v2/auth/token");
-        then.status(200).json_body(json!({"access_token": token}));
-    })
+    contract_tests::hub_exchanging(hub)
 }
 
 #[tokio::test]
@@ -300,11 +293,7 @@ async fn a_401_under_concurrency_makes_one_new_login_for_everyone() {
 async fn an_export_filter_walks_only_what_it_keeps() {
     let hub = MockServer::start_async().await;
     let api = MockServer::start_async().await;
-    let token = jwt("alice", Duration::from_secs(600));
-    hub.mock(|when, then| {
-        when.method(POST).path("/v2/users/login");
-        then.status(200).json_body(json!({"token": token}));
-    });
+    contract_tests::hub_logging_in(&hub);
     api.mock(|when, then| {
         when.method(GET).path("/namespaces/acme");
         // An unknown timespan type is skipped, never requested.
