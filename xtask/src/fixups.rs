@@ -246,3 +246,164 @@ mod tests {
         assert_eq!(exact_regex("a.b[]"), "^a\\.b\\[\\]$");
     }
 }
+
+/// Operations whose error responses carry different JSON bodies (a
+/// `{detail, error}` 429, a gRPC-style `default`, the usual error object)
+/// make progenitor 0.15.1 panic (`response_types.len() <= 1`). For any
+/// such operation, every error body is replaced by one component schema,
+/// `<OperationId>ErrorBody`: an object with every property of every error
+/// body, none required, so whichever body arrives decodes and its
+/// `error`/`detail`/`message` stays readable. When one of the bodies is
+/// not an object, the folded schema is free-form JSON. Success bodies and
+/// operations with a single error shape are left alone. A `default`
+/// response beside a success becomes the `4XX` and `5XX` ranges, since
+/// progenitor would take it for a second success type.
+///
+/// Applied to the document progenitor sees, after the spec's patches.
+pub fn fold_error_bodies(doc: &mut serde_json::Value) {
+    use serde_json::{Map, Value, json};
+
+    let components = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let resolve = |schema: &Value| -> Value {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => components.get(name).cloned().unwrap_or(Value::Null),
+            None => schema.clone(),
+        }
+    };
+    let response_refs = doc
+        .pointer("/components/responses")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let mut new_schemas = Map::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            if ![
+                "get", "put", "post", "delete", "patch", "head", "options", "trace",
+            ]
+            .contains(&method.as_str())
+            {
+                continue;
+            }
+            let Some(id) = operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let is_error = |status: &str| {
+                status == "default" || status.starts_with('4') || status.starts_with('5')
+            };
+            // progenitor counts `default` with the successes: beside a
+            // success it would be a second success type. It stands for any
+            // other status, i.e. the error ranges, so it becomes those.
+            if responses.keys().any(|s| s.starts_with('2'))
+                && let Some(default) = responses.remove("default")
+            {
+                for range in ["4XX", "5XX"] {
+                    responses
+                        .entry(range.to_owned())
+                        .or_insert_with(|| default.clone());
+                }
+            }
+            let response_of = |response: &Value| -> Value {
+                match response
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/responses/"))
+                {
+                    Some(name) => response_refs.get(name).cloned().unwrap_or(Value::Null),
+                    None => response.clone(),
+                }
+            };
+            let bodies: Vec<Value> = responses
+                .iter()
+                .filter(|(status, _)| is_error(status))
+                .filter_map(|(_, response)| {
+                    response_of(response)
+                        .pointer("/content/application~1json/schema")
+                        .cloned()
+                })
+                .collect();
+            let mut distinct = bodies;
+            distinct.sort_by_key(|v| v.to_string());
+            distinct.dedup();
+            if distinct.len() <= 1 {
+                continue;
+            }
+            let resolved: Vec<Value> = distinct.iter().map(resolve).collect();
+            let folded = if resolved
+                .iter()
+                .all(|s| s.get("properties").is_some_and(Value::is_object))
+            {
+                let mut properties = Map::new();
+                for schema in &resolved {
+                    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+                        properties
+                            .entry(name.clone())
+                            .or_insert_with(|| property.clone());
+                    }
+                }
+                json!({
+                    "type": "object",
+                    "description": format!("Any error body of {id}: every field of each, none required."),
+                    "properties": properties,
+                })
+            } else {
+                json!({"description": format!("Any error body of {id}, as JSON.")})
+            };
+            let name = format!("{}ErrorBody", upper_first(&id));
+            new_schemas.insert(name.clone(), folded);
+            for (status, response) in responses.iter_mut() {
+                if !is_error(status) {
+                    continue;
+                }
+                // Inlined (a shared response is copied), so only this
+                // operation's bodies change.
+                *response = response_of(response);
+                if let Some(schema) = response.pointer_mut("/content/application~1json/schema") {
+                    *schema = json!({"$ref": format!("#/components/schemas/{name}")});
+                }
+            }
+        }
+    }
+    if new_schemas.is_empty() {
+        return;
+    }
+    let schemas = doc
+        .as_object_mut()
+        .map(|d| d.entry("components").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut);
+    if let Some(schemas) = schemas {
+        schemas.extend(new_schemas);
+    }
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -122,9 +122,11 @@ pub fn patched_spec_value(root: &Path, target: &Target) -> Result<serde_json::Va
     Ok(doc)
 }
 
-/// The patched spec as progenitor's input type.
+/// The patched spec as progenitor's input type, with the rewrites every
+/// spec gets ([`fixups::fold_error_bodies`]).
 pub fn patched_spec(root: &Path, target: &Target) -> Result<openapiv3::OpenAPI> {
-    let doc = patched_spec_value(root, target)?;
+    let mut doc = patched_spec_value(root, target)?;
+    fixups::fold_error_bodies(&mut doc);
     serde_json::from_value(doc).with_context(|| {
         format!(
             "openapi/{} (patched) is not a valid OpenAPI 3.0 document",

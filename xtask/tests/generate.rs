@@ -228,3 +228,55 @@ fn array_query_parameters_get_item_matching_mocks_and_repeatable_cli_flags() {
     syn::parse_file(&mock).unwrap();
     syn::parse_file(&cli).unwrap();
 }
+
+#[test]
+fn an_operation_with_several_error_bodies_gets_one_folded_error_type() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("openapi")).unwrap();
+    std::fs::copy(
+        workspace_root().join("xtask/tests/fixtures/two-error-bodies.yaml"),
+        dir.path().join("openapi/two-error-bodies.yaml"),
+    )
+    .unwrap();
+    let target = xtask::Target {
+        spec: "two-error-bodies.yaml",
+        patches: "two-error-bodies",
+        client_out: "client.rs",
+        mock_out: "mock.rs",
+        cli_out: "cli.rs",
+        module_path: "two::generated",
+        replacements: &[],
+    };
+    // progenitor alone panics on this spec; folded, it generates.
+    let files = xtask::render_target(dir.path(), &target).unwrap();
+    let client = &files
+        .iter()
+        .find(|f| f.path.ends_with("client.rs"))
+        .unwrap()
+        .contents;
+    assert!(
+        client.contains("pub struct ListThingsErrorBody"),
+        "{client}"
+    );
+    // Every field of every body, so the server's message is kept whichever arrives.
+    for field in [
+        "pub detail:",
+        "pub error:",
+        "pub code:",
+        "pub message:",
+        "pub errinfo:",
+    ] {
+        assert!(client.contains(field), "{field} missing");
+    }
+    assert!(
+        client.contains("Error<types::ListThingsErrorBody>"),
+        "{client}"
+    );
+    // The vendored spec is not touched: validation still sees the real bodies.
+    let doc = xtask::patched_spec_value(dir.path(), &target).unwrap();
+    assert!(
+        doc["components"]["schemas"]
+            .get("ListThingsErrorBody")
+            .is_none()
+    );
+}
