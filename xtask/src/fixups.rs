@@ -187,66 +187,6 @@ pub fn apply(tokens: TokenStream, rewrite: fn(&mut syn::File)) -> syn::Result<To
     Ok(file.into_token_stream())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rewrite(source: &str, f: fn(&mut syn::File)) -> String {
-        let mut file: syn::File = syn::parse_str(source).unwrap();
-        f(&mut file);
-        file.into_token_stream().to_string()
-    }
-
-    #[test]
-    fn vec_query_param_in_a_mock_is_matched_item_by_item_and_counted() {
-        let out = rewrite(
-            r#"impl W { pub fn repos(self, value: &::std::vec::Vec<::std::string::String>) -> Self {
-                Self(self.0.query_param("repos", value.to_string())) } }"#,
-            array_query_params_in_mocks,
-        );
-        assert!(out.contains("query_param_count (\"^repos$\""), "{out}");
-        assert!(out.contains("value . iter () . fold"), "{out}");
-        assert!(!out.contains("value . to_string"), "{out}");
-    }
-
-    #[test]
-    fn scalar_query_params_in_mocks_are_left_alone() {
-        let source = r#"impl W { pub fn year(self, value: i64) -> Self {
-                Self(self.0.query_param("year", value.to_string())) } }"#;
-        let out = rewrite(source, array_query_params_in_mocks);
-        let unchanged = syn::parse_str::<syn::File>(source)
-            .unwrap()
-            .into_token_stream()
-            .to_string();
-        assert_eq!(out, unchanged);
-    }
-
-    #[test]
-    fn vec_cli_argument_becomes_repeatable() {
-        let out = rewrite(
-            r#"fn f() { let a = Arg::new("repos").value_parser(::clap::value_parser!(::std::vec::Vec<::std::string::String>));
-               if let Some(value) = matches.get_one::<::std::vec::Vec<::std::string::String>>("repos") { request = request.repos(value.clone()); } }"#,
-            array_params_in_cli,
-        );
-        assert!(
-            out.contains("value_parser ! (:: std :: string :: String)"),
-            "{out}"
-        );
-        assert!(out.contains("ArgAction :: Append"), "{out}");
-        assert!(
-            out.contains("get_many :: < :: std :: string :: String >"),
-            "{out}"
-        );
-        assert!(!out.contains("get_one"), "{out}");
-    }
-
-    #[test]
-    fn regex_of_a_key_matches_only_that_key() {
-        assert_eq!(exact_regex("repos"), "^repos$");
-        assert_eq!(exact_regex("a.b[]"), "^a\\.b\\[\\]$");
-    }
-}
-
 /// Operations whose error responses carry different JSON bodies (a
 /// `{detail, error}` 429, a gRPC-style `default`, the usual error object)
 /// make progenitor 0.15.1 panic (`response_types.len() <= 1`). For any
@@ -405,5 +345,65 @@ fn upper_first(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite(source: &str, f: fn(&mut syn::File)) -> String {
+        let mut file: syn::File = syn::parse_str(source).unwrap();
+        f(&mut file);
+        file.into_token_stream().to_string()
+    }
+
+    #[test]
+    fn vec_query_param_in_a_mock_is_matched_item_by_item_and_counted() {
+        let out = rewrite(
+            r#"impl W { pub fn repos(self, value: &::std::vec::Vec<::std::string::String>) -> Self {
+                Self(self.0.query_param("repos", value.to_string())) } }"#,
+            array_query_params_in_mocks,
+        );
+        assert!(out.contains("query_param_count (\"^repos$\""), "{out}");
+        assert!(out.contains("value . iter () . fold"), "{out}");
+        assert!(!out.contains("value . to_string"), "{out}");
+    }
+
+    #[test]
+    fn scalar_query_params_in_mocks_are_left_alone() {
+        let source = r#"impl W { pub fn year(self, value: i64) -> Self {
+                Self(self.0.query_param("year", value.to_string())) } }"#;
+        let out = rewrite(source, array_query_params_in_mocks);
+        let unchanged = syn::parse_str::<syn::File>(source)
+            .unwrap()
+            .into_token_stream()
+            .to_string();
+        assert_eq!(out, unchanged);
+    }
+
+    #[test]
+    fn vec_cli_argument_becomes_repeatable() {
+        let out = rewrite(
+            r#"fn f() { let a = Arg::new("repos").value_parser(::clap::value_parser!(::std::vec::Vec<::std::string::String>));
+               if let Some(value) = matches.get_one::<::std::vec::Vec<::std::string::String>>("repos") { request = request.repos(value.clone()); } }"#,
+            array_params_in_cli,
+        );
+        assert!(
+            out.contains("value_parser ! (:: std :: string :: String)"),
+            "{out}"
+        );
+        assert!(out.contains("ArgAction :: Append"), "{out}");
+        assert!(
+            out.contains("get_many :: < :: std :: string :: String >"),
+            "{out}"
+        );
+        assert!(!out.contains("get_one"), "{out}");
+    }
+
+    #[test]
+    fn regex_of_a_key_matches_only_that_key() {
+        assert_eq!(exact_regex("repos"), "^repos$");
+        assert_eq!(exact_regex("a.b[]"), "^a\\.b\\[\\]$");
     }
 }
