@@ -45,9 +45,19 @@ impl Error {
         operation: impl Into<String>,
         error: progenitor_client::Error<E>,
     ) -> Self {
+        sdk_core::error::from_generated(operation, error).await
+    }
+}
+
+impl sdk_core::error::SdkError for Error {
+    fn api(operation: String, failure: Failure) -> Self {
+        Error::Api { operation, failure }
+    }
+
+    fn auth(error: sdk_core::AuthError) -> Self {
         Error::Api {
-            operation: operation.into(),
-            failure: Failure::from_generated(error).await,
+            operation: "getting an access token".to_owned(),
+            failure: Failure::Auth(error.message),
         }
     }
 }

@@ -80,13 +80,17 @@ impl Error {
         operation: impl Into<String>,
         error: progenitor_client::Error<E>,
     ) -> Self {
-        match Failure::from_generated(error).await {
-            Failure::Auth(message) => Error::Auth(sdk_core::AuthError::new(message, None)),
-            failure => Error::Api {
-                operation: operation.into(),
-                failure,
-            },
-        }
+        sdk_core::error::from_generated(operation, error).await
+    }
+}
+
+impl sdk_core::error::SdkError for Error {
+    fn api(operation: String, failure: Failure) -> Self {
+        Error::Api { operation, failure }
+    }
+
+    fn auth(error: sdk_core::AuthError) -> Self {
+        Error::Auth(error)
     }
 }
 

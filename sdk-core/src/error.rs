@@ -102,6 +102,30 @@ impl Failure {
     }
 }
 
+/// An SDK's error type, as far as failed generated calls go: each SDK
+/// implements this once and [`from_generated`] maps every failure the same
+/// way for all of them.
+pub trait SdkError: Sized {
+    /// The API answered with an error, or did not answer usably.
+    fn api(operation: String, failure: Failure) -> Self;
+
+    /// No access token could be had (the hooks' token source failed).
+    fn auth(error: crate::AuthError) -> Self;
+}
+
+/// The SDK error for a failed generated call: a missing token becomes
+/// [`SdkError::auth`], anything else [`SdkError::api`] with what was being
+/// done.
+pub async fn from_generated<E: SdkError, T: Serialize>(
+    operation: impl Into<String>,
+    error: progenitor_client::Error<T>,
+) -> E {
+    match Failure::from_generated(error).await {
+        Failure::Auth(message) => E::auth(crate::AuthError::new(message, None)),
+        failure => E::api(operation.into(), failure),
+    }
+}
+
 /// The server's message in an error body: the `error`, `detail` or `message`
 /// field of a JSON object (also in a body cut short), else the body's first
 /// line. Token-like strings in it are hidden.
