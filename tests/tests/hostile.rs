@@ -528,8 +528,10 @@ async fn fifty_callers_waiting_on_a_failed_exchange_share_its_one_failure() {
     let api = MockServer::start_async().await;
     let exchange = hub.mock(|when, then| {
         when.method(POST).path("/v2/auth/token");
+        // Long enough that all fifty callers are waiting on this one
+        // exchange even on a loaded machine.
         then.status(401)
-            .delay(Duration::from_millis(200))
+            .delay(Duration::from_millis(1000))
             .json_body(json!({"detail": "invalid credentials"}));
     });
     let reports = api.mock(|when, then| {
