@@ -338,19 +338,17 @@ impl Downloader {
             if !status.is_success() {
                 return Err(status_error(url, response).await);
             }
-            let range = content_range(response.headers());
-            let resumed = status == StatusCode::PARTIAL_CONTENT
-                && written > 0
-                && range.is_some_and(|(start, total)| {
-                    start == written
-                        && (total.is_none() || total == expected_size || expected_size.is_none())
-                });
-            if status == StatusCode::PARTIAL_CONTENT
-                && range.is_some_and(|(_, total)| {
-                    total.is_some() && expected_size.is_some() && total != expected_size
-                })
-            {
-                // A partial answer for an object of another size: it changed.
+            let range =
+                content_range(response.headers()).filter(|_| status == StatusCode::PARTIAL_CONTENT);
+            // A partial answer for an object of another size: it changed.
+            let changed = range.is_some_and(|(_, total)| {
+                total
+                    .zip(expected_size)
+                    .is_some_and(|(total, size)| total != size)
+            });
+            let resumed =
+                !changed && written > 0 && range.is_some_and(|(start, _)| start == written);
+            if changed {
                 tracing::debug!(
                     attempt,
                     "download: Content-Range total differs, starting over"
