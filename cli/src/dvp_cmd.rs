@@ -89,13 +89,14 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             period,
             group,
         } => {
+            // The open enums read any string; clap already limits
+            // --timespan and --group, --period is checked here.
             let mut query = dvp_sdk::PullsQuery::new();
             if let Some(timespan) = timespan {
-                query = query.timespan(timespan.parse().unwrap_or(dvp_sdk::TimespanKind::Months));
+                query = query.timespan(dvp_sdk::TimespanKind::from(timespan.as_str()));
             }
             if let Some(period) = period {
-                let period: dvp_sdk::Period =
-                    period.parse().unwrap_or(dvp_sdk::Period::Last2Months);
+                let period = dvp_sdk::Period::from(period.as_str());
                 if let dvp_sdk::Period::Other(other) = &period {
                     return Err(CliError::usage(format!(
                         "--period {other:?}: expected last-2-months, last-3-months, last-6-months or last-12-months"
@@ -104,7 +105,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
                 query = query.period(period);
             }
             if let Some(group) = group {
-                query = query.group(group.parse().unwrap_or(dvp_sdk::GroupBy::Namespace));
+                query = query.group(dvp_sdk::GroupBy::from(group.as_str()));
             }
             let client = context.dvp()?;
             let counts: Vec<(String, dvp_sdk::PullCount)> = match repos.as_slice() {
