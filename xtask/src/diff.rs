@@ -247,17 +247,12 @@ fn compare_operation(
                 let null = Value::Null;
                 let old_schema = resolve(old_spec, before.get("schema").unwrap_or(&null));
                 let new_schema = resolve(new_spec, parameter.get("schema").unwrap_or(&null));
-                let (a, b) = (
-                    shape(before.get("schema").unwrap_or(&null)),
-                    shape(parameter.get("schema").unwrap_or(&null)),
+                compare_shapes(
+                    changes,
+                    &label,
+                    before.get("schema").unwrap_or(&null),
+                    parameter.get("schema").unwrap_or(&null),
                 );
-                if a != b {
-                    push(
-                        changes,
-                        Impact::Breaking,
-                        format!("{label} type changed from {a} to {b}"),
-                    );
-                }
                 compare_enums(changes, &label, old_schema, new_schema);
             }
         }
@@ -391,27 +386,33 @@ fn required_set(schema: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-fn compare_schema(changes: &mut Vec<Change>, subject: &str, old: &Value, new: &Value) {
+/// A breaking change when `old` and `new` have different shapes (type,
+/// format, `$ref`), reported as `<label> type changed from … to …`.
+fn compare_shapes(changes: &mut Vec<Change>, label: &str, old: &Value, new: &Value) {
     let (a, b) = (shape(old), shape(new));
     if a != b {
         push(
             changes,
             Impact::Breaking,
-            format!("{subject}: type changed from {a} to {b}"),
+            format!("{label} type changed from {a} to {b}"),
         );
     }
+}
+
+fn compare_schema(changes: &mut Vec<Change>, subject: &str, old: &Value, new: &Value) {
+    compare_shapes(changes, &format!("{subject}:"), old, new);
     compare_enums(changes, subject, old, new);
-    let empty = serde_json::Map::new();
-    let properties = |schema: &Value| {
-        schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_else(|| empty.clone())
-    };
-    let (old_props, new_props) = (properties(old), properties(new));
+    let none = serde_json::Map::new();
+    let old_props = old
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&none);
+    let new_props = new
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&none);
     let (old_required, new_required) = (required_set(old), required_set(new));
-    for (field, schema) in &new_props {
+    for (field, schema) in new_props {
         let label = format!("{subject}: field {field:?}");
         match old_props.get(field) {
             None if new_required.contains(field) => push(
@@ -425,14 +426,7 @@ fn compare_schema(changes: &mut Vec<Change>, subject: &str, old: &Value, new: &V
                 format!("{label} added (optional)"),
             ),
             Some(before) => {
-                let (a, b) = (shape(before), shape(schema));
-                if a != b {
-                    push(
-                        changes,
-                        Impact::Breaking,
-                        format!("{label} type changed from {a} to {b}"),
-                    );
-                }
+                compare_shapes(changes, &label, before, schema);
                 compare_enums(changes, &label, before, schema);
                 match (old_required.contains(field), new_required.contains(field)) {
                     (false, true) => push(
