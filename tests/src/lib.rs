@@ -59,3 +59,24 @@ pub fn hub_exchanging(hub: &httpmock::MockServer) -> httpmock::Mock<'_> {
             .json_body(serde_json::json!({"access_token": token}));
     })
 }
+
+/// `data` as one gzip member (fast compression).
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(data).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// An object-store downloader with [`fast_retry`] limited to `attempts`,
+/// and `wait` as both its header and idle timeout.
+pub fn downloader(attempts: u32, wait: Duration) -> sdk_core::download::Downloader {
+    sdk_core::download::Downloader::new(
+        fast_retry().max_attempts(attempts),
+        wait,
+        wait,
+        Duration::from_secs(5),
+        None,
+    )
+    .expect("a TLS backend")
+}

@@ -51,14 +51,7 @@ async fn a_500_with_a_200_mb_body_is_read_only_up_to_the_cap() {
         len: BODY,
     }])
     .await;
-    let loader = sdk_core::download::Downloader::new(
-        RetryPolicy::none(),
-        Duration::from_secs(10),
-        Duration::from_secs(10),
-        Duration::from_secs(5),
-        None,
-    )
-    .unwrap();
+    let loader = contract_tests::downloader(1, Duration::from_secs(10));
     let dir = tempfile::tempdir().unwrap();
     let err = loader
         .download(

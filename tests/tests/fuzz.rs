@@ -14,6 +14,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use contract_tests::gzip;
 use proptest::prelude::*;
 use sdk_core::csv::{RecordDecoder, rows_from_reader, rows_from_reader_with};
 
@@ -352,13 +353,6 @@ fn csv_line(cells: &[String]) -> String {
         })
         .collect();
     format!("{}\n", quoted.join(","))
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
 }
 
 proptest! {

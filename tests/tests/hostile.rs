@@ -6,13 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use contract_tests::jwt;
 use contract_tests::raw_server::{RawServer, Reply};
+use contract_tests::{downloader, gzip, jwt};
 use dvp_sdk::{BulkOptions, Credentials, DvpClient, ExportFilter};
 use futures::TryStreamExt;
 use httpmock::{Method::GET, Method::POST, MockServer};
 use sdk_core::RetryPolicy;
-use sdk_core::download::Downloader;
 use serde_json::json;
 
 fn fast_retry(max_attempts: u32) -> RetryPolicy {
@@ -208,17 +207,6 @@ async fn an_advertised_view_without_data_is_skipped_not_fatal() {
     assert_eq!(files[0].dataview, dvp_sdk::Dataview::Raw);
 }
 
-fn downloader(attempts: u32, wait: Duration) -> Downloader {
-    Downloader::new(
-        fast_retry(attempts),
-        wait,
-        wait,
-        Duration::from_secs(5),
-        None,
-    )
-    .unwrap()
-}
-
 #[tokio::test]
 async fn a_store_that_never_answers_fails_within_the_timeouts_and_leaves_no_file() {
     let store = RawServer::start(vec![Reply::Silent]).await;
@@ -399,14 +387,8 @@ async fn a_body_longer_than_expected_stops_at_once() {
 
 #[tokio::test]
 async fn a_multi_member_gzip_object_decodes_whole() {
-    use std::io::Write;
-    let member = |text: &str| {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(text.as_bytes()).unwrap();
-        encoder.finish().unwrap()
-    };
-    let mut body = member("a,b\n1,2\n");
-    body.extend(member("3,4\n"));
+    let mut body = gzip(b"a,b\n1,2\n");
+    body.extend(gzip(b"3,4\n"));
     let store = RawServer::start(vec![Reply::Full {
         status: 200,
         headers: vec![("content-encoding".into(), "gzip".into())],

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use contract_tests::jwt;
 use contract_tests::raw_server::{RawServer, Reply};
+use contract_tests::{gzip, jwt};
 use dvp_sdk::{Credentials, DvpClient};
 use futures::TryStreamExt;
 use httpmock::{Method::GET, Method::POST, MockServer};
@@ -20,21 +20,7 @@ fn fast_retry(max_attempts: u32) -> RetryPolicy {
 }
 
 fn downloader(attempts: u32) -> Downloader {
-    Downloader::new(
-        fast_retry(attempts),
-        Duration::from_secs(10),
-        Duration::from_secs(10),
-        Duration::from_secs(5),
-        None,
-    )
-    .unwrap()
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
+    contract_tests::downloader(attempts, Duration::from_secs(10))
 }
 
 #[tokio::test]
