@@ -69,8 +69,14 @@ pub struct Global {
     /// How the OAT authenticates Enterprise calls: `exchange` trades it at
     /// Docker Hub for a short-lived JWT (the default), `direct` sends the
     /// OAT itself as the bearer.
-    #[arg(long, env = "DOCKER_ENTERPRISE_AUTH", value_enum, default_value_t = EnterpriseAuth::Exchange, global = true)]
-    pub enterprise_auth: EnterpriseAuth,
+    #[arg(
+        long,
+        env = "DOCKER_ENTERPRISE_AUTH",
+        default_value = "exchange",
+        value_parser = ["exchange", "direct"],
+        global = true
+    )]
+    pub enterprise_auth: String,
     /// OAuth token for the legacy Account API, used instead of the user
     /// name and password.
     #[arg(
@@ -97,15 +103,6 @@ pub struct Global {
     /// twice for more. Secrets are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-}
-
-/// How the OAT authenticates Enterprise calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EnterpriseAuth {
-    /// Exchange the OAT at Docker Hub for a JWT.
-    Exchange,
-    /// Send the OAT itself.
-    Direct,
 }
 
 /// Format of listings.

@@ -103,10 +103,8 @@ impl Context {
                 "Enterprise credentials missing: set DOCKER_ORG and DOCKER_OAT, or pass --org and --oat; --demo uses the simulator's",
             ));
         };
-        let mode = match g.enterprise_auth {
-            crate::args::EnterpriseAuth::Exchange => enterprise_data_sdk::AuthMode::Exchange,
-            crate::args::EnterpriseAuth::Direct => enterprise_data_sdk::AuthMode::Direct,
-        };
+        // The SDK's own spelling of the modes; clap kept the value to them.
+        let mode: enterprise_data_sdk::AuthMode = g.enterprise_auth.parse()?;
         Ok(EnterpriseClient::builder(org, oat)
             .hub_url(&self.hub_url)
             .api_url(&self.enterprise_url)
