@@ -100,10 +100,8 @@ impl DvpClient {
         self.walk(namespace, filter).filter_map(|found| async move {
             match found {
                 Ok(Found::File(file)) => Some(Ok(file)),
-                Ok(Found::Unavailable(skipped)) => {
-                    tracing::warn!(item = %skipped.item, reason = %skipped.reason, "skipping an export part with no data");
-                    None
-                }
+                // Logged by the walk.
+                Ok(Found::Unavailable(_)) => None,
                 Err(err) => Some(Err(err)),
             }
         })
@@ -146,7 +144,7 @@ impl DvpClient {
                     }
                     let spans = match this.timespans(&namespace, year, kind.clone()).await {
                         Err(err) if is_not_found(&err) => {
-                            yield Found::Unavailable(BulkFailure::new(format!("{namespace}/{year}/{kind}"), err.to_string()));
+                            yield unavailable(format!("{namespace}/{year}/{kind}"), &err);
                             continue;
                         }
                         other => other?,
@@ -155,10 +153,7 @@ impl DvpClient {
                         for view in views.iter().filter(|v| filter.dataview.as_ref().is_none_or(|want| want == *v)) {
                             match this.files(&namespace, year, timespan, view.clone()).await {
                                 Err(err) if is_not_found(&err) => {
-                                    yield Found::Unavailable(BulkFailure::new(
-                                        format!("{namespace}/{year}/{timespan}/{view}"),
-                                        err.to_string(),
-                                    ));
+                                    yield unavailable(format!("{namespace}/{year}/{timespan}/{view}"), &err);
                                 }
                                 files => {
                                     for file in files? {
@@ -172,6 +167,12 @@ impl DvpClient {
             }
         }
     }
+}
+
+/// An advertised part with no data: skipped, with a warning.
+fn unavailable(item: String, err: &Error) -> Found {
+    tracing::warn!(%item, reason = %err, "skipping an export part with no data");
+    Found::Unavailable(BulkFailure::new(item, err.to_string()))
 }
 
 fn is_not_found(err: &Error) -> bool {

@@ -22,7 +22,6 @@ impl DvpClient {
     ) -> sdk_core::request::DownloadRequest<Error> {
         let (client, file, dest) = (self.clone(), file.clone(), dest.as_ref().to_owned());
         sdk_core::request::DownloadRequest::new(move |progress| async move {
-            create_parent(&dest).await?;
             Ok(client
                 .downloader
                 .download(&file.url, &dest, file.size, progress.as_ref())
@@ -86,9 +85,6 @@ impl DvpClient {
         let dir = dir.as_ref();
         let listing = self.export_listing(namespace, filter).await?;
         let mut summary = BulkSummary::default();
-        for skipped in &listing.unavailable {
-            tracing::warn!(item = %skipped.item, reason = %skipped.reason, "skipping an export part with no data");
-        }
         summary.unavailable = listing.unavailable;
         let mut items = Vec::new();
         for file in listing.files {
@@ -115,16 +111,4 @@ impl DvpClient {
         )
         .await)
     }
-}
-
-pub(crate) async fn create_parent(dest: &Path) -> Result<()> {
-    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|source| Error::Io {
-                path: parent.to_owned(),
-                source,
-            })?;
-    }
-    Ok(())
 }

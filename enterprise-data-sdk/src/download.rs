@@ -40,14 +40,6 @@ impl EnterpriseClient {
         // Asked first: it validates the report's type and cadence, which
         // may name folders under the destination.
         let url = self.download_url(report).await?;
-        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|source| Error::Io {
-                    path: parent.to_owned(),
-                    source,
-                })?;
-        }
         let size = report.size();
         match self.downloader.download(&url, dest, size, progress).await {
             Err(err) if err.status() == Some(403) => {

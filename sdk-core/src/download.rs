@@ -152,7 +152,8 @@ impl Downloader {
         })
     }
 
-    /// Downloads `url` to `dest` and returns the number of bytes written.
+    /// Downloads `url` to `dest` (its parent folders are created) and
+    /// returns the number of bytes written.
     ///
     /// `expected_size`, when known, is checked for a plain body; a
     /// gzip-encoded body is decoded and cannot be checked against it.
@@ -163,6 +164,14 @@ impl Downloader {
         expected_size: Option<u64>,
         progress: Option<&ProgressFn>,
     ) -> Result<u64, DownloadError> {
+        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|source| DownloadError::Io {
+                    path: parent.to_owned(),
+                    source,
+                })?;
+        }
         let part = part_path(dest);
         let result = self
             .fetch_to_part(url, &part, expected_size, progress)
