@@ -13,28 +13,21 @@ pub async fn run(context: &Context, command: AccountCommand) -> Result<(), CliEr
     match command {
         AccountCommand::Show { user } => {
             let profile = client.user(&user).await?;
-            let value =
-                serde_json::to_value(&profile).map_err(|e| CliError::failure(e.to_string()))?;
-            let mut listing = Listing::new(&["field", "value"]);
-            if let Some(fields) = value.as_object() {
-                for (field, value) in fields {
-                    let text = match value {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    listing.push(
-                        vec![field.clone(), text],
-                        json!({"field": field, "value": value}),
-                    );
-                }
-            }
+            let value = serde_json::to_value(&profile)?;
             if format == crate::args::Output::Json {
                 // One object, as the API gives it, is what a script wants.
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                return crate::output::line(serde_json::to_string_pretty(&value)?);
+            }
+            let mut listing = Listing::new(&["field", "value"]);
+            for (field, value) in value.as_object().into_iter().flatten() {
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                listing.push(
+                    vec![field.clone(), text],
+                    json!({"field": field, "value": value}),
                 );
-                return Ok(());
             }
             listing.print(format)
         }
