@@ -37,10 +37,11 @@ struct Inner {
     clock: sdk_core::Clock,
     cached: RwLock<Option<Cached>>,
     // Held while a token is fetched, so concurrent callers wait for that one
-    // fetch instead of starting their own. It guards the outcome of the
-    // last fetch: (how many fetches have finished, the last failure).
-    refreshing: tokio::sync::Mutex<(u64, Option<AuthError>)>,
-    // Fetches finished so far, readable without the lock.
+    // fetch instead of starting their own. It holds the last fetch's
+    // failure, if it failed.
+    refreshing: tokio::sync::Mutex<Option<AuthError>>,
+    // Fetches finished so far (counted under the lock): a waiter that sees
+    // it change while it waited shares that fetch's outcome.
     fetches_done: AtomicU64,
     token_requests: AtomicU64,
 }
@@ -132,7 +133,7 @@ impl TokenCacheBuilder {
                 margin: self.margin,
                 clock: self.clock,
                 cached: RwLock::new(None),
-                refreshing: tokio::sync::Mutex::new((0, None)),
+                refreshing: tokio::sync::Mutex::new(None),
                 fetches_done: AtomicU64::new(0),
                 token_requests: AtomicU64::new(0),
             }),
@@ -189,27 +190,27 @@ impl TokenCache {
             return Ok(token);
         }
         let before = self.inner.fetches_done.load(Ordering::Acquire);
-        let mut last = self.inner.refreshing.lock().await;
+        let mut last_failure = self.inner.refreshing.lock().await;
         if let Some(token) = self.fresh() {
             return Ok(token); // another caller refreshed while we waited
         }
-        if last.0 != before
-            && let Some(failure) = &last.1
+        if self.inner.fetches_done.load(Ordering::Acquire) != before
+            && let Some(failure) = &*last_failure
         {
             // The fetch this caller waited for failed: share its answer
             // (one login, one OTP prompt per failure, not one per waiter).
             return Err(failure.clone());
         }
         let fetched = self.fetch().await;
-        last.0 += 1;
-        self.inner.fetches_done.store(last.0, Ordering::Release);
+        // Counted under the lock, so a waiter sees this fetch finished.
+        self.inner.fetches_done.fetch_add(1, Ordering::AcqRel);
         let token = match fetched {
             Ok(token) => {
-                last.1 = None;
+                *last_failure = None;
                 token
             }
             Err(failure) => {
-                last.1 = Some(failure.clone());
+                *last_failure = Some(failure.clone());
                 return Err(failure);
             }
         };
