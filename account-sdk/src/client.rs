@@ -1,6 +1,5 @@
 //! The Account client: construction and one call per operation.
 
-use std::fmt;
 use std::sync::Arc;
 
 use sdk_core::{ApiContext, ClientConfig, StaticToken, TokenSource};
@@ -10,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::generated::{self, types};
 
 /// How the client authenticates. Both forms are secrets: `Debug` never
-/// shows them.
-#[derive(Clone)]
+/// shows them (`secrecy` prints `[REDACTED]`).
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum AccountAuth {
     /// HTTP Basic: user name and password.
@@ -50,19 +49,6 @@ impl AccountAuth {
                     Arc::new(StaticToken::new(token.expose_secret()));
                 ApiContext::with_token_source(source)
             }
-        }
-    }
-}
-
-impl fmt::Debug for AccountAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AccountAuth::Basic { username, .. } => f
-                .debug_struct("Basic")
-                .field("username", username)
-                .field("password", &"[REDACTED]")
-                .finish(),
-            AccountAuth::Bearer(_) => f.write_str("Bearer([REDACTED])"),
         }
     }
 }
