@@ -51,7 +51,8 @@ impl fmt::Display for Change {
     }
 }
 
-const METHODS: [&str; 8] = [
+/// The HTTP methods an OpenAPI path item can hold operations under.
+pub(crate) const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "patch", "head", "options", "trace",
 ];
 

@@ -230,11 +230,7 @@ pub fn fold_error_bodies(doc: &mut serde_json::Value) {
             continue;
         };
         for (method, operation) in item.iter_mut() {
-            if ![
-                "get", "put", "post", "delete", "patch", "head", "options", "trace",
-            ]
-            .contains(&method.as_str())
-            {
+            if !crate::diff::METHODS.contains(&method.as_str()) {
                 continue;
             }
             let Some(id) = operation
