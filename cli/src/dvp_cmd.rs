@@ -24,12 +24,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
             let found = client.export_listing(&namespace, filter).await?;
-            for skipped in &found.unavailable {
-                eprintln!(
-                    "warning: skipped {}",
-                    crate::output::visible(&skipped.to_string())
-                );
-            }
+            crate::progress::warn_unavailable(&found.unavailable);
             let mut refused = 0;
             let mut listing = Listing::new(&["year", "timespan", "dataview", "size", "path"]);
             for file in found.files {

@@ -37,14 +37,22 @@ pub fn bulk_options(concurrency: u16) -> (ProgressBar, BulkOptions) {
     (bar, options)
 }
 
+/// One warning line on stderr per advertised item that has no data.
+pub fn warn_unavailable(items: &[sdk_core::bulk::BulkFailure]) {
+    for skipped in items {
+        eprintln!(
+            "warning: skipped {}",
+            crate::output::visible(&skipped.to_string())
+        );
+    }
+}
+
 /// What a bulk download did, on stderr: a warning per unavailable item, an
 /// error line per failed one, then a summary line. A run with failures is
 /// an error (exit 1) once everything else was done.
 pub fn print_summary(summary: &BulkSummary, noun: &str, dir: &Path) -> Result<(), CliError> {
     use crate::output::visible;
-    for skipped in &summary.unavailable {
-        eprintln!("warning: skipped {}", visible(&skipped.to_string()));
-    }
+    warn_unavailable(&summary.unavailable);
     for failed in &summary.failed {
         eprintln!("failed: {}", visible(&failed.to_string()));
     }
