@@ -49,19 +49,13 @@ pub trait TokenSource: Send + Sync + 'static {
 /// A token that never changes: an API key, an organization access token sent
 /// as it is, an OAuth token obtained elsewhere. A `401` is returned to the
 /// caller, since there is nothing to refresh.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct StaticToken(SecretString);
 
 impl StaticToken {
     /// Wraps the token.
     pub fn new(token: impl Into<String>) -> Self {
         Self(SecretString::from(token.into()))
-    }
-}
-
-impl std::fmt::Debug for StaticToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StaticToken([REDACTED])")
     }
 }
 
