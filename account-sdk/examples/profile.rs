@@ -8,6 +8,7 @@
 //! cargo run -p account-sdk --example profile
 //! ```
 
+use account_sdk::prelude::*;
 use account_sdk::{AccountAuth, AccountClient};
 
 #[tokio::main]

@@ -67,9 +67,13 @@ pub struct AccountClientBuilder {
     config: ClientConfig,
 }
 
-impl AccountClientBuilder {
-    sdk_core::client_config_setters!(api);
+impl sdk_core::ConfigureClient for AccountClientBuilder {
+    fn config_mut(&mut self) -> &mut ClientConfig {
+        &mut self.config
+    }
+}
 
+impl AccountClientBuilder {
     /// Builds the client. Nothing is sent until the first call.
     pub fn build(self) -> Result<AccountClient> {
         let http = self.config.json_client()?;

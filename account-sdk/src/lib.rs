@@ -18,6 +18,7 @@
 //!   bodies only, see `openapi/patches/account/`).
 //!
 //! ```no_run
+//! use account_sdk::prelude::*; // the builder setters
 //! # async fn run() -> account_sdk::Result<()> {
 //! let client = account_sdk::AccountClient::builder(account_sdk::AccountAuth::basic("jdoe", "secret"))
 //!     .api_url("http://127.0.0.1:8080")
@@ -41,7 +42,11 @@ pub use client::{AccountAuth, AccountClient, AccountClientBuilder};
 pub use error::{Error, Result};
 pub use generated::types::{Email, User, UserUpdate};
 pub use sdk_core::error::Failure;
-pub use sdk_core::{Clock, RetryPolicy};
+pub use sdk_core::{ClientConfig, Clock, ConfigureClient, RetryPolicy};
+/// The builder setters: `use account_sdk::prelude::*;`.
+pub mod prelude {
+    pub use sdk_core::ConfigureClient;
+}
 
 sdk_core::impl_client_hooks!(generated::Client);
 

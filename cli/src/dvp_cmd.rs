@@ -164,15 +164,14 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
     }
 }
 
+/// The filter of `--year`, `--month`, `--week` and `--view`; the SDK checks
+/// the year and timespan before any request.
 fn export_filter(filter: &DvpFilter) -> Result<ExportFilter, CliError> {
     let timespan = match (filter.month, filter.week) {
-        (Some(m), _) => Some(dvp_sdk::validate::timespan(Timespan::Month(m))?),
-        (None, Some(w)) => Some(dvp_sdk::validate::timespan(Timespan::Week(w))?),
+        (Some(m), _) => Some(Timespan::Month(m)),
+        (None, Some(w)) => Some(Timespan::Week(w)),
         _ => None,
     };
-    if let Some(year) = filter.year {
-        dvp_sdk::validate::year(year)?;
-    }
     let mut selected = ExportFilter::new();
     if let Some(year) = filter.year {
         selected = selected.year(year);

@@ -5,7 +5,7 @@ use std::path::Path;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 
-use enterprise_data_sdk::validate;
+use enterprise_data_sdk::ReportId;
 
 use crate::args::ReportsCommand;
 use crate::context::Context;
@@ -31,8 +31,6 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             cadence,
             limit,
         } => {
-            validate::segment("report type", &report_type)?;
-            validate::segment("cadence", &cadence)?;
             let client = context.enterprise()?;
             let reports = client.reports_with_page_size(&report_type, &cadence, Some(100));
             let reports: Vec<_> = reports
@@ -61,11 +59,9 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             all,
             dir,
         } => {
-            validate::segment("report type", &report_type)?;
-            validate::segment("cadence", &cadence)?;
             let (from, to) = match (date, from, to) {
                 (Some(date), _, _) => {
-                    let day = validate::date(&date)?;
+                    let day = report_date(&report_type, &cadence, &date)?;
                     (Some(day), Some(day))
                 }
                 (None, from, to) => {
@@ -75,8 +71,12 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
                         ));
                     }
                     (
-                        from.as_deref().map(validate::date).transpose()?,
-                        to.as_deref().map(validate::date).transpose()?,
+                        from.as_deref()
+                            .map(|day| report_date(&report_type, &cadence, day))
+                            .transpose()?,
+                        to.as_deref()
+                            .map(|day| report_date(&report_type, &cadence, day))
+                            .transpose()?,
                     )
                 }
             };
@@ -164,19 +164,17 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
 }
 
 /// A report named by type, cadence and date, checked before any request.
-fn report_ref(
+fn report_ref(report_type: &str, cadence: &str, date: &str) -> Result<ReportId, CliError> {
+    Ok(ReportId::parse(report_type, cadence, date)?)
+}
+
+/// A `--date`, `--from` or `--to` day, checked with its type and cadence.
+fn report_date(
     report_type: &str,
     cadence: &str,
     date: &str,
-) -> Result<enterprise_data_sdk::ReportId, CliError> {
-    validate::segment("report type", report_type)?;
-    validate::segment("cadence", cadence)?;
-    let date = validate::date(date)?;
-    Ok(enterprise_data_sdk::ReportId::new(
-        report_type,
-        cadence,
-        date,
-    ))
+) -> Result<chrono::NaiveDate, CliError> {
+    Ok(report_ref(report_type, cadence, date)?.date())
 }
 
 /// `.../<type>/<cadence>/<date>.csv`.

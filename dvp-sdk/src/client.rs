@@ -37,14 +37,20 @@ pub struct DvpClientBuilder {
     otp: Option<OtpProvider>,
 }
 
+impl sdk_core::ConfigureClient for DvpClientBuilder {
+    fn config_mut(&mut self) -> &mut ClientConfig {
+        &mut self.config
+    }
+}
+
+impl sdk_core::ConfigureHub for DvpClientBuilder {}
+
 impl DvpClientBuilder {
     /// Answers a second-factor challenge at login with codes from `otp`.
     pub fn otp(mut self, otp: OtpProvider) -> Self {
         self.otp = Some(otp);
         self
     }
-
-    sdk_core::client_config_setters!();
 
     /// Builds the client. Nothing is sent until the first call.
     pub fn build(self) -> Result<DvpClient> {

@@ -134,6 +134,14 @@ impl DvpClient {
         let client = self.clone();
         async_stream::try_stream! {
             let this = &client;
+            // A year or timespan no export can have is a mistake, not an
+            // empty result: say so before any request.
+            if let Some(year) = filter.year {
+                crate::validate::year(year)?;
+            }
+            if let Some(timespan) = filter.timespan {
+                crate::validate::timespan(timespan)?;
+            }
             let metadata = this.namespace(&namespace).await?;
             let (kinds, views) = kinds_and_views(&metadata);
             let years = this.years(&namespace).await?;

@@ -47,7 +47,7 @@ pub mod generated;
 pub mod model;
 pub mod pulls;
 pub mod rows;
-pub mod validate;
+mod validate;
 
 pub use client::{DvpClient, DvpClientBuilder};
 pub use discovery::{ExportFilter, ExportListing};
@@ -60,8 +60,9 @@ pub use pulls::{MAX_REPOS_PER_REQUEST, PullCount, PullsQuery};
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
 pub use sdk_core::error::Failure;
+pub use sdk_core::prelude;
 pub use sdk_core::safe_path::UnsafePath;
-pub use sdk_core::{AuthError, Clock, RetryPolicy};
+pub use sdk_core::{AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

@@ -119,4 +119,19 @@ mod tests {
         assert!(timespan(Timespan::Week(53)).is_ok());
         assert!(year(1999).is_err() && year(2026).is_ok());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn validators_never_panic_and_keep_their_rules(text in "\\PC{0,24}", n in proptest::num::i32::ANY, m in proptest::num::u32::ANY) {
+            if let Ok(ns) = namespace(&text) {
+                proptest::prop_assert!(!ns.is_empty() && !ns.contains('/') && !ns.contains("..") && !ns.chars().any(char::is_whitespace));
+            }
+            if qualified_repository(&text).is_ok() {
+                proptest::prop_assert_eq!(text.matches('/').count(), 1);
+            }
+            proptest::prop_assert_eq!(year(n).is_ok(), (2000..=9999).contains(&n));
+            proptest::prop_assert_eq!(timespan(Timespan::Month(m)).is_ok(), (1..=12).contains(&m));
+            proptest::prop_assert_eq!(timespan(Timespan::Week(m)).is_ok(), (1..=53).contains(&m));
+        }
+    }
 }

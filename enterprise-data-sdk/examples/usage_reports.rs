@@ -9,6 +9,7 @@
 //! ```
 
 use enterprise_data_sdk::EnterpriseClient;
+use enterprise_data_sdk::prelude::*;
 use enterprise_data_sdk::rows::Value;
 use futures::TryStreamExt;
 

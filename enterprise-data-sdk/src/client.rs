@@ -91,9 +91,15 @@ pub struct EnterpriseClientBuilder {
     config: ClientConfig,
 }
 
-impl EnterpriseClientBuilder {
-    sdk_core::client_config_setters!();
+impl sdk_core::ConfigureClient for EnterpriseClientBuilder {
+    fn config_mut(&mut self) -> &mut ClientConfig {
+        &mut self.config
+    }
+}
 
+impl sdk_core::ConfigureHub for EnterpriseClientBuilder {}
+
+impl EnterpriseClientBuilder {
     /// How the OAT authenticates requests (default [`AuthMode::Exchange`]).
     pub fn auth_mode(mut self, mode: AuthMode) -> Self {
         self.auth_mode = mode;

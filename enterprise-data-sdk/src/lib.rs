@@ -44,7 +44,7 @@ pub mod generated;
 pub mod pagination;
 pub mod report_id;
 pub mod rows;
-pub mod validate;
+mod validate;
 
 pub use client::{AuthMode, EnterpriseClient, EnterpriseClientBuilder};
 pub use error::{Error, Result};
@@ -56,8 +56,9 @@ pub use report_id::{Cadence, ReportId, ReportType};
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
 pub use sdk_core::error::Failure;
+pub use sdk_core::prelude;
 pub use sdk_core::safe_path::UnsafePath;
-pub use sdk_core::{AuthError, Clock, RetryPolicy};
+pub use sdk_core::{AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

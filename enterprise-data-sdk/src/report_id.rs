@@ -71,6 +71,28 @@ impl ReportId {
         }
     }
 
+    /// A report named by strings, as a command line or a config file gives
+    /// them: the type and cadence must match the API's pattern
+    /// (`^[a-z0-9][a-z0-9_-]*$`) and the date must be a real day written
+    /// `YYYY-MM-DD`. Nothing is sent.
+    ///
+    /// ```
+    /// use enterprise_data_sdk::ReportId;
+    /// let id = ReportId::parse("usage_pulls", "daily", "2026-06-30").unwrap();
+    /// assert_eq!(id.to_string(), "usage_pulls/daily/2026-06-30");
+    /// assert!(ReportId::parse("usage_pulls", "daily", "2026-02-30").is_err());
+    /// assert!(ReportId::parse("Usage Pulls", "daily", "2026-06-30").is_err());
+    /// ```
+    pub fn parse(report_type: &str, cadence: &str, date: &str) -> crate::Result<Self> {
+        let report_type = crate::validate::segment("report type", report_type)?;
+        let cadence = crate::validate::segment("cadence", cadence)?;
+        Ok(Self::new(
+            report_type,
+            cadence,
+            crate::validate::date(date)?,
+        ))
+    }
+
     /// The report type.
     pub fn report_type(&self) -> &ReportType {
         &self.report_type

@@ -79,4 +79,17 @@ mod tests {
         assert!(page_size(0).is_err() && page_size(101).is_err());
         assert_eq!(page_size(100).unwrap().get(), 100);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn validators_never_panic_and_keep_their_rules(text in "\\PC{0,24}", m in proptest::num::u32::ANY) {
+            if let Ok(segment) = segment("type", &text) {
+                proptest::prop_assert!(segment.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'));
+            }
+            if let Ok(day) = date(&text) {
+                proptest::prop_assert_eq!(day.to_string(), text.clone());
+            }
+            proptest::prop_assert_eq!(page_size(m).is_ok(), (1..=100).contains(&m));
+        }
+    }
 }

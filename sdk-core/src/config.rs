@@ -99,87 +99,100 @@ impl ClientConfig {
     }
 }
 
-/// Writes the setters every SDK client builder shares, for a builder with a
-/// `config: ClientConfig` field. Used inside an `impl` block.
-/// `client_config_setters!()` is for clients that get tokens from Docker Hub;
-/// `client_config_setters!(api)` leaves out `hub_url`, for a client that
-/// never talks to the Hub.
-#[macro_export]
-macro_rules! client_config_setters {
-    () => {
-        /// Docker Hub's base URL, where tokens come from (default
-        /// `https://hub.docker.com`).
-        pub fn hub_url(mut self, url: impl Into<String>) -> Self {
-            self.config.hub_url = url.into();
-            self
-        }
+/// The setters every SDK client builder shares, defined once over the
+/// [`ClientConfig`] the builder embeds. Bring it into scope with the SDK
+/// crate's prelude (`use dvp_sdk::prelude::*;`) to call them:
+///
+/// ```
+/// use docker_data_core::{ClientConfig, ConfigureClient, RetryPolicy};
+/// use std::time::Duration;
+///
+/// struct Builder { config: ClientConfig }
+/// impl ConfigureClient for Builder {
+///     fn config_mut(&mut self) -> &mut ClientConfig { &mut self.config }
+/// }
+///
+/// let builder = Builder { config: ClientConfig::new("https://hub", "https://api") }
+///     .request_timeout(Duration::from_secs(5))
+///     .retry(RetryPolicy::none());
+/// assert_eq!(builder.config.request_timeout, Duration::from_secs(5));
+/// ```
+pub trait ConfigureClient: Sized {
+    /// The configuration this builder embeds.
+    fn config_mut(&mut self) -> &mut ClientConfig;
 
-        $crate::client_config_setters!(api);
-    };
-    (api) => {
-        /// The data API's base URL (default: Docker's production URL).
-        pub fn api_url(mut self, url: impl Into<String>) -> Self {
-            self.config.api_url = url.into();
-            self
-        }
+    /// The data API's base URL (default: Docker's production URL).
+    fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.config_mut().api_url = url.into();
+        self
+    }
 
-        /// Time allowed to open a connection.
-        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.config.connect_timeout = timeout;
-            self
-        }
+    /// Time allowed to open a connection.
+    fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config_mut().connect_timeout = timeout;
+        self
+    }
 
-        /// Time allowed for one JSON call.
-        pub fn request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.config.request_timeout = timeout;
-            self
-        }
+    /// Time allowed for one JSON call.
+    fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.config_mut().request_timeout = timeout;
+        self
+    }
 
-        /// Time a download (or a streamed body) may go without receiving a
-        /// byte (default 30 s).
-        pub fn idle_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.config.idle_timeout = timeout;
-            self
-        }
+    /// Time a download (or a streamed body) may go without receiving a
+    /// byte (default 30 s).
+    fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config_mut().idle_timeout = timeout;
+        self
+    }
 
-        /// Time a download may wait for the object store's response
-        /// headers (default 30 s).
-        pub fn header_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.config.header_timeout = timeout;
-            self
-        }
+    /// Time a download may wait for the object store's response headers
+    /// (default 30 s).
+    fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.config_mut().header_timeout = timeout;
+        self
+    }
 
-        /// Most bytes of one JSON answer, after gzip decoding (default
-        /// 64 MiB, far above any real listing); a larger answer fails.
-        pub fn max_json_body(mut self, bytes: usize) -> Self {
-            self.config.max_json_body = bytes;
-            self
-        }
+    /// Most bytes of one JSON answer, after gzip decoding (default 64 MiB,
+    /// far above any real listing); a larger answer fails.
+    fn max_json_body(mut self, bytes: usize) -> Self {
+        self.config_mut().max_json_body = bytes;
+        self
+    }
 
-        /// Most pages a listing stream follows before it stops with an
-        /// error (default 10 000).
-        pub fn max_pages(mut self, pages: usize) -> Self {
-            self.config.max_pages = pages;
-            self
-        }
+    /// Most pages a listing stream follows before it stops with an error
+    /// (default 10 000).
+    fn max_pages(mut self, pages: usize) -> Self {
+        self.config_mut().max_pages = pages;
+        self
+    }
 
-        /// `User-Agent` of every request.
-        pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-            self.config.user_agent = Some(agent.into());
-            self
-        }
+    /// `User-Agent` of every request.
+    fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.config_mut().user_agent = Some(agent.into());
+        self
+    }
 
-        /// Retry policy of every request.
-        pub fn retry(mut self, retry: $crate::RetryPolicy) -> Self {
-            self.config.retry = retry;
-            self
-        }
+    /// Retry policy of every request.
+    fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.config_mut().retry = retry;
+        self
+    }
 
-        /// Where token expiry is read against: the system clock by
-        /// default; a test's clock moves time without sleeping.
-        pub fn clock(mut self, clock: $crate::Clock) -> Self {
-            self.config.clock = clock;
-            self
-        }
-    };
+    /// Where token expiry is read against: the system clock by default; a
+    /// test's clock moves time without sleeping.
+    fn clock(mut self, clock: crate::Clock) -> Self {
+        self.config_mut().clock = clock;
+        self
+    }
+}
+
+/// The setter of builders whose clients get tokens from Docker Hub.
+pub trait ConfigureHub: ConfigureClient {
+    /// Docker Hub's base URL, where tokens come from (default
+    /// `https://hub.docker.com`).
+    fn hub_url(mut self, url: impl Into<String>) -> Self {
+        self.config_mut().hub_url = url.into();
+        self
+    }
 }

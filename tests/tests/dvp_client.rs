@@ -2,6 +2,7 @@
 //! login with 2FA, token caching and refresh, re-auth on 401, discovery and
 //! downloads.
 
+use dvp_sdk::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -457,6 +458,14 @@ async fn bad_arguments_are_refused_before_anything_is_sent() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("week"), "{err}");
+    // A filter no export can match is refused, not walked to an empty list.
+    for filter in [
+        dvp_sdk::ExportFilter::new().year(1999),
+        dvp_sdk::ExportFilter::new().timespan(Timespan::Month(13)),
+    ] {
+        let err = client.export_listing("acme", filter).await.unwrap_err();
+        assert!(matches!(err, dvp_sdk::Error::InvalidInput { .. }), "{err}");
+    }
     assert_eq!(anything_hub.calls_async().await, 0);
     assert_eq!(anything_api.calls_async().await, 0);
 }

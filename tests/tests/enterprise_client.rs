@@ -1,6 +1,7 @@
 //! The Enterprise Data SDK against httpmock: OAT exchange, paging, the
 //! redirect download, error mapping and input checks.
 
+use enterprise_data_sdk::prelude::*;
 use std::time::Duration;
 
 use contract_tests::jwt;
@@ -360,7 +361,7 @@ async fn bad_org_type_date_or_page_size_send_nothing() {
             "{kind} {size:?}: {err}"
         );
     }
-    assert!(enterprise_data_sdk::validate::date("2026-02-30").is_err());
+    assert!(enterprise_data_sdk::ReportId::parse("usage_pulls", "daily", "2026-02-30").is_err());
     assert_eq!(any_hub.calls_async().await, 0);
     assert_eq!(any_api.calls_async().await, 0);
 }

@@ -480,23 +480,10 @@ proptest! {
     }
 
     #[test]
-    fn input_validators_never_panic_and_keep_their_rules(text in "\\PC{0,24}", n in any::<i32>(), m in any::<u32>()) {
-        if let Ok(ns) = dvp_sdk::validate::namespace(&text) {
-            prop_assert!(!ns.is_empty() && !ns.contains('/') && !ns.contains("..") && !ns.chars().any(char::is_whitespace));
-        }
-        if dvp_sdk::validate::qualified_repository(&text).is_ok() {
-            prop_assert_eq!(text.matches('/').count(), 1);
-        }
-        prop_assert_eq!(dvp_sdk::validate::year(n).is_ok(), (2000..=9999).contains(&n));
-        prop_assert_eq!(dvp_sdk::validate::timespan(dvp_sdk::Timespan::Month(m)).is_ok(), (1..=12).contains(&m));
-        prop_assert_eq!(dvp_sdk::validate::timespan(dvp_sdk::Timespan::Week(m)).is_ok(), (1..=53).contains(&m));
-        if let Ok(segment) = enterprise_data_sdk::validate::segment("type", &text) {
-            prop_assert!(segment.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'));
-        }
-        if let Ok(date) = enterprise_data_sdk::validate::date(&text) {
-            prop_assert_eq!(date.to_string(), text.clone());
-        }
-        prop_assert_eq!(enterprise_data_sdk::validate::page_size(m).is_ok(), (1..=100).contains(&m));
+    // The SDKs' own input checks have their properties beside them
+    // (`validate.rs` in dvp-sdk and enterprise-data-sdk); a path segment is
+    // checked here because both SDKs rely on it.
+    fn path_segments_stay_under_their_folder(text in "\\PC{0,24}") {
         if let Ok(segment) = sdk_core::safe_path::segment("name", &text) {
             let path = std::path::Path::new("/out").join(segment);
             prop_assert_eq!(path.parent(), Some(std::path::Path::new("/out")));
