@@ -1,4 +1,4 @@
-//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build]`
+//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only]`
 //!
 //! Measures the SDKs against what a user would do by hand, each figure a
 //! ratio of two timings taken in the same run on the same machine (the
@@ -6,12 +6,15 @@
 //! file `target/bench/results.md`. See BENCHMARKS.md.
 
 mod measure;
+mod nginx;
+mod static_server;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut options = measure::Options {
         size_mib: 1024,
         runs: 3,
         build: true,
+        static_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -26,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 options.runs = args.next().and_then(|v| v.parse().ok()).ok_or("--runs N")?
             }
             "--skip-build" => options.build = false,
+            "--static-only" => options.static_only = true,
             // Child mode for the memory measurement: a fresh process per size.
             "rss-probe" => {
                 let (Some(hub), Some(api), Some(size)) = (args.next(), args.next(), args.next())
@@ -46,6 +50,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     n += 1;
                 }
                 println!("{n} rows");
+                return Ok(());
+            }
+            // Profiling aid: typed usage_pulls rows streamed from a URL.
+            "stream-probe" => {
+                let url = args.next().ok_or("stream-probe URL")?;
+                let runtime = tokio::runtime::Runtime::new()?;
+                println!(
+                    "{} rows",
+                    runtime.block_on(measure::stream_usage_pulls(&url))?
+                );
                 return Ok(());
             }
             // Profiling aid: parse a usage_pulls file typed, nothing else.

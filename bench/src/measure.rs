@@ -14,6 +14,8 @@ pub struct Options {
     pub size_mib: u64,
     pub runs: usize,
     pub build: bool,
+    /// Only the rows against a static server (8a-8d).
+    pub static_only: bool,
 }
 
 pub struct Row {
@@ -23,9 +25,12 @@ pub struct Row {
     pub ratio: f64,
     pub goal: &'static str,
     pub met: bool,
+    /// Lowest and highest per-pair ratio, for rows timed in alternating
+    /// pairs.
+    pub spread: Option<(f64, f64)>,
 }
 
-type Error = Box<dyn std::error::Error>;
+pub type Error = Box<dyn std::error::Error>;
 
 /// Bytes of one usage_pulls row in the simulator.
 fn usage_row_len() -> u64 {
@@ -129,11 +134,17 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         ),
         ratio: baseline.as_secs_f64() / ours.as_secs_f64(),
         goal: ">= 0.9",
+        spread: None,
         met: baseline.as_secs_f64() / ours.as_secs_f64() >= 0.9,
     });
 
-    // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop.
     let schema = client.schema(&report).await?;
+    if options.static_only {
+        drop(sim);
+        return crate::static_server::rows(&dir, &sdk_file, &schema, runs.max(5)).await;
+    }
+
+    // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop.
     let plain = time(runs, || async { byte_record_count(&sdk_file) }).await?;
     let typed = time(runs, || async {
         let mut n = 0u64;
@@ -159,6 +170,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         ),
         ratio: plain.as_secs_f64() / typed.as_secs_f64(),
         goal: ">= 0.7",
+        spread: None,
         met: plain.as_secs_f64() / typed.as_secs_f64() >= 0.7,
     });
     // The floor for any reader that types every value: the ByteRecord loop
@@ -170,6 +182,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         baseline: secs(plain),
         ratio: plain.as_secs_f64() / floor.as_secs_f64(),
         goal: "(bound for 2a)",
+        spread: None,
         met: true,
     });
     let raw_file = dvp_raw_file(&dir, options.size_mib / 4).await?;
@@ -189,6 +202,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         baseline: secs(plain_raw),
         ratio: plain_raw.as_secs_f64() / typed_raw.as_secs_f64(),
         goal: ">= 0.7",
+        spread: None,
         met: plain_raw.as_secs_f64() / typed_raw.as_secs_f64() >= 0.7,
     });
 
@@ -208,10 +222,14 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         baseline: format!("{} ({} + {})", secs(two_steps), secs(ours), secs(typed)),
         ratio: two_steps.as_secs_f64() / one_pass.as_secs_f64(),
         goal: "> 1",
+        spread: None,
         met: two_steps > one_pass,
     });
     drop(sim);
     let _ = std::fs::remove_file(&curl_file);
+
+    // 8. Download, open and streamed rows against a static server.
+    let static_rows = crate::static_server::rows(&dir, &sdk_file, &schema, runs.max(5)).await?;
 
     // 4. Peak RSS, in fresh processes, at 100 MiB and at the full size.
     let small = rss_of(100).await?;
@@ -227,6 +245,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         baseline: format!("{:.1} MiB at 100 MiB", small as f64 / 1024.0),
         ratio: flatness,
         goal: "< 64 MiB, ratio within 0.9-1.1",
+        spread: None,
         met: large < 64 * 1024 && (0.9..=1.1).contains(&flatness),
     });
 
@@ -259,6 +278,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         baseline: secs(serial),
         ratio: serial.as_secs_f64() / concurrent.as_secs_f64(),
         goal: ">= 4",
+        spread: None,
         met: serial.as_secs_f64() / concurrent.as_secs_f64() >= 4.0,
     });
     drop(sim);
@@ -313,9 +333,12 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         baseline: secs(raw_calls),
         ratio: raw_calls.as_secs_f64() / sdk_calls.as_secs_f64(),
         goal: ">= 0.9",
+        spread: None,
         met: raw_calls.as_secs_f64() / sdk_calls.as_secs_f64() >= 0.9,
     });
     drop(sim);
+
+    rows.extend(static_rows);
 
     // 7. Build times.
     if options.build {
@@ -511,6 +534,7 @@ fn build_times() -> Result<Vec<Row>, Error> {
             baseline: format!("{} clean", secs(clean)),
             ratio: clean.as_secs_f64() / incremental.as_secs_f64(),
             goal: "(reported)",
+            spread: None,
             met: true,
         });
     }
@@ -526,8 +550,12 @@ pub fn table(rows: &[Row], cores: usize, options: &Options) -> String {
         "| measurement | SDK | baseline | ratio | goal | met |\n|---|---|---|---|---|---|\n",
     );
     for row in rows {
+        let spread = row
+            .spread
+            .map(|(low, high)| format!(" ({low:.2}–{high:.2})"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "| {} | {} | {} | {:.2} | {} | {} |\n",
+            "| {} | {} | {} | {:.2}{spread} | {} | {} |\n",
             row.name,
             row.ours,
             row.baseline,
@@ -539,10 +567,10 @@ pub fn table(rows: &[Row], cores: usize, options: &Options) -> String {
     out
 }
 
-/// Parses a simulator `usage_pulls` file typed by its known schema.
-pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
-    let schema: enterprise_data_sdk::ReportSchema =
-        serde_json::from_value(serde_json::json!({"category": "usage_pulls", "fields": [
+/// The schema of the simulator's `usage_pulls` reports.
+fn usage_pulls_schema() -> Result<enterprise_data_sdk::ReportSchema, Error> {
+    Ok(serde_json::from_value(
+        serde_json::json!({"category": "usage_pulls", "fields": [
             {"name": "event_date", "type": "date", "description": ""},
             {"name": "repository", "type": "string", "description": ""},
             {"name": "tag", "type": "string", "description": ""},
@@ -551,11 +579,26 @@ pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
             {"name": "first_pull_at", "type": "timestamp", "description": ""},
             {"name": "automated", "type": "boolean", "description": ""},
             {"name": "share", "type": "float", "description": ""},
-        ]}))?;
+        ]}),
+    )?)
+}
+
+/// Parses a simulator `usage_pulls` file typed by its known schema.
+pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
+    let schema = usage_pulls_schema()?;
     let mut n = 0;
     for row in enterprise_data_sdk::rows::rows(path, &schema)? {
         row?;
         n += 1;
     }
     Ok(n)
+}
+
+/// Streams typed `usage_pulls` rows from `url` (a static server).
+pub async fn stream_usage_pulls(url: &str) -> Result<u64, Error> {
+    let schema = usage_pulls_schema()?;
+    let downloader = sdk_core::ClientConfig::new("http://unused", "http://unused").downloader()?;
+    let body = downloader.open(url).await?;
+    let rows = enterprise_data_sdk::rows::rows_from_async(body, &schema, url);
+    Ok(rows.try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?)
 }

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
+use std::task::Poll;
 
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use tokio::io::AsyncRead;
 
 /// A row that could not be read, with where it is.
@@ -281,6 +282,21 @@ pub fn rows_from_reader_with<D: RowDecoder>(
     input: impl Read + Send + 'static,
     make: impl MakeDecoder<D>,
 ) -> Result<Rows<D, Source>, CsvError> {
+    let (reader, decoder) = open_csv(input, make)?;
+    Ok(Rows {
+        reader,
+        decoder,
+        record: csv::StringRecord::new(),
+        done: false,
+    })
+}
+
+/// The CSV reader of `input` (gzip decoded when it starts like gzip), past
+/// its header, and the decoder made from that header.
+fn open_csv<D: RowDecoder>(
+    input: impl Read + Send + 'static,
+    make: impl MakeDecoder<D>,
+) -> Result<(csv::Reader<Source>, D), CsvError> {
     let mut buffered = BufReader::with_capacity(256 * 1024, input);
     let head = buffered.fill_buf().map_err(|e| CsvError {
         line: None,
@@ -303,12 +319,7 @@ pub fn rows_from_reader_with<D: RowDecoder>(
         .map_err(|e| CsvError::from_csv(&e))?
         .clone();
     let decoder = make(&headers)?;
-    Ok(Rows {
-        reader,
-        decoder,
-        record: csv::StringRecord::new(),
-        done: false,
-    })
+    Ok((reader, decoder))
 }
 
 /// Reads rows from a file (plain or gzip).
@@ -329,47 +340,119 @@ pub fn rows_from_path_with<D: RowDecoder>(
     rows_from_reader_with(file, make)
 }
 
-/// Rows per message between the parser thread and the consumer, and
-/// messages in flight: at most `BATCH * BATCHES` rows wait in memory.
+/// Records per batch between the reading thread and the consumer, and
+/// batches in flight: at most `BATCH * (BATCHES + 2)` records exist at once.
 const BATCH: usize = 512;
 const BATCHES: usize = 4;
 
+/// What the reading thread sends to the consumer.
+enum Message<D> {
+    /// The decoder made from the header, sent once before any batch.
+    Decoder(D),
+    /// Records, and the error that ended the batch, if any.
+    Batch(Batch),
+    /// The source could not be opened as CSV.
+    Failed(CsvError),
+}
+
+/// Records read as text (UTF-8 checked), not yet typed. Batches go back to
+/// the reading thread once consumed, so their records' buffers are reused
+/// and no allocation is made on one thread and freed on another (glibc's
+/// allocator then spends its time on lock hand-offs).
+struct Batch {
+    records: Vec<csv::StringRecord>,
+    filled: usize,
+    failure: Option<CsvError>,
+}
+
 /// Reads rows from an async byte source (a response body) without storing
-/// it: the parser runs on a blocking thread and hands rows over in small
-/// batches through a bounded channel, so memory stays constant.
+/// it. A blocking thread splits the CSV into records; the consumer types
+/// them as it takes them, so both cores work and memory stays constant.
 pub fn rows_from_async<D: RowDecoder, R: AsyncRead + Send + Unpin + 'static>(
     input: R,
     make: impl MakeDecoder<D>,
 ) -> impl Stream<Item = Result<D::Row, CsvError>> + Send + 'static {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<Result<D::Row, CsvError>>>(BATCHES);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Message<D>>(BATCHES);
+    let (recycle, mut recycled) = tokio::sync::mpsc::channel::<Batch>(BATCHES + 2);
+    let input = crate::handoff::handoff(input);
     tokio::task::spawn_blocking(move || {
-        let bridge = tokio_util::io::SyncIoBridge::new(input);
-        let rows = match rows_from_reader_with(bridge, make) {
-            Ok(rows) => rows,
+        let (mut reader, decoder) = match open_csv(input, make) {
+            Ok(opened) => opened,
             Err(err) => {
-                let _ = sender.blocking_send(vec![Err(err)]);
+                let _ = sender.blocking_send(Message::Failed(err));
                 return;
             }
         };
-        let mut batch = Vec::with_capacity(BATCH);
-        for row in rows {
-            batch.push(row);
-            if batch.len() == BATCH {
-                // The consumer dropped the stream: stop reading.
-                if sender
-                    .blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    .is_err()
-                {
-                    return;
+        if sender.blocking_send(Message::Decoder(decoder)).is_err() {
+            return;
+        }
+        loop {
+            let mut batch = recycled.try_recv().unwrap_or_else(|_| Batch {
+                records: Vec::with_capacity(BATCH),
+                filled: 0,
+                failure: None,
+            });
+            batch.filled = 0;
+            let mut ended = false;
+            while batch.filled < BATCH {
+                if batch.records.len() == batch.filled {
+                    batch.records.push(csv::StringRecord::new());
+                }
+                match reader.read_record(&mut batch.records[batch.filled]) {
+                    Ok(true) => batch.filled += 1,
+                    Ok(false) => {
+                        ended = true;
+                        break;
+                    }
+                    Err(err) => {
+                        // A broken stream would repeat its error forever.
+                        ended = matches!(err.kind(), csv::ErrorKind::Io(_));
+                        batch.failure = Some(CsvError::from_csv(&err));
+                        break;
+                    }
                 }
             }
-        }
-        if !batch.is_empty() {
-            let _ = sender.blocking_send(batch);
+            let worth_sending = batch.filled > 0 || batch.failure.is_some();
+            // The consumer dropped the stream: stop reading.
+            if worth_sending && sender.blocking_send(Message::Batch(batch)).is_err() {
+                return;
+            }
+            if ended {
+                return;
+            }
         }
     });
-    let mut receiver = receiver;
-    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)).flat_map(futures::stream::iter)
+    let mut decoder: Option<D> = None;
+    let mut current: Option<(Batch, usize)> = None;
+    futures::stream::poll_fn(move |cx| {
+        loop {
+            if let Some((batch, next)) = &mut current {
+                if *next < batch.filled {
+                    let record = &mut batch.records[*next];
+                    *next += 1;
+                    let line = record.position().map(|p| p.line()).unwrap_or(0);
+                    let Some(decoder) = decoder.as_mut() else {
+                        return Poll::Ready(Some(Err(CsvError::at(line, None, "no header"))));
+                    };
+                    return Poll::Ready(Some(decoder.decode(record, line)));
+                }
+                if let Some(failure) = batch.failure.take() {
+                    return Poll::Ready(Some(Err(failure)));
+                }
+                if let Some((batch, _)) = current.take() {
+                    // Full when the reader has spares enough: then it is
+                    // simply dropped.
+                    let _ = recycle.try_send(batch);
+                }
+            }
+            match std::task::ready!(receiver.poll_recv(cx)) {
+                None => return Poll::Ready(None),
+                Some(Message::Decoder(made)) => decoder = Some(made),
+                Some(Message::Batch(batch)) => current = Some((batch, 0)),
+                Some(Message::Failed(err)) => return Poll::Ready(Some(Err(err))),
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -401,6 +484,37 @@ mod tests {
             "{err}"
         );
         assert!(rows.next().is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn streamed_rows_come_in_order_across_batches_and_past_a_bad_row() {
+        use futures::StreamExt;
+        let mut data = String::from("n,text\n");
+        for i in 0..(3 * BATCH + 7) {
+            if i == BATCH + 3 {
+                data.push_str("only-one-field\n");
+            }
+            data.push_str(&format!("{i},row {i}\n"));
+        }
+        let items: Vec<_> = rows_from_async::<RecordDecoder, _>(
+            std::io::Cursor::new(data),
+            RecordDecoder::from_headers,
+        )
+        .collect()
+        .await;
+        assert_eq!(items.len(), 3 * BATCH + 8);
+        let mut expected = 0;
+        for item in &items {
+            match item {
+                Ok(record) => {
+                    assert_eq!(record.get("n"), Some(expected.to_string().as_str()));
+                    expected += 1;
+                }
+                // Header on line 1, so the bad row is on line BATCH + 5.
+                Err(err) => assert_eq!(err.line, Some(BATCH as u64 + 5), "{err}"),
+            }
+        }
+        assert_eq!(expected, 3 * BATCH + 7);
     }
 
     #[test]

@@ -16,16 +16,22 @@
 //! A resume sends `If-Range` with the first answer's `ETag` (or
 //! `Last-Modified`) and checks `Content-Range`'s total, so a file that
 //! changed between attempts is fetched again from the start.
+//!
+//! The body's pieces go to the `.part` file's own writer thread
+//! ([`crate::part_writer`]), which writes them back to disk as they come, so
+//! the closing fsync is short.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::TryStreamExt;
+use bytes::Bytes;
+use futures::{Stream, StreamExt, TryStreamExt};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWriteExt, BufReader};
 
+use crate::part_writer::PartWriter;
 use crate::redact;
 use crate::retry::RetryPolicy;
 
@@ -303,7 +309,8 @@ impl Downloader {
             path: part.to_owned(),
             source,
         };
-        let mut file = create_part(part).await.map_err(io_err)?;
+        let file = create_part(part).await.map_err(io_err)?;
+        let mut file = PartWriter::new(file.into_std().await);
         let mut written: u64 = 0;
         let mut attempt: u32 = 0;
         let mut gzip_seen = false;
@@ -386,22 +393,19 @@ impl Downloader {
             if !resumed {
                 validator = validator_of(response.headers());
             }
-            let gzip = response
-                .headers()
-                .get(CONTENT_ENCODING)
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+            let gzip = is_gzip(&response);
             gzip_seen = gzip;
             let announced = if gzip {
                 None
             } else {
                 response.content_length()
             };
-            let mut reader = body_reader(response);
+            let mut body = body_chunks(response);
 
             let started_at = written;
             let limit = if gzip { None } else { expected_size };
             let outcome = self
-                .copy_body(&mut reader, &mut file, &mut written, limit, &report)
+                .copy_body(&mut body, &mut file, &mut written, limit, &report)
                 .await;
             let short = announced.is_some_and(|len| written - started_at < len);
             let ended_cleanly = outcome.is_ok();
@@ -461,49 +465,42 @@ impl Downloader {
                 received: written,
             });
         }
-        file.flush().await.map_err(io_err)?;
         file.sync_all().await.map_err(io_err)?;
         Ok((written, gzip_seen))
     }
 
     async fn copy_body(
         &self,
-        reader: &mut (dyn AsyncRead + Unpin + Send),
-        file: &mut tokio::fs::File,
+        body: &mut BodyChunks,
+        file: &mut PartWriter,
         written: &mut u64,
         limit: Option<u64>,
         report: &impl Fn(u64),
     ) -> Result<(), BodyError> {
-        // A body arrives in frames of a few KiB; gathering them into large
-        // writes saves a trip to the blocking pool per frame.
-        let mut out = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-        let mut buffer = vec![0u8; 64 * 1024];
-        let mut reader = IdleTimeout::new(reader, self.idle_timeout);
         let result = loop {
-            let read = match reader.read(&mut buffer).await {
-                Err(err) => break Err(BodyError::Read(err.to_string())),
-                Ok(0) => break Ok(()),
-                Ok(n) => n,
+            let piece = match tokio::time::timeout(self.idle_timeout, body.next()).await {
+                Err(_) => break Err(BodyError::Read(stalled(self.idle_timeout))),
+                Ok(None) => break Ok(()),
+                Ok(Some(Err(err))) => break Err(BodyError::Read(err.to_string())),
+                Ok(Some(Ok(piece))) => piece,
             };
-            if limit.is_some_and(|limit| *written + read as u64 > limit) {
+            let read = piece.len() as u64;
+            if limit.is_some_and(|limit| *written + read > limit) {
                 // More than the object's size: stop now, not at the end.
-                *written += read as u64;
+                *written += read;
                 break Err(BodyError::TooLong);
             }
-            if let Err(err) = out.write_all(&buffer[..read]).await {
+            if let Err(err) = file.write(piece).await {
                 return Err(BodyError::Write(err));
             }
-            *written += read as u64;
+            *written += read;
             report(*written);
         };
         // Whatever was received is on disk before a resume asks for the rest.
-        out.flush().await.map_err(BodyError::Write)?;
+        file.flush().await.map_err(BodyError::Write)?;
         result
     }
 }
-
-/// Bytes gathered before each write to the `.part` file.
-const WRITE_BUFFER: usize = 1024 * 1024;
 
 /// The error for a store's error answer, with its message (read from at
 /// most [`MAX_ERROR_BODY`] bytes of the body).
@@ -537,12 +534,11 @@ pub async fn read_prefix(response: reqwest::Response, max: usize) -> Vec<u8> {
 
 /// Empties the `.part` file for a fresh start of the transfer.
 async fn restart(
-    file: &mut tokio::fs::File,
+    file: &mut PartWriter,
     written: &mut u64,
     report: &impl Fn(u64),
 ) -> std::io::Result<()> {
-    file.set_len(0).await?;
-    file.rewind().await?;
+    file.truncate().await?;
     *written = 0;
     report(0);
     Ok(())
@@ -610,7 +606,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for IdleTimeout<R> {
             Poll::Pending => match this.deadline.as_mut().poll(cx) {
                 Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
-                    format!("no data for {}s (stalled)", this.idle.as_secs_f32()),
+                    stalled(this.idle),
                 ))),
                 Poll::Pending => Poll::Pending,
             },
@@ -618,13 +614,39 @@ impl<R: AsyncRead + Unpin> AsyncRead for IdleTimeout<R> {
     }
 }
 
+/// Whether the body is gzip-encoded (and so decoded on the way).
+fn is_gzip(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"))
+}
+
+/// Why a body that went silent failed.
+fn stalled(idle: Duration) -> String {
+    format!("no data for {}s (stalled)", idle.as_secs_f32())
+}
+
+/// The pieces of a response body as they arrive.
+type BodyChunks = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// The body's pieces: as received for a plain body (no copy), decoded for
+/// a gzip-encoded one.
+fn body_chunks(response: reqwest::Response) -> BodyChunks {
+    if is_gzip(&response) {
+        Box::pin(tokio_util::io::ReaderStream::with_capacity(
+            body_reader(response),
+            crate::handoff::PIECE,
+        ))
+    } else {
+        Box::pin(response.bytes_stream().map_err(std::io::Error::other))
+    }
+}
+
 /// The body of a response as a reader, gzip decoded when the server says
 /// it is gzip-encoded (every member of a multi-member gzip).
 fn body_reader(response: reqwest::Response) -> Box<dyn AsyncRead + Send + Unpin> {
-    let gzip = response
-        .headers()
-        .get(CONTENT_ENCODING)
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let gzip = is_gzip(&response);
     let body =
         tokio_util::io::StreamReader::new(response.bytes_stream().map_err(std::io::Error::other));
     if gzip {
