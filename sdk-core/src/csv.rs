@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use futures::Stream;
+
+use crate::record_batches::{self, Batch, Cursor};
 use tokio::io::AsyncRead;
 
 /// A row that could not be read, with where it is.
@@ -39,7 +41,7 @@ impl CsvError {
         }
     }
 
-    fn from_csv(error: &csv::Error) -> Self {
+    pub(crate) fn from_csv(error: &csv::Error) -> Self {
         let line = error.position().map(|p| p.line());
         let message = match error.kind() {
             csv::ErrorKind::Utf8 { err, .. } => {
@@ -234,34 +236,42 @@ impl RowDecoder for RecordDecoder {
     }
 }
 
-/// Typed rows of a CSV source.
-pub struct Rows<D: RowDecoder, R: Read> {
-    reader: csv::Reader<R>,
+/// Typed rows of a CSV source. The source is split into records on a
+/// thread of its own (`record_batches.rs`); rows are typed here,
+/// as they are taken. Dropping the iterator stops that thread.
+pub struct Rows<D: RowDecoder> {
     decoder: D,
-    record: csv::StringRecord,
-    done: bool,
+    batches: std::sync::mpsc::Receiver<Batch>,
+    recycle: std::sync::mpsc::SyncSender<Batch>,
+    cursor: Cursor,
+    splitter: Option<std::thread::JoinHandle<()>>,
 }
 
-impl<D: RowDecoder, R: Read> Iterator for Rows<D, R> {
+impl<D: RowDecoder> Iterator for Rows<D> {
     type Item = Result<D::Row, CsvError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.reader.read_record(&mut self.record) {
-            Ok(true) => {
-                let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-                Some(self.decoder.decode(&mut self.record, line))
+        loop {
+            let recycle = &self.recycle;
+            if let Some(row) = self.cursor.next_row(&mut self.decoder, |batch| {
+                let _ = recycle.try_send(batch);
+            }) {
+                return Some(row);
             }
-            Ok(false) => {
-                self.done = true;
-                None
-            }
-            Err(err) => {
-                // A broken stream would repeat its error forever.
-                self.done = matches!(err.kind(), csv::ErrorKind::Io(_));
-                Some(Err(CsvError::from_csv(&err)))
+            match self.batches.recv() {
+                Ok(batch) => self.cursor.start(batch),
+                Err(_) => {
+                    // The splitter is done; a panic in it is not the end
+                    // of the data.
+                    let splitter = self.splitter.take()?;
+                    return splitter.join().err().map(|_| {
+                        Err(CsvError {
+                            line: None,
+                            column: None,
+                            message: "the CSV reading thread failed".to_owned(),
+                        })
+                    });
+                }
             }
         }
     }
@@ -273,7 +283,7 @@ pub type Source = Box<dyn Read + Send>;
 /// Reads rows from `input`, decoding gzip when the data starts with it.
 pub fn rows_from_reader<D: FromHeaders>(
     input: impl Read + Send + 'static,
-) -> Result<Rows<D, Source>, CsvError> {
+) -> Result<Rows<D>, CsvError> {
     rows_from_reader_with(input, D::from_headers)
 }
 
@@ -281,13 +291,30 @@ pub fn rows_from_reader<D: FromHeaders>(
 pub fn rows_from_reader_with<D: RowDecoder>(
     input: impl Read + Send + 'static,
     make: impl MakeDecoder<D>,
-) -> Result<Rows<D, Source>, CsvError> {
+) -> Result<Rows<D>, CsvError> {
     let (reader, decoder) = open_csv(input, make)?;
+    let (sender, batches) = std::sync::mpsc::sync_channel(record_batches::IN_FLIGHT);
+    let (recycle, spares) = std::sync::mpsc::sync_channel(record_batches::IN_FLIGHT + 2);
+    let splitter = std::thread::Builder::new()
+        .name("csv-split".to_owned())
+        .spawn(move || {
+            record_batches::split(
+                reader,
+                |batch| sender.send(batch).is_ok(),
+                || spares.try_recv().ok(),
+            )
+        })
+        .map_err(|e| CsvError {
+            line: None,
+            column: None,
+            message: format!("starting the CSV reading thread: {e}"),
+        })?;
     Ok(Rows {
-        reader,
         decoder,
-        record: csv::StringRecord::new(),
-        done: false,
+        batches,
+        recycle,
+        cursor: Cursor::default(),
+        splitter: Some(splitter),
     })
 }
 
@@ -323,7 +350,7 @@ fn open_csv<D: RowDecoder>(
 }
 
 /// Reads rows from a file (plain or gzip).
-pub fn rows_from_path<D: FromHeaders>(path: &Path) -> Result<Rows<D, Source>, CsvError> {
+pub fn rows_from_path<D: FromHeaders>(path: &Path) -> Result<Rows<D>, CsvError> {
     rows_from_path_with(path, D::from_headers)
 }
 
@@ -331,7 +358,7 @@ pub fn rows_from_path<D: FromHeaders>(path: &Path) -> Result<Rows<D, Source>, Cs
 pub fn rows_from_path_with<D: RowDecoder>(
     path: &Path,
     make: impl MakeDecoder<D>,
-) -> Result<Rows<D, Source>, CsvError> {
+) -> Result<Rows<D>, CsvError> {
     let file = std::fs::File::open(path).map_err(|e| CsvError {
         line: None,
         column: None,
@@ -340,115 +367,58 @@ pub fn rows_from_path_with<D: RowDecoder>(
     rows_from_reader_with(file, make)
 }
 
-/// Records per batch between the reading thread and the consumer, and
-/// batches in flight: at most `BATCH * (BATCHES + 2)` records exist at once.
-const BATCH: usize = 512;
-const BATCHES: usize = 4;
-
-/// What the reading thread sends to the consumer.
+/// What the splitting thread sends to an async consumer.
 enum Message<D> {
     /// The decoder made from the header, sent once before any batch.
     Decoder(D),
-    /// Records, and the error that ended the batch, if any.
+    /// Records to type.
     Batch(Batch),
     /// The source could not be opened as CSV.
     Failed(CsvError),
 }
 
-/// Records read as text (UTF-8 checked), not yet typed. Batches go back to
-/// the reading thread once consumed, so their records' buffers are reused
-/// and no allocation is made on one thread and freed on another (glibc's
-/// allocator then spends its time on lock hand-offs).
-struct Batch {
-    records: Vec<csv::StringRecord>,
-    filled: usize,
-    failure: Option<CsvError>,
-}
-
 /// Reads rows from an async byte source (a response body) without storing
-/// it. A blocking thread splits the CSV into records; the consumer types
-/// them as it takes them, so both cores work and memory stays constant.
+/// it: a blocking thread splits the CSV into records, the consumer types
+/// them as it takes them, and memory stays constant.
 pub fn rows_from_async<D: RowDecoder, R: AsyncRead + Send + Unpin + 'static>(
     input: R,
     make: impl MakeDecoder<D>,
 ) -> impl Stream<Item = Result<D::Row, CsvError>> + Send + 'static {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Message<D>>(BATCHES);
-    let (recycle, mut recycled) = tokio::sync::mpsc::channel::<Batch>(BATCHES + 2);
+    let (sender, mut receiver) =
+        tokio::sync::mpsc::channel::<Message<D>>(record_batches::IN_FLIGHT);
+    let (recycle, mut spares) = tokio::sync::mpsc::channel::<Batch>(record_batches::IN_FLIGHT + 2);
     let input = crate::handoff::handoff(input);
     tokio::task::spawn_blocking(move || {
-        let (mut reader, decoder) = match open_csv(input, make) {
+        let (reader, decoder) = match open_csv(input, make) {
             Ok(opened) => opened,
             Err(err) => {
                 let _ = sender.blocking_send(Message::Failed(err));
                 return;
             }
         };
-        if sender.blocking_send(Message::Decoder(decoder)).is_err() {
-            return;
-        }
-        loop {
-            let mut batch = recycled.try_recv().unwrap_or_else(|_| Batch {
-                records: Vec::with_capacity(BATCH),
-                filled: 0,
-                failure: None,
-            });
-            batch.filled = 0;
-            let mut ended = false;
-            while batch.filled < BATCH {
-                if batch.records.len() == batch.filled {
-                    batch.records.push(csv::StringRecord::new());
-                }
-                match reader.read_record(&mut batch.records[batch.filled]) {
-                    Ok(true) => batch.filled += 1,
-                    Ok(false) => {
-                        ended = true;
-                        break;
-                    }
-                    Err(err) => {
-                        // A broken stream would repeat its error forever.
-                        ended = matches!(err.kind(), csv::ErrorKind::Io(_));
-                        batch.failure = Some(CsvError::from_csv(&err));
-                        break;
-                    }
-                }
-            }
-            let worth_sending = batch.filled > 0 || batch.failure.is_some();
-            // The consumer dropped the stream: stop reading.
-            if worth_sending && sender.blocking_send(Message::Batch(batch)).is_err() {
-                return;
-            }
-            if ended {
-                return;
-            }
+        if sender.blocking_send(Message::Decoder(decoder)).is_ok() {
+            record_batches::split(
+                reader,
+                |batch| sender.blocking_send(Message::Batch(batch)).is_ok(),
+                || spares.try_recv().ok(),
+            );
         }
     });
     let mut decoder: Option<D> = None;
-    let mut current: Option<(Batch, usize)> = None;
+    let mut cursor = Cursor::default();
     futures::stream::poll_fn(move |cx| {
         loop {
-            if let Some((batch, next)) = &mut current {
-                if *next < batch.filled {
-                    let record = &mut batch.records[*next];
-                    *next += 1;
-                    let line = record.position().map(|p| p.line()).unwrap_or(0);
-                    let Some(decoder) = decoder.as_mut() else {
-                        return Poll::Ready(Some(Err(CsvError::at(line, None, "no header"))));
-                    };
-                    return Poll::Ready(Some(decoder.decode(record, line)));
-                }
-                if let Some(failure) = batch.failure.take() {
-                    return Poll::Ready(Some(Err(failure)));
-                }
-                if let Some((batch, _)) = current.take() {
-                    // Full when the reader has spares enough: then it is
-                    // simply dropped.
+            if let Some(decoder) = decoder.as_mut()
+                && let Some(row) = cursor.next_row(decoder, |batch| {
                     let _ = recycle.try_send(batch);
-                }
+                })
+            {
+                return Poll::Ready(Some(row));
             }
             match std::task::ready!(receiver.poll_recv(cx)) {
                 None => return Poll::Ready(None),
                 Some(Message::Decoder(made)) => decoder = Some(made),
-                Some(Message::Batch(batch)) => current = Some((batch, 0)),
+                Some(Message::Batch(batch)) => cursor.start(batch),
                 Some(Message::Failed(err)) => return Poll::Ready(Some(Err(err))),
             }
         }
@@ -490,8 +460,8 @@ mod tests {
     async fn streamed_rows_come_in_order_across_batches_and_past_a_bad_row() {
         use futures::StreamExt;
         let mut data = String::from("n,text\n");
-        for i in 0..(3 * BATCH + 7) {
-            if i == BATCH + 3 {
+        for i in 0..(3 * 512 + 7) {
+            if i == 512 + 3 {
                 data.push_str("only-one-field\n");
             }
             data.push_str(&format!("{i},row {i}\n"));
@@ -502,7 +472,7 @@ mod tests {
         )
         .collect()
         .await;
-        assert_eq!(items.len(), 3 * BATCH + 8);
+        assert_eq!(items.len(), 3 * 512 + 8);
         let mut expected = 0;
         for item in &items {
             match item {
@@ -511,10 +481,10 @@ mod tests {
                     expected += 1;
                 }
                 // Header on line 1, so the bad row is on line BATCH + 5.
-                Err(err) => assert_eq!(err.line, Some(BATCH as u64 + 5), "{err}"),
+                Err(err) => assert_eq!(err.line, Some(512 + 5), "{err}"),
             }
         }
-        assert_eq!(expected, 3 * BATCH + 7);
+        assert_eq!(expected, 3 * 512 + 7);
     }
 
     #[test]

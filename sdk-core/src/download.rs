@@ -18,7 +18,7 @@
 //! changed between attempts is fetched again from the start.
 //!
 //! The body's pieces go to the `.part` file's own writer thread
-//! ([`crate::part_writer`]), which writes them back to disk as they come, so
+//! (`part_writer.rs`), which writes them back to disk as they come, so
 //! the closing fsync is short.
 
 use std::path::{Path, PathBuf};

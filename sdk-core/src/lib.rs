@@ -18,6 +18,7 @@ pub mod hooks;
 pub mod http;
 pub mod open_enum;
 mod part_writer;
+mod record_batches;
 pub mod redact;
 pub mod request;
 pub mod retry;
