@@ -7,6 +7,7 @@
 
 mod measure;
 mod nginx;
+mod pairs;
 mod static_server;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,6 +51,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     n += 1;
                 }
                 println!("{n} rows");
+                return Ok(());
+            }
+            // Baseline of the parse rows: a bare csv::ByteRecord loop.
+            "count-probe" => {
+                let path = args.next().ok_or("count-probe FILE")?;
+                println!(
+                    "{} records",
+                    measure::byte_record_count(std::path::Path::new(&path))?
+                );
                 return Ok(());
             }
             // Profiling aid: typed usage_pulls rows streamed from a URL.

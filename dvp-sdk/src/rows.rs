@@ -175,14 +175,11 @@ impl RowDecoder for RawDecoder {
         let timestamp = text(record, self.columns[3])
             .map(|t| parse_timestamp(t, line))
             .transpose()?;
-        // Take the record itself; the reader continues in a fresh one of
-        // the same size.
-        let fresh = csv::StringRecord::with_capacity(
-            record.as_byte_record().as_slice().len(),
-            record.len(),
-        );
+        // A copy made here, on the thread that takes the rows: the record
+        // itself goes back to the splitting thread for reuse, so no memory
+        // is allocated on one thread and freed on the other.
         Ok(RawRow {
-            record: std::mem::replace(record, fresh),
+            record: record.clone(),
             columns: self.columns.clone(),
             timestamp,
         })

@@ -4,13 +4,25 @@
 //! `i64`, `float` → `f64`, `boolean` → `bool`, `date` → date, `timestamp` →
 //! UTC date-time, `string` (and any type this SDK does not know) → text. An
 //! empty cell of a non-string column is [`Value::Null`].
+//!
+//! # Cost
+//!
+//! Every reader here splits the CSV into records on a thread of its own
+//! and types each row on the thread that takes it, so a file is read at
+//! about the speed of the CSV splitter alone on two cores (BENCHMARKS.md,
+//! row 2a). The cheapest typed path is the one that types only what you
+//! use: [`usage_pulls_rows`] (four fields of a known report) costs less than
+//! [`rows`] (every schema field as a [`Value`]). Read a row's values by
+//! position ([`TypedRow::values`], in [`TypedRow::columns`] order) rather
+//! than by name in a hot loop. [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
+//! types rows while the body arrives, without a file.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::Stream;
-use sdk_core::csv::{CsvError, FromHeaders, HeaderIndex, RowDecoder};
+use sdk_core::csv::{CsvError, DateCache, FromHeaders, HeaderIndex, RowDecoder};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -68,7 +80,14 @@ impl ColumnType {
         }
     }
 
-    fn parse(self, text: &str, line: u64, column: &str) -> Result<Value, CsvError> {
+    /// The value of a cell; `dates` remembers the column's last day.
+    fn parse(
+        self,
+        text: &str,
+        line: u64,
+        column: &str,
+        dates: &mut DateCache,
+    ) -> Result<Value, CsvError> {
         if text.is_empty() && self != ColumnType::String {
             return Ok(Value::Null);
         }
@@ -76,25 +95,36 @@ impl ColumnType {
         Ok(match self {
             ColumnType::String => Value::String(text.to_owned()),
             ColumnType::Integer => {
-                Value::Integer(text.trim().parse().map_err(|_| bad("an integer"))?)
+                Value::Integer(sdk_core::csv::parse_i64(text).ok_or_else(|| bad("an integer"))?)
             }
-            ColumnType::Float => Value::Float(text.trim().parse().map_err(|_| bad("a number"))?),
-            ColumnType::Boolean => {
-                let word = text.trim();
-                let is = |words: &[&str]| words.iter().any(|w| word.eq_ignore_ascii_case(w));
-                Value::Boolean(if is(&["true", "1", "yes", "t"]) {
-                    true
-                } else if is(&["false", "0", "no", "f"]) {
-                    false
-                } else {
-                    return Err(bad("a boolean"));
-                })
-            }
-            ColumnType::Date => {
-                Value::Date(sdk_core::csv::parse_date(text.trim()).ok_or_else(|| bad("a date"))?)
-            }
+            ColumnType::Float => Value::Float(
+                sdk_core::csv::trim(text)
+                    .parse()
+                    .map_err(|_| bad("a number"))?,
+            ),
+            ColumnType::Boolean => Value::Boolean(match sdk_core::csv::trim(text) {
+                "true" => true,
+                "false" => false,
+                word => {
+                    let is = |words: &[&str]| words.iter().any(|w| word.eq_ignore_ascii_case(w));
+                    if is(&["true", "1", "yes", "t"]) {
+                        true
+                    } else if is(&["false", "0", "no", "f"]) {
+                        false
+                    } else {
+                        return Err(bad("a boolean"));
+                    }
+                }
+            }),
+            ColumnType::Date => Value::Date(
+                dates
+                    .date(sdk_core::csv::trim(text))
+                    .ok_or_else(|| bad("a date"))?,
+            ),
             ColumnType::Timestamp => Value::Timestamp(
-                sdk_core::csv::parse_timestamp(text.trim()).ok_or_else(|| bad("a timestamp"))?,
+                dates
+                    .timestamp(sdk_core::csv::trim(text))
+                    .ok_or_else(|| bad("a timestamp"))?,
             ),
         })
     }
@@ -152,7 +182,8 @@ impl TypedRow {
 pub struct SchemaDecoder {
     columns: Arc<[Column]>,
     positions: Vec<Option<usize>>,
-    last_dates: Vec<Option<(Box<str>, NaiveDate)>>,
+    /// Per column: report files repeat one day on every row.
+    dates: Vec<DateCache>,
 }
 
 impl SchemaDecoder {
@@ -180,11 +211,10 @@ impl SchemaDecoder {
                     .or_else(|| index.find(&[f.name.as_str()]))
             })
             .collect();
-        let last_dates = vec![None; schema.fields.len()];
         Self {
             columns,
             positions,
-            last_dates,
+            dates: vec![DateCache::default(); schema.fields.len()],
         }
     }
 }
@@ -194,28 +224,16 @@ impl RowDecoder for SchemaDecoder {
 
     fn decode(&mut self, record: &mut csv::StringRecord, line: u64) -> Result<TypedRow, CsvError> {
         let mut values = Vec::with_capacity(self.columns.len());
-        for ((column, position), last_date) in self
+        for ((column, position), dates) in self
             .columns
             .iter()
             .zip(&self.positions)
-            .zip(&mut self.last_dates)
+            .zip(&mut self.dates)
         {
-            let Some(text) = position.and_then(|p| record.get(p)) else {
-                values.push(Value::Null);
-                continue;
+            let value = match position.and_then(|p| record.get(p)) {
+                Some(text) => column.kind.parse(text, line, &column.name, dates)?,
+                None => Value::Null,
             };
-            // Report files repeat one date on every row: parse it once.
-            if column.kind == ColumnType::Date
-                && let Some((seen, date)) = last_date
-                && seen.as_ref() == text
-            {
-                values.push(Value::Date(*date));
-                continue;
-            }
-            let value = column.kind.parse(text, line, &column.name)?;
-            if let Value::Date(date) = value {
-                *last_date = Some((text.into(), date));
-            }
             values.push(value);
         }
         Ok(TypedRow {

@@ -112,32 +112,107 @@ fn digits(bytes: &[u8]) -> Option<u32> {
 /// RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` (with `T` or a space, optionally
 /// followed by ` UTC`) read as UTC.
 pub fn parse_timestamp(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    DateCache::default().timestamp(value)
+}
+
+/// An integer, read without the general parser when it is plain digits
+/// (the common case), else as `str::parse` reads it (surrounding spaces
+/// allowed).
+pub fn parse_i64(value: &str) -> Option<i64> {
     let b = value.as_bytes();
-    // Fast path: `YYYY-MM-DDTHH:MM:SSZ` (or a space for `T`, `Z` optional).
-    if (b.len() == 20 && b[19] == b'Z' || b.len() == 19)
-        && (b[10] == b'T' || b[10] == b' ')
-        && b[13] == b':'
-        && b[16] == b':'
-    {
-        let date = parse_date(&value[..10])?;
+    let (negative, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    // 18 digits cannot overflow an i64.
+    if !digits.is_empty() && digits.len() <= 18 {
+        let mut n = 0i64;
+        for &d in digits {
+            let digit = d.wrapping_sub(b'0');
+            if digit > 9 {
+                return value.trim().parse().ok();
+            }
+            n = n * 10 + i64::from(digit);
+        }
+        return Some(if negative { -n } else { n });
+    }
+    value.trim().parse().ok()
+}
+
+/// `value` without surrounding whitespace; free when there is none.
+pub fn trim(value: &str) -> &str {
+    match value.as_bytes() {
+        // Both ends ASCII and not whitespace: nothing to trim (a non-ASCII
+        // end may be Unicode whitespace, which `str::trim` removes).
+        [first, .., last]
+            if first.is_ascii()
+                && last.is_ascii()
+                && !first.is_ascii_whitespace()
+                && !last.is_ascii_whitespace() =>
+        {
+            value
+        }
+        _ => value.trim(),
+    }
+}
+
+/// Reads dates and timestamps, remembering the last day seen: report files
+/// repeat one day on every row, so its calendar check runs once.
+#[derive(Debug, Clone, Default)]
+pub struct DateCache {
+    last: Option<([u8; 10], chrono::NaiveDate)>,
+}
+
+impl DateCache {
+    /// Like [`parse_date`].
+    pub fn date(&mut self, value: &str) -> Option<chrono::NaiveDate> {
+        let b = value.as_bytes();
+        if let Some((seen, date)) = &self.last
+            && seen.as_slice() == b
+        {
+            return Some(*date);
+        }
+        let date = parse_date(value)?;
+        let mut key = [0u8; 10];
+        key.copy_from_slice(b);
+        self.last = Some((key, date));
+        Some(date)
+    }
+
+    /// Like [`parse_timestamp`].
+    pub fn timestamp(&mut self, value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let b = value.as_bytes();
+        // Fast path: `YYYY-MM-DDTHH:MM:SSZ` (or a space for `T`, `Z` optional).
+        if (b.len() == 20 && b[19] == b'Z' || b.len() == 19)
+            && (b[10] == b'T' || b[10] == b' ')
+            && b[13] == b':'
+            && b[16] == b':'
+        {
+            return self.fast_timestamp(value);
+        }
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
+            return Some(t.with_timezone(&chrono::Utc));
+        }
+        [
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f UTC",
+        ]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(value, format).ok())
+        .map(|t| t.and_utc())
+    }
+
+    fn fast_timestamp(&mut self, value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let b = value.as_bytes();
+        let date = self.date(value.get(..10)?)?;
         let time = chrono::NaiveTime::from_hms_opt(
             digits(&b[11..13])?,
             digits(&b[14..16])?,
             digits(&b[17..19])?,
         )?;
-        return Some(date.and_time(time).and_utc());
+        Some(date.and_time(time).and_utc())
     }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
-        return Some(t.with_timezone(&chrono::Utc));
-    }
-    [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f UTC",
-    ]
-    .iter()
-    .find_map(|format| chrono::NaiveDateTime::parse_from_str(value, format).ok())
-    .map(|t| t.and_utc())
 }
 
 /// `Pulls By Tag`, `pulls_by_tag` and `pullsByTag` all become `pullsbytag`:

@@ -470,6 +470,39 @@ proptest! {
     }
 
     #[test]
+    fn fast_cell_parsers_agree_with_the_general_ones(
+        text in "[ \t\u{3000}]?-?[0-9]{0,20}[ .x]?[ \u{3000}]?",
+        any_text in "\\PC{0,12}",
+        n in any::<i64>(),
+    ) {
+        for cell in [&text, &any_text, &n.to_string()] {
+            prop_assert_eq!(sdk_core::csv::parse_i64(cell), cell.trim().parse::<i64>().ok(), "{:?}", cell);
+            prop_assert_eq!(sdk_core::csv::trim(cell), cell.trim());
+        }
+    }
+
+    #[test]
+    fn the_date_cache_never_gives_a_stale_day(
+        cells in proptest::collection::vec(
+            (2024i32..2027, 1u32..13, 1u32..32, 0u32..25, 0u32..60, prop_oneof![Just("T"), Just(" ")]),
+            1..20,
+        ),
+    ) {
+        let mut cache = sdk_core::csv::DateCache::default();
+        for (year, month, day, hour, minute, sep) in cells {
+            let date = format!("{year:04}-{month:02}-{day:02}");
+            let stamp = format!("{date}{sep}{hour:02}:{minute:02}:07Z");
+            let reference = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok();
+            prop_assert_eq!(cache.date(&date), reference);
+            let expected = chrono::NaiveDateTime::parse_from_str(&stamp, "%Y-%m-%d %H:%M:%SZ")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(&stamp, "%Y-%m-%dT%H:%M:%SZ"))
+                .ok()
+                .map(|t| t.and_utc());
+            prop_assert_eq!(cache.timestamp(&stamp), expected, "{}", stamp);
+        }
+    }
+
+    #[test]
     fn retry_after_reads_http_dates(ahead in 0u64..100_000) {
         let now = UNIX_EPOCH + Duration::from_secs(1_790_000_000);
         let at = httpdate::fmt_http_date(now + Duration::from_secs(ahead));

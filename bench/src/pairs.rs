@@ -1,0 +1,185 @@
+//! Timing in alternating pairs: each pair runs the SDK and its baseline
+//! back to back (which goes first alternates), with `sync` before each run;
+//! a row's ratio is the median of the per-pair ratios, with their spread.
+//! CPU time (user, system) is read from `/proc/self/stat`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::measure::{Error, Row};
+
+/// CPU time (user, system) of this process and of its waited-for children,
+/// from `/proc/self/stat`, in clock ticks converted at 100 Hz.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    user: Duration,
+    sys: Duration,
+    child_user: Duration,
+    child_sys: Duration,
+}
+
+fn cpu_now() -> Cpu {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    let rest = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let tick = |i: usize| Duration::from_millis(fields.get(i).copied().unwrap_or(0) * 10);
+    Cpu {
+        user: tick(10),
+        sys: tick(11),
+        child_user: tick(12),
+        child_sys: tick(13),
+    }
+}
+
+/// One timed run: wall time and CPU (user, sys) spent.
+pub struct Sample {
+    wall: Duration,
+    user: Duration,
+    sys: Duration,
+}
+
+fn sync_disk() {
+    let _ = std::process::Command::new("sync").status();
+}
+
+pub async fn sdk_sample<F, Fut>(f: F) -> Result<Sample, Error>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
+    let before = cpu_now();
+    let started = Instant::now();
+    f().await?;
+    let wall = started.elapsed();
+    let after = cpu_now();
+    Ok(Sample {
+        wall,
+        user: after.user.saturating_sub(before.user),
+        sys: after.sys.saturating_sub(before.sys),
+    })
+}
+
+pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Sample, Error> {
+    let before = cpu_now();
+    let started = Instant::now();
+    let status = tokio::process::Command::new("curl")
+        .args(args)
+        .status()
+        .await?;
+    if !status.success() {
+        return Err("curl failed".into());
+    }
+    if let Some(file) = then_sync {
+        let status = tokio::process::Command::new("sync")
+            .arg(file)
+            .status()
+            .await?;
+        if !status.success() {
+            return Err("sync FILE failed".into());
+        }
+    }
+    let wall = started.elapsed();
+    let after = cpu_now();
+    Ok(Sample {
+        wall,
+        user: after.child_user.saturating_sub(before.child_user),
+        sys: after.child_sys.saturating_sub(before.child_sys),
+    })
+}
+
+fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values[values.len() / 2]
+}
+
+/// The medians of paired samples: (ours, baseline, per-pair ratio
+/// baseline/ours, lowest ratio, highest ratio).
+pub struct Paired {
+    ours: Vec<Sample>,
+    baseline: Vec<Sample>,
+}
+
+impl Paired {
+    fn ratio(&self) -> (f64, f64, f64) {
+        let ratios: Vec<f64> = self
+            .ours
+            .iter()
+            .zip(&self.baseline)
+            .map(|(o, b)| b.wall.as_secs_f64() / o.wall.as_secs_f64())
+            .collect();
+        let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = ratios.iter().copied().fold(0.0, f64::max);
+        (median(ratios), low, high)
+    }
+
+    /// Median wall time, throughput when `mib` is given, and CPU time.
+    fn describe(samples: &[Sample], mib: Option<f64>) -> String {
+        let wall = median(samples.iter().map(|s| s.wall).collect());
+        let user = median(samples.iter().map(|s| s.user).collect());
+        let sys = median(samples.iter().map(|s| s.sys).collect());
+        let speed = mib
+            .map(|mib| format!("{:.0} MiB/s; ", mib / wall.as_secs_f64()))
+            .unwrap_or_default();
+        format!(
+            "{:.3} s ({speed}cpu user {:.2} s, sys {:.2} s)",
+            wall.as_secs_f64(),
+            user.as_secs_f64(),
+            sys.as_secs_f64()
+        )
+    }
+
+    pub fn row(
+        &self,
+        name: &'static str,
+        mib: Option<f64>,
+        goal: &'static str,
+        want: Option<f64>,
+    ) -> Row {
+        let (ratio, low, high) = self.ratio();
+        Row {
+            name,
+            ours: Self::describe(&self.ours, mib),
+            baseline: Self::describe(&self.baseline, mib),
+            ratio,
+            goal,
+            spread: Some((low, high)),
+            met: want.is_none_or(|want| ratio >= want),
+        }
+    }
+}
+
+/// Runs `ours` and `baseline` alternately `pairs` times (the first of each
+/// pair alternates too), with `sync` before each run.
+pub async fn paired<O, OF, B, BF>(
+    pairs: usize,
+    mut ours: O,
+    mut baseline: B,
+) -> Result<Paired, Error>
+where
+    O: FnMut() -> OF,
+    OF: std::future::Future<Output = Result<Sample, Error>>,
+    B: FnMut() -> BF,
+    BF: std::future::Future<Output = Result<Sample, Error>>,
+{
+    let mut result = Paired {
+        ours: Vec::new(),
+        baseline: Vec::new(),
+    };
+    for pair in 0..pairs {
+        for first in [pair % 2 == 0, pair % 2 == 1] {
+            sync_disk();
+            if first {
+                result.ours.push(ours().await?);
+            } else {
+                result.baseline.push(baseline().await?);
+            }
+        }
+    }
+    Ok(result)
+}
