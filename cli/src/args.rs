@@ -164,8 +164,28 @@ pub enum DvpCommand {
         /// Everything the export holds (required when no filter is given).
         #[arg(long)]
         all: bool,
-        /// Where files go: `<dir>/<namespace>/<year>/<month-MM|week-WW>/<view>.csv`.
+        /// File format: the CSV as served, or Parquet converted while the
+        /// body arrives (no CSV is written).
+        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+        format: FileFormat,
+        /// Where files go: `<dir>/<namespace>/<year>/<month-MM|week-WW>/<view>.csv`
+        /// (`.parquet` with `--format parquet`).
         dir: PathBuf,
+    },
+    /// Convert a downloaded export file (plain or gzip) to Parquet.
+    Convert {
+        /// The CSV file.
+        file: PathBuf,
+        /// Target format.
+        #[arg(long = "to", value_enum)]
+        to: ConvertTarget,
+        /// The dataview (raw, summary, repo-summary, namespace-summary, or
+        /// another: all text columns); guessed from the file name when
+        /// omitted.
+        #[arg(long)]
+        dataview: Option<String>,
+        /// The Parquet file to write.
+        out: PathBuf,
     },
     /// Pull counts of a namespace, of one repository, or of several.
     Pulls {
@@ -228,6 +248,22 @@ pub enum RowsKind {
     Records,
 }
 
+/// Format of downloaded files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    /// The CSV as served.
+    Csv,
+    /// Parquet (zstd), typed, converted while the body arrives.
+    Parquet,
+}
+
+/// What `convert` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConvertTarget {
+    /// Parquet (zstd), typed.
+    Parquet,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ReportsCommand {
     /// Report type and cadence pairs of the organization.
@@ -260,8 +296,33 @@ pub enum ReportsCommand {
         /// Every report.
         #[arg(long, conflicts_with_all = ["from", "to"])]
         all: bool,
-        /// Where files go: `<dir>/<type>/<cadence>/<date>.csv`.
+        /// File format: the CSV as served, or Parquet converted while the
+        /// body arrives (no CSV is written).
+        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+        format: FileFormat,
+        /// Where files go: `<dir>/<type>/<cadence>/<date>.csv` (`.parquet`
+        /// with `--format parquet`).
         dir: PathBuf,
+    },
+    /// Convert a downloaded report CSV to Parquet, typed by its schema.
+    Convert {
+        /// The CSV file; a path ending in `<type>/<cadence>/<date>.csv`
+        /// names its report.
+        file: PathBuf,
+        /// Target format.
+        #[arg(long = "to", value_enum)]
+        to: ConvertTarget,
+        /// Report type, when the path does not say.
+        #[arg(long = "type")]
+        report_type: Option<String>,
+        /// Cadence, when the path does not say.
+        #[arg(long)]
+        cadence: Option<String>,
+        /// Date, when the path does not say.
+        #[arg(long)]
+        date: Option<String>,
+        /// The Parquet file to write.
+        out: PathBuf,
     },
     /// Columns of a report.
     Schema {

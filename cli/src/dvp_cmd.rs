@@ -4,10 +4,11 @@ use serde_json::json;
 
 use dvp_sdk::{Dataview, ExportFilter, Timespan};
 
-use crate::args::{DvpCommand, DvpFilter, RowsKind};
+use crate::args::{ConvertTarget, DvpCommand, DvpFilter, FileFormat, RowsKind};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Listing, RowWriter};
+use dvp_sdk::columnar::ParquetOptions;
 
 pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError> {
     let format = context.global.output;
@@ -59,6 +60,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             namespace,
             filter,
             all,
+            format,
             dir,
         } => {
             let is_filtered = filter.year.is_some()
@@ -73,7 +75,14 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
             let (bar, bulk) = crate::progress::bulk_options(context.global.concurrency);
-            let summary = client.download_all(&namespace, filter, &dir, bulk).await;
+            let summary = match format {
+                FileFormat::Csv => client.download_all(&namespace, filter, &dir, bulk).await,
+                FileFormat::Parquet => {
+                    client
+                        .download_all_parquet(&namespace, filter, &dir, bulk, ParquetOptions::new())
+                        .await
+                }
+            };
             bar.finish_and_clear();
             crate::progress::print_summary(&summary?, "files", &dir)
         }
@@ -161,6 +170,30 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             listing.print(format)
         }
         DvpCommand::Rows { file, kind, limit } => print_rows(&file, kind, limit, format),
+        DvpCommand::Convert {
+            file,
+            to: ConvertTarget::Parquet,
+            dataview,
+            out,
+        } => {
+            let dataview = match dataview {
+                Some(name) => Dataview::from(name.as_str()),
+                None => dataview_of(&file),
+            };
+            let rows = tokio::task::spawn_blocking(move || {
+                dvp_sdk::columnar::convert_to_parquet(
+                    &file,
+                    &dataview,
+                    &out,
+                    &ParquetOptions::new(),
+                )
+                .map(|rows| (rows, out))
+            })
+            .await
+            .map_err(|e| CliError::failure(e.to_string()))??;
+            eprintln!("{} rows written to {}", rows.0, rows.1.display());
+            Ok(())
+        }
     }
 }
 
@@ -183,6 +216,22 @@ fn export_filter(filter: &DvpFilter) -> Result<ExportFilter, CliError> {
         selected = selected.dataview(Dataview::from(dataview));
     }
     Ok(selected)
+}
+
+/// The dataview a downloaded file's name says: `<view>[-<index>].csv[.gz]`.
+fn dataview_of(file: &std::path::Path) -> Dataview {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    let view = match stem.rsplit_once('-') {
+        Some((view, index)) if !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) => {
+            view
+        }
+        _ => stem,
+    };
+    Dataview::from(view)
 }
 
 fn guess_kind(file: &std::path::Path) -> RowsKind {

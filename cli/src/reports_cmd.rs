@@ -7,10 +7,11 @@ use serde_json::json;
 
 use enterprise_data_sdk::ReportId;
 
-use crate::args::ReportsCommand;
+use crate::args::{ConvertTarget, FileFormat, ReportsCommand};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Listing, RowWriter};
+use enterprise_data_sdk::columnar::ParquetOptions;
 
 pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliError> {
     let format = context.global.output;
@@ -57,6 +58,7 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             from,
             to,
             all,
+            format: file_format,
             dir,
         } => {
             let (from, to) = match (date, from, to) {
@@ -82,9 +84,26 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             };
             let client = context.enterprise()?;
             let (bar, options) = crate::progress::bulk_options(context.global.concurrency);
-            let summary = client
-                .download_range(&report_type, &cadence, from, to, &dir, options)
-                .await;
+            let summary = match file_format {
+                FileFormat::Csv => {
+                    client
+                        .download_range(&report_type, &cadence, from, to, &dir, options)
+                        .await
+                }
+                FileFormat::Parquet => {
+                    client
+                        .download_range_parquet(
+                            &report_type,
+                            &cadence,
+                            from,
+                            to,
+                            &dir,
+                            options,
+                            ParquetOptions::new(),
+                        )
+                        .await
+                }
+            };
             bar.finish_and_clear();
             let summary = summary?;
             if summary.downloaded.is_empty()
@@ -118,6 +137,34 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             }
             listing.print(format)
         }
+        ReportsCommand::Convert {
+            file,
+            to: ConvertTarget::Parquet,
+            report_type,
+            cadence,
+            date,
+            out,
+        } => {
+            let report = file_report(&file, report_type, cadence, date)?;
+            let client = context.enterprise()?;
+            let schema = client.schema(&report).await?;
+            let org = client.org().to_owned();
+            let written = tokio::task::spawn_blocking(move || {
+                enterprise_data_sdk::columnar::convert_to_parquet(
+                    &file,
+                    &schema,
+                    &org,
+                    &report,
+                    &out,
+                    &ParquetOptions::new(),
+                )
+                .map(|rows| (rows, out))
+            })
+            .await
+            .map_err(|e| CliError::failure(e.to_string()))??;
+            eprintln!("{} rows written to {}", written.0, written.1.display());
+            Ok(())
+        }
         ReportsCommand::Rows {
             file,
             report_type,
@@ -125,19 +172,7 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             date,
             limit,
         } => {
-            let (report_type, cadence, date) = match (report_type, cadence, date) {
-                (Some(t), Some(c), Some(d)) => (t, c, d),
-                (t, c, d) => {
-                    let (pt, pc, pd) = from_path(&file).ok_or_else(|| {
-                        CliError::usage(format!(
-                            "{} does not name its report (<type>/<cadence>/<date>.csv): pass --type, --cadence and --date",
-                            file.display()
-                        ))
-                    })?;
-                    (t.unwrap_or(pt), c.unwrap_or(pc), d.unwrap_or(pd))
-                }
-            };
-            let report = report_ref(&report_type, &cadence, &date)?;
+            let report = file_report(&file, report_type, cadence, date)?;
             let client = context.enterprise()?;
             let schema = client.schema(&report).await?;
             let columns = schema.fields.iter().map(|f| f.name.clone()).collect();
@@ -161,6 +196,29 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             out.finish()
         }
     }
+}
+
+/// The report a downloaded file is: from `--type/--cadence/--date`, else
+/// from a path ending in `<type>/<cadence>/<date>.csv`.
+fn file_report(
+    file: &Path,
+    report_type: Option<String>,
+    cadence: Option<String>,
+    date: Option<String>,
+) -> Result<ReportId, CliError> {
+    let (report_type, cadence, date) = match (report_type, cadence, date) {
+        (Some(t), Some(c), Some(d)) => (t, c, d),
+        (t, c, d) => {
+            let (pt, pc, pd) = from_path(file).ok_or_else(|| {
+                CliError::usage(format!(
+                    "{} does not name its report (<type>/<cadence>/<date>.csv): pass --type, --cadence and --date",
+                    file.display()
+                ))
+            })?;
+            (t.unwrap_or(pt), c.unwrap_or(pc), d.unwrap_or(pd))
+        }
+    };
+    report_ref(&report_type, &cadence, &date)
 }
 
 /// A report named by type, cadence and date, checked before any request.

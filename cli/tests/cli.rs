@@ -1054,3 +1054,220 @@ fn table_rows_are_aligned_and_long_cells_cut() {
     // The 64-hex digests are cut to the widest a cell is shown.
     assert!(lines[1].contains('…'), "{table}");
 }
+
+/// Rows and key-value metadata of a Parquet file.
+fn parquet_rows(path: &Path) -> (usize, Vec<(String, Option<String>)>) {
+    use enterprise_data_sdk::columnar::parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let meta = reader.metadata().file_metadata();
+    let kv = meta
+        .key_value_metadata()
+        .map(|kv| {
+            kv.iter()
+                .map(|kv| (kv.key.clone(), kv.value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (meta.num_rows() as usize, kv)
+}
+
+/// Every file under `dir`, relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parquet_downloads_convert_while_the_body_arrives_even_through_a_dropped_connection() {
+    let sim = Simulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (parquet_dir, csv_dir) = (dir.path().join("pq"), dir.path().join("csv"));
+    let (hub, api) = (sim.hub_url(), sim.enterprise_url());
+    let run = move |args: Vec<String>| {
+        docker_data()
+            .env("DOCKER_HUB_URL", &hub)
+            .env("DOCKER_ENTERPRISE_URL", &api)
+            .env("DOCKER_ORG", accounts::ORG)
+            .env("DOCKER_OAT", accounts::OAT)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let download = |format: &str, out: &Path| {
+        [
+            "reports",
+            "download",
+            "usage_pulls",
+            "daily",
+            "--from",
+            "2026-06-29",
+            "--to",
+            "2026-06-30",
+            "--format",
+            format,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.display().to_string()])
+        .collect::<Vec<_>>()
+    };
+    // The first body is cut off after 10,000 bytes: the conversion starts over.
+    sim.inject(route::STORE, Fault::DropAfter(10_000), 1);
+    let args = download("parquet", &parquet_dir);
+    let run2 = run.clone();
+    let err = stderr(&ok_output(
+        tokio::task::spawn_blocking(move || run2(args))
+            .await
+            .unwrap(),
+    ));
+    assert!(err.contains("downloaded 2 reports"), "{err}");
+    assert_eq!(
+        files_under(&parquet_dir),
+        [
+            "usage_pulls/daily/2026-06-29.parquet",
+            "usage_pulls/daily/2026-06-30.parquet"
+        ],
+        "no CSV and no .part on disk"
+    );
+    // The same reports as CSV: as many rows as the Parquet files hold.
+    let args = download("csv", &csv_dir);
+    let run2 = run.clone();
+    ok_output(
+        tokio::task::spawn_blocking(move || run2(args))
+            .await
+            .unwrap(),
+    );
+    let csv = csv_dir.join("usage_pulls/daily/2026-06-30.csv");
+    let csv_rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    let (rows, metadata) = parquet_rows(&parquet_dir.join("usage_pulls/daily/2026-06-30.parquet"));
+    assert_eq!(rows, csv_rows);
+    assert!(metadata.contains(&("docker.date".to_owned(), Some("2026-06-30".to_owned()))));
+    assert!(metadata.contains(&("docker.org".to_owned(), Some(accounts::ORG.to_owned()))));
+
+    // A rerun skips the complete files.
+    let args = download("parquet", &parquet_dir);
+    let run2 = run.clone();
+    let err = stderr(&ok_output(
+        tokio::task::spawn_blocking(move || run2(args))
+            .await
+            .unwrap(),
+    ));
+    assert!(err.contains("2 already complete"), "{err}");
+
+    // `reports convert` does the same from the CSV on disk.
+    let converted = dir.path().join("converted.parquet");
+    let args = vec![
+        "reports".to_owned(),
+        "convert".to_owned(),
+        csv.display().to_string(),
+        "--to".to_owned(),
+        "parquet".to_owned(),
+        converted.display().to_string(),
+    ];
+    ok_output(
+        tokio::task::spawn_blocking(move || run(args))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(parquet_rows(&converted).0, csv_rows);
+}
+
+#[test]
+fn dvp_parquet_download_and_convert() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dvp");
+    let out_s = out.display().to_string();
+    let err = stderr(&ok_output(demo(&[
+        "dvp",
+        "download",
+        accounts::NAMESPACE,
+        "--year",
+        "2026",
+        "--month",
+        "3",
+        "--format",
+        "parquet",
+        &out_s,
+    ])));
+    assert!(err.contains("downloaded"), "{err}");
+    let files = files_under(&out);
+    assert!(
+        !files.is_empty() && files.iter().all(|f| f.ends_with(".parquet")),
+        "{files:?}"
+    );
+    let raw = out.join(format!("{}/2026/month-03/raw.parquet", accounts::NAMESPACE));
+    let (rows, metadata) = parquet_rows(&raw);
+    assert!(rows > 0);
+    assert!(metadata.contains(&("docker.dataview".to_owned(), Some("raw".to_owned()))));
+    assert!(metadata.contains(&(
+        "docker.namespace".to_owned(),
+        Some(accounts::NAMESPACE.to_owned())
+    )));
+
+    // The CSV of the same file, converted on disk: the same rows, the
+    // dataview read from the file name.
+    let csv_dir = dir.path().join("csv");
+    let csv_s = csv_dir.display().to_string();
+    ok_output(demo(&[
+        "dvp",
+        "download",
+        accounts::NAMESPACE,
+        "--year",
+        "2026",
+        "--month",
+        "3",
+        "--dataview",
+        "raw",
+        &csv_s,
+    ]));
+    let csv = csv_dir.join(format!("{}/2026/month-03/raw.csv", accounts::NAMESPACE));
+    let converted = dir.path().join("raw.parquet");
+    ok_output(
+        docker_data()
+            .args([
+                "dvp",
+                "convert",
+                &csv.display().to_string(),
+                "--to",
+                "parquet",
+            ])
+            .arg(&converted)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(parquet_rows(&converted).0, rows);
+    // A bad cell: exit 1, the line and column named, nothing written.
+    std::fs::create_dir(dir.path().join("bad")).unwrap();
+    let bad = dir.path().join("bad/raw-1.csv");
+    std::fs::write(&bad, "timestamp,namespace\nyesterday,acme\n").unwrap();
+    let output = docker_data()
+        .args([
+            "dvp",
+            "convert",
+            &bad.display().to_string(),
+            "--to",
+            "parquet",
+        ])
+        .arg(dir.path().join("bad.parquet"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("line 2") && stderr(&output).contains("timestamp"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("bad.parquet").exists());
+}

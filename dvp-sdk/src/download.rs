@@ -83,12 +83,39 @@ impl DvpClient {
         options: BulkOptions,
     ) -> Result<BulkSummary> {
         let dir = dir.as_ref();
+        let (items, summary) = self
+            .export_items(namespace, filter, dir, ExportFile::destination)
+            .await?;
+        Ok(download_many(
+            dir,
+            items,
+            options,
+            summary,
+            |file: ExportFile, dest: PathBuf, progress| async move {
+                self.download(&file, &dest).progress_fn(progress).await
+            },
+        )
+        .await)
+    }
+
+    /// The files `filter` keeps, each with its destination under `dir`; a
+    /// file whose destination would leave `dir` is recorded as failed.
+    pub(crate) async fn export_items(
+        &self,
+        namespace: &str,
+        filter: ExportFilter,
+        dir: &Path,
+        destination: impl Fn(
+            &ExportFile,
+            &Path,
+        ) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath>,
+    ) -> Result<(Vec<BulkItem<ExportFile>>, BulkSummary)> {
         let listing = self.export_listing(namespace, filter).await?;
         let mut summary = BulkSummary::default();
         summary.unavailable = listing.unavailable;
         let mut items = Vec::new();
         for file in listing.files {
-            match file.destination(dir) {
+            match destination(&file, dir) {
                 Ok(dest) => items.push(BulkItem {
                     dest,
                     size: file.size,
@@ -100,15 +127,6 @@ impl DvpClient {
                 )),
             }
         }
-        Ok(download_many(
-            dir,
-            items,
-            options,
-            summary,
-            |file: ExportFile, dest: PathBuf, progress| async move {
-                self.download(&file, &dest).progress_fn(progress).await
-            },
-        )
-        .await)
+        Ok((items, summary))
     }
 }

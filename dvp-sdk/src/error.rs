@@ -45,6 +45,11 @@ pub enum Error {
     /// A name from the server would have chosen where a file goes.
     #[error(transparent)]
     UnsafePath(#[from] sdk_core::safe_path::UnsafePath),
+    /// A CSV could not be converted to Arrow or Parquet (a bad cell names
+    /// its line and column).
+    #[cfg(feature = "arrow")]
+    #[error(transparent)]
+    Convert(#[from] sdk_core::columnar::ConvertError),
     /// The HTTP client could not be built (TLS backend missing).
     #[error("building the HTTP client: {0}")]
     Http(#[from] reqwest::Error),

@@ -37,6 +37,8 @@
 extern crate self as dvp_sdk;
 
 pub mod client;
+#[cfg(feature = "arrow")]
+pub mod columnar;
 pub mod discovery;
 pub mod download;
 pub mod error;

@@ -127,7 +127,26 @@ impl ExportFile {
         &self,
         dir: &std::path::Path,
     ) -> Result<std::path::PathBuf, sdk_core::safe_path::UnsafePath> {
-        let (year, timespan, name) = self.path_parts();
+        self.destination_as(dir, None)
+    }
+
+    /// Where the file goes as Parquet: [`destination`](Self::destination)
+    /// ending in `.parquet`.
+    #[cfg(feature = "arrow")]
+    pub fn parquet_destination(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<std::path::PathBuf, sdk_core::safe_path::UnsafePath> {
+        self.destination_as(dir, Some("parquet"))
+    }
+
+    /// The destination with `extension`, or the URL's when `None`.
+    fn destination_as(
+        &self,
+        dir: &std::path::Path,
+        extension: Option<&str>,
+    ) -> Result<std::path::PathBuf, sdk_core::safe_path::UnsafePath> {
+        let (year, timespan, name) = self.path_parts(extension);
         sdk_core::safe_path::join_under(
             dir,
             &[
@@ -144,11 +163,13 @@ impl ExportFile {
         self.destination(std::path::Path::new(""))
     }
 
-    fn path_parts(&self) -> (String, String, String) {
+    fn path_parts(&self, extension: Option<&str>) -> (String, String, String) {
         let path = reqwest::Url::parse(&self.url)
             .map(|u| u.path().to_owned())
             .unwrap_or_default();
-        let ext = if path.ends_with(".csv.gz") || path.ends_with(".gz") {
+        let ext = if let Some(extension) = extension {
+            extension
+        } else if path.ends_with(".csv.gz") || path.ends_with(".gz") {
             "csv.gz"
         } else {
             "csv"

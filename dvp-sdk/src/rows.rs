@@ -105,7 +105,8 @@ pub struct SummaryRow {
     pub version_checks: Option<u64>,
 }
 
-const RAW_COLUMNS: [&[&str]; 12] = [
+/// Each raw column's names, the first being the canonical one.
+pub(crate) const RAW_COLUMNS: [&[&str]; 12] = [
     &["type", "industry", "type_industry", "user_type"],
     &["host", "cloud_provider", "host_cloud_provider", "provider"],
     &["country", "geolocation", "country_code"],
@@ -125,7 +126,8 @@ const RAW_COLUMNS: [&[&str]; 12] = [
     &["user_agent", "useragent", "ua"],
 ];
 
-const SUMMARY_COLUMNS: [&[&str]; 9] = [
+/// Each summary column's names, the first being the canonical one.
+pub(crate) const SUMMARY_COLUMNS: [&[&str]; 9] = [
     &["namespace"],
     &["repository", "repo", "repository_name"],
     &["reference", "ref"],

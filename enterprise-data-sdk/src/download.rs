@@ -94,6 +94,36 @@ impl EnterpriseClient {
         dir: &Path,
         options: BulkOptions,
     ) -> Result<BulkSummary> {
+        let (items, summary) = self
+            .range_items(report_type, cadence, from, to, dir, report_destination)
+            .await?;
+        Ok(download_many(
+            dir,
+            items,
+            options,
+            summary,
+            |report: types::Report, dest: PathBuf, progress| async move {
+                self.download(&report, &dest).progress_fn(progress).await
+            },
+        )
+        .await)
+    }
+
+    /// The reports of a type and cadence dated `from..=to`, each with its
+    /// destination under `dir`; a report whose destination would leave
+    /// `dir` is recorded as failed.
+    pub(crate) async fn range_items(
+        &self,
+        report_type: &str,
+        cadence: &str,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        dir: &Path,
+        destination: impl Fn(
+            &Path,
+            &types::Report,
+        ) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath>,
+    ) -> Result<(Vec<BulkItem<types::Report>>, BulkSummary)> {
         let mut selected = Vec::new();
         let mut reports =
             std::pin::pin!(self.reports_with_page_size(report_type, cadence, Some(100)));
@@ -110,7 +140,7 @@ impl EnterpriseClient {
         let mut summary = BulkSummary::default();
         let mut items = Vec::new();
         for report in selected {
-            match report_destination(dir, &report) {
+            match destination(dir, &report) {
                 Ok(dest) => items.push(BulkItem {
                     dest,
                     size: u64::try_from(report.size_bytes).ok(),
@@ -122,16 +152,7 @@ impl EnterpriseClient {
                 )),
             }
         }
-        Ok(download_many(
-            dir,
-            items,
-            options,
-            summary,
-            |report: types::Report, dest: PathBuf, progress| async move {
-                self.download(&report, &dest).progress_fn(progress).await
-            },
-        )
-        .await)
+        Ok((items, summary))
     }
 }
 
@@ -142,12 +163,21 @@ pub fn report_destination(
     dir: &Path,
     report: &types::Report,
 ) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath> {
+    destination_with_extension(dir, report, "csv")
+}
+
+/// `<dir>/<type>/<cadence>/<date>.<extension>`, each part checked.
+pub(crate) fn destination_with_extension(
+    dir: &Path,
+    report: &types::Report,
+    extension: &str,
+) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath> {
     sdk_core::safe_path::join_under(
         dir,
         &[
             ("report type", &report.report_type),
             ("cadence", &report.cadence),
-            ("date", &format!("{}.csv", report.date)),
+            ("date", &format!("{}.{extension}", report.date)),
         ],
     )
 }

@@ -67,6 +67,11 @@ pub enum Error {
         /// Where and what.
         error: sdk_core::csv::CsvError,
     },
+    /// A CSV could not be converted to Arrow or Parquet (a bad cell names
+    /// its line and column).
+    #[cfg(feature = "arrow")]
+    #[error(transparent)]
+    Convert(#[from] sdk_core::columnar::ConvertError),
     /// The HTTP client could not be built (TLS backend missing).
     #[error("building the HTTP client: {0}")]
     Http(#[from] reqwest::Error),

@@ -35,6 +35,8 @@
 //! [`generated`] is the client of `openapi/enterprise-data.yaml`.
 
 pub mod client;
+#[cfg(feature = "arrow")]
+pub mod columnar;
 pub mod download;
 pub mod error;
 #[allow(missing_docs, clippy::all, clippy::pedantic)]

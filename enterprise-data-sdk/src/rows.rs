@@ -102,20 +102,9 @@ impl ColumnType {
                     .parse()
                     .map_err(|_| bad("a number"))?,
             ),
-            ColumnType::Boolean => Value::Boolean(match sdk_core::csv::trim(text) {
-                "true" => true,
-                "false" => false,
-                word => {
-                    let is = |words: &[&str]| words.iter().any(|w| word.eq_ignore_ascii_case(w));
-                    if is(&["true", "1", "yes", "t"]) {
-                        true
-                    } else if is(&["false", "0", "no", "f"]) {
-                        false
-                    } else {
-                        return Err(bad("a boolean"));
-                    }
-                }
-            }),
+            ColumnType::Boolean => {
+                Value::Boolean(sdk_core::csv::parse_bool(text).ok_or_else(|| bad("a boolean"))?)
+            }
             ColumnType::Date => Value::Date(
                 dates
                     .date(sdk_core::csv::trim(text))

@@ -115,6 +115,24 @@ pub fn parse_timestamp(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     DateCache::default().timestamp(value)
 }
 
+/// `true`/`false`, also `1`/`0`, `yes`/`no`, `t`/`f`, in any case.
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match trim(value) {
+        "true" => Some(true),
+        "false" => Some(false),
+        word => {
+            let is = |words: &[&str]| words.iter().any(|w| word.eq_ignore_ascii_case(w));
+            if is(&["true", "1", "yes", "t"]) {
+                Some(true)
+            } else if is(&["false", "0", "no", "f"]) {
+                Some(false)
+            } else {
+                None
+            }
+        }
+    }
+}
+
 /// An integer, read without the general parser when it is plain digits
 /// (the common case), else as `str::parse` reads it (surrounding spaces
 /// allowed).
@@ -395,9 +413,9 @@ pub fn rows_from_reader_with<D: RowDecoder>(
 
 /// The CSV reader of `input` (gzip decoded when it starts like gzip), past
 /// its header, and the decoder made from that header.
-fn open_csv<D: RowDecoder>(
+pub(crate) fn open_csv<D>(
     input: impl Read + Send + 'static,
-    make: impl MakeDecoder<D>,
+    make: impl FnOnce(&csv::StringRecord) -> Result<D, CsvError>,
 ) -> Result<(csv::Reader<Source>, D), CsvError> {
     let mut buffered = BufReader::with_capacity(256 * 1024, input);
     let head = buffered.fill_buf().map_err(|e| CsvError {

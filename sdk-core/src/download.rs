@@ -29,7 +29,7 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
-use tokio::io::{AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, BufReader};
 
 use crate::part_writer::PartWriter;
 use crate::redact;
@@ -156,6 +156,11 @@ impl Downloader {
             idle_timeout,
             header_timeout,
         })
+    }
+
+    /// The retry policy of every transfer.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// Downloads `url` to `dest` (its parent folders are created) and
@@ -310,7 +315,7 @@ impl Downloader {
             source,
         };
         let file = create_part(part).await.map_err(io_err)?;
-        let mut file = PartWriter::new(file.into_std().await);
+        let mut file = PartWriter::new(file);
         let mut written: u64 = 0;
         let mut attempt: u32 = 0;
         let mut gzip_seen = false;
@@ -548,17 +553,24 @@ async fn restart(
 /// name: a leftover (or a symlink) is removed first (removing a link never
 /// touches its target), then the file is created with `create_new`, which
 /// fails rather than open an existing path.
-async fn create_part(part: &Path) -> std::io::Result<tokio::fs::File> {
-    match tokio::fs::symlink_metadata(part).await {
-        Ok(_) => tokio::fs::remove_file(part).await?,
+async fn create_part(part: &Path) -> std::io::Result<std::fs::File> {
+    let part = part.to_owned();
+    tokio::task::spawn_blocking(move || create_part_blocking(&part))
+        .await
+        .map_err(std::io::Error::other)?
+}
+
+/// [`create_part`], on the calling thread.
+pub(crate) fn create_part_blocking(part: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::symlink_metadata(part) {
+        Ok(_) => std::fs::remove_file(part)?,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
         Err(err) => return Err(err),
     }
-    tokio::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(part)
-        .await
 }
 
 /// `ETag` (a strong one) or `Last-Modified`: what `If-Range` sends back.
@@ -706,9 +718,15 @@ pub fn completion_marker(dest: &Path) -> PathBuf {
 }
 
 async fn write_marker(marker: &Path, size: u64) -> std::io::Result<()> {
-    let mut file = create_part(marker).await?;
-    file.write_all(size.to_string().as_bytes()).await?;
-    file.sync_all().await
+    let marker = marker.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut file = create_part_blocking(&marker)?;
+        file.write_all(size.to_string().as_bytes())?;
+        file.sync_all()
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// Start and total of `Content-Range: bytes 100-199/200` (total `None` for
@@ -743,14 +761,19 @@ pub fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
 /// Makes the rename durable; best effort (not every platform can open a
 /// directory).
 async fn sync_dir(dest: &Path) {
+    let dest = dest.to_owned();
+    let _ = tokio::task::spawn_blocking(move || sync_dir_blocking(&dest)).await;
+}
+
+/// Makes a rename into `dest`'s folder durable (best effort).
+pub(crate) fn sync_dir_blocking(dest: &Path) {
     if let Some(dir) = dest.parent()
-        && let Ok(handle) = tokio::fs::File::open(if dir.as_os_str().is_empty() {
+        && let Ok(handle) = std::fs::File::open(if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             dir
         })
-        .await
     {
-        let _ = handle.sync_all().await;
+        let _ = handle.sync_all();
     }
 }

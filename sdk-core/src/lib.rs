@@ -9,6 +9,8 @@
 
 pub mod bulk;
 pub mod clock;
+#[cfg(feature = "arrow")]
+pub mod columnar;
 pub mod config;
 pub mod csv;
 pub mod download;

@@ -1,0 +1,202 @@
+//! Export files as Arrow record batches and Parquet files (feature
+//! `arrow`).
+//!
+//! Each known dataview has a fixed Arrow schema, its columns found in the
+//! file by the same names the typed rows accept:
+//! - `raw`: `type`, `host`, `country` (Utf8), `timestamp`
+//!   (Timestamp(Microsecond, UTC)), `namespace`, `repository`, `reference`,
+//!   `digest`, `tag`, `http_method`, `action`, `user_agent` (Utf8);
+//! - `summary` and `repo-summary`: `namespace`, `repository`, `reference`,
+//!   `tag`, `digest` (Utf8), `unique_ip_count`, `pulls_by_tag`,
+//!   `pulls_by_digest`, `version_checks` (Int64);
+//! - `namespace-summary`: `namespace` (Utf8) and the four counts (Int64).
+//!
+//! Any other dataview is read as all-Utf8 columns named from its header. An
+//! empty cell is null. A Parquet file carries `docker.namespace`,
+//! `docker.year`, `docker.timespan` and `docker.dataview` in its key-value
+//! metadata.
+
+use std::path::{Path, PathBuf};
+
+use sdk_core::bulk::{BulkOptions, BulkSummary, download_many};
+use sdk_core::csv::HeaderIndex;
+
+pub use sdk_core::columnar::{
+    BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
+    parquet,
+};
+
+use crate::client::DvpClient;
+use crate::discovery::ExportFilter;
+use crate::error::{Error, Result};
+use crate::model::{Dataview, ExportFile};
+use crate::rows::{RAW_COLUMNS, SUMMARY_COLUMNS};
+
+/// The summary columns a namespace summary has: namespace and the counts.
+const NAMESPACE_SUMMARY: [usize; 5] = [0, 5, 6, 7, 8];
+
+/// A dataview's columns found in a CSV header.
+pub fn columns(dataview: &Dataview, headers: &csv::StringRecord) -> Vec<ColumnSpec> {
+    let index = HeaderIndex::new(headers);
+    let column = |aliases: &[&str], kind| ColumnSpec::new(aliases[0], kind, index.find(aliases));
+    match dataview {
+        Dataview::Raw => RAW_COLUMNS
+            .iter()
+            .map(|aliases| {
+                let kind = if aliases[0] == "timestamp" {
+                    ColumnKind::TimestampMicros
+                } else {
+                    ColumnKind::Utf8
+                };
+                column(aliases, kind)
+            })
+            .collect(),
+        Dataview::Summary | Dataview::RepoSummary => SUMMARY_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, aliases)| column(aliases, summary_kind(i)))
+            .collect(),
+        Dataview::NamespaceSummary => NAMESPACE_SUMMARY
+            .iter()
+            .map(|&i| column(SUMMARY_COLUMNS[i], summary_kind(i)))
+            .collect(),
+        _ => headers
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ColumnSpec::new(name, ColumnKind::Utf8, Some(i)))
+            .collect(),
+    }
+}
+
+/// Text for the names, Int64 for the counts.
+fn summary_kind(column: usize) -> ColumnKind {
+    if column < 5 {
+        ColumnKind::Utf8
+    } else {
+        ColumnKind::Int64
+    }
+}
+
+/// The fixed Arrow schema of a known dataview (`None` for another one,
+/// whose columns come from its header).
+pub fn arrow_schema_of(dataview: &Dataview) -> Option<arrow_schema::Schema> {
+    match dataview {
+        Dataview::Raw | Dataview::Summary | Dataview::RepoSummary | Dataview::NamespaceSummary => {
+            Some(sdk_core::columnar::schema(&columns(
+                dataview,
+                &csv::StringRecord::new(),
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// Record batches of at most `batch_rows` rows of an export file on disk
+/// (plain or gzip).
+pub fn record_batches(path: &Path, dataview: &Dataview, batch_rows: usize) -> Result<BatchReader> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let dataview = dataview.clone();
+    Ok(sdk_core::columnar::batches_from_reader(
+        file,
+        &path.display().to_string(),
+        batch_rows,
+        move |headers| columns(&dataview, headers),
+    )?)
+}
+
+/// Converts an export file already on disk to Parquet at `dest`
+/// (atomically), with the dataview in the file's metadata. Blocking: call
+/// it from a blocking thread in async code. Returns the rows written.
+pub fn convert_to_parquet(
+    csv: &Path,
+    dataview: &Dataview,
+    dest: &Path,
+    options: &ParquetOptions,
+) -> Result<u64> {
+    let batches = record_batches(csv, dataview, options.batch_rows)?;
+    Ok(sdk_core::columnar::write_parquet(
+        batches,
+        &[("docker.dataview", dataview.to_string())],
+        dest,
+        options,
+    )?)
+}
+
+/// The key-value metadata naming an export file in its Parquet file.
+fn identity(file: &ExportFile) -> Vec<(&'static str, String)> {
+    vec![
+        ("docker.namespace", file.namespace.clone()),
+        ("docker.year", file.year.to_string()),
+        ("docker.timespan", file.timespan.to_string()),
+        ("docker.dataview", file.dataview.to_string()),
+    ]
+}
+
+impl DvpClient {
+    /// Downloads an export file as Parquet to `dest`: the CSV body is
+    /// converted while it arrives (no CSV is written), then fsynced and
+    /// renamed into place. A dropped connection starts the conversion over
+    /// (within the retry policy). Returns the Parquet file's size.
+    pub async fn download_parquet(
+        &self,
+        file: &ExportFile,
+        dest: impl AsRef<Path>,
+        options: ParquetOptions,
+    ) -> Result<u64> {
+        let name = file
+            .relative_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| format!("{} {} {}", file.namespace, file.timespan, file.dataview));
+        let dataview = file.dataview.clone();
+        sdk_core::columnar::body_to_parquet(
+            || self.open(file),
+            self.downloader.retry(),
+            &name,
+            move |headers| columns(&dataview, headers),
+            identity(file),
+            dest.as_ref(),
+            &options,
+        )
+        .await
+    }
+
+    /// Like [`download_all`](Self::download_all), as Parquet files at
+    /// [`ExportFile::parquet_destination`]; files already there are
+    /// skipped.
+    pub async fn download_all_parquet(
+        &self,
+        namespace: &str,
+        filter: ExportFilter,
+        dir: impl AsRef<Path>,
+        options: BulkOptions,
+        parquet: ParquetOptions,
+    ) -> Result<BulkSummary> {
+        let dir = dir.as_ref();
+        let (items, summary) = self
+            .export_items(namespace, filter, dir, ExportFile::parquet_destination)
+            .await?;
+        // The CSV's size says nothing of the Parquet file's: any complete
+        // file at the destination is kept.
+        let items = items
+            .into_iter()
+            .map(|mut item| {
+                item.size = None;
+                item
+            })
+            .collect();
+        let parquet = &parquet;
+        Ok(download_many(
+            dir,
+            items,
+            options,
+            summary,
+            |file: ExportFile, dest: PathBuf, _progress| async move {
+                self.download_parquet(&file, &dest, parquet.clone()).await
+            },
+        )
+        .await)
+    }
+}

@@ -1,0 +1,197 @@
+//! Reports as Arrow record batches and Parquet files, typed by the report's
+//! schema (feature `arrow`).
+//!
+//! Schema types map to Arrow as `date` → `Date32`, `timestamp` →
+//! `Timestamp(Microsecond, UTC)`, `integer` → `Int64`, `float` →
+//! `Float64`, `boolean` → `Boolean`, `string` and any unknown type →
+//! `Utf8`; an empty cell is null, and each field's description is kept in
+//! its Arrow metadata. A Parquet file carries the report's identity
+//! (`docker.org`, `docker.report_type`, `docker.cadence`, `docker.date`) in
+//! its key-value metadata.
+//!
+//! ```no_run
+//! # async fn run(client: enterprise_data_sdk::EnterpriseClient) -> enterprise_data_sdk::Result<()> {
+//! use enterprise_data_sdk::columnar::ParquetOptions;
+//! use enterprise_data_sdk::ReportId;
+//! let report = ReportId::parse("usage_pulls", "daily", "2026-06-30")?;
+//! // Converted while the body arrives; no CSV is written.
+//! client.download_parquet(&report, "out/2026-06-30.parquet", ParquetOptions::new()).await?;
+//! # Ok(()) }
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use sdk_core::bulk::{BulkItem, BulkOptions, BulkSummary, download_many};
+use sdk_core::csv::HeaderIndex;
+
+pub use sdk_core::columnar::{
+    BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
+    parquet,
+};
+
+use crate::client::EnterpriseClient;
+use crate::error::{Error, Result};
+use crate::generated::types;
+use crate::report_id::ReportId;
+use crate::rows::ColumnType;
+
+/// The Arrow type of a schema field's `type`.
+fn kind(type_name: &str) -> ColumnKind {
+    match ColumnType::from_schema(type_name) {
+        ColumnType::Integer => ColumnKind::Int64,
+        ColumnType::Float => ColumnKind::Float64,
+        ColumnType::Boolean => ColumnKind::Boolean,
+        ColumnType::Date => ColumnKind::Date32,
+        ColumnType::Timestamp => ColumnKind::TimestampMicros,
+        _ => ColumnKind::Utf8,
+    }
+}
+
+/// The schema's columns found in a CSV header (exactly, else case- and
+/// separator-insensitively; a field missing from the file is all null).
+pub fn columns(schema: &types::ReportSchema, headers: &csv::StringRecord) -> Vec<ColumnSpec> {
+    let index = HeaderIndex::new(headers);
+    schema
+        .fields
+        .iter()
+        .map(|field| {
+            let position = headers
+                .iter()
+                .position(|h| h == field.name)
+                .or_else(|| index.find(&[field.name.as_str()]));
+            ColumnSpec::new(&field.name, kind(&field.type_), position)
+                .description(&field.description)
+        })
+        .collect()
+}
+
+/// The Arrow schema of a report schema.
+pub fn arrow_schema_of(schema: &types::ReportSchema) -> arrow_schema::Schema {
+    let headers = csv::StringRecord::new();
+    sdk_core::columnar::schema(&columns(schema, &headers))
+}
+
+/// Record batches of at most `batch_rows` rows of a report CSV on disk
+/// (plain or gzip), typed by `schema`.
+pub fn record_batches(
+    path: &Path,
+    schema: &types::ReportSchema,
+    batch_rows: usize,
+) -> Result<BatchReader> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let schema = schema.clone();
+    Ok(sdk_core::columnar::batches_from_reader(
+        file,
+        &path.display().to_string(),
+        batch_rows,
+        move |headers| columns(&schema, headers),
+    )?)
+}
+
+/// The key-value metadata naming a report in its Parquet file.
+fn identity(org: &str, report: &ReportId) -> Vec<(&'static str, String)> {
+    vec![
+        ("docker.org", org.to_owned()),
+        ("docker.report_type", report.report_type().to_string()),
+        ("docker.cadence", report.cadence().to_string()),
+        ("docker.date", report.date().to_string()),
+    ]
+}
+
+/// Converts a report CSV already on disk to Parquet at `dest` (atomically),
+/// typed by `schema`, with `org` and `report` in the file's metadata.
+/// Blocking: call it from a blocking thread in async code. Returns the rows
+/// written.
+pub fn convert_to_parquet(
+    csv: &Path,
+    schema: &types::ReportSchema,
+    org: &str,
+    report: &ReportId,
+    dest: &Path,
+    options: &ParquetOptions,
+) -> Result<u64> {
+    let batches = record_batches(csv, schema, options.batch_rows)?;
+    Ok(sdk_core::columnar::write_parquet(
+        batches,
+        &identity(org, report),
+        dest,
+        options,
+    )?)
+}
+
+/// `<dir>/<type>/<cadence>/<date>.parquet`, checked as
+/// [`report_destination`](crate::download::report_destination) is.
+pub fn parquet_destination(
+    dir: &Path,
+    report: &types::Report,
+) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath> {
+    crate::download::destination_with_extension(dir, report, "parquet")
+}
+
+impl EnterpriseClient {
+    /// Downloads a report as Parquet to `dest`: the CSV body is converted
+    /// while it arrives (no CSV is written), typed by the report's schema,
+    /// then fsynced and renamed into place. A dropped connection starts
+    /// the conversion over (within the retry policy). Returns the Parquet
+    /// file's size.
+    pub async fn download_parquet(
+        &self,
+        report: impl Into<ReportId>,
+        dest: impl AsRef<Path>,
+        options: ParquetOptions,
+    ) -> Result<u64> {
+        let report = report.into();
+        let schema = self.schema(&report).await?;
+        let name = crate::client::describe(&self.org, &report);
+        sdk_core::columnar::body_to_parquet(
+            || self.open(&report),
+            self.downloader.retry(),
+            &name,
+            move |headers| columns(&schema, headers),
+            identity(&self.org, &report),
+            dest.as_ref(),
+            &options,
+        )
+        .await
+    }
+
+    /// Like [`download_range`](Self::download_range), as Parquet files
+    /// `<dir>/<type>/<cadence>/<date>.parquet`; files already there are
+    /// skipped.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn download_range_parquet(
+        &self,
+        report_type: &str,
+        cadence: &str,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        dir: &Path,
+        options: BulkOptions,
+        parquet: ParquetOptions,
+    ) -> Result<BulkSummary> {
+        let (items, summary) = self
+            .range_items(report_type, cadence, from, to, dir, parquet_destination)
+            .await?;
+        // The CSV's size says nothing of the Parquet file's: any complete
+        // file at the destination is kept.
+        let items = items
+            .into_iter()
+            .map(|item| BulkItem { size: None, ..item })
+            .collect();
+        let parquet = &parquet;
+        Ok(download_many(
+            dir,
+            items,
+            options,
+            summary,
+            |report: types::Report, dest: PathBuf, _progress| async move {
+                self.download_parquet(&report, &dest, parquet.clone()).await
+            },
+        )
+        .await)
+    }
+}

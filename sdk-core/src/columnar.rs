@@ -1,0 +1,640 @@
+//! CSV into Arrow record batches and Parquet files, typed by columns known in
+//! advance (a report's schema, a DVP dataview's fixed columns), in constant
+//! memory. Behind the `arrow` feature.
+//!
+//! An empty cell is null; a cell that does not parse as its column's type is
+//! an error naming its line and column. A Parquet file is written like a
+//! download: to `<dest>.part`, fsynced, then renamed, so a failed conversion
+//! never leaves a file at the final name.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    TimestampMicrosecondBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use crate::csv::{CsvError, DateCache, Source};
+
+/// The Arrow crates' types a user of the conversion names.
+pub use arrow_array;
+pub use arrow_schema;
+pub use parquet;
+
+/// Default rows per record batch.
+pub const DEFAULT_BATCH_ROWS: usize = 8 * 1024;
+/// Default rows per Parquet row group: the writer holds one row group's
+/// encoded pages in memory, so this bounds its memory.
+pub const DEFAULT_ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// How a column is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ColumnKind {
+    /// Text (`Utf8`).
+    Utf8,
+    /// 64-bit integer.
+    Int64,
+    /// 64-bit float.
+    Float64,
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`, `t`/`f`).
+    Boolean,
+    /// A day (`Date32`).
+    Date32,
+    /// An instant, microseconds since the epoch, UTC.
+    TimestampMicros,
+}
+
+impl ColumnKind {
+    fn data_type(self) -> DataType {
+        match self {
+            ColumnKind::Utf8 => DataType::Utf8,
+            ColumnKind::Int64 => DataType::Int64,
+            ColumnKind::Float64 => DataType::Float64,
+            ColumnKind::Boolean => DataType::Boolean,
+            ColumnKind::Date32 => DataType::Date32,
+            ColumnKind::TimestampMicros => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+            }
+        }
+    }
+}
+
+/// One column of the table: its name and type, its description (kept in
+/// the Arrow field's metadata under `description`), and where the CSV
+/// holds it (`None`: not in the file, every value null).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ColumnSpec {
+    /// Column name.
+    pub name: String,
+    /// Type.
+    pub kind: ColumnKind,
+    /// Description, if any.
+    pub description: Option<String>,
+    /// Index of the CSV field.
+    pub position: Option<usize>,
+}
+
+impl ColumnSpec {
+    /// A column read from CSV field `position`.
+    pub fn new(name: impl Into<String>, kind: ColumnKind, position: Option<usize>) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            description: None,
+            position,
+        }
+    }
+
+    /// With a description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        let description = description.into();
+        self.description = (!description.is_empty()).then_some(description);
+        self
+    }
+}
+
+/// The Arrow schema of `columns`: every field nullable.
+pub fn schema(columns: &[ColumnSpec]) -> Schema {
+    Schema::new(
+        columns
+            .iter()
+            .map(|column| {
+                let field = Field::new(&column.name, column.kind.data_type(), true);
+                match &column.description {
+                    Some(text) => field.with_metadata(std::collections::HashMap::from([(
+                        "description".to_owned(),
+                        text.clone(),
+                    )])),
+                    None => field,
+                }
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Why a conversion failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConvertError {
+    /// The CSV could not be read: a bad cell (line and column named) or a
+    /// malformed record.
+    #[error("{source_name}: {error}")]
+    Csv {
+        /// What was read.
+        source_name: String,
+        /// Where and what.
+        error: CsvError,
+    },
+    /// The bytes stopped coming (a dropped connection): worth a retry.
+    #[error("{source_name}: reading failed: {message}")]
+    Read {
+        /// What was read.
+        source_name: String,
+        /// The transport's message.
+        message: String,
+    },
+    /// The Parquet file could not be written.
+    #[error("writing {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ConvertError {
+    /// Whether starting the conversion over may succeed (the input was cut
+    /// off, not wrong).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ConvertError::Read { .. })
+    }
+}
+
+/// Record batches of at most `batch_rows` rows, read from a CSV as it comes.
+pub struct BatchReader {
+    reader: csv::Reader<Source>,
+    columns: Arc<[ColumnSpec]>,
+    schema: SchemaRef,
+    batch_rows: usize,
+    record: csv::StringRecord,
+    dates: Vec<DateCache>,
+    source_name: String,
+    done: bool,
+}
+
+impl std::fmt::Debug for BatchReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchReader")
+            .field("source", &self.source_name)
+            .field("batch_rows", &self.batch_rows)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads `input` (gzip decoded when it starts like gzip) as batches typed
+/// by the columns `plan` makes from the CSV header. `source_name` names the
+/// input in errors.
+pub fn batches_from_reader(
+    input: impl Read + Send + 'static,
+    source_name: &str,
+    batch_rows: usize,
+    plan: impl FnOnce(&csv::StringRecord) -> Vec<ColumnSpec>,
+) -> Result<BatchReader, ConvertError> {
+    let (reader, columns) =
+        crate::csv::open_csv(input, |headers: &csv::StringRecord| Ok(plan(headers))).map_err(
+            |error| ConvertError::Csv {
+                source_name: source_name.to_owned(),
+                error,
+            },
+        )?;
+    let schema = Arc::new(schema(&columns));
+    Ok(BatchReader {
+        reader,
+        dates: vec![DateCache::default(); columns.len()],
+        columns: columns.into(),
+        schema,
+        batch_rows: batch_rows.max(1),
+        record: csv::StringRecord::new(),
+        source_name: source_name.to_owned(),
+        done: false,
+    })
+}
+
+impl BatchReader {
+    /// The batches' schema.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>, ConvertError> {
+        let mut builders: Vec<Builder> = self
+            .columns
+            .iter()
+            .map(|c| Builder::new(c.kind, self.batch_rows))
+            .collect();
+        let mut rows = 0;
+        while rows < self.batch_rows {
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    break;
+                }
+                Err(err) => {
+                    self.done = true;
+                    return Err(match err.kind() {
+                        csv::ErrorKind::Io(io) => ConvertError::Read {
+                            source_name: self.source_name.clone(),
+                            message: io.to_string(),
+                        },
+                        _ => ConvertError::Csv {
+                            source_name: self.source_name.clone(),
+                            error: CsvError::from_csv(&err),
+                        },
+                    });
+                }
+            }
+            let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+            for ((column, builder), dates) in
+                self.columns.iter().zip(&mut builders).zip(&mut self.dates)
+            {
+                let cell = column.position.and_then(|p| self.record.get(p));
+                builder
+                    .append(cell.unwrap_or(""), dates)
+                    .map_err(|what| ConvertError::Csv {
+                        source_name: self.source_name.clone(),
+                        error: CsvError::at(
+                            line,
+                            Some(&column.name),
+                            format!("{:?} is not {what}", cell.unwrap_or("")),
+                        ),
+                    })?;
+            }
+            rows += 1;
+        }
+        if rows == 0 {
+            return Ok(None);
+        }
+        let arrays: Vec<ArrayRef> = builders.into_iter().map(Builder::finish).collect();
+        RecordBatch::try_new(self.schema.clone(), arrays)
+            .map(Some)
+            .map_err(|err| ConvertError::Csv {
+                source_name: self.source_name.clone(),
+                error: CsvError::at(0, None, err.to_string()),
+            })
+    }
+}
+
+impl Iterator for BatchReader {
+    type Item = Result<RecordBatch, ConvertError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        self.next_batch().transpose()
+    }
+}
+
+/// One column's values as they are read.
+enum Builder {
+    Utf8(StringBuilder),
+    Int64(Int64Builder),
+    Float64(Float64Builder),
+    Boolean(BooleanBuilder),
+    Date32(Date32Builder),
+    Timestamp(TimestampMicrosecondBuilder),
+}
+
+impl Builder {
+    fn new(kind: ColumnKind, rows: usize) -> Self {
+        match kind {
+            ColumnKind::Utf8 => Builder::Utf8(StringBuilder::with_capacity(rows, rows * 16)),
+            ColumnKind::Int64 => Builder::Int64(Int64Builder::with_capacity(rows)),
+            ColumnKind::Float64 => Builder::Float64(Float64Builder::with_capacity(rows)),
+            ColumnKind::Boolean => Builder::Boolean(BooleanBuilder::with_capacity(rows)),
+            ColumnKind::Date32 => Builder::Date32(Date32Builder::with_capacity(rows)),
+            ColumnKind::TimestampMicros => Builder::Timestamp(
+                TimestampMicrosecondBuilder::with_capacity(rows).with_timezone("UTC"),
+            ),
+        }
+    }
+
+    /// Appends a cell; on a bad value, says what it should have been.
+    fn append(&mut self, cell: &str, dates: &mut DateCache) -> Result<(), &'static str> {
+        if cell.is_empty() {
+            match self {
+                Builder::Utf8(b) => b.append_null(),
+                Builder::Int64(b) => b.append_null(),
+                Builder::Float64(b) => b.append_null(),
+                Builder::Boolean(b) => b.append_null(),
+                Builder::Date32(b) => b.append_null(),
+                Builder::Timestamp(b) => b.append_null(),
+            }
+            return Ok(());
+        }
+        match self {
+            Builder::Utf8(b) => b.append_value(cell),
+            Builder::Int64(b) => {
+                b.append_value(crate::csv::parse_i64(cell).ok_or("an integer")?);
+            }
+            Builder::Float64(b) => b.append_value(
+                crate::csv::trim(cell)
+                    .parse::<f64>()
+                    .map_err(|_| "a number")?,
+            ),
+            Builder::Boolean(b) => {
+                b.append_value(crate::csv::parse_bool(cell).ok_or("a boolean")?);
+            }
+            Builder::Date32(b) => {
+                let date = dates.date(crate::csv::trim(cell)).ok_or("a date")?;
+                b.append_value(days_since_epoch(date));
+            }
+            Builder::Timestamp(b) => {
+                let instant = dates
+                    .timestamp(crate::csv::trim(cell))
+                    .ok_or("a timestamp")?;
+                b.append_value(instant.timestamp_micros());
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> ArrayRef {
+        match self {
+            Builder::Utf8(mut b) => Arc::new(b.finish()),
+            Builder::Int64(mut b) => Arc::new(b.finish()),
+            Builder::Float64(mut b) => Arc::new(b.finish()),
+            Builder::Boolean(mut b) => Arc::new(b.finish()),
+            Builder::Date32(mut b) => Arc::new(b.finish()),
+            Builder::Timestamp(mut b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+fn days_since_epoch(date: chrono::NaiveDate) -> i32 {
+    // Days fit an i32 for any date chrono can hold.
+    (date - chrono::NaiveDate::default()).num_days() as i32
+}
+
+/// How a Parquet file is written.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ParquetOptions {
+    /// Rows per record batch read from the CSV.
+    pub batch_rows: usize,
+    /// Rows per row group (bounds the writer's memory).
+    pub row_group_rows: usize,
+    /// zstd level (1-22; 3 by default).
+    pub zstd_level: i32,
+}
+
+impl Default for ParquetOptions {
+    fn default() -> Self {
+        Self {
+            batch_rows: DEFAULT_BATCH_ROWS,
+            row_group_rows: DEFAULT_ROW_GROUP_ROWS,
+            zstd_level: 3,
+        }
+    }
+}
+
+impl ParquetOptions {
+    /// The defaults: batches of 8 Ki rows, row groups of 128 Ki rows, zstd
+    /// level 3.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Rows per record batch.
+    pub fn batch_rows(mut self, rows: usize) -> Self {
+        self.batch_rows = rows.max(1);
+        self
+    }
+
+    /// Rows per row group.
+    pub fn row_group_rows(mut self, rows: usize) -> Self {
+        self.row_group_rows = rows.max(1);
+        self
+    }
+
+    /// zstd compression level.
+    pub fn zstd_level(mut self, level: i32) -> Self {
+        self.zstd_level = level;
+        self
+    }
+}
+
+/// Writes `batches` to `dest` as Parquet (zstd), with `metadata` in the
+/// file's key-value metadata, atomically: `<dest>.part`, fsync, rename.
+/// Returns the rows written. Blocking: call it from a blocking thread.
+pub fn write_parquet(
+    batches: BatchReader,
+    metadata: &[(&str, String)],
+    dest: &Path,
+    options: &ParquetOptions,
+) -> Result<u64, ConvertError> {
+    let part = crate::download::part_path(dest);
+    let result = write_part(batches, metadata, &part, options);
+    let finished = result.and_then(|rows| {
+        std::fs::rename(&part, dest)
+            .map(|()| rows)
+            .map_err(|source| ConvertError::Write {
+                path: dest.to_owned(),
+                source,
+            })
+    });
+    match finished {
+        Ok(rows) => {
+            crate::download::sync_dir_blocking(dest);
+            Ok(rows)
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&part);
+            Err(err)
+        }
+    }
+}
+
+fn write_part(
+    batches: BatchReader,
+    metadata: &[(&str, String)],
+    part: &Path,
+    options: &ParquetOptions,
+) -> Result<u64, ConvertError> {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, ZstdLevel};
+    use parquet::file::metadata::KeyValue;
+    use parquet::file::properties::WriterProperties;
+
+    let write_err = |source: std::io::Error| ConvertError::Write {
+        path: part.to_owned(),
+        source,
+    };
+    let parquet_err = |err: parquet::errors::ParquetError| ConvertError::Write {
+        path: part.to_owned(),
+        source: std::io::Error::other(err),
+    };
+    if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(write_err)?;
+    }
+    let file = crate::download::create_part_blocking(part).map_err(write_err)?;
+    let level = ZstdLevel::try_new(options.zstd_level).map_err(parquet_err)?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(level))
+        .set_max_row_group_row_count(Some(options.row_group_rows))
+        .set_key_value_metadata(Some(
+            metadata
+                .iter()
+                .map(|(key, value)| KeyValue::new((*key).to_owned(), value.clone()))
+                .collect(),
+        ))
+        .build();
+    let mut writer =
+        ArrowWriter::try_new(file, batches.schema(), Some(properties)).map_err(parquet_err)?;
+    let mut rows = 0u64;
+    for batch in batches {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        writer.write(&batch).map_err(parquet_err)?;
+    }
+    let file = writer.into_inner().map_err(parquet_err)?;
+    file.sync_all().map_err(write_err)?;
+    Ok(rows)
+}
+
+/// Converts a CSV body to a Parquet file at `dest` while it arrives: no CSV
+/// is written. `open` GETs the body; a body cut off mid-way (a dropped
+/// connection) starts the conversion over, as many times as `retry`
+/// allows. `plan` types the columns from the header.
+#[allow(clippy::too_many_arguments)]
+pub async fn body_to_parquet<E, O, Fut>(
+    mut open: O,
+    retry: &crate::RetryPolicy,
+    source_name: &str,
+    plan: impl Fn(&csv::StringRecord) -> Vec<ColumnSpec> + Send + Sync + Clone + 'static,
+    metadata: Vec<(&'static str, String)>,
+    dest: &Path,
+    options: &ParquetOptions,
+) -> Result<u64, E>
+where
+    E: From<ConvertError>,
+    O: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>, E>>,
+{
+    let mut attempt = 1;
+    loop {
+        let body = crate::handoff::handoff(open().await?);
+        let (name, plan, metadata, target, options) = (
+            source_name.to_owned(),
+            plan.clone(),
+            metadata.clone(),
+            dest.to_owned(),
+            options.clone(),
+        );
+        let converted = tokio::task::spawn_blocking(move || {
+            let batches = batches_from_reader(body, &name, options.batch_rows, plan)?;
+            write_parquet(batches, &metadata, &target, &options)
+        })
+        .await
+        .unwrap_or_else(|join| {
+            Err(ConvertError::Write {
+                path: dest.to_owned(),
+                source: std::io::Error::other(join.to_string()),
+            })
+        });
+        match converted {
+            Err(err) if err.is_transient() && attempt < retry.max_attempts => {
+                tracing::debug!(attempt, %err, "conversion: body cut off, starting over");
+                tokio::time::sleep(retry.delay(attempt, None)).await;
+                attempt += 1;
+            }
+            Ok(_) => {
+                // The file's size, as a download reports its bytes.
+                return Ok(std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0));
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Array;
+
+    fn plan(headers: &csv::StringRecord) -> Vec<ColumnSpec> {
+        let at = |name: &str| headers.iter().position(|h| h == name);
+        vec![
+            ColumnSpec::new("day", ColumnKind::Date32, at("day")).description("the day"),
+            ColumnSpec::new("n", ColumnKind::Int64, at("n")),
+            ColumnSpec::new("share", ColumnKind::Float64, at("share")),
+            ColumnSpec::new("ok", ColumnKind::Boolean, at("ok")),
+            ColumnSpec::new("at", ColumnKind::TimestampMicros, at("at")),
+            ColumnSpec::new("name", ColumnKind::Utf8, at("name")),
+            ColumnSpec::new("missing", ColumnKind::Int64, None),
+        ]
+    }
+
+    #[test]
+    fn cells_are_typed_empty_ones_are_null_and_batches_are_bounded() {
+        let data = "day,n,share,ok,at,name\n\
+                    2026-06-30,5,0.5,true,2026-06-30T10:00:00Z,a\n\
+                    2026-06-30,,,,,\n\
+                    2026-07-01,-7,1e3,no,2026-07-01 00:00:01,b\n";
+        let batches: Vec<RecordBatch> =
+            batches_from_reader(std::io::Cursor::new(data), "t", 2, plan)
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(
+            batches.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+            [2, 1]
+        );
+        let first = &batches[0];
+        let schema = first.schema();
+        assert_eq!(
+            schema
+                .field(0)
+                .metadata()
+                .get("description")
+                .map(String::as_str),
+            Some("the day")
+        );
+        let n = first
+            .column(1)
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .unwrap();
+        assert_eq!((n.value(0), n.is_null(1)), (5, true));
+        let day = first
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow_array::Date32Array>()
+            .unwrap();
+        assert_eq!(day.value(0), 20634); // 2026-06-30
+        let at = batches[1]
+            .column(4)
+            .as_any()
+            .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
+            .unwrap();
+        assert_eq!(at.value(0), 1_782_864_001_000_000);
+        let name = first
+            .column(5)
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        assert!(name.is_null(1), "an empty text cell is null");
+        assert_eq!(
+            first.column(6).null_count(),
+            2,
+            "a column not in the file is null"
+        );
+    }
+
+    #[test]
+    fn a_bad_cell_names_its_line_and_column_and_no_file_is_left() {
+        let data = "day,n\n2026-06-30,1\n2026-06-31,2\n";
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.parquet");
+        let batches = batches_from_reader(std::io::Cursor::new(data), "t.csv", 10, plan).unwrap();
+        let err = write_parquet(batches, &[], &dest, &ParquetOptions::new()).unwrap_err();
+        let ConvertError::Csv { error, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            (error.line, error.column.as_deref()),
+            (Some(3), Some("day")),
+            "{err}"
+        );
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+    }
+}
