@@ -1,4 +1,4 @@
-//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only]`
+//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only]`
 //!
 //! Measures the SDKs against what a user would do by hand, each figure a
 //! ratio of two timings taken in the same run on the same machine (the
@@ -8,6 +8,7 @@
 mod measure;
 mod nginx;
 mod pairs;
+mod parquet_rows;
 mod static_server;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,6 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         runs: 3,
         build: true,
         static_only: false,
+        parquet_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -31,6 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             "--skip-build" => options.build = false,
             "--static-only" => options.static_only = true,
+            "--parquet-only" => options.parquet_only = true,
             // Child mode for the memory measurement: a fresh process per size.
             "rss-probe" => {
                 let (Some(hub), Some(api), Some(size)) = (args.next(), args.next(), args.next())
@@ -51,6 +54,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     n += 1;
                 }
                 println!("{n} rows");
+                return Ok(());
+            }
+            // Child mode for row 9c: convert a usage_pulls CSV to Parquet,
+            // print VmHWM in KiB.
+            "convert-probe" => {
+                let (Some(csv), Some(out)) = (args.next(), args.next()) else {
+                    return Err("convert-probe CSV OUT".into());
+                };
+                let schema = measure::usage_pulls_schema()?;
+                parquet_rows::convert(csv.as_ref(), &schema, out.as_ref())?;
+                println!("{}", measure::peak_rss_kib()?);
                 return Ok(());
             }
             // Baseline of the parse rows: a bare csv::ByteRecord loop.

@@ -16,6 +16,8 @@ pub struct Options {
     pub build: bool,
     /// Only the rows against a static server (8a-8d).
     pub static_only: bool,
+    /// Only the CSV to Parquet rows (9a-9c).
+    pub parquet_only: bool,
 }
 
 pub struct Row {
@@ -62,7 +64,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-async fn time<F, Fut, T>(runs: usize, mut f: F) -> Result<Duration, Error>
+pub async fn time<F, Fut, T>(runs: usize, mut f: F) -> Result<Duration, Error>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
@@ -76,11 +78,11 @@ where
     Ok(median(samples))
 }
 
-fn secs(d: Duration) -> String {
+pub fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
-fn scratch() -> PathBuf {
+pub fn scratch() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench/scratch");
     let _ = std::fs::create_dir_all(&dir);
     dir
@@ -143,18 +145,15 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         drop(sim);
         return crate::static_server::rows(&dir, &sdk_file, &schema, runs.max(5)).await;
     }
+    if options.parquet_only {
+        drop(sim);
+        let typed = time(runs, || async { typed_rows(&sdk_file, &schema) }).await?;
+        return crate::parquet_rows::rows(&dir, &sdk_file, &schema, typed, runs).await;
+    }
 
     // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop.
     let plain = time(runs, || async { byte_record_count(&sdk_file) }).await?;
-    let typed = time(runs, || async {
-        let mut n = 0u64;
-        for row in enterprise_data_sdk::rows::rows(&sdk_file, &schema)? {
-            row?;
-            n += 1;
-        }
-        Ok::<_, Error>(n)
-    })
-    .await?;
+    let typed = time(runs, || async { typed_rows(&sdk_file, &schema) }).await?;
     let row_count = byte_record_count(&sdk_file)?;
     rows.push(Row {
         name: "2a. parse: schema-typed Enterprise rows vs csv::ByteRecord loop",
@@ -227,6 +226,9 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     });
     drop(sim);
     let _ = std::fs::remove_file(&curl_file);
+
+    // 9. CSV to Parquet.
+    rows.extend(crate::parquet_rows::rows(&dir, &sdk_file, &schema, typed, runs).await?);
 
     // 8. Download, open and streamed rows against a static server.
     let static_rows = crate::static_server::rows(&dir, &sdk_file, &schema, runs.max(5)).await?;
@@ -348,7 +350,18 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         rows.extend(build_times()?);
     }
     rows.extend(static_rows);
+    rows.sort_by_key(|row| row_number(row.name));
     Ok(rows)
+}
+
+/// Every schema-typed row of a report file, counted.
+fn typed_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result<u64, Error> {
+    let mut n = 0u64;
+    for row in enterprise_data_sdk::rows::rows(path, schema)? {
+        row?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 pub fn byte_record_count(path: &Path) -> Result<u64, Error> {
@@ -473,19 +486,24 @@ pub async fn rss_probe(hub_url: &str, api_url: &str, size_mib: u64) -> Result<u6
         .await;
     assert_eq!(n, streamed);
     let _ = std::fs::remove_file(&path);
+    peak_rss_kib()
+}
+
+/// This process's peak resident memory (VmHWM), in KiB.
+pub fn peak_rss_kib() -> Result<u64, Error> {
     let status = std::fs::read_to_string("/proc/self/status")?;
-    let peak = status
+    Ok(status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or("no VmHWM in /proc/self/status")?;
-    Ok(peak)
+        .ok_or("no VmHWM in /proc/self/status")?)
 }
 
-fn cargo_build(target_dir: &Path, package: &str) -> Result<Duration, Error> {
+fn cargo_build(target_dir: &Path, package: &str, extra: &[&str]) -> Result<Duration, Error> {
     let started = Instant::now();
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "-p", package])
+        .args(extra)
         .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
         .status()?;
@@ -501,7 +519,7 @@ fn build_times() -> Result<Vec<Row>, Error> {
     for package in ["dvp-sdk", "enterprise-data-sdk"] {
         let target = scratch().join(format!("build-{package}"));
         let _ = std::fs::remove_dir_all(&target);
-        let clean = cargo_build(&target, package)?;
+        let clean = cargo_build(&target, package, &[])?;
         // Touch the spec, regenerate (same output), rebuild.
         let spec = root.join(if package == "dvp-sdk" {
             "openapi/dvp.yaml"
@@ -526,7 +544,7 @@ fn build_times() -> Result<Vec<Row>, Error> {
         let text = std::fs::read(&generated)?;
         std::fs::write(&generated, &text)?;
         let regenerate = started.elapsed();
-        let incremental = cargo_build(&target, package)? + regenerate;
+        let incremental = cargo_build(&target, package, &[])? + regenerate;
         let _ = std::fs::remove_dir_all(&target);
         rows.push(Row {
             name: if package == "dvp-sdk" {
@@ -541,8 +559,31 @@ fn build_times() -> Result<Vec<Row>, Error> {
             spread: None,
             met: true,
         });
+        let with_arrow = cargo_build(&target, package, &["--features", "arrow"])?;
+        let _ = std::fs::remove_dir_all(&target);
+        rows.push(Row {
+            name: if package == "dvp-sdk" {
+                "9e. clean build dvp-sdk: with the arrow feature vs without"
+            } else {
+                "9f. clean build enterprise-data-sdk: with the arrow feature vs without"
+            },
+            ours: format!("{} with", secs(with_arrow)),
+            baseline: format!("{} without", secs(clean)),
+            ratio: clean.as_secs_f64() / with_arrow.as_secs_f64(),
+            goal: "(reported)",
+            spread: None,
+            met: true,
+        });
     }
     Ok(rows)
+}
+
+/// The number a row's name starts with, for the table's order.
+fn row_number(name: &str) -> u32 {
+    name.split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u32::MAX)
 }
 
 pub fn table(rows: &[Row], cores: usize, options: &Options) -> String {
@@ -572,7 +613,7 @@ pub fn table(rows: &[Row], cores: usize, options: &Options) -> String {
 }
 
 /// The schema of the simulator's `usage_pulls` reports.
-fn usage_pulls_schema() -> Result<enterprise_data_sdk::ReportSchema, Error> {
+pub fn usage_pulls_schema() -> Result<enterprise_data_sdk::ReportSchema, Error> {
     Ok(serde_json::from_value(
         serde_json::json!({"category": "usage_pulls", "fields": [
             {"name": "event_date", "type": "date", "description": ""},
