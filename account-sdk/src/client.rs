@@ -109,6 +109,15 @@ impl AccountClient {
         &self.api
     }
 
+    /// The rate limit as the API's last answer stated it
+    /// (`X-RateLimit-Limit`, `-Remaining`, `-Reset`), to pace a long run;
+    /// `None` until an answer carries the headers. When none remain, the
+    /// next call waits for the reset by itself.
+    pub fn rate_limit(&self) -> Option<sdk_core::RateLimit> {
+        use generated::ClientInfo as _;
+        self.api.inner().rate_limit()
+    }
+
     /// The profile of `username`.
     pub async fn user(&self, username: &str) -> Result<types::User> {
         let username = check_username(username)?;

@@ -42,7 +42,7 @@ pub use client::{AccountAuth, AccountClient, AccountClientBuilder};
 pub use error::{Error, Result};
 pub use generated::types::{Email, User, UserUpdate};
 pub use sdk_core::error::Failure;
-pub use sdk_core::{ClientConfig, Clock, ConfigureClient, RetryPolicy};
+pub use sdk_core::{ClientConfig, Clock, ConfigureClient, RateLimit, RetryPolicy};
 /// The builder setters: `use account_sdk::prelude::*;`.
 pub mod prelude {
     pub use sdk_core::ConfigureClient;

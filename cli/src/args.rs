@@ -248,6 +248,20 @@ pub enum RowsKind {
     Records,
 }
 
+/// The report a downloaded file is, when its path does not say.
+#[derive(Debug, Clone, Args)]
+pub struct FileReport {
+    /// Report type, when the path does not say.
+    #[arg(long = "type")]
+    pub report_type: Option<String>,
+    /// Cadence, when the path does not say.
+    #[arg(long)]
+    pub cadence: Option<String>,
+    /// Date, when the path does not say.
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
 /// Format of downloaded files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FileFormat {
@@ -312,15 +326,8 @@ pub enum ReportsCommand {
         /// Target format.
         #[arg(long = "to", value_enum)]
         to: ConvertTarget,
-        /// Report type, when the path does not say.
-        #[arg(long = "type")]
-        report_type: Option<String>,
-        /// Cadence, when the path does not say.
-        #[arg(long)]
-        cadence: Option<String>,
-        /// Date, when the path does not say.
-        #[arg(long)]
-        date: Option<String>,
+        #[command(flatten)]
+        report: FileReport,
         /// The Parquet file to write.
         out: PathBuf,
     },
@@ -338,15 +345,8 @@ pub enum ReportsCommand {
         /// The file; a path ending in `<type>/<cadence>/<date>.csv` (as
         /// `reports download` writes) names its report.
         file: PathBuf,
-        /// Report type, when the path does not say.
-        #[arg(long = "type")]
-        report_type: Option<String>,
-        /// Cadence, when the path does not say.
-        #[arg(long)]
-        cadence: Option<String>,
-        /// Date, when the path does not say.
-        #[arg(long)]
-        date: Option<String>,
+        #[command(flatten)]
+        report: FileReport,
         /// Stop after this many rows.
         #[arg(long)]
         limit: Option<u64>,

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use enterprise_data_sdk::ReportId;
 
-use crate::args::{ConvertTarget, FileFormat, ReportsCommand};
+use crate::args::{ConvertTarget, FileFormat, FileReport, ReportsCommand};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Listing, RowWriter};
@@ -140,12 +140,10 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
         ReportsCommand::Convert {
             file,
             to: ConvertTarget::Parquet,
-            report_type,
-            cadence,
-            date,
+            report,
             out,
         } => {
-            let report = file_report(&file, report_type, cadence, date)?;
+            let report = file_report(&file, report)?;
             let client = context.enterprise()?;
             let schema = client.schema(&report).await?;
             let org = client.org().to_owned();
@@ -167,12 +165,10 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
         }
         ReportsCommand::Rows {
             file,
-            report_type,
-            cadence,
-            date,
+            report,
             limit,
         } => {
-            let report = file_report(&file, report_type, cadence, date)?;
+            let report = file_report(&file, report)?;
             let client = context.enterprise()?;
             let schema = client.schema(&report).await?;
             let columns = schema.fields.iter().map(|f| f.name.clone()).collect();
@@ -200,13 +196,8 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
 
 /// The report a downloaded file is: from `--type/--cadence/--date`, else
 /// from a path ending in `<type>/<cadence>/<date>.csv`.
-fn file_report(
-    file: &Path,
-    report_type: Option<String>,
-    cadence: Option<String>,
-    date: Option<String>,
-) -> Result<ReportId, CliError> {
-    let (report_type, cadence, date) = match (report_type, cadence, date) {
+fn file_report(file: &Path, given: FileReport) -> Result<ReportId, CliError> {
+    let (report_type, cadence, date) = match (given.report_type, given.cadence, given.date) {
         (Some(t), Some(c), Some(d)) => (t, c, d),
         (t, c, d) => {
             let (pt, pc, pd) = from_path(file).ok_or_else(|| {

@@ -97,6 +97,15 @@ impl DvpClient {
         &self.api
     }
 
+    /// The rate limit as the API's last answer stated it
+    /// (`X-RateLimit-Limit`, `-Remaining`, `-Reset`), to pace a long run;
+    /// `None` until an answer carries the headers. When none remain, the
+    /// next call waits for the reset by itself.
+    pub fn rate_limit(&self) -> Option<sdk_core::RateLimit> {
+        use generated::ClientInfo as _;
+        self.api.inner().rate_limit()
+    }
+
     /// The token cache (to see how many logins were made, or to log in early).
     pub fn token_cache(&self) -> &TokenCache {
         &self.tokens

@@ -94,16 +94,10 @@ pub fn arrow_schema_of(dataview: &Dataview) -> Option<arrow_schema::Schema> {
 /// Record batches of at most `batch_rows` rows of an export file on disk
 /// (plain or gzip).
 pub fn record_batches(path: &Path, dataview: &Dataview, batch_rows: usize) -> Result<BatchReader> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let dataview = dataview.clone();
-    Ok(sdk_core::columnar::batches_from_reader(
-        file,
-        &path.display().to_string(),
+    Ok(sdk_core::columnar::batches_from_path(
+        path,
         batch_rows,
-        move |headers| columns(&dataview, headers),
+        |headers| columns(dataview, headers),
     )?)
 }
 
@@ -146,10 +140,7 @@ impl DvpClient {
         dest: impl AsRef<Path>,
         options: ParquetOptions,
     ) -> Result<u64> {
-        let name = file
-            .relative_path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| format!("{} {} {}", file.namespace, file.timespan, file.dataview));
+        let name = file.display_name();
         let dataview = file.dataview.clone();
         sdk_core::columnar::body_to_parquet(
             || self.open(file),
@@ -161,6 +152,28 @@ impl DvpClient {
             &options,
         )
         .await
+    }
+
+    /// An export file's rows as Arrow record batches of at most
+    /// `batch_rows` rows, read straight from its host while the body
+    /// arrives, in constant memory. A dropped connection ends the stream
+    /// with an error.
+    pub async fn record_batch_stream(
+        &self,
+        file: &ExportFile,
+        batch_rows: usize,
+    ) -> Result<futures::stream::BoxStream<'static, Result<arrow_array::RecordBatch>>> {
+        use futures::StreamExt;
+        let body = self.open(file).await?;
+        let name = file.display_name();
+        let dataview = file.dataview.clone();
+        Ok(
+            sdk_core::columnar::batches_from_async(body, &name, batch_rows, move |headers| {
+                columns(&dataview, headers)
+            })
+            .map(|batch| batch.map_err(Error::from))
+            .boxed(),
+        )
     }
 
     /// Like [`download_all`](Self::download_all), as Parquet files at

@@ -52,10 +52,7 @@ impl DvpClient {
     ) -> Result<impl futures::Stream<Item = Result<D::Row>> + Send + 'static + use<D>> {
         use futures::StreamExt;
         let body = self.open(file).await?;
-        let name = file
-            .relative_path()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| format!("{} {} {}", file.namespace, file.timespan, file.dataview));
+        let name = file.display_name();
         Ok(
             sdk_core::csv::rows_from_async(body, D::from_headers).map(move |row| {
                 row.map_err(|error| Error::Csv {

@@ -64,7 +64,9 @@ pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
 pub use sdk_core::error::Failure;
 pub use sdk_core::prelude;
 pub use sdk_core::safe_path::UnsafePath;
-pub use sdk_core::{AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RetryPolicy};
+pub use sdk_core::{
+    AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RateLimit, RetryPolicy,
+};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

@@ -158,6 +158,14 @@ impl ExportFile {
         )
     }
 
+    /// How errors name the file: its relative path, or its namespace,
+    /// timespan and view when the server's names make no safe path.
+    pub(crate) fn display_name(&self) -> String {
+        self.relative_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| format!("{} {} {}", self.namespace, self.timespan, self.dataview))
+    }
+
     /// [`destination`](Self::destination) relative to the download folder.
     pub fn relative_path(&self) -> Result<std::path::PathBuf, sdk_core::safe_path::UnsafePath> {
         self.destination(std::path::Path::new(""))

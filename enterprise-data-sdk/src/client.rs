@@ -166,6 +166,15 @@ impl EnterpriseClient {
         &self.api
     }
 
+    /// The rate limit as the API's last answer stated it
+    /// (`X-RateLimit-Limit`, `-Remaining`, `-Reset`), to pace a long run;
+    /// `None` until an answer carries the headers. When none remain, the
+    /// next call waits for the reset by itself.
+    pub fn rate_limit(&self) -> Option<sdk_core::RateLimit> {
+        use generated::ClientInfo as _;
+        self.api.inner().rate_limit()
+    }
+
     /// The token cache (to see how many exchanges were made); `None` in
     /// [`AuthMode::Direct`], where no token is fetched.
     pub fn token_cache(&self) -> Option<&TokenCache> {

@@ -79,16 +79,10 @@ pub fn record_batches(
     schema: &types::ReportSchema,
     batch_rows: usize,
 ) -> Result<BatchReader> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let schema = schema.clone();
-    Ok(sdk_core::columnar::batches_from_reader(
-        file,
-        &path.display().to_string(),
+    Ok(sdk_core::columnar::batches_from_path(
+        path,
         batch_rows,
-        move |headers| columns(&schema, headers),
+        |headers| columns(schema, headers),
     )?)
 }
 
@@ -157,6 +151,29 @@ impl EnterpriseClient {
             &options,
         )
         .await
+    }
+
+    /// A report's rows as Arrow record batches of at most `batch_rows` rows,
+    /// read straight from the object store and typed by its schema while
+    /// the body arrives, in constant memory. A dropped connection ends the
+    /// stream with an error.
+    pub async fn record_batch_stream(
+        &self,
+        report: impl Into<ReportId>,
+        batch_rows: usize,
+    ) -> Result<futures::stream::BoxStream<'static, Result<arrow_array::RecordBatch>>> {
+        use futures::StreamExt;
+        let report = report.into();
+        let schema = self.schema(&report).await?;
+        let body = self.open(&report).await?;
+        let name = crate::client::describe(&self.org, &report);
+        Ok(
+            sdk_core::columnar::batches_from_async(body, &name, batch_rows, move |headers| {
+                columns(&schema, headers)
+            })
+            .map(|batch| batch.map_err(Error::from))
+            .boxed(),
+        )
     }
 
     /// Like [`download_range`](Self::download_range), as Parquet files

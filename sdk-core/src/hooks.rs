@@ -12,6 +12,7 @@ use reqwest::{Request, Response, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
+use crate::rate_limit::{RateLimit, RateLimitState};
 use crate::retry::RetryPolicy;
 use crate::token_source::TokenSource;
 
@@ -39,6 +40,7 @@ pub struct ApiContext {
     retry: RetryPolicy,
     operations: &'static [Operation],
     max_body: usize,
+    rate_limit: RateLimitState,
 }
 
 impl Default for ApiContext {
@@ -49,6 +51,7 @@ impl Default for ApiContext {
             retry: RetryPolicy::default(),
             operations: &[],
             max_body: DEFAULT_MAX_JSON_BODY,
+            rate_limit: RateLimitState::default(),
         }
     }
 }
@@ -102,6 +105,12 @@ impl ApiContext {
     /// The retry policy applied to every request.
     pub fn retry(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// The server's rate limit as its last answer stated it
+    /// (`X-RateLimit-*`), shared by every clone of the client.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.rate_limit.last()
     }
 
     /// The token source, if requests are authenticated.
@@ -176,6 +185,8 @@ pub async fn pre<E>(
 /// Sends a request through the retry policy. A `401` on an authenticated
 /// request invalidates the token and resends once with a fresh one (this
 /// re-auth does not count as a retry); a second `401` is returned as it is.
+/// When the last answer said no request remains in the rate-limit window,
+/// each send first waits for the window's reset (see [`crate::rate_limit`]).
 pub async fn exec(
     context: &ApiContext,
     client: &reqwest::Client,
@@ -207,7 +218,11 @@ pub async fn exec(
         let result = loop {
             // A body that cannot be cloned (a stream) is sent once only.
             let spare = next.try_clone();
+            context.rate_limit.pace().await;
             let result = client.execute(next).await;
+            if let Ok(response) = &result {
+                context.rate_limit.observe(response.headers());
+            }
             let Some(mut spare) = spare else { break result };
 
             if let (Ok(response), Some(source)) = (&result, &context.token_source)

@@ -20,6 +20,7 @@ pub mod hooks;
 pub mod http;
 pub mod open_enum;
 mod part_writer;
+pub mod rate_limit;
 mod record_batches;
 pub mod redact;
 pub mod request;
@@ -30,6 +31,7 @@ pub mod token_source;
 pub use clock::Clock;
 pub use config::{ClientConfig, ConfigureClient, ConfigureHub};
 pub use hooks::ApiContext;
+pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use token_source::{AuthError, StaticToken, TokenSource};
 

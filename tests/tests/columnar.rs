@@ -410,3 +410,88 @@ fn without_the_feature_no_arrow_crate_is_built() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn record_batches_stream_from_the_network_holding_every_typed_row() {
+    use dvp_sdk::prelude::*;
+    use futures::TryStreamExt;
+    use simulator::{Simulator, accounts};
+    let sim = Simulator::start().await.unwrap();
+    let client = enterprise_data_sdk::EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .retry(contract_tests::fast_retry())
+        .build()
+        .unwrap();
+    let report = ReportId::parse("usage_pulls", "daily", "2026-06-30").unwrap();
+    let schema = client.schema(&report).await.unwrap();
+    let batches: Vec<RecordBatch> = client
+        .record_batch_stream(&report, 64)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let rows: Vec<_> = client
+        .stream_rows(&report, &schema)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(batches.len() > 1 && batches.iter().all(|b| b.num_rows() <= 64));
+    let mut row = 0;
+    for batch in &batches {
+        for i in 0..batch.num_rows() {
+            for (c, expected) in rows[row].values().iter().enumerate() {
+                assert_eq!(
+                    &value_at(batch.column(c).as_ref(), i),
+                    expected,
+                    "row {row}"
+                );
+            }
+            row += 1;
+        }
+    }
+    assert_eq!(row, rows.len());
+
+    // DVP: a raw file's batches hold its raw rows.
+    let dvp = dvp_sdk::DvpClient::builder(dvp_sdk::Credentials::login(
+        accounts::DVP_USER,
+        accounts::DVP_PASSWORD,
+    ))
+    .hub_url(sim.hub_url())
+    .api_url(sim.dvp_url())
+    .retry(contract_tests::fast_retry())
+    .build()
+    .unwrap();
+    let files = dvp
+        .files(
+            accounts::NAMESPACE,
+            2026,
+            dvp_sdk::Timespan::Month(3),
+            dvp_sdk::Dataview::Raw,
+        )
+        .await
+        .unwrap();
+    let batches: Vec<RecordBatch> = dvp
+        .record_batch_stream(&files[0], 100)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let raw: Vec<dvp_sdk::rows::RawRow> = dvp
+        .stream_rows::<dvp_sdk::rows::RawDecoder>(&files[0])
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        texts(&batches, "repository"),
+        raw.iter()
+            .map(|r| r.repository().map(str::to_owned))
+            .collect::<Vec<_>>()
+    );
+}

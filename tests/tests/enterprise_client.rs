@@ -365,3 +365,45 @@ async fn bad_org_type_date_or_page_size_send_nothing() {
     assert_eq!(any_hub.calls_async().await, 0);
     assert_eq!(any_api.calls_async().await, 0);
 }
+
+#[tokio::test]
+async fn rate_limit_headers_are_exposed_and_a_spent_budget_waits_for_the_reset() {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    hub_exchanging(&hub, Duration::from_secs(600));
+    // The reset, a whole second from now at least (the header counts whole
+    // seconds).
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let reset = now + 2;
+    let limited = api.mock(|when, then| {
+        when.method(GET).path(LIST);
+        then.status(200)
+            .header("X-RateLimit-Limit", "180")
+            .header("X-RateLimit-Remaining", "0")
+            .header("X-RateLimit-Reset", reset.to_string())
+            .json_body(json!({"reports": [], "next_page_token": ""}));
+    });
+    let client = client(&hub, &api);
+    assert_eq!(client.rate_limit(), None, "nothing known before an answer");
+    client
+        .reports_page("usage_pulls", "daily", None, None)
+        .await
+        .unwrap();
+    let seen = client.clone().rate_limit().unwrap();
+    assert_eq!((seen.limit, seen.remaining), (Some(180), Some(0)));
+    assert_eq!(seen.reset, Some(UNIX_EPOCH + Duration::from_secs(reset)));
+    // None remaining: the next call is sent only once the window reset.
+    client
+        .reports_page("usage_pulls", "daily", None, None)
+        .await
+        .unwrap();
+    assert!(
+        SystemTime::now() >= UNIX_EPOCH + Duration::from_secs(reset),
+        "the second call went out before the reset"
+    );
+    assert_eq!(limited.calls_async().await, 2);
+}
