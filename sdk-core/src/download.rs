@@ -507,6 +507,66 @@ impl Downloader {
     }
 }
 
+/// Writes a response body a generated client returned (`ByteStream`, e.g.
+/// a `text/csv` export) to `dest` as a download is written: `<dest>.part`
+/// through the writer thread, fsync, rename; the body may not go silent
+/// longer than `idle`. `what` names the source in errors. Returns the bytes
+/// written. A failure leaves nothing at `dest`.
+pub async fn save_stream<S>(
+    mut body: S,
+    dest: &Path,
+    what: &str,
+    idle: Duration,
+) -> Result<u64, DownloadError>
+where
+    S: Stream<Item = reqwest::Result<Bytes>> + Unpin,
+{
+    let io_err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| DownloadError::Io { path, source }
+    };
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(io_err(parent))?;
+    }
+    let part = part_path(dest);
+    let result = async {
+        let mut file = PartWriter::new(create_part(&part).await.map_err(io_err(&part))?);
+        let mut written = 0u64;
+        loop {
+            let piece = match tokio::time::timeout(idle, body.next()).await {
+                Err(_) => Err(stalled(idle)),
+                Ok(None) => break,
+                Ok(Some(Err(err))) => Err(crate::redact::error_without_url(&err)),
+                Ok(Some(Ok(piece))) => Ok(piece),
+            }
+            .map_err(|message| DownloadError::Transport {
+                url: what.to_owned(),
+                message,
+                attempts: 1,
+                cause: None,
+            })?;
+            written += piece.len() as u64;
+            file.write(piece).await.map_err(io_err(&part))?;
+        }
+        file.sync_all().await.map_err(io_err(&part))?;
+        Ok(written)
+    }
+    .await;
+    match result {
+        Ok(written) => {
+            tokio::fs::rename(&part, dest).await.map_err(io_err(dest))?;
+            sync_dir(dest).await;
+            Ok(written)
+        }
+        Err(err) => {
+            let _ = tokio::fs::remove_file(&part).await;
+            Err(err)
+        }
+    }
+}
+
 /// The error for a store's error answer, with its message (read from at
 /// most [`MAX_ERROR_BODY`] bytes of the body).
 async fn status_error(url: &str, response: reqwest::Response) -> DownloadError {

@@ -26,4 +26,5 @@
 pub mod account;
 pub mod dvp;
 pub mod enterprise_data;
+pub mod hub;
 pub mod hub_auth;

@@ -78,6 +78,15 @@ pub const TARGETS: &[Target] = &[
         replacements: &[],
     },
     Target {
+        spec: "hub.yaml",
+        patches: "hub",
+        client_out: "hub-sdk/src/generated/mod.rs",
+        mock_out: "sdk-httpmock/src/hub.rs",
+        cli_out: "cli/src/api/hub.rs",
+        module_path: "hub_sdk::generated",
+        replacements: &[],
+    },
+    Target {
         spec: "account.yaml",
         patches: "account",
         client_out: "account-sdk/src/generated/mod.rs",

@@ -1,0 +1,148 @@
+//! The Hub client: construction, the action catalogue and the member export.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use hub_auth::{Credentials, OtpProvider, TokenCache};
+use sdk_core::{ApiContext, ClientConfig, TokenSource};
+
+use crate::error::{Error, Result};
+use crate::generated::{self, types};
+
+/// Client of Docker Hub's organization data. Cheap to clone; clones share
+/// the token cache, the connection pool and the rate-limit state.
+///
+/// ```no_run
+/// # async fn run() -> hub_sdk::Result<()> {
+/// use futures::TryStreamExt;
+/// let client = hub_sdk::HubClient::new(hub_sdk::Credentials::organization("my-org", "dckr_oat_…"))?;
+/// let events: Vec<_> = client
+///     .audit_logs("my-org", hub_sdk::AuditLogQuery::new().action("repo.tag.push"))
+///     .try_collect()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct HubClient {
+    pub(crate) api: generated::Client,
+    pub(crate) tokens: TokenCache,
+    pub(crate) config: Arc<ClientConfig>,
+}
+
+/// Configures a [`HubClient`].
+#[derive(Debug)]
+pub struct HubClientBuilder {
+    config: ClientConfig,
+    credentials: Credentials,
+    otp: Option<OtpProvider>,
+}
+
+impl sdk_core::ConfigureClient for HubClientBuilder {
+    fn config_mut(&mut self) -> &mut ClientConfig {
+        &mut self.config
+    }
+}
+
+impl sdk_core::ConfigureHub for HubClientBuilder {}
+
+impl HubClientBuilder {
+    /// Answers a second-factor challenge at login with codes from `otp`.
+    pub fn otp(mut self, otp: OtpProvider) -> Self {
+        self.otp = Some(otp);
+        self
+    }
+
+    /// Builds the client. Nothing is sent until the first call.
+    pub fn build(self) -> Result<HubClient> {
+        let http = self.config.json_client()?;
+        let mut tokens = TokenCache::builder(&self.config.hub_url, self.credentials, http.clone())
+            .retry(self.config.retry.clone())
+            .clock(self.config.clock.clone());
+        if let Some(otp) = self.otp {
+            tokens = tokens.otp(otp);
+        }
+        let tokens = tokens.build();
+        let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
+        let context = self
+            .config
+            .api_context(ApiContext::with_token_source(source), generated::OPERATIONS);
+        let api = generated::Client::new_with_client(self.config.api_base(), http, context);
+        Ok(HubClient {
+            api,
+            tokens,
+            config: Arc::new(self.config),
+        })
+    }
+}
+
+impl HubClient {
+    /// A client for Docker Hub with an organization access token
+    /// (`Credentials::organization`) or a user's password or personal
+    /// access token (`Credentials::login`).
+    pub fn new(credentials: Credentials) -> Result<Self> {
+        Self::builder(credentials).build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder(credentials: Credentials) -> HubClientBuilder {
+        HubClientBuilder {
+            // The data lives on the Hub itself.
+            config: ClientConfig::new(hub_auth::DEFAULT_HUB_URL, hub_auth::DEFAULT_HUB_URL),
+            credentials,
+            otp: None,
+        }
+    }
+
+    /// The generated client, for calls this layer does not wrap. It carries
+    /// the same auth, retries, rate-limit pacing and tracing.
+    pub fn api(&self) -> &generated::Client {
+        &self.api
+    }
+
+    /// The token cache.
+    pub fn token_cache(&self) -> &TokenCache {
+        &self.tokens
+    }
+
+    /// The rate limit as Docker Hub's last answer stated it
+    /// (`X-RateLimit-Limit`, `-Remaining`, `-Reset`), to pace a long run;
+    /// `None` until an answer carries the headers. When none remain, the
+    /// next call waits for the reset by itself.
+    pub fn rate_limit(&self) -> Option<sdk_core::RateLimit> {
+        use generated::ClientInfo as _;
+        self.api.inner().rate_limit()
+    }
+
+    /// The catalogue of audit-log actions of `account`, by category.
+    pub async fn audit_actions(&self, account: &str) -> Result<types::GetAuditActionsResponse> {
+        let account = crate::validate::name("account", account)?;
+        match self
+            .api
+            .audit_logs_list_audit_actions()
+            .account(account)
+            .send()
+            .await
+        {
+            Ok(response) => Ok(response.into_inner()),
+            Err(err) => Err(Error::from_generated("listing audit actions", err).await),
+        }
+    }
+
+    /// Exports the members of `org` as CSV to `dest`, atomically (`.part`,
+    /// fsync, rename); returns the bytes written. Read it back with
+    /// [`rows::member_rows`](crate::rows::member_rows).
+    pub async fn export_members(&self, org: &str, dest: impl AsRef<Path>) -> Result<u64> {
+        let org = crate::validate::name("organization", org)?;
+        let body = match self.api.export_org_members().org_name(org).send().await {
+            Ok(response) => response.into_inner().into_inner(),
+            Err(err) => return Err(Error::from_generated("exporting members", err).await),
+        };
+        Ok(sdk_core::download::save_stream(
+            body,
+            dest.as_ref(),
+            &format!("the member export of {org}"),
+            self.config.idle_timeout,
+        )
+        .await?)
+    }
+}

@@ -1,0 +1,36 @@
+#![warn(missing_docs)]
+//! Typed client for Docker Hub organization data: audit logs, members,
+//! repositories and tags (`openapi/hub.yaml`).
+
+// The generated code names this crate by absolute path.
+extern crate self as hub_sdk;
+
+// Unreachable patterns: an operation documenting `429` and a `default`
+// error gets both a `4XX` arm and a `429` arm, decoding the same folded
+// body; the specific arm is redundant, not wrong.
+#[allow(missing_docs, unreachable_patterns, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/hub.yaml; never edited by
+// hand, so its style is progenitor's.
+pub mod generated;
+
+pub mod client;
+pub mod error;
+pub mod listing;
+pub mod rows;
+mod validate;
+
+pub use client::{HubClient, HubClientBuilder};
+pub use error::{Error, Result};
+pub use hub_auth::{Credentials, OtpProvider};
+pub use listing::{
+    AuditLogQuery, MemberQuery, MemberRole, MemberType, RepoOrdering, RepoQuery, Repository, Tag,
+};
+// Everything a user names when configuring a client or matching an error.
+pub use sdk_core::download::DownloadError;
+pub use sdk_core::error::Failure;
+pub use sdk_core::{
+    AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RateLimit, RetryPolicy,
+};
+pub use sdk_core::prelude;
+
+sdk_core::impl_client_hooks!(generated::Client);

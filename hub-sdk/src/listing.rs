@@ -1,0 +1,502 @@
+//! Listings as lazy, owned streams across pages: audit logs, members,
+//! repositories and tags.
+//!
+//! Pages are asked for by number. Audit-log pages carry no `next`: a short
+//! or empty page is the last. The other listings stop on a missing or empty
+//! `next`, whose page number is read from it (the URL itself is never
+//! followed, so a hostile `next` cannot send the token elsewhere). A page
+//! identical to the one before, a `next` that does not move forward, and
+//! more than `max_pages` pages end the stream with an error.
+
+use futures::Stream;
+
+use crate::client::HubClient;
+use crate::error::{Error, Result};
+use crate::generated::types;
+use crate::validate;
+
+pub use crate::generated::types::{
+    ListNamespaceRepositoriesOrdering as RepoOrdering, ListOrgMembersRole as MemberRole,
+    ListOrgMembersType as MemberType,
+};
+
+/// Which audit events to list; `new()` lists all.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AuditLogQuery {
+    /// Only events at or after this instant.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events at or before this instant.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only this action, e.g. `repo.tag.push` (see `audit_actions`).
+    pub action: Option<String>,
+    /// Only events triggered by this user.
+    pub actor: Option<String>,
+    /// Only events about this repository, organization or member.
+    pub name: Option<String>,
+    /// Events per page (1-100; Hub's default 25 when `None`).
+    pub page_size: Option<u32>,
+}
+
+impl AuditLogQuery {
+    /// Every event.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Only events at or after `from`.
+    pub fn from(mut self, from: chrono::DateTime<chrono::Utc>) -> Self {
+        self.from = Some(from);
+        self
+    }
+    /// Only events at or before `to`.
+    pub fn to(mut self, to: chrono::DateTime<chrono::Utc>) -> Self {
+        self.to = Some(to);
+        self
+    }
+    /// Only this action.
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        self.action = Some(action.into());
+        self
+    }
+    /// Only this actor.
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = Some(actor.into());
+        self
+    }
+    /// Only events about this name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Events per page.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+}
+
+/// Which members to list; `new()` lists all members.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MemberQuery {
+    /// Only members whose name or email matches.
+    pub search: Option<String>,
+    /// Members, invitees, or both.
+    pub member_type: Option<MemberType>,
+    /// Only this role.
+    pub role: Option<MemberRole>,
+    /// Include pending invites.
+    pub invites: Option<bool>,
+    /// Members per page (1-100).
+    pub page_size: Option<u32>,
+}
+
+impl MemberQuery {
+    /// Every member.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Only members matching `search`.
+    pub fn search(mut self, search: impl Into<String>) -> Self {
+        self.search = Some(search.into());
+        self
+    }
+    /// Members, invitees, or all.
+    pub fn member_type(mut self, member_type: MemberType) -> Self {
+        self.member_type = Some(member_type);
+        self
+    }
+    /// Only this role.
+    pub fn role(mut self, role: MemberRole) -> Self {
+        self.role = Some(role);
+        self
+    }
+    /// Include pending invites.
+    pub fn invites(mut self, invites: bool) -> Self {
+        self.invites = Some(invites);
+        self
+    }
+    /// Members per page.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+}
+
+/// Which repositories to list; `new()` lists all.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RepoQuery {
+    /// Only repositories whose name contains this.
+    pub name: Option<String>,
+    /// Sort order.
+    pub ordering: Option<RepoOrdering>,
+    /// Repositories per page (1-100).
+    pub page_size: Option<u32>,
+}
+
+impl RepoQuery {
+    /// Every repository.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Only names containing `name`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sort order.
+    pub fn ordering(mut self, ordering: RepoOrdering) -> Self {
+        self.ordering = Some(ordering);
+        self
+    }
+    /// Repositories per page.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+}
+
+/// A repository of a namespace, with its counts as unsigned numbers.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Repository {
+    /// Namespace.
+    pub namespace: String,
+    /// Repository name.
+    pub name: String,
+    /// Pulls over its lifetime (0 when Hub does not say).
+    pub pull_count: u64,
+    /// Stars.
+    pub star_count: u64,
+    /// Whether it is private.
+    pub is_private: bool,
+    /// Last update.
+    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
+    /// Everything Hub said, as it said it.
+    pub raw: types::RepositoryListEntry,
+}
+
+impl From<types::RepositoryListEntry> for Repository {
+    fn from(raw: types::RepositoryListEntry) -> Self {
+        let count = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+        Self {
+            namespace: raw.namespace.clone().unwrap_or_default(),
+            name: raw.name.clone().unwrap_or_default(),
+            pull_count: count(raw.pull_count),
+            star_count: count(raw.star_count),
+            is_private: raw.is_private.unwrap_or(false),
+            last_updated: raw.last_updated,
+            raw,
+        }
+    }
+}
+
+/// A tag of a repository, with its size as an unsigned number.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Tag {
+    /// Tag name.
+    pub name: String,
+    /// Compressed size of all its images, in bytes (0 when Hub does not say).
+    pub full_size: u64,
+    /// Everything Hub said, as it said it.
+    pub raw: types::Tag,
+}
+
+impl From<types::Tag> for Tag {
+    fn from(raw: types::Tag) -> Self {
+        Self {
+            name: raw.name.clone().unwrap_or_default(),
+            full_size: raw
+                .full_size
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or(0),
+            raw,
+        }
+    }
+}
+
+/// What a page says of the one after it.
+enum NextPage {
+    /// No more pages.
+    Done,
+    /// This page number.
+    Number(u64),
+}
+
+/// The page number a `next` URL asks for; a missing or empty `next` ends
+/// the listing.
+fn next_from_url(next: Option<&str>, current: u64, operation: &str) -> Result<NextPage> {
+    let Some(next) = next.filter(|n| !n.trim().is_empty()) else {
+        return Ok(NextPage::Done);
+    };
+    let number = reqwest::Url::parse(next)
+        .or_else(|_| reqwest::Url::parse("http://relative.invalid/")?.join(next))
+        .ok()
+        .and_then(|url| {
+            url.query_pairs()
+                .find(|(k, _)| k == "page")
+                .and_then(|(_, v)| v.parse::<u64>().ok())
+        });
+    match number {
+        Some(number) if number > current => Ok(NextPage::Number(number)),
+        Some(number) => Err(Error::Paging {
+            operation: operation.to_owned(),
+            why: format!("page {current} points back to page {number}: stopping rather than looping"),
+        }),
+        None => Err(Error::Paging {
+            operation: operation.to_owned(),
+            why: "the next page's link has no page number".to_owned(),
+        }),
+    }
+}
+
+/// Pages from 1 on: `fetch(page)` gives the items and what comes next.
+fn paged<T, F, Fut>(
+    operation: &'static str,
+    max_pages: usize,
+    mut fetch: F,
+) -> impl Stream<Item = Result<T>> + Send + 'static
+where
+    T: PartialEq + Clone + Send + Sync + 'static,
+    F: FnMut(u64) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(Vec<T>, NextPage)>> + Send,
+{
+    async_stream::try_stream! {
+        let mut page = 1u64;
+        let mut previous: Option<Vec<T>> = None;
+        let mut pages = 0usize;
+        loop {
+            pages += 1;
+            if pages > max_pages {
+                Err(Error::Paging {
+                    operation: operation.to_owned(),
+                    why: format!("more than {max_pages} pages: stopping (raise max_pages if this is real)"),
+                })?;
+            }
+            let (items, next) = fetch(page).await?;
+            if !items.is_empty() && previous.as_ref() == Some(&items) {
+                Err(Error::Paging {
+                    operation: operation.to_owned(),
+                    why: format!("page {page} repeats the page before it: stopping rather than looping"),
+                })?;
+            }
+            let done = matches!(next, NextPage::Done) || items.is_empty();
+            for item in &items {
+                yield item.clone();
+            }
+            previous = Some(items);
+            match next {
+                NextPage::Number(number) if !done => page = number,
+                _ => break,
+            }
+        }
+    }
+}
+
+impl HubClient {
+    /// Audit events of `account` (an organization or a user), newest first,
+    /// as a lazy stream across pages. Names, page size and the time window
+    /// are checked before any request.
+    pub fn audit_logs(
+        &self,
+        account: &str,
+        query: AuditLogQuery,
+    ) -> impl Stream<Item = Result<types::AuditLog>> + Send + 'static {
+        let client = self.clone();
+        let account = account.to_owned();
+        let max_pages = self.config.max_pages;
+        let checked = validate::name("account", &account)
+            .map(|_| ())
+            .and_then(|()| validate::window(query.from, query.to))
+            .and_then(|()| query.page_size.map(validate::page_size).transpose().map(|_| ()));
+        let size = u64::from(query.page_size.unwrap_or(25));
+        let query = std::sync::Arc::new(query);
+        let pages = paged("listing audit logs", max_pages, move |page| {
+            let (client, account, query) = (client.clone(), account.clone(), query.clone());
+            async move {
+                let mut call = client
+                    .api
+                    .audit_logs_list_audit_logs()
+                    .account(&account)
+                    .page(page as i64);
+                if let Some(size) = query.page_size {
+                    call = call.page_size(i64::from(size));
+                }
+                if let Some(from) = query.from {
+                    call = call.from(from);
+                }
+                if let Some(to) = query.to {
+                    call = call.to(to);
+                }
+                if let Some(action) = &query.action {
+                    call = call.action(action.clone());
+                }
+                if let Some(actor) = &query.actor {
+                    call = call.actor(actor.clone());
+                }
+                if let Some(name) = &query.name {
+                    call = call.name(name.clone());
+                }
+                let logs = match call.send().await {
+                    Ok(response) => response.into_inner().logs,
+                    Err(err) => return Err(Error::from_generated("listing audit logs", err).await),
+                };
+                // No `next` here: a short page is the last.
+                let next = if (logs.len() as u64) < size {
+                    NextPage::Done
+                } else {
+                    NextPage::Number(page + 1)
+                };
+                Ok((logs, next))
+            }
+        });
+        checked_first(checked, pages)
+    }
+
+    /// Members of `org` (with invitees when the query asks), as a lazy
+    /// stream across pages.
+    pub fn members(
+        &self,
+        org: &str,
+        query: MemberQuery,
+    ) -> impl Stream<Item = Result<types::OrgMember>> + Send + 'static {
+        let client = self.clone();
+        let org = org.to_owned();
+        let max_pages = self.config.max_pages;
+        let checked = validate::name("organization", &org)
+            .map(|_| ())
+            .and_then(|()| query.page_size.map(validate::page_size).transpose().map(|_| ()));
+        let query = std::sync::Arc::new(query);
+        let pages = paged("listing members", max_pages, move |page| {
+            let (client, org, query) = (client.clone(), org.clone(), query.clone());
+            async move {
+                let mut call = client
+                    .api
+                    .list_org_members()
+                    .org_name(&org)
+                    .page(page as i64);
+                if let Some(size) = query.page_size {
+                    call = call.page_size(i64::from(size));
+                }
+                if let Some(search) = &query.search {
+                    call = call.search(search.clone());
+                }
+                if let Some(member_type) = query.member_type {
+                    call = call.type_(member_type);
+                }
+                if let Some(role) = query.role {
+                    call = call.role(role);
+                }
+                if let Some(invites) = query.invites {
+                    call = call.invites(invites);
+                }
+                match call.send().await {
+                    Ok(response) => {
+                        let body = response.into_inner();
+                        let next = next_from_url(body.next.as_deref(), page, "listing members")?;
+                        Ok((body.results, next))
+                    }
+                    Err(err) => Err(Error::from_generated("listing members", err).await),
+                }
+            }
+        });
+        checked_first(checked, pages)
+    }
+
+    /// Repositories of `namespace`, as a lazy stream across pages.
+    pub fn repositories(
+        &self,
+        namespace: &str,
+        query: RepoQuery,
+    ) -> impl Stream<Item = Result<Repository>> + Send + 'static {
+        use futures::StreamExt;
+        let client = self.clone();
+        let namespace = namespace.to_owned();
+        let max_pages = self.config.max_pages;
+        let checked = validate::name("namespace", &namespace)
+            .map(|_| ())
+            .and_then(|()| query.page_size.map(validate::page_size).transpose().map(|_| ()));
+        let query = std::sync::Arc::new(query);
+        let pages = paged("listing repositories", max_pages, move |page| {
+            let (client, namespace, query) = (client.clone(), namespace.clone(), query.clone());
+            async move {
+                let mut call = client
+                    .api
+                    .list_namespace_repositories()
+                    .namespace(&namespace)
+                    .page(page);
+                if let Some(size) = query.page_size {
+                    call = call.page_size(u64::from(size));
+                }
+                if let Some(name) = &query.name {
+                    call = call.name(name.clone());
+                }
+                if let Some(ordering) = query.ordering {
+                    call = call.ordering(ordering);
+                }
+                match call.send().await {
+                    Ok(response) => {
+                        let body = response.into_inner();
+                        let next =
+                            next_from_url(body.next.as_deref(), page, "listing repositories")?;
+                        Ok((body.results, next))
+                    }
+                    Err(err) => Err(Error::from_generated("listing repositories", err).await),
+                }
+            }
+        });
+        checked_first(checked, pages).map(|entry| entry.map(Repository::from))
+    }
+
+    /// Tags of `namespace/repository`, as a lazy stream across pages.
+    pub fn tags(
+        &self,
+        namespace: &str,
+        repository: &str,
+    ) -> impl Stream<Item = Result<Tag>> + Send + 'static {
+        use futures::StreamExt;
+        let client = self.clone();
+        let (namespace, repository) = (namespace.to_owned(), repository.to_owned());
+        let max_pages = self.config.max_pages;
+        let checked = validate::name("namespace", &namespace)
+            .and_then(|_| validate::name("repository", &repository))
+            .map(|_| ());
+        let pages = paged("listing tags", max_pages, move |page| {
+            let (client, namespace, repository) =
+                (client.clone(), namespace.clone(), repository.clone());
+            async move {
+                let call = client
+                    .api
+                    .list_repository_tags()
+                    .namespace(&namespace)
+                    .repository(&repository)
+                    .page(page)
+                    .page_size(100u64);
+                match call.send().await {
+                    Ok(response) => {
+                        let body = response.into_inner();
+                        let next = next_from_url(body.next.as_deref(), page, "listing tags")?;
+                        Ok((body.results, next))
+                    }
+                    Err(err) => Err(Error::from_generated("listing tags", err).await),
+                }
+            }
+        });
+        checked_first(checked, pages).map(|tag| tag.map(Tag::from))
+    }
+}
+
+/// The stream, or only the input error when the arguments were refused
+/// (then nothing is sent).
+fn checked_first<T: Send + 'static>(
+    checked: Result<()>,
+    pages: impl Stream<Item = Result<T>> + Send + 'static,
+) -> impl Stream<Item = Result<T>> + Send + 'static {
+    use futures::StreamExt;
+    match checked {
+        Ok(()) => pages.left_stream(),
+        Err(err) => futures::stream::once(async move { Err(err) }).right_stream(),
+    }
+}

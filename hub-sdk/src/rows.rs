@@ -1,0 +1,120 @@
+//! Rows of a member export (`export_members`), read in constant memory.
+
+use std::path::Path;
+
+use sdk_core::csv::{CsvError, FromHeaders, HeaderIndex, RowDecoder};
+
+use crate::error::{Error, Result};
+
+/// One member (or invitee) of an export.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MemberRow {
+    /// First and last name.
+    pub name: Option<String>,
+    /// User name.
+    pub username: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// `User` or `Invitee`.
+    pub member_type: Option<String>,
+    /// `Owner` or `Member`.
+    pub permission: Option<String>,
+    /// Team names.
+    pub teams: Vec<String>,
+    /// When the member joined, as Hub writes it.
+    pub date_joined: Option<String>,
+}
+
+const COLUMNS: [&[&str]; 7] = [
+    &["name"],
+    &["username"],
+    &["email"],
+    &["type"],
+    &["permission", "role"],
+    &["teams"],
+    &["date_joined", "date joined"],
+];
+
+/// Decodes [`MemberRow`]s.
+#[derive(Debug)]
+pub struct MemberDecoder {
+    columns: [Option<usize>; 7],
+}
+
+impl FromHeaders for MemberDecoder {
+    fn from_headers(headers: &csv::StringRecord) -> Result<Self, CsvError> {
+        let index = HeaderIndex::new(headers);
+        Ok(Self {
+            columns: COLUMNS.map(|aliases| index.find(aliases)),
+        })
+    }
+}
+
+impl RowDecoder for MemberDecoder {
+    type Row = MemberRow;
+
+    fn decode(&mut self, record: &mut csv::StringRecord, _line: u64) -> Result<MemberRow, CsvError> {
+        let cell = |i: usize| {
+            self.columns[i]
+                .and_then(|p| record.get(p))
+                .map(sdk_core::csv::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        Ok(MemberRow {
+            name: cell(0),
+            username: cell(1),
+            email: cell(2),
+            member_type: cell(3),
+            permission: cell(4),
+            teams: cell(5)
+                .map(|teams| {
+                    teams
+                        .split(',')
+                        .map(|t| t.trim().to_owned())
+                        .filter(|t| !t.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            date_joined: cell(6),
+        })
+    }
+}
+
+/// Rows of a member export on disk.
+pub fn member_rows(path: &Path) -> Result<impl Iterator<Item = Result<MemberRow>> + use<>> {
+    let name = path.display().to_string();
+    let rows =
+        sdk_core::csv::rows_from_path::<MemberDecoder>(path).map_err(|error| Error::Csv {
+            source_name: name.clone(),
+            error,
+        })?;
+    Ok(rows.map(move |row| {
+        row.map_err(|error| Error::Csv {
+            source_name: name.clone(),
+            error,
+        })
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_columns_are_read_by_name_and_teams_split() {
+        let data = "Name,Username,Email,Type,Permission,Teams,Date Joined\n\
+                    Jane Doe,jdoe,j@example.com,User,Owner,\"owners, devs\",2020-01-01 15:00:51.193355 +0000 UTC\n\
+                    ,,new@example.com,Invitee,,,\n";
+        let rows: Vec<MemberRow> =
+            sdk_core::csv::rows_from_reader::<MemberDecoder>(std::io::Cursor::new(data))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(rows[0].username.as_deref(), Some("jdoe"));
+        assert_eq!(rows[0].teams, ["owners", "devs"]);
+        assert_eq!(rows[1].member_type.as_deref(), Some("Invitee"));
+        assert_eq!(rows[1].username, None);
+    }
+}
