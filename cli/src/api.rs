@@ -18,11 +18,14 @@ pub mod dvp;
 // Written by `cargo xtask generate` from openapi/enterprise-data.yaml.
 pub mod enterprise_data;
 #[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/hub.yaml.
+pub mod hub;
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
 // Written by `cargo xtask generate` from openapi/hub-auth.yaml.
 pub mod hub_auth;
 
 /// The specs, as named on the command line.
-pub const SPECS: [&str; 4] = ["account", "dvp", "enterprise-data", "hub-auth"];
+pub const SPECS: [&str; 5] = ["account", "dvp", "enterprise-data", "hub", "hub-auth"];
 
 /// Prints successes as JSON on stdout and keeps the failure for the caller.
 #[derive(Default)]
@@ -133,6 +136,7 @@ macro_rules! json_out_for {
 json_out_for!(account);
 json_out_for!(dvp);
 json_out_for!(enterprise_data);
+json_out_for!(hub);
 json_out_for!(hub_auth);
 
 /// Parses `args` against one generated command; `--help` prints and stops.
@@ -224,6 +228,7 @@ pub async fn run(
             "enterprise-data" => enterprise_data::CliCommand::iter()
                 .map(|c| c.operation_id())
                 .collect(),
+            "hub" => hub::CliCommand::iter().map(|c| c.operation_id()).collect(),
             "hub-auth" => hub_auth::CliCommand::iter()
                 .map(|c| c.operation_id())
                 .collect(),
@@ -248,6 +253,7 @@ pub async fn run(
             operation.as_str(),
             &args
         ),
+        "hub" => run_spec!(hub, context.hub()?.api().clone(), operation.as_str(), &args),
         "hub-auth" => {
             let http = sdk_core::http::client_builder()
                 .build()

@@ -127,12 +127,15 @@ pub enum Command {
     /// Legacy docker.io Account API: a user's profile and email addresses.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Docker Hub organization data: audit logs, members, repositories, tags.
+    #[command(subcommand)]
+    Hub(HubCommand),
     /// Any operation of any vendored spec, by its operationId, raw JSON out.
     /// `docker-data api` lists specs; `docker-data api <spec>` lists its
     /// operations; `docker-data api <spec> <operation> --help` shows its
     /// parameters.
     Api {
-        /// `account`, `dvp`, `enterprise-data` or `hub-auth`.
+        /// `account`, `dvp`, `enterprise-data`, `hub` or `hub-auth`.
         spec: Option<String>,
         /// operationId, e.g. `listReports`.
         operation: Option<String>,
@@ -350,6 +353,47 @@ pub enum ReportsCommand {
         /// Stop after this many rows.
         #[arg(long)]
         limit: Option<u64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCommand {
+    /// Audit events of an organization or user, newest first.
+    AuditLogs {
+        /// The account (organization or user name).
+        account: String,
+        /// Only events at or after this instant (RFC 3339).
+        #[arg(long)]
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        /// Only events at or before this instant (RFC 3339).
+        #[arg(long)]
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        /// Only this action, e.g. repo.tag.push.
+        #[arg(long)]
+        action: Option<String>,
+        /// Only events by this user.
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Members of an organization (with pending invites).
+    Members {
+        /// The organization.
+        org: String,
+        /// Write the CSV export to this file instead (atomically).
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
+    /// Repositories of a namespace, with pull counts.
+    Repos {
+        /// The namespace.
+        namespace: String,
+    },
+    /// Tags of a repository.
+    Tags {
+        /// The namespace.
+        namespace: String,
+        /// The repository.
+        repo: String,
     },
 }
 

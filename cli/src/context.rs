@@ -115,6 +115,37 @@ impl Context {
             .build()?)
     }
 
+    /// A Docker Hub client: the organization access token when given
+    /// (`--org`/`--oat`), else the user name with a PAT or password.
+    pub fn hub(&self) -> Result<hub_sdk::HubClient, CliError> {
+        let g = &self.global;
+        let credentials = match (&g.org, &g.oat, &g.username) {
+            (Some(org), Some(oat), _) => Credentials::organization(org.clone(), oat.clone()),
+            (_, _, Some(username)) => {
+                let Some(secret) = g.pat.clone().or_else(|| g.password.clone()) else {
+                    return Err(CliError::usage(
+                        "Docker Hub credentials missing: with DOCKER_USERNAME, set DOCKER_PAT or DOCKER_PASSWORD",
+                    ));
+                };
+                Credentials::login(username.clone(), secret)
+            }
+            _ if g.demo => Credentials::organization(accounts::ORG, accounts::OAT),
+            _ => {
+                return Err(CliError::usage(
+                    "Docker Hub credentials missing: set DOCKER_ORG and DOCKER_OAT (or DOCKER_USERNAME and DOCKER_PAT); --demo uses the simulator's",
+                ));
+            }
+        };
+        let mut builder = hub_sdk::HubClient::builder(credentials)
+            .hub_url(&self.hub_url)
+            .api_url(&self.hub_url)
+            .idle_timeout(self.idle_timeout());
+        if let Some(otp) = self.otp_provider() {
+            builder = builder.otp(otp);
+        }
+        Ok(builder.build()?)
+    }
+
     /// A legacy Account API client: the OAuth token if given, else HTTP
     /// Basic with the user name and password.
     pub fn account(&self) -> Result<account_sdk::AccountClient, CliError> {

@@ -68,6 +68,15 @@ impl From<enterprise_data_sdk::Error> for CliError {
     }
 }
 
+impl From<hub_sdk::Error> for CliError {
+    fn from(error: hub_sdk::Error) -> Self {
+        match error {
+            hub_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
+            other => Self::failure(other.to_string()),
+        }
+    }
+}
+
 impl From<account_sdk::Error> for CliError {
     fn from(error: account_sdk::Error) -> Self {
         match error {

@@ -7,6 +7,7 @@ mod context;
 mod demo;
 mod dvp_cmd;
 mod error;
+mod hub_cmd;
 mod output;
 mod progress;
 mod reports_cmd;
@@ -98,6 +99,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Dvp(command) => dvp_cmd::run(&context, command).await,
         Command::Reports(command) => reports_cmd::run(&context, command).await,
         Command::Account(command) => account_cmd::run(&context, command).await,
+        Command::Hub(command) => hub_cmd::run(&context, command).await,
         Command::Api {
             spec,
             operation,

@@ -93,7 +93,9 @@ impl sdk_core::error::SdkError for Error {
 
 fn hint(failure: &Failure) -> &'static str {
     match failure.status() {
-        Some(401) => " (check the credentials: an organization access token, or a user name with a password or personal access token)",
+        Some(401) => {
+            " (check the credentials: an organization access token, or a user name with a password or personal access token)"
+        }
         Some(403) => " (the account is not an owner of this organization or namespace)",
         Some(404) => " (no such organization, namespace or repository)",
         Some(429) => " (Docker Hub's rate limit: see the client's rate_limit() and retry later)",

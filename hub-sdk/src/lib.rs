@@ -28,9 +28,9 @@ pub use listing::{
 // Everything a user names when configuring a client or matching an error.
 pub use sdk_core::download::DownloadError;
 pub use sdk_core::error::Failure;
+pub use sdk_core::prelude;
 pub use sdk_core::{
     AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RateLimit, RetryPolicy,
 };
-pub use sdk_core::prelude;
 
 sdk_core::impl_client_hooks!(generated::Client);

@@ -243,7 +243,9 @@ fn next_from_url(next: Option<&str>, current: u64, operation: &str) -> Result<Ne
         Some(number) if number > current => Ok(NextPage::Number(number)),
         Some(number) => Err(Error::Paging {
             operation: operation.to_owned(),
-            why: format!("page {current} points back to page {number}: stopping rather than looping"),
+            why: format!(
+                "page {current} points back to page {number}: stopping rather than looping"
+            ),
         }),
         None => Err(Error::Paging {
             operation: operation.to_owned(),
@@ -310,7 +312,13 @@ impl HubClient {
         let checked = validate::name("account", &account)
             .map(|_| ())
             .and_then(|()| validate::window(query.from, query.to))
-            .and_then(|()| query.page_size.map(validate::page_size).transpose().map(|_| ()));
+            .and_then(|()| {
+                query
+                    .page_size
+                    .map(validate::page_size)
+                    .transpose()
+                    .map(|_| ())
+            });
         let size = u64::from(query.page_size.unwrap_or(25));
         let query = std::sync::Arc::new(query);
         let pages = paged("listing audit logs", max_pages, move |page| {
@@ -367,7 +375,13 @@ impl HubClient {
         let max_pages = self.config.max_pages;
         let checked = validate::name("organization", &org)
             .map(|_| ())
-            .and_then(|()| query.page_size.map(validate::page_size).transpose().map(|_| ()));
+            .and_then(|()| {
+                query
+                    .page_size
+                    .map(validate::page_size)
+                    .transpose()
+                    .map(|_| ())
+            });
         let query = std::sync::Arc::new(query);
         let pages = paged("listing members", max_pages, move |page| {
             let (client, org, query) = (client.clone(), org.clone(), query.clone());
@@ -417,7 +431,13 @@ impl HubClient {
         let max_pages = self.config.max_pages;
         let checked = validate::name("namespace", &namespace)
             .map(|_| ())
-            .and_then(|()| query.page_size.map(validate::page_size).transpose().map(|_| ()));
+            .and_then(|()| {
+                query
+                    .page_size
+                    .map(validate::page_size)
+                    .transpose()
+                    .map(|_| ())
+            });
         let query = std::sync::Arc::new(query);
         let pages = paged("listing repositories", max_pages, move |page| {
             let (client, namespace, query) = (client.clone(), namespace.clone(), query.clone());

@@ -54,7 +54,11 @@ impl FromHeaders for MemberDecoder {
 impl RowDecoder for MemberDecoder {
     type Row = MemberRow;
 
-    fn decode(&mut self, record: &mut csv::StringRecord, _line: u64) -> Result<MemberRow, CsvError> {
+    fn decode(
+        &mut self,
+        record: &mut csv::StringRecord,
+        _line: u64,
+    ) -> Result<MemberRow, CsvError> {
         let cell = |i: usize| {
             self.columns[i]
                 .and_then(|p| record.get(p))

@@ -28,11 +28,13 @@ pub enum Route {
     Store,
     /// Every route of the legacy Account API.
     Account,
+    /// Every Docker Hub data route (audit logs, members, repositories, tags).
+    HubData,
 }
 
 impl Route {
     /// Every route, in the order `--help` lists them.
-    pub const ALL: [Route; 10] = [
+    pub const ALL: [Route; 11] = [
         Route::HubLogin,
         Route::Hub2fa,
         Route::HubToken,
@@ -43,6 +45,7 @@ impl Route {
         Route::EnterpriseSchema,
         Route::Store,
         Route::Account,
+        Route::HubData,
     ];
 
     /// The name used on the simulator's command line (`store`, `hub.token`).
@@ -58,6 +61,7 @@ impl Route {
             Route::EnterpriseSchema => "enterprise.schema",
             Route::Store => "store",
             Route::Account => "account",
+            Route::HubData => "hub.data",
         }
     }
 }
@@ -98,6 +102,8 @@ pub mod route {
     pub const ENTERPRISE_SCHEMA: Route = Route::EnterpriseSchema;
     /// Object-store file fetches.
     pub const STORE: Route = Route::Store;
+    /// Every Docker Hub data route.
+    pub const HUB_DATA: Route = Route::HubData;
     /// Every route of the legacy Account API.
     pub const ACCOUNT: Route = Route::Account;
 }

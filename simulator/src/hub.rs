@@ -20,6 +20,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/v2/users/2fa-login", post(two_factor))
         .route("/v2/auth/token", post(exchange))
         .merge(crate::account::routes())
+        .merge(crate::hub_data::routes())
         .with_state(state)
 }
 

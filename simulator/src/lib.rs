@@ -39,6 +39,7 @@ mod dvp;
 mod enterprise;
 pub mod faults;
 mod hub;
+pub mod hub_data;
 mod pulls;
 mod store;
 pub mod tokens;
@@ -135,6 +136,8 @@ pub(crate) struct State {
     pub requests: std::sync::atomic::AtomicU64,
     pub range_requests: std::sync::atomic::AtomicU64,
     pub account: account::AccountStore,
+    /// Hub data answers so far (for the rate-limit headers).
+    pub hub_data_requests: std::sync::atomic::AtomicU64,
 }
 
 /// A running simulator. Its listeners stop when it is dropped.
@@ -173,6 +176,7 @@ impl Simulator {
             requests: Default::default(),
             range_requests: Default::default(),
             account: Default::default(),
+            hub_data_requests: Default::default(),
         });
         let routers = [
             hub::router(state.clone()),
