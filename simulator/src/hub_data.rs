@@ -225,12 +225,16 @@ fn page_of(items: Vec<Value>, page: usize, size: usize, headers: &HeaderMap, pat
         .skip((page - 1) * size)
         .take(size)
         .collect();
-    json!({
-        "count": count,
-        "next": if page * size < count { Value::from(link(page + 1)) } else { Value::Null },
-        "previous": if page > 1 { Value::from(link(page - 1)) } else { Value::Null },
-        "results": results,
-    })
+    // Absent rather than null at the ends: the member page's spec does not
+    // allow null.
+    let mut body = json!({ "count": count, "results": results });
+    if page * size < count {
+        body["next"] = Value::from(link(page + 1));
+    }
+    if page > 1 {
+        body["previous"] = Value::from(link(page - 1));
+    }
+    body
 }
 
 async fn members(

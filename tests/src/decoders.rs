@@ -56,7 +56,25 @@ pub fn decoder(spec: &str, operation: &str, status: &str) -> Option<Decode> {
     use dvp_sdk::generated::types as dvp;
     use enterprise_data_sdk::generated::types as ent;
     use hub_auth::generated::types as hub;
+    use hub_sdk::generated::types as hubd;
     Some(match (spec, operation, status) {
+        ("hub.yaml", "AuditLogs_ListAuditLogs", "200") => decode::<hubd::GetAuditLogsResponse>,
+        ("hub.yaml", "AuditLogs_ListAuditLogs", _) => decode::<hubd::AuditLogsListAuditLogsErrorBody>,
+        ("hub.yaml", "AuditLogs_ListAuditActions", "200") => {
+            decode::<hubd::GetAuditActionsResponse>
+        }
+        ("hub.yaml", "AuditLogs_ListAuditActions", _) => {
+            decode::<hubd::AuditLogsListAuditActionsErrorBody>
+        }
+        ("hub.yaml", "listOrgMembers", "200") => decode::<hubd::OrgMemberPage>,
+        ("hub.yaml", "listOrgMembers", _) => decode::<hubd::ListOrgMembersErrorBody>,
+        ("hub.yaml", "exportOrgMembers", _) => decode::<hubd::ExportOrgMembersErrorBody>,
+        ("hub.yaml", "listNamespaceRepositories", "200") => decode::<hubd::RepositoryPage>,
+        ("hub.yaml", "listNamespaceRepositories", _) => {
+            decode::<hubd::ListNamespaceRepositoriesErrorBody>
+        }
+        ("hub.yaml", "ListRepositoryTags", "200") => decode::<hubd::TagPage>,
+        ("hub.yaml", "ListRepositoryTags", _) => decode::<hubd::ListRepositoryTagsErrorBody>,
         ("dvp.yaml", "getNamespaces", "200") => decode::<dvp::NamespaceData>,
         ("dvp.yaml", "getNamespace", "200") => decode::<dvp::NamespaceMetadata>,
         ("dvp.yaml", "getNamespaceYears", "200") => decode::<dvp::YearData>,
