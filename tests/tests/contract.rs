@@ -1092,3 +1092,167 @@ fn every_documented_response_is_covered() {
     );
     assert_eq!(covered.len(), documented.len());
 }
+
+// ------------------------------------------------------------------- Hub data
+
+/// Each Hub data operation: its path on the mock and how the SDK calls it.
+#[derive(Clone, Copy)]
+enum HubOp {
+    ListAuditLogs,
+    ListAuditActions,
+    ListMembers,
+    ExportMembers,
+    ListRepositories,
+    ListTags,
+}
+
+impl HubOp {
+    fn id(self) -> &'static str {
+        match self {
+            HubOp::ListAuditLogs => "AuditLogs_ListAuditLogs",
+            HubOp::ListAuditActions => "AuditLogs_ListAuditActions",
+            HubOp::ListMembers => "listOrgMembers",
+            HubOp::ExportMembers => "exportOrgMembers",
+            HubOp::ListRepositories => "listNamespaceRepositories",
+            HubOp::ListTags => "ListRepositoryTags",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            HubOp::ListAuditLogs => "/v2/auditlogs/acme",
+            HubOp::ListAuditActions => "/v2/auditlogs/acme/actions",
+            HubOp::ListMembers => "/v2/orgs/acme/members",
+            HubOp::ExportMembers => "/v2/orgs/acme/members/export",
+            HubOp::ListRepositories => "/v2/namespaces/acme/repositories",
+            HubOp::ListTags => "/v2/namespaces/acme/repositories/web/tags",
+        }
+    }
+
+    /// The call, and its result as JSON (the export: the file's text).
+    async fn send(self, client: &hub_sdk::HubClient, dir: &std::path::Path) -> Result<Value, hub_sdk::Error> {
+        use futures::TryStreamExt;
+        match self {
+            HubOp::ListAuditLogs => client
+                .audit_logs("acme", hub_sdk::AuditLogQuery::new())
+                .try_collect::<Vec<_>>()
+                .await
+                .map(|logs| json!({ "logs": logs })),
+            HubOp::ListAuditActions => client.audit_actions("acme").await.map(|v| json!(v)),
+            HubOp::ListMembers => client
+                .members("acme", hub_sdk::MemberQuery::new())
+                .try_collect::<Vec<_>>()
+                .await
+                .map(|members| json!(members)),
+            HubOp::ExportMembers => {
+                let dest = dir.join("members.csv");
+                client.export_members("acme", &dest).await?;
+                Ok(Value::String(std::fs::read_to_string(dest).unwrap()))
+            }
+            HubOp::ListRepositories => client
+                .repositories("acme", hub_sdk::RepoQuery::new())
+                .try_collect::<Vec<_>>()
+                .await
+                .map(|repos| json!(repos.into_iter().map(|r| r.raw).collect::<Vec<_>>())),
+            HubOp::ListTags => client
+                .tags("acme", "web")
+                .try_collect::<Vec<_>>()
+                .await
+                .map(|tags| json!(tags.into_iter().map(|t| t.raw).collect::<Vec<_>>())),
+        }
+    }
+}
+
+/// `default` is tried with a status no operation documents.
+const UNDOCUMENTED_STATUS: u16 = 418;
+
+async fn hub_contract(op: HubOp, status: &str) {
+    let server = MockServer::start_async().await;
+    let exchange = contract_tests::hub_exchanging(&server);
+    let code: u16 = status.parse().unwrap_or(UNDOCUMENTED_STATUS);
+    let csv = "Name,Username,Email,Type,Permission,Teams,Date Joined\nJane,jdoe,j@example.org,User,Owner,owners,2020-01-01 15:00:51 +0000 UTC\n";
+    let response_body = match (op, code) {
+        (HubOp::ExportMembers, 200) => None,
+        _ => Some(body("hub.yaml", op.id(), status)),
+    };
+    let mock = server.mock(|when, then| {
+        when.method(GET).path(op.path()).header_exists("authorization");
+        let then = then.status(code);
+        match &response_body {
+            Some(body) => {
+                then.json_body(body.clone());
+            }
+            None => {
+                then.header("content-type", "text/csv").body(csv);
+            }
+        }
+    });
+    let client = hub_sdk::HubClient::builder(hub_sdk::Credentials::organization("acme", "dckr_oat_SECRET"))
+        .hub_url(server.base_url())
+        .api_url(server.base_url())
+        .retry(no_retry())
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let result = op.send(&client, dir.path()).await;
+    match code {
+        200..=299 => {
+            let value = result.unwrap();
+            let body = response_body.unwrap_or(Value::Null);
+            let expected = match op {
+                HubOp::ExportMembers => Value::String(csv.to_owned()),
+                HubOp::ListAuditLogs | HubOp::ListAuditActions => body,
+                _ => body["results"].clone(),
+            };
+            assert_eq!(
+                contract_tests::decoders::normalized(&value),
+                contract_tests::decoders::normalized(&expected)
+            );
+        }
+        _ => {
+            let err = result.unwrap_err();
+            assert_eq!(err.status(), Some(code), "{err}");
+            let text = err.to_string();
+            let server_message = response_body.as_ref().map(message).unwrap_or_default();
+            assert!(text.contains(&server_message), "the server's message is lost: {text}");
+            assert!(!text.contains("dckr_oat_SECRET"), "{text}");
+            // Nothing is left behind by a failed export.
+            assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+        }
+    }
+    // A 401 is answered by one fresh exchange and one resend.
+    let sends = if code == 401 { 2 } else { 1 };
+    assert_eq!(mock.calls_async().await, sends);
+    assert_eq!(exchange.calls_async().await, sends);
+}
+
+macro_rules! hub_contracts {
+    ($($op:ident $id:literal: $($status:literal => $name:ident),+;)+) => {$($(
+        contract!("hub.yaml", $id, $status, async fn $name() {
+            hub_contract(HubOp::$op, $status).await;
+        });
+    )+)+};
+}
+
+hub_contracts! {
+    ListAuditLogs "AuditLogs_ListAuditLogs":
+        "200" => hub_list_audit_logs_200, "429" => hub_list_audit_logs_429,
+        "500" => hub_list_audit_logs_500, "default" => hub_list_audit_logs_default;
+    ListAuditActions "AuditLogs_ListAuditActions":
+        "200" => hub_list_audit_actions_200, "429" => hub_list_audit_actions_429,
+        "500" => hub_list_audit_actions_500, "default" => hub_list_audit_actions_default;
+    ListMembers "listOrgMembers":
+        "200" => hub_list_members_200, "400" => hub_list_members_400, "401" => hub_list_members_401,
+        "403" => hub_list_members_403, "404" => hub_list_members_404, "429" => hub_list_members_429;
+    ExportMembers "exportOrgMembers":
+        "200" => hub_export_members_200, "400" => hub_export_members_400,
+        "401" => hub_export_members_401, "403" => hub_export_members_403,
+        "404" => hub_export_members_404, "429" => hub_export_members_429;
+    ListRepositories "listNamespaceRepositories":
+        "200" => hub_list_repositories_200, "400" => hub_list_repositories_400,
+        "401" => hub_list_repositories_401, "403" => hub_list_repositories_403,
+        "404" => hub_list_repositories_404, "429" => hub_list_repositories_429;
+    ListTags "ListRepositoryTags":
+        "200" => hub_list_tags_200, "403" => hub_list_tags_403, "404" => hub_list_tags_404,
+        "429" => hub_list_tags_429;
+}
