@@ -53,9 +53,16 @@ impl Probe {
         } else {
             Value::Null
         };
-        let documented = spec::responses(&spec::load(spec_name))
+        // A status the operation does not list is its `default` response.
+        let responses: Vec<_> = spec::responses(&spec::load(spec_name))
             .into_iter()
-            .find(|r| r.operation == operation && r.status == expected.to_string())
+            .filter(|r| r.operation == operation)
+            .collect();
+        let documented = responses
+            .iter()
+            .find(|r| r.status == expected.to_string())
+            .or_else(|| responses.iter().find(|r| r.status == "default"))
+            .cloned()
             .unwrap_or_else(|| panic!("the simulator answered {expected} to {operation}, which {spec_name} does not document"));
         match documented.json_schema() {
             Some(schema) => {
@@ -75,7 +82,7 @@ impl Probe {
         self.checked.insert((
             spec_name.to_owned(),
             operation.to_owned(),
-            expected.to_string(),
+            documented.status.clone(),
         ));
         body
     }
@@ -621,6 +628,84 @@ async fn every_simulator_route_conforms_to_the_specs() {
             "{base}: SizeBytes"
         );
     }
+
+    // Docker Hub data: every route answers its documented statuses; the
+    // error statuses a real organization cannot be made to give come from
+    // faults (whose body is `{"detail": …}`).
+    let hub_get = |path: &str| http.get(format!("{hub}{path}")).bearer_auth(&org_token);
+    for (operation, path, statuses) in [
+        (
+            "AuditLogs_ListAuditLogs",
+            format!("/v2/auditlogs/{}", accounts::ORG),
+            &[429u16, 500, 503][..],
+        ),
+        (
+            "AuditLogs_ListAuditActions",
+            format!("/v2/auditlogs/{}/actions", accounts::ORG),
+            &[429, 500, 503],
+        ),
+        (
+            "listOrgMembers",
+            format!("/v2/orgs/{}/members", accounts::ORG),
+            &[400, 403, 429],
+        ),
+        (
+            "exportOrgMembers",
+            format!("/v2/orgs/{}/members/export", accounts::ORG),
+            &[400, 403, 429],
+        ),
+        (
+            "listNamespaceRepositories",
+            format!("/v2/namespaces/{}/repositories", accounts::ORG),
+            &[400, 403, 429],
+        ),
+        (
+            "ListRepositoryTags",
+            format!("/v2/namespaces/{}/repositories/web-app/tags", accounts::ORG),
+            &[403, 429],
+        ),
+    ] {
+        let ok = probe.check("hub.yaml", operation, hub_get(&path), 200).await;
+        if operation == "listOrgMembers" || operation == "listNamespaceRepositories" {
+            assert!(ok["results"].as_array().is_some_and(|r| !r.is_empty()), "{operation}: {ok}");
+        }
+        for &status in statuses {
+            let fault = if status == 429 {
+                Fault::rate_limited(1)
+            } else {
+                Fault::status(status)
+            };
+            sim.inject(route::HUB_DATA, fault, 1);
+            probe.check("hub.yaml", operation, hub_get(&path), status).await;
+        }
+        if !operation.starts_with("AuditLogs") {
+            let other = path.replacen(accounts::ORG, "nobody", 1);
+            probe.check("hub.yaml", operation, hub_get(&other), 404).await;
+        }
+        if operation != "ListRepositoryTags" && !operation.starts_with("AuditLogs") {
+            probe
+                .check("hub.yaml", operation, http.get(format!("{hub}{path}")), 401)
+                .await;
+        }
+    }
+    // Pages of 300 audit events, and a page size the Hub refuses.
+    let events = probe
+        .check(
+            "hub.yaml",
+            "AuditLogs_ListAuditLogs",
+            hub_get(&format!("/v2/auditlogs/{}?page=12&page_size=25", accounts::ORG)),
+            200,
+        )
+        .await;
+    assert_eq!(events["logs"].as_array().map(Vec::len), Some(25));
+    probe
+        .check(
+            "hub.yaml",
+            "listOrgMembers",
+            hub_get(&format!("/v2/orgs/{}/members?page_size=0", accounts::ORG)),
+            400,
+        )
+        .await;
 
     // Every documented response the simulator can produce was produced.
     let mut documented = BTreeSet::new();
