@@ -59,7 +59,9 @@ pub fn decoder(spec: &str, operation: &str, status: &str) -> Option<Decode> {
     use hub_sdk::generated::types as hubd;
     Some(match (spec, operation, status) {
         ("hub.yaml", "AuditLogs_ListAuditLogs", "200") => decode::<hubd::GetAuditLogsResponse>,
-        ("hub.yaml", "AuditLogs_ListAuditLogs", _) => decode::<hubd::AuditLogsListAuditLogsErrorBody>,
+        ("hub.yaml", "AuditLogs_ListAuditLogs", _) => {
+            decode::<hubd::AuditLogsListAuditLogsErrorBody>
+        }
         ("hub.yaml", "AuditLogs_ListAuditActions", "200") => {
             decode::<hubd::GetAuditActionsResponse>
         }

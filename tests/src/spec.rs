@@ -115,6 +115,30 @@ pub fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
     }
 }
 
+/// `allOf` members merged into one object (their `$ref`s resolved in
+/// `spec`): the shape a generated struct has. Other schemas as they are.
+pub fn flatten_all_of(spec: &Value, schema: &Value) -> Value {
+    let Some(members) = schema["allOf"].as_array() else {
+        return schema.clone();
+    };
+    let mut properties = serde_json::Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for member in members {
+        let member = flatten_all_of(spec, resolve(spec, member));
+        if let Some(props) = member["properties"].as_object() {
+            properties.extend(props.clone());
+        }
+        if let Some(names) = member["required"].as_array() {
+            required.extend(names.iter().cloned());
+        }
+    }
+    let mut merged = serde_json::json!({"type": "object", "properties": properties});
+    if !required.is_empty() {
+        merged["required"] = Value::Array(required);
+    }
+    merged
+}
+
 /// Bodies to try for a response: `tests/fixtures/<spec>/<op>.<status>.*.json`
 /// plus the spec's example. Each comes with where it was found.
 pub fn bodies(spec_name: &str, response: &DocumentedResponse) -> Vec<(String, Value)> {

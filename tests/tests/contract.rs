@@ -1130,7 +1130,11 @@ impl HubOp {
     }
 
     /// The call, and its result as JSON (the export: the file's text).
-    async fn send(self, client: &hub_sdk::HubClient, dir: &std::path::Path) -> Result<Value, hub_sdk::Error> {
+    async fn send(
+        self,
+        client: &hub_sdk::HubClient,
+        dir: &std::path::Path,
+    ) -> Result<Value, hub_sdk::Error> {
         use futures::TryStreamExt;
         match self {
             HubOp::ListAuditLogs => client
@@ -1176,7 +1180,9 @@ async fn hub_contract(op: HubOp, status: &str) {
         _ => Some(body("hub.yaml", op.id(), status)),
     };
     let mock = server.mock(|when, then| {
-        when.method(GET).path(op.path()).header_exists("authorization");
+        when.method(GET)
+            .path(op.path())
+            .header_exists("authorization");
         let then = then.status(code);
         match &response_body {
             Some(body) => {
@@ -1187,12 +1193,15 @@ async fn hub_contract(op: HubOp, status: &str) {
             }
         }
     });
-    let client = hub_sdk::HubClient::builder(hub_sdk::Credentials::organization("acme", "dckr_oat_SECRET"))
-        .hub_url(server.base_url())
-        .api_url(server.base_url())
-        .retry(no_retry())
-        .build()
-        .unwrap();
+    let client = hub_sdk::HubClient::builder(hub_sdk::Credentials::organization(
+        "acme",
+        "dckr_oat_SECRET",
+    ))
+    .hub_url(server.base_url())
+    .api_url(server.base_url())
+    .retry(no_retry())
+    .build()
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let result = op.send(&client, dir.path()).await;
     match code {
@@ -1214,7 +1223,10 @@ async fn hub_contract(op: HubOp, status: &str) {
             assert_eq!(err.status(), Some(code), "{err}");
             let text = err.to_string();
             let server_message = response_body.as_ref().map(message).unwrap_or_default();
-            assert!(text.contains(&server_message), "the server's message is lost: {text}");
+            assert!(
+                text.contains(&server_message),
+                "the server's message is lost: {text}"
+            );
             assert!(!text.contains("dckr_oat_SECRET"), "{text}");
             // Nothing is left behind by a failed export.
             assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());

@@ -102,7 +102,8 @@ fn from_schema(
     depth: u32,
 ) -> BoxedStrategy<serde_json::Value> {
     use serde_json::Value;
-    let schema = contract_tests::spec::resolve(spec, schema).clone();
+    let schema =
+        contract_tests::spec::flatten_all_of(spec, contract_tests::spec::resolve(spec, schema));
     let strategy = if let Some(options) = schema["oneOf"].as_array() {
         let options: Vec<_> = options
             .iter()
@@ -129,7 +130,20 @@ fn from_schema(
                         Value::from(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                     })
                     .boxed(),
-                _ => "\\PC{0,16}".prop_map(Value::from).boxed(),
+                // A pattern or a minimum length is what the generated
+                // newtype checks: keep to it.
+                _ => {
+                    let pattern = schema["pattern"]
+                        .as_str()
+                        .map(|p| p.trim_start_matches('^').trim_end_matches('$').to_owned())
+                        .unwrap_or_else(|| "\\PC{0,16}".to_owned());
+                    let min = schema["minLength"].as_u64().unwrap_or(0) as usize;
+                    proptest::string::string_regex(&pattern)
+                        .expect("the spec's pattern is a regex proptest reads")
+                        .prop_filter("minLength", move |s| s.chars().count() >= min)
+                        .prop_map(Value::from)
+                        .boxed()
+                }
             },
             "integer" => match (schema["format"].as_str(), schema["minimum"].as_i64()) {
                 (Some("int32"), min) => (min.unwrap_or(i64::from(i32::MIN))..=i64::from(i32::MAX))
@@ -149,7 +163,10 @@ fn from_schema(
                     .boxed()
             }
             "array" => Just(Value::Array(Vec::new())).boxed(),
-            _ if depth == 0 => Just(serde_json::json!({})).boxed(),
+            // At the depth bound an object keeps only its required fields.
+            _ if depth == 0 && schema["required"].as_array().is_none_or(Vec::is_empty) => {
+                Just(serde_json::json!({})).boxed()
+            }
             _ => {
                 let required: Vec<String> = schema["required"]
                     .as_array()
@@ -159,8 +176,11 @@ fn from_schema(
                     .collect();
                 let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
                 for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+                    if depth == 0 && !required.contains(name) {
+                        continue;
+                    }
                     let name = name.clone();
-                    let value = from_schema(spec, property, depth - 1);
+                    let value = from_schema(spec, property, depth.saturating_sub(1));
                     if required.contains(&name) {
                         fields.push(value.prop_map(move |v| Some((name.clone(), v))).boxed());
                     } else {
@@ -174,7 +194,11 @@ fn from_schema(
                 let extra = match &schema["additionalProperties"] {
                     Value::Object(values) if !values.is_empty() => prop::collection::btree_map(
                         "[a-z][a-z0-9/_-]{0,15}",
-                        from_schema(spec, &Value::Object(values.clone()), depth - 1),
+                        from_schema(
+                            spec,
+                            &Value::Object(values.clone()),
+                            depth.saturating_sub(1),
+                        ),
                         0..4,
                     )
                     .boxed(),

@@ -189,31 +189,6 @@ fn resolved<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-/// `allOf` members merged into one object (their `$ref`s resolved in
-/// `document`): the shape the generated struct has.
-fn flattened(document: &Value, schema: &Value) -> Value {
-    let Some(members) = schema["allOf"].as_array() else {
-        return schema.clone();
-    };
-    let mut properties = serde_json::Map::new();
-    let mut required: Vec<Value> = Vec::new();
-    for member in members {
-        let member = spec::resolve(document, member);
-        let member = flattened(document, member);
-        if let Some(props) = member["properties"].as_object() {
-            properties.extend(props.clone());
-        }
-        if let Some(names) = member["required"].as_array() {
-            required.extend(names.iter().cloned());
-        }
-    }
-    let mut merged = serde_json::json!({"type": "object", "properties": properties});
-    if !required.is_empty() {
-        merged["required"] = Value::Array(required);
-    }
-    merged
-}
-
 /// Every way `generated` (a type's schemars schema) disagrees with
 /// `spec_schema`, each naming `what` and the property.
 fn drift(what: &str, spec_schema: &Value, generated: &Value) -> Vec<String> {
@@ -276,7 +251,7 @@ fn generated_types_match_every_component_schema() {
             compared += 1;
             problems.extend(drift(
                 &format!("{spec_name} {name}"),
-                &flattened(&document, spec_schema),
+                &spec::flatten_all_of(&document, spec_schema),
                 &generated,
             ));
         }

@@ -665,9 +665,14 @@ async fn every_simulator_route_conforms_to_the_specs() {
             &[403, 429],
         ),
     ] {
-        let ok = probe.check("hub.yaml", operation, hub_get(&path), 200).await;
+        let ok = probe
+            .check("hub.yaml", operation, hub_get(&path), 200)
+            .await;
         if operation == "listOrgMembers" || operation == "listNamespaceRepositories" {
-            assert!(ok["results"].as_array().is_some_and(|r| !r.is_empty()), "{operation}: {ok}");
+            assert!(
+                ok["results"].as_array().is_some_and(|r| !r.is_empty()),
+                "{operation}: {ok}"
+            );
         }
         for &status in statuses {
             let fault = if status == 429 {
@@ -676,11 +681,15 @@ async fn every_simulator_route_conforms_to_the_specs() {
                 Fault::status(status)
             };
             sim.inject(route::HUB_DATA, fault, 1);
-            probe.check("hub.yaml", operation, hub_get(&path), status).await;
+            probe
+                .check("hub.yaml", operation, hub_get(&path), status)
+                .await;
         }
         if !operation.starts_with("AuditLogs") {
             let other = path.replacen(accounts::ORG, "nobody", 1);
-            probe.check("hub.yaml", operation, hub_get(&other), 404).await;
+            probe
+                .check("hub.yaml", operation, hub_get(&other), 404)
+                .await;
         }
         if operation != "ListRepositoryTags" && !operation.starts_with("AuditLogs") {
             probe
@@ -693,7 +702,10 @@ async fn every_simulator_route_conforms_to_the_specs() {
         .check(
             "hub.yaml",
             "AuditLogs_ListAuditLogs",
-            hub_get(&format!("/v2/auditlogs/{}?page=12&page_size=25", accounts::ORG)),
+            hub_get(&format!(
+                "/v2/auditlogs/{}?page=12&page_size=25",
+                accounts::ORG
+            )),
             200,
         )
         .await;
