@@ -1271,3 +1271,93 @@ fn dvp_parquet_download_and_convert() {
     );
     assert!(!dir.path().join("bad.parquet").exists());
 }
+
+#[test]
+fn hub_commands_in_every_output_format() {
+    let org = accounts::ORG;
+    for (args, rows) in [
+        (
+            vec!["hub", "audit-logs", org],
+            simulator::hub_data::AUDIT_EVENTS,
+        ),
+        (
+            vec![
+                "hub",
+                "audit-logs",
+                org,
+                "--from",
+                "2026-06-30T00:00:00Z",
+                "--to",
+                "2026-06-30T11:59:59Z",
+                "--action",
+                "repo.create",
+            ],
+            3,
+        ),
+        (vec!["hub", "members", org], 15),
+        (vec!["hub", "repos", org], 5),
+        (vec!["hub", "tags", org, "web-app"], 5),
+    ] {
+        let table = ok(demo(&args));
+        assert_eq!(
+            table.lines().count(),
+            rows + 1,
+            "{args:?}: header and rows\n{table}"
+        );
+        let mut with_csv = args.clone();
+        with_csv.extend(["-o", "csv"]);
+        let csv = ok(demo(&with_csv));
+        assert_eq!(csv.lines().count(), rows + 1, "{args:?}");
+        assert!(csv.lines().next().unwrap().contains(','), "{csv}");
+        let mut with_json = args.clone();
+        with_json.extend(["-o", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&ok(demo(&with_json))).unwrap();
+        assert_eq!(json.as_array().map(Vec::len), Some(rows), "{args:?}");
+    }
+    // A bad window is a usage error, before any request.
+    let bad = demo(&[
+        "hub",
+        "audit-logs",
+        org,
+        "--from",
+        "2026-07-01T00:00:00Z",
+        "--to",
+        "2026-06-01T00:00:00Z",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}
+
+#[test]
+fn hub_members_export_writes_the_csv_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("members.csv");
+    let err = stderr(&ok_output(demo(&[
+        "hub",
+        "members",
+        accounts::ORG,
+        "--export",
+        &file.display().to_string(),
+    ])));
+    assert!(err.contains("exported"), "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("Name,Username,Email,Type"), "{text}");
+    assert_eq!(text.lines().count(), 16);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no .part left"
+    );
+    // An organization the Hub does not know: exit 1, nothing written.
+    let missing = dir.path().join("none.csv");
+    let output = demo(&[
+        "hub",
+        "members",
+        "nobody",
+        "--export",
+        &missing.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("404"), "{}", stderr(&output));
+    assert!(!missing.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

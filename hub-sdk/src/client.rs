@@ -13,11 +13,11 @@ use crate::generated::{self, types};
 /// the token cache, the connection pool and the rate-limit state.
 ///
 /// ```no_run
-/// # async fn run() -> hub_sdk::Result<()> {
+/// # async fn run() -> docker_hub_sdk::Result<()> {
 /// use futures::TryStreamExt;
-/// let client = hub_sdk::HubClient::new(hub_sdk::Credentials::organization("my-org", "dckr_oat_…"))?;
+/// let client = docker_hub_sdk::HubClient::new(docker_hub_sdk::Credentials::organization("my-org", "dckr_oat_…"))?;
 /// let events: Vec<_> = client
-///     .audit_logs("my-org", hub_sdk::AuditLogQuery::new().action("repo.tag.push"))
+///     .audit_logs("my-org", docker_hub_sdk::AuditLogQuery::new().action("repo.tag.push"))
 ///     .try_collect()
 ///     .await?;
 /// # Ok(()) }

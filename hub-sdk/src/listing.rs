@@ -263,7 +263,9 @@ fn paged<T, F, Fut>(
 where
     T: PartialEq + Clone + Send + Sync + 'static,
     F: FnMut(u64) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<(Vec<T>, NextPage)>> + Send,
+    // The next page is told apart from the items: a bad `next` still
+    // yields the page it came with.
+    Fut: std::future::Future<Output = Result<(Vec<T>, Result<NextPage>)>> + Send,
 {
     async_stream::try_stream! {
         let mut page = 1u64;
@@ -284,10 +286,11 @@ where
                     why: format!("page {page} repeats the page before it: stopping rather than looping"),
                 })?;
             }
-            let done = matches!(next, NextPage::Done) || items.is_empty();
             for item in &items {
                 yield item.clone();
             }
+            let next = next?;
+            let done = matches!(next, NextPage::Done) || items.is_empty();
             previous = Some(items);
             match next {
                 NextPage::Number(number) if !done => page = number,
@@ -357,7 +360,7 @@ impl HubClient {
                 } else {
                     NextPage::Number(page + 1)
                 };
-                Ok((logs, next))
+                Ok((logs, Ok(next)))
             }
         });
         checked_first(checked, pages)
@@ -409,7 +412,7 @@ impl HubClient {
                 match call.send().await {
                     Ok(response) => {
                         let body = response.into_inner();
-                        let next = next_from_url(body.next.as_deref(), page, "listing members")?;
+                        let next = next_from_url(body.next.as_deref(), page, "listing members");
                         Ok((body.results, next))
                     }
                     Err(err) => Err(Error::from_generated("listing members", err).await),
@@ -460,7 +463,7 @@ impl HubClient {
                     Ok(response) => {
                         let body = response.into_inner();
                         let next =
-                            next_from_url(body.next.as_deref(), page, "listing repositories")?;
+                            next_from_url(body.next.as_deref(), page, "listing repositories");
                         Ok((body.results, next))
                     }
                     Err(err) => Err(Error::from_generated("listing repositories", err).await),
@@ -497,7 +500,7 @@ impl HubClient {
                 match call.send().await {
                     Ok(response) => {
                         let body = response.into_inner();
-                        let next = next_from_url(body.next.as_deref(), page, "listing tags")?;
+                        let next = next_from_url(body.next.as_deref(), page, "listing tags");
                         Ok((body.results, next))
                     }
                     Err(err) => Err(Error::from_generated("listing tags", err).await),
