@@ -234,6 +234,17 @@ async fn against_the_simulator_windows_filter_and_the_export_reads_back() {
             .is_some_and(|r| r.limit == Some(simulator::hub_data::RATE_LIMIT))
     );
 
+    // A 429 with Retry-After: waited for, sent once more, then answered.
+    sim.inject(
+        simulator::route::HUB_DATA,
+        simulator::Fault::rate_limited(1),
+        1,
+    );
+    let before = sim.requests();
+    let actions = client.audit_actions(org).await.unwrap();
+    assert!(!actions.actions.is_empty());
+    assert_eq!(sim.requests() - before, 2, "one refused request, one retry");
+
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("members.csv");
     client.export_members(org, &dest).await.unwrap();
