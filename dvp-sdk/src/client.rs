@@ -55,13 +55,9 @@ impl DvpClientBuilder {
     /// Builds the client. Nothing is sent until the first call.
     pub fn build(self) -> Result<DvpClient> {
         let http = self.config.json_client()?;
-        let mut tokens = TokenCache::builder(&self.config.hub_url, self.credentials, http.clone())
-            .retry(self.config.retry.clone())
-            .clock(self.config.clock.clone());
-        if let Some(otp) = self.otp {
-            tokens = tokens.otp(otp);
-        }
-        let tokens = tokens.build();
+        let tokens = TokenCache::builder(&self.config.hub_url, self.credentials, http.clone())
+            .for_client(&self.config, self.otp)
+            .build();
         let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
         let context = self
             .config

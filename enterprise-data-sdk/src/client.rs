@@ -117,8 +117,7 @@ impl EnterpriseClientBuilder {
                 let credentials =
                     Credentials::organization(self.org.clone(), self.oat.expose_secret());
                 let tokens = TokenCache::builder(&self.config.hub_url, credentials, http.clone())
-                    .retry(self.config.retry.clone())
-                    .clock(self.config.clock.clone())
+                    .for_client(&self.config, None)
                     .build();
                 (Some(tokens.clone()), Arc::new(tokens))
             }

@@ -116,6 +116,18 @@ impl TokenCacheBuilder {
         self
     }
 
+    /// Takes the retry policy and clock of a client's configuration, and
+    /// the one-time codes when there are any: what every SDK client's
+    /// builder does.
+    pub fn for_client(mut self, config: &sdk_core::ClientConfig, otp: Option<OtpProvider>) -> Self {
+        self.retry = config.retry.clone();
+        self.clock = config.clock.clone();
+        if otp.is_some() {
+            self.otp = otp;
+        }
+        self
+    }
+
     /// The cache. Nothing is sent until the first token is asked for.
     pub fn build(self) -> TokenCache {
         let hub = generated::Client::new_with_client(
