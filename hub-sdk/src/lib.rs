@@ -16,6 +16,7 @@ pub mod generated;
 pub mod client;
 pub mod error;
 pub mod listing;
+pub mod model;
 pub mod rows;
 mod validate;
 
@@ -25,6 +26,7 @@ pub use hub_auth::{Credentials, OtpProvider};
 pub use listing::{
     AuditLogQuery, MemberQuery, MemberRole, MemberType, RepoOrdering, RepoQuery, Repository, Tag,
 };
+pub use model::{AccountKind, RepositoryKind, Role, Status};
 // Everything a user names when configuring a client or matching an error.
 pub use sdk_core::download::DownloadError;
 pub use sdk_core::error::Failure;

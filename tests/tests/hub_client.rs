@@ -267,3 +267,29 @@ async fn against_the_simulator_windows_filter_and_the_export_reads_back() {
     // Nothing but the file: no `.part` left.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[tokio::test]
+async fn a_role_or_status_docker_adds_later_is_kept_not_fatal() {
+    let server = MockServer::start_async().await;
+    hub_exchanging(&server);
+    server.mock(|when, then| {
+        when.method(GET).path("/v2/orgs/acme/members");
+        then.status(200).json_body(json!({"count": 2, "results": [
+            {"username": "ed", "role": "Editor", "type": "Team"},
+            {"username": "own", "role": "Owner", "type": "User"},
+        ]}));
+    });
+    let members: Vec<_> = client(&server)
+        .members("acme", MemberQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(members[0].role, Some(hub_sdk::Role::Other("Editor".into())));
+    assert_eq!(
+        members[0].type_,
+        Some(hub_sdk::AccountKind::Other("Team".into()))
+    );
+    assert_eq!(members[1].role, Some(hub_sdk::Role::Owner));
+    // Sent back as received.
+    assert_eq!(serde_json::to_value(&members[0]).unwrap()["role"], "Editor");
+}

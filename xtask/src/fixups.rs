@@ -336,6 +336,54 @@ pub fn fold_error_bodies(doc: &mut serde_json::Value) {
     }
 }
 
+/// Moves each inline enum a target replaces into `components/schemas`
+/// under the name typify would give it (`<Schema><Property>`, e.g.
+/// `OrgMemberRole`) and refers to it there: typify replaces named schemas
+/// only, and an enum Docker may extend must become an open enum.
+pub fn hoist_replaced_enums(doc: &mut serde_json::Value, replaced: &[&str]) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    else {
+        return;
+    };
+    let mut hoisted = serde_json::Map::new();
+    for (name, schema) in schemas.iter_mut() {
+        // The properties sit in the schema, or in its inline `allOf` members.
+        let holders: Vec<&mut serde_json::Value> = if schema.get("allOf").is_some() {
+            schema["allOf"]
+                .as_array_mut()
+                .map(|members| members.iter_mut().collect())
+                .unwrap_or_default()
+        } else {
+            vec![schema]
+        };
+        for holder in holders {
+            let Some(properties) = holder.get_mut("properties").and_then(|p| p.as_object_mut())
+            else {
+                continue;
+            };
+            for (property, property_schema) in properties.iter_mut() {
+                let derived = format!("{name}{}", pascal_case(property));
+                if property_schema.get("enum").is_none() || !replaced.contains(&derived.as_str()) {
+                    continue;
+                }
+                let reference =
+                    serde_json::json!({"$ref": format!("#/components/schemas/{derived}")});
+                hoisted.insert(derived, std::mem::replace(property_schema, reference));
+            }
+        }
+    }
+    for (name, schema) in hoisted {
+        schemas.entry(name).or_insert(schema);
+    }
+}
+
+/// `status_description` → `StatusDescription`.
+fn pascal_case(text: &str) -> String {
+    text.split(['_', '-', ' ']).map(upper_first).collect()
+}
+
 fn upper_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -347,6 +395,36 @@ fn upper_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replaced_inline_enums_become_named_schemas() {
+        let mut doc = serde_json::json!({"components": {"schemas": {
+            "Tag": {"type": "object", "properties": {
+                "status": {"type": "string", "enum": ["active", "inactive"]},
+                "kind": {"type": "string", "enum": ["a"]},
+            }},
+            "Member": {"allOf": [{"type": "object", "properties": {
+                "role": {"type": "string", "enum": ["Owner"]},
+            }}]},
+        }}});
+        hoist_replaced_enums(&mut doc, &["TagStatus", "MemberRole"]);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["TagStatus"]["enum"],
+            serde_json::json!(["active", "inactive"])
+        );
+        assert_eq!(
+            schemas["Tag"]["properties"]["status"]["$ref"],
+            "#/components/schemas/TagStatus"
+        );
+        assert_eq!(
+            schemas["Member"]["allOf"][0]["properties"]["role"]["$ref"],
+            "#/components/schemas/MemberRole"
+        );
+        // Not replaced: left inline.
+        assert!(schemas["Tag"]["properties"]["kind"]["enum"].is_array());
+        assert!(schemas.get("TagKind").is_none());
+    }
 
     fn rewrite(source: &str, f: fn(&mut syn::File)) -> String {
         let mut file: syn::File = syn::parse_str(source).unwrap();

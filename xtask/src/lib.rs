@@ -84,7 +84,19 @@ pub const TARGETS: &[Target] = &[
         mock_out: "sdk-httpmock/src/hub.rs",
         cli_out: "cli/src/api/hub.rs",
         module_path: "hub_sdk::generated",
-        replacements: &[],
+        // Roles, kinds and statuses Docker may add to must not make a
+        // whole page undecodable (the inline enums are hoisted first).
+        replacements: &[
+            ("OrgMemberRole", "::hub_sdk::Role"),
+            ("HubUserType", "::hub_sdk::AccountKind"),
+            (
+                "RepositoryListEntryRepositoryType",
+                "::hub_sdk::RepositoryKind",
+            ),
+            ("RepositoryListEntryStatusDescription", "::hub_sdk::Status"),
+            ("TagStatus", "::hub_sdk::Status"),
+            ("TagImageStatus", "::hub_sdk::Status"),
+        ],
     },
     Target {
         spec: "account.yaml",
@@ -136,6 +148,8 @@ pub fn patched_spec_value(root: &Path, target: &Target) -> Result<serde_json::Va
 pub fn patched_spec(root: &Path, target: &Target) -> Result<openapiv3::OpenAPI> {
     let mut doc = patched_spec_value(root, target)?;
     fixups::fold_error_bodies(&mut doc);
+    let replaced: Vec<&str> = target.replacements.iter().map(|(name, _)| *name).collect();
+    fixups::hoist_replaced_enums(&mut doc, &replaced);
     serde_json::from_value(doc).with_context(|| {
         format!(
             "openapi/{} (patched) is not a valid OpenAPI 3.0 document",

@@ -418,7 +418,7 @@ pub mod types {
             rename = "type",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_: ::std::option::Option<HubUserType>,
+        pub type_: ::std::option::Option<::hub_sdk::AccountKind>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
@@ -426,61 +426,6 @@ pub mod types {
     impl HubUser {
         pub fn builder() -> builder::HubUser {
             Default::default()
-        }
-    }
-
-    ///`HubUserType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum HubUserType {
-        User,
-        Org,
-    }
-
-    impl ::std::fmt::Display for HubUserType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::User => f.write_str("User"),
-                Self::Org => f.write_str("Org"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for HubUserType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "User" => Ok(Self::User),
-                "Org" => Ok(Self::Org),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for HubUserType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for HubUserType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
 
@@ -811,12 +756,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profile_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<OrgMemberRole>,
+        pub role: ::std::option::Option<::hub_sdk::Role>,
         #[serde(
             rename = "type",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_: ::std::option::Option<OrgMemberType>,
+        pub type_: ::std::option::Option<::hub_sdk::AccountKind>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
@@ -1004,119 +949,6 @@ pub mod types {
         }
     }
 
-    ///`OrgMemberRole`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum OrgMemberRole {
-        Owner,
-        Member,
-        Invitee,
-    }
-
-    impl ::std::fmt::Display for OrgMemberRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Owner => f.write_str("Owner"),
-                Self::Member => f.write_str("Member"),
-                Self::Invitee => f.write_str("Invitee"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for OrgMemberRole {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "Owner" => Ok(Self::Owner),
-                "Member" => Ok(Self::Member),
-                "Invitee" => Ok(Self::Invitee),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for OrgMemberRole {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for OrgMemberRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    ///`OrgMemberType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum OrgMemberType {
-        User,
-        Org,
-    }
-
-    impl ::std::fmt::Display for OrgMemberType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::User => f.write_str("User"),
-                Self::Org => f.write_str("Org"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for OrgMemberType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "User" => Ok(Self::User),
-                "Org" => Ok(Self::Org),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for OrgMemberType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for OrgMemberType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
     ///`Page`
     #[derive(
         ::serde::Deserialize,
@@ -1230,13 +1062,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pull_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub repository_type: ::std::option::Option<RepositoryListEntryRepositoryType>,
+        pub repository_type: ::std::option::Option<::hub_sdk::RepositoryKind>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub star_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status_description: ::std::option::Option<RepositoryListEntryStatusDescription>,
+        pub status_description: ::std::option::Option<::hub_sdk::Status>,
         ///Bytes stored.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_size: ::std::option::Option<i64>,
@@ -1245,120 +1077,6 @@ pub mod types {
     impl RepositoryListEntry {
         pub fn builder() -> builder::RepositoryListEntry {
             Default::default()
-        }
-    }
-
-    ///`RepositoryListEntryRepositoryType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum RepositoryListEntryRepositoryType {
-        #[serde(rename = "image")]
-        Image,
-        #[serde(rename = "plugin")]
-        Plugin,
-    }
-
-    impl ::std::fmt::Display for RepositoryListEntryRepositoryType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Image => f.write_str("image"),
-                Self::Plugin => f.write_str("plugin"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for RepositoryListEntryRepositoryType {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "image" => Ok(Self::Image),
-                "plugin" => Ok(Self::Plugin),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for RepositoryListEntryRepositoryType {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for RepositoryListEntryRepositoryType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    ///`RepositoryListEntryStatusDescription`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum RepositoryListEntryStatusDescription {
-        #[serde(rename = "active")]
-        Active,
-        #[serde(rename = "inactive")]
-        Inactive,
-    }
-
-    impl ::std::fmt::Display for RepositoryListEntryStatusDescription {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Active => f.write_str("active"),
-                Self::Inactive => f.write_str("inactive"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for RepositoryListEntryStatusDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "active" => Ok(Self::Active),
-                "inactive" => Ok(Self::Inactive),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for RepositoryListEntryStatusDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for RepositoryListEntryStatusDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
 
@@ -1454,9 +1172,8 @@ pub mod types {
         ///Repository id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub repository: ::std::option::Option<i64>,
-        ///Whether the tag saw a push or pull in the past month.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<TagStatus>,
+        pub status: ::std::option::Option<::hub_sdk::Status>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag_last_pulled: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1503,7 +1220,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<TagImageStatus>,
+        pub status: ::std::option::Option<::hub_sdk::Status>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub variant: ::std::option::Option<::std::string::String>,
     }
@@ -1511,63 +1228,6 @@ pub mod types {
     impl TagImage {
         pub fn builder() -> builder::TagImage {
             Default::default()
-        }
-    }
-
-    ///`TagImageStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum TagImageStatus {
-        #[serde(rename = "active")]
-        Active,
-        #[serde(rename = "inactive")]
-        Inactive,
-    }
-
-    impl ::std::fmt::Display for TagImageStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Active => f.write_str("active"),
-                Self::Inactive => f.write_str("inactive"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for TagImageStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "active" => Ok(Self::Active),
-                "inactive" => Ok(Self::Inactive),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for TagImageStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for TagImageStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
 
@@ -1624,63 +1284,6 @@ pub mod types {
     impl TagPage {
         pub fn builder() -> builder::TagPage {
             Default::default()
-        }
-    }
-
-    ///Whether the tag saw a push or pull in the past month.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema,
-    )]
-    pub enum TagStatus {
-        #[serde(rename = "active")]
-        Active,
-        #[serde(rename = "inactive")]
-        Inactive,
-    }
-
-    impl ::std::fmt::Display for TagStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Active => f.write_str("active"),
-                Self::Inactive => f.write_str("inactive"),
-            }
-        }
-    }
-
-    impl ::std::str::FromStr for TagStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "active" => Ok(Self::Active),
-                "inactive" => Ok(Self::Inactive),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-
-    impl ::std::convert::TryFrom<&str> for TagStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-
-    impl ::std::convert::TryFrom<::std::string::String> for TagStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
 
@@ -2356,7 +1959,7 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<super::HubUserType>,
+                ::std::option::Option<::hub_sdk::AccountKind>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -2465,7 +2068,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HubUserType>>,
+                T: ::std::convert::TryInto<::std::option::Option<::hub_sdk::AccountKind>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -2880,11 +2483,11 @@ pub mod types {
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<super::OrgMemberRole>,
+                ::std::option::Option<::hub_sdk::Role>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<super::OrgMemberType>,
+                ::std::option::Option<::hub_sdk::AccountKind>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -3075,7 +2678,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OrgMemberRole>>,
+                T: ::std::convert::TryInto<::std::option::Option<::hub_sdk::Role>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -3085,7 +2688,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OrgMemberType>>,
+                T: ::std::convert::TryInto<::std::option::Option<::hub_sdk::AccountKind>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -3634,13 +3237,13 @@ pub mod types {
             >,
             pull_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             repository_type: ::std::result::Result<
-                ::std::option::Option<super::RepositoryListEntryRepositoryType>,
+                ::std::option::Option<::hub_sdk::RepositoryKind>,
                 ::std::string::String,
             >,
             star_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             status: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             status_description: ::std::result::Result<
-                ::std::option::Option<super::RepositoryListEntryStatusDescription>,
+                ::std::option::Option<::hub_sdk::Status>,
                 ::std::string::String,
             >,
             storage_size: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -3799,9 +3402,7 @@ pub mod types {
             }
             pub fn repository_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::RepositoryListEntryRepositoryType>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::hub_sdk::RepositoryKind>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.repository_type = value.try_into().map_err(|e| {
@@ -3831,9 +3432,7 @@ pub mod types {
             }
             pub fn status_description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::RepositoryListEntryStatusDescription>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::hub_sdk::Status>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status_description = value.try_into().map_err(|e| {
@@ -4098,7 +3697,7 @@ pub mod types {
             >,
             repository: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             status: ::std::result::Result<
-                ::std::option::Option<super::TagStatus>,
+                ::std::option::Option<::hub_sdk::Status>,
                 ::std::string::String,
             >,
             tag_last_pulled: ::std::result::Result<
@@ -4225,7 +3824,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TagStatus>>,
+                T: ::std::convert::TryInto<::std::option::Option<::hub_sdk::Status>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4343,7 +3942,7 @@ pub mod types {
             >,
             size: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             status: ::std::result::Result<
-                ::std::option::Option<super::TagImageStatus>,
+                ::std::option::Option<::hub_sdk::Status>,
                 ::std::string::String,
             >,
             variant: ::std::result::Result<
@@ -4474,7 +4073,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TagImageStatus>>,
+                T: ::std::convert::TryInto<::std::option::Option<::hub_sdk::Status>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
