@@ -37,3 +37,22 @@ sdk_core::impl_client_hooks!(generated::Client);
 
 /// Docker Hub's production base URL.
 pub const DEFAULT_HUB_URL: &str = "https://hub.docker.com";
+
+/// What a client whose bearer comes from Docker Hub is built from: the
+/// HTTP client for JSON calls, a token cache logging in with `credentials`
+/// (answering 2FA with `otp`) under `config`'s retry policy and clock, and
+/// the hooks' context carrying that cache for `operations`.
+pub fn logged_in_context(
+    config: &sdk_core::ClientConfig,
+    credentials: Credentials,
+    otp: Option<OtpProvider>,
+    operations: &'static [sdk_core::hooks::Operation],
+) -> reqwest::Result<(reqwest::Client, TokenCache, sdk_core::ApiContext)> {
+    let http = config.json_client()?;
+    let tokens = TokenCache::builder(&config.hub_url, credentials, http.clone())
+        .for_client(config, otp)
+        .build();
+    let source: std::sync::Arc<dyn TokenSource> = std::sync::Arc::new(tokens.clone());
+    let context = config.api_context(sdk_core::ApiContext::with_token_source(source), operations);
+    Ok((http, tokens, context))
+}

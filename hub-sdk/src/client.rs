@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use hub_auth::{Credentials, OtpProvider, TokenCache};
-use sdk_core::{ApiContext, ClientConfig, TokenSource};
+use sdk_core::ClientConfig;
 
 use crate::error::{Error, Result};
 use crate::generated::{self, types};
@@ -54,14 +54,12 @@ impl HubClientBuilder {
 
     /// Builds the client. Nothing is sent until the first call.
     pub fn build(self) -> Result<HubClient> {
-        let http = self.config.json_client()?;
-        let tokens = TokenCache::builder(&self.config.hub_url, self.credentials, http.clone())
-            .for_client(&self.config, self.otp)
-            .build();
-        let source: Arc<dyn TokenSource> = Arc::new(tokens.clone());
-        let context = self
-            .config
-            .api_context(ApiContext::with_token_source(source), generated::OPERATIONS);
+        let (http, tokens, context) = hub_auth::logged_in_context(
+            &self.config,
+            self.credentials,
+            self.otp,
+            generated::OPERATIONS,
+        )?;
         let api = generated::Client::new_with_client(self.config.api_base(), http, context);
         Ok(HubClient {
             api,
