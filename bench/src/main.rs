@@ -86,6 +86,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 return Ok(());
             }
+            // Profiling aid: split a file into records and type nothing.
+            "split-probe" => {
+                let path = args.next().ok_or("split-probe FILE")?;
+                println!(
+                    "{} records",
+                    measure::split_only(std::path::Path::new(&path))?
+                );
+                return Ok(());
+            }
+            // Profiling aid: lent typed rows of a usage_pulls file, every
+            // value read.
+            "lend-probe" => {
+                let path = args.next().ok_or("lend-probe FILE")?;
+                let schema = measure::usage_pulls_schema()?;
+                println!(
+                    "checksum {}",
+                    measure::lent_rows(std::path::Path::new(&path), &schema)?
+                );
+                return Ok(());
+            }
             // Profiling aid: parse a usage_pulls file typed, nothing else.
             "parse-probe" => {
                 let path = args.next().ok_or("parse-probe FILE")?;

@@ -153,24 +153,27 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
 
     // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop.
     let plain = time(runs, || async { byte_record_count(&sdk_file) }).await?;
+    let lent = time(runs, || async { lent_rows(&sdk_file, &schema) }).await?;
     let typed = time(runs, || async { typed_rows(&sdk_file, &schema) }).await?;
     let row_count = byte_record_count(&sdk_file)?;
+    let per_second = |d: Duration| row_count as f64 / d.as_secs_f64() / 1e6;
     rows.push(Row {
-        name: "2a. parse: schema-typed Enterprise rows vs csv::ByteRecord loop",
-        ours: format!(
-            "{} ({:.1} M rows/s)",
-            secs(typed),
-            row_count as f64 / typed.as_secs_f64() / 1e6
-        ),
-        baseline: format!(
-            "{} ({:.1} M rows/s)",
-            secs(plain),
-            row_count as f64 / plain.as_secs_f64() / 1e6
-        ),
-        ratio: plain.as_secs_f64() / typed.as_secs_f64(),
+        name: "2a. parse: schema-typed Enterprise rows, lent (RowReader, every value read) vs csv::ByteRecord loop",
+        ours: format!("{} ({:.1} M rows/s)", secs(lent), per_second(lent)),
+        baseline: format!("{} ({:.1} M rows/s)", secs(plain), per_second(plain)),
+        ratio: plain.as_secs_f64() / lent.as_secs_f64(),
         goal: ">= 0.7",
         spread: None,
-        met: plain.as_secs_f64() / typed.as_secs_f64() >= 0.7,
+        met: plain.as_secs_f64() / lent.as_secs_f64() >= 0.7,
+    });
+    rows.push(Row {
+        name: "2a''. parse: owned TypedRow per row (rows::rows) vs csv::ByteRecord loop",
+        ours: format!("{} ({:.1} M rows/s)", secs(typed), per_second(typed)),
+        baseline: format!("{} ({:.1} M rows/s)", secs(plain), per_second(plain)),
+        ratio: plain.as_secs_f64() / typed.as_secs_f64(),
+        goal: "(reported)",
+        spread: None,
+        met: true,
     });
     // The floor for any reader that types every value: the ByteRecord loop
     // plus parsing each typed cell in place, with no row built at all.
@@ -364,12 +367,59 @@ fn typed_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result
     Ok(n)
 }
 
+/// Every schema-typed row of a report file through the lending
+/// `RowReader`, every value read (folded into a checksum, so none is
+/// skipped).
+pub fn lent_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result<u64, Error> {
+    use enterprise_data_sdk::rows::ValueRef;
+    let mut reader = enterprise_data_sdk::rows::row_reader(path, schema)?;
+    let mut checksum = 0u64;
+    while let Some(row) = reader.next_row() {
+        for value in row?.values() {
+            checksum = checksum.wrapping_add(match value {
+                ValueRef::String(s) => s.len() as u64,
+                ValueRef::Integer(n) => n as u64,
+                ValueRef::Float(x) => x.to_bits(),
+                ValueRef::Boolean(b) => u64::from(b),
+                ValueRef::Date(d) => chrono::Datelike::day(&d).into(),
+                ValueRef::Timestamp(t) => t.timestamp() as u64,
+                _ => 1,
+            });
+        }
+    }
+    Ok(checksum)
+}
+
 pub fn byte_record_count(path: &Path) -> Result<u64, Error> {
     let mut reader = csv::Reader::from_path(path)?;
     let mut record = csv::ByteRecord::new();
     let mut n = 0;
     while reader.read_byte_record(&mut record)? {
         n += 1;
+    }
+    Ok(n)
+}
+
+/// A decoder that types nothing: what splitting alone costs.
+struct NoRow;
+
+impl sdk_core::csv::RowDecoder for NoRow {
+    type Row = usize;
+
+    fn decode(
+        &mut self,
+        record: sdk_core::csv::Fields<'_>,
+    ) -> Result<usize, sdk_core::csv::CsvError> {
+        Ok(record.len())
+    }
+}
+
+/// Records of a file through the SDK's reader (splitting thread, batches),
+/// typed as nothing.
+pub fn split_only(path: &Path) -> Result<u64, Error> {
+    let mut n = 0;
+    for fields in sdk_core::csv::rows_from_path_with(path, |_: &csv::StringRecord| Ok(NoRow))? {
+        n += fields? as u64;
     }
     Ok(n)
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sdk_core::csv::{CsvError, FromHeaders, HeaderIndex, RowDecoder};
+use sdk_core::csv::{CsvError, Fields, FromHeaders, HeaderIndex, OwnedFields, RowDecoder};
 
 use crate::error::{Error, Result};
 
@@ -21,14 +21,14 @@ use crate::error::{Error, Result};
 /// has no such column or the cell is empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRow {
-    record: csv::StringRecord,
+    record: OwnedFields,
     columns: Arc<[Option<usize>; 12]>,
     timestamp: Option<DateTime<Utc>>,
 }
 
 impl RawRow {
     fn cell(&self, column: usize) -> Option<&str> {
-        text(&self.record, self.columns[column])
+        text(self.record.fields(), self.columns[column])
     }
 
     /// Type of the puller (industry).
@@ -173,15 +173,15 @@ impl FromHeaders for RawDecoder {
 impl RowDecoder for RawDecoder {
     type Row = RawRow;
 
-    fn decode(&mut self, record: &mut csv::StringRecord, line: u64) -> Result<RawRow, CsvError> {
+    fn decode(&mut self, record: Fields<'_>) -> Result<RawRow, CsvError> {
         let timestamp = text(record, self.columns[3])
-            .map(|t| parse_timestamp(t, line))
+            .map(|t| parse_timestamp(t, record.line()))
             .transpose()?;
         // A copy made here, on the thread that takes the rows: the record
         // itself goes back to the splitting thread for reuse, so no memory
         // is allocated on one thread and freed on the other.
         Ok(RawRow {
-            record: record.clone(),
+            record: record.to_owned_record(),
             columns: self.columns.clone(),
             timestamp,
         })
@@ -206,11 +206,8 @@ impl FromHeaders for SummaryDecoder {
 impl RowDecoder for SummaryDecoder {
     type Row = SummaryRow;
 
-    fn decode(
-        &mut self,
-        record: &mut csv::StringRecord,
-        line: u64,
-    ) -> Result<SummaryRow, CsvError> {
+    fn decode(&mut self, record: Fields<'_>) -> Result<SummaryRow, CsvError> {
+        let line = record.line();
         let text = |i: usize| text(record, self.columns[i]).map(str::to_owned);
         let count = |i: usize, name: &str| -> Result<Option<u64>, CsvError> {
             text(i)
@@ -235,7 +232,7 @@ impl RowDecoder for SummaryDecoder {
     }
 }
 
-fn text(record: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
+fn text(record: Fields<'_>, column: Option<usize>) -> Option<&str> {
     let value = record.get(column?)?;
     // Trim only when needed: most cells have no surrounding space.
     let value = if value.starts_with(' ') || value.ends_with(' ') {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use sdk_core::csv::{CsvError, FromHeaders, HeaderIndex, RowDecoder};
+use sdk_core::csv::{CsvError, Fields, FromHeaders, HeaderIndex, RowDecoder};
 
 use crate::error::{Error, Result};
 
@@ -54,11 +54,7 @@ impl FromHeaders for MemberDecoder {
 impl RowDecoder for MemberDecoder {
     type Row = MemberRow;
 
-    fn decode(
-        &mut self,
-        record: &mut csv::StringRecord,
-        _line: u64,
-    ) -> Result<MemberRow, CsvError> {
+    fn decode(&mut self, record: Fields<'_>) -> Result<MemberRow, CsvError> {
         let cell = |i: usize| {
             self.columns[i]
                 .and_then(|p| record.get(p))

@@ -169,11 +169,11 @@ impl ConvertError {
 
 /// Record batches of at most `batch_rows` rows, read from a CSV as it comes.
 pub struct BatchReader {
-    reader: csv::Reader<Source>,
+    reader: crate::record_reader::RecordReader<Source>,
     columns: Arc<[ColumnSpec]>,
     schema: SchemaRef,
     batch_rows: usize,
-    record: csv::StringRecord,
+    records: crate::record_reader::Records,
     dates: Vec<DateCache>,
     source_name: String,
     done: bool,
@@ -211,7 +211,7 @@ pub fn batches_from_reader(
         columns: columns.into(),
         schema,
         batch_rows: batch_rows.max(1),
-        record: csv::StringRecord::new(),
+        records: Default::default(),
         source_name: source_name.to_owned(),
         done: false,
     })
@@ -275,7 +275,8 @@ impl BatchReader {
             .collect();
         let mut rows = 0;
         while rows < self.batch_rows {
-            match self.reader.read_record(&mut self.record) {
+            self.records.clear();
+            match self.reader.read_into(&mut self.records) {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;
@@ -283,23 +284,24 @@ impl BatchReader {
                 }
                 Err(err) => {
                     self.done = true;
-                    return Err(match err.kind() {
-                        csv::ErrorKind::Io(io) => ConvertError::Read {
+                    return Err(match err {
+                        crate::record_reader::RecordError::Io(io) => ConvertError::Read {
                             source_name: self.source_name.clone(),
                             message: io.to_string(),
                         },
-                        _ => ConvertError::Csv {
+                        other => ConvertError::Csv {
                             source_name: self.source_name.clone(),
-                            error: CsvError::from_csv(&err),
+                            error: other.into_csv(),
                         },
                     });
                 }
             }
-            let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+            let record = self.records.get(0);
+            let line = record.line();
             for ((column, builder), dates) in
                 self.columns.iter().zip(&mut builders).zip(&mut self.dates)
             {
-                let cell = column.position.and_then(|p| self.record.get(p));
+                let cell = column.position.and_then(|p| record.get(p));
                 builder
                     .append(cell.unwrap_or(""), dates)
                     .map_err(|what| ConvertError::Csv {
@@ -379,11 +381,7 @@ impl Builder {
             Builder::Int64(b) => {
                 b.append_value(crate::csv::parse_i64(cell).ok_or("an integer")?);
             }
-            Builder::Float64(b) => b.append_value(
-                crate::csv::trim(cell)
-                    .parse::<f64>()
-                    .map_err(|_| "a number")?,
-            ),
+            Builder::Float64(b) => b.append_value(crate::csv::parse_f64(cell).ok_or("a number")?),
             Builder::Boolean(b) => {
                 b.append_value(crate::csv::parse_bool(cell).ok_or("a boolean")?);
             }

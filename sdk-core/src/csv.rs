@@ -16,6 +16,8 @@ use std::task::Poll;
 use futures::Stream;
 
 use crate::record_batches::{self, Batch, Cursor};
+pub use crate::record_reader::{Fields, MAX_RECORD, OwnedFields};
+use crate::record_reader::{RecordReader, Records};
 use tokio::io::AsyncRead;
 
 /// A row that could not be read, with where it is.
@@ -41,6 +43,9 @@ impl CsvError {
         }
     }
 
+    /// The `csv` crate's error in our words: the record reader's tests
+    /// compare the two readers' errors through it.
+    #[cfg(test)]
     pub(crate) fn from_csv(error: &csv::Error) -> Self {
         let line = error.position().map(|p| p.line());
         let message = match error.kind() {
@@ -68,10 +73,10 @@ pub trait RowDecoder: Sized + Send + 'static {
     /// The typed row.
     type Row: Send + 'static;
 
-    /// Decodes one record found at `line`.
-    /// The decoder may take the record (`std::mem::replace`) to keep it in the
-    /// row; the reader then continues with whatever is left in its place.
-    fn decode(&mut self, record: &mut csv::StringRecord, line: u64) -> Result<Self::Row, CsvError>;
+    /// Decodes one record (its line is [`Fields::line`]). The record is
+    /// borrowed from a reused buffer: a row that keeps it copies it
+    /// ([`Fields::to_owned_record`]).
+    fn decode(&mut self, record: Fields<'_>) -> Result<Self::Row, CsvError>;
 }
 
 /// A decoder that needs nothing but the header line to be built.
@@ -155,6 +160,45 @@ pub fn parse_i64(value: &str) -> Option<i64> {
         return Some(if negative { -n } else { n });
     }
     value.trim().parse().ok()
+}
+
+/// A number as `str::parse::<f64>` reads it after [`trim`]; plain decimals
+/// (`-12.345`, at most 15 digits) without the general parser.
+///
+/// Such a decimal is `m / 10^k` with `m < 2^53` and `k <= 22`: both are
+/// exact doubles, so one IEEE division rounds correctly, which is the
+/// general parser's own fast path (Clinger's), minus its parsing.
+pub fn parse_f64(value: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let b = value.as_bytes();
+    let (negative, rest) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let mut mantissa = 0u64;
+    let mut digits = 0usize;
+    let mut fraction = None;
+    for (i, &byte) in rest.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(byte - b'0');
+                digits += 1;
+            }
+            b'.' if fraction.is_none() => fraction = Some(rest.len() - i - 1),
+            _ => return trim(value).parse().ok(),
+        }
+        if digits > 15 {
+            return trim(value).parse().ok();
+        }
+    }
+    // "", "-", "." and "-." are not numbers; "1." and ".5" are.
+    if digits == 0 {
+        return trim(value).parse().ok();
+    }
+    let magnitude = mantissa as f64 / POW10[fraction.unwrap_or(0)];
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// `value` without surrounding whitespace; free when there is none.
@@ -321,7 +365,7 @@ impl FromHeaders for RecordDecoder {
 impl RowDecoder for RecordDecoder {
     type Row = Record;
 
-    fn decode(&mut self, record: &mut csv::StringRecord, _line: u64) -> Result<Record, CsvError> {
+    fn decode(&mut self, record: Fields<'_>) -> Result<Record, CsvError> {
         Ok(Record {
             headers: self.headers.clone(),
             values: record.iter().map(str::to_owned).collect(),
@@ -338,6 +382,14 @@ pub struct Rows<D: RowDecoder> {
     recycle: std::sync::mpsc::SyncSender<Batch>,
     cursor: Cursor,
     splitter: Option<std::thread::JoinHandle<()>>,
+}
+
+impl<D: RowDecoder> Rows<D> {
+    /// The decoder, as the last row left it: a decoder that types each
+    /// record into buffers of its own (no row built) is read through this.
+    pub fn decoder(&self) -> &D {
+        &self.decoder
+    }
 }
 
 impl<D: RowDecoder> Iterator for Rows<D> {
@@ -416,8 +468,8 @@ pub fn rows_from_reader_with<D: RowDecoder>(
 pub(crate) fn open_csv<D>(
     input: impl Read + Send + 'static,
     make: impl FnOnce(&csv::StringRecord) -> Result<D, CsvError>,
-) -> Result<(csv::Reader<Source>, D), CsvError> {
-    let mut buffered = BufReader::with_capacity(256 * 1024, input);
+) -> Result<(RecordReader<Source>, D), CsvError> {
+    let mut buffered = BufReader::with_capacity(64 * 1024, input);
     let head = buffered.fill_buf().map_err(|e| CsvError {
         line: None,
         column: None,
@@ -429,15 +481,20 @@ pub(crate) fn open_csv<D>(
             flate2::bufread::MultiGzDecoder::new(buffered),
         ))
     } else {
-        Box::new(buffered)
+        // The bytes looked at, then the source itself: the record reader
+        // has a buffer of its own, and a second one would copy every byte
+        // once more.
+        let head = std::io::Cursor::new(head.to_vec());
+        Box::new(head.chain(buffered.into_inner()))
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(source);
-    let headers = reader
-        .headers()
-        .map_err(|e| CsvError::from_csv(&e))?
-        .clone();
+    let mut reader = RecordReader::new(source);
+    // An empty source has an empty header, as with `csv::Reader`.
+    let mut first = Records::default();
+    let headers = match reader.read_into(&mut first) {
+        Ok(true) => first.get(0).iter().collect(),
+        Ok(false) => csv::StringRecord::new(),
+        Err(err) => return Err(err.into_csv()),
+    };
     let decoder = make(&headers)?;
     Ok((reader, decoder))
 }

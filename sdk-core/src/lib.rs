@@ -22,6 +22,7 @@ pub mod open_enum;
 mod part_writer;
 pub mod rate_limit;
 mod record_batches;
+mod record_reader;
 pub mod redact;
 pub mod request;
 pub mod retry;

@@ -1,34 +1,36 @@
 //! CSV split into records on a thread of its own, typed by the consumer.
 //!
-//! Splitting a CSV into fields (and checking its UTF-8) costs about as much
-//! as typing the fields; on two threads the two halves overlap. Records
-//! travel in batches that go back to the splitting thread once consumed, so
-//! their buffers are reused and nothing is allocated on one thread and freed
-//! on the other (glibc's allocator then spends its time handing locks
-//! between threads).
+//! Splitting a CSV into fields (and checking its UTF-8) and typing the
+//! fields overlap on two threads. Records travel in batches (one text
+//! buffer each, `record_reader::Records`) that go back to the splitting
+//! thread once consumed, so their buffers are reused and nothing is
+//! allocated on one thread and freed on the other (glibc's allocator then
+//! spends its time handing locks between threads).
 
 use std::io::Read;
 
 use crate::csv::{CsvError, RowDecoder};
+use crate::record_reader::{RecordReader, Records};
 
-/// Records per batch.
-const BATCH: usize = 512;
+/// Records per batch: each batch handed over may wake the other thread,
+/// which costs microseconds on a virtual machine.
+const BATCH: usize = 2048;
+/// Text per batch: a batch closes early when its records are long.
+const BATCH_TEXT: usize = 1024 * 1024;
 /// Batches in flight from the splitting thread; with the one being consumed
-/// and the spares, at most `BATCH * (IN_FLIGHT + 3)` records exist at once.
+/// and the spares, at most `IN_FLIGHT + 3` batches exist at once.
 pub(crate) const IN_FLIGHT: usize = 4;
 
 /// Records read as text, not yet typed, and the error that ended the batch.
 pub(crate) struct Batch {
-    records: Vec<csv::StringRecord>,
-    filled: usize,
+    records: Records,
     failure: Option<CsvError>,
 }
 
 impl Batch {
     fn empty() -> Self {
         Self {
-            records: Vec::with_capacity(BATCH),
-            filled: 0,
+            records: Records::default(),
             failure: None,
         }
     }
@@ -36,23 +38,20 @@ impl Batch {
 
 /// The splitting thread's loop: fills batches from `reader` (reusing those
 /// `spare` gives back) and hands each to `send`, until the data ends, an
-/// I/O error ends it, or `send` says the consumer is gone.
+/// error ends it, or `send` says the consumer is gone.
 pub(crate) fn split<R: Read>(
-    mut reader: csv::Reader<R>,
+    mut reader: RecordReader<R>,
     mut send: impl FnMut(Batch) -> bool,
     mut spare: impl FnMut() -> Option<Batch>,
 ) {
     loop {
         let mut batch = spare().unwrap_or_else(Batch::empty);
-        batch.filled = 0;
+        batch.records.clear();
         batch.failure = None;
         let mut ended = false;
-        while batch.filled < BATCH {
-            if batch.records.len() == batch.filled {
-                batch.records.push(csv::StringRecord::new());
-            }
-            match reader.read_record(&mut batch.records[batch.filled]) {
-                Ok(true) => batch.filled += 1,
+        while batch.records.len() < BATCH && batch.records.text_len() < BATCH_TEXT {
+            match reader.read_into(&mut batch.records) {
+                Ok(true) => {}
                 Ok(false) => {
                     ended = true;
                     break;
@@ -60,13 +59,13 @@ pub(crate) fn split<R: Read>(
                 Err(err) => {
                     // A broken stream would repeat its error forever; a bad
                     // record is reported and reading goes on.
-                    ended = matches!(err.kind(), csv::ErrorKind::Io(_));
-                    batch.failure = Some(CsvError::from_csv(&err));
+                    ended = err.ends_reading();
+                    batch.failure = Some(err.into_csv());
                     break;
                 }
             }
         }
-        let worth_sending = batch.filled > 0 || batch.failure.is_some();
+        let worth_sending = batch.records.len() > 0 || batch.failure.is_some();
         if (worth_sending && !send(batch)) || ended {
             return;
         }
@@ -88,11 +87,10 @@ impl Cursor {
         recycle: impl FnOnce(Batch),
     ) -> Option<Result<D::Row, CsvError>> {
         let (batch, next) = self.current.as_mut()?;
-        if *next < batch.filled {
-            let record = &mut batch.records[*next];
+        if *next < batch.records.len() {
+            let record = batch.records.get(*next);
             *next += 1;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            return Some(decoder.decode(record, line));
+            return Some(decoder.decode(record));
         }
         if let Some(failure) = batch.failure.take() {
             return Some(Err(failure));

@@ -506,6 +506,20 @@ proptest! {
     }
 
     #[test]
+    fn the_fast_float_parser_agrees_with_std(
+        plain in "-?[0-9]{0,17}\\.?[0-9]{0,17}",
+        odd in "[ ]?[-+]?[0-9.eE]{0,8}[ ]?|inf|NaN|-0|0\\.0",
+        x in any::<f64>(),
+    ) {
+        for cell in [&plain, &odd, &x.to_string(), &format!("{x:e}"), &format!("{:.6}", x)] {
+            let ours = sdk_core::csv::parse_f64(cell);
+            let std = cell.trim().parse::<f64>().ok();
+            // Bit for bit (NaN == NaN, 0.0 != -0.0).
+            prop_assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{:?}", cell);
+        }
+    }
+
+    #[test]
     fn the_date_cache_never_gives_a_stale_day(
         cells in proptest::collection::vec(
             (2024i32..2027, 1u32..13, 1u32..32, 0u32..25, 0u32..60, prop_oneof![Just("T"), Just(" ")]),

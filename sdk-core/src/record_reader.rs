@@ -1,0 +1,645 @@
+//! CSV records split exactly as the `csv` crate splits them, faster.
+//!
+//! `csv_core`'s state machine looks at every byte; report files are mostly
+//! records without a quote, where a field ends at the next `,` and a record
+//! at the next `\n` or `\r`. Those are found here eight bytes at a time. A
+//! record with a quote (and the first record, where `csv_core` strips a
+//! byte-order mark) goes through a `csv_core` reader kept from record to
+//! record, so quoting, doubled quotes and every odd case are `csv_core`'s
+//! own. Positions, empty-line skipping and the field-count check follow
+//! `csv::Reader` with its defaults and `flexible(false)`; the property test
+//! `same_records_as_the_csv_crate` compares the two on fuzzed input.
+//!
+//! Unlike `csv::Reader`, a record is bounded: one longer than
+//! [`MAX_RECORD`] (a hostile body without a newline) is an error, not a
+//! buffer that grows until memory runs out.
+
+use std::io::Read;
+
+use crate::csv::CsvError;
+
+/// Longest record accepted, in bytes.
+pub const MAX_RECORD: usize = 64 * 1024 * 1024;
+
+/// Bytes read from the source at once: small enough that the buffer stays
+/// in the core's cache while it is split.
+const READ_SIZE: usize = 64 * 1024;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes of `word` below `b'-'` (`,` `"` `\r` `\n` among them, and
+/// space), as the high bit of each such byte. Exact per byte: the
+/// subtraction cannot borrow across bytes, and bytes of 0x80 and above are
+/// masked out.
+fn below_dash(word: u64) -> u64 {
+    !((word | HIGH).wrapping_sub(ONES * u64::from(b'-'))) & !word & HIGH
+}
+
+/// Records read as text: every record's fields in one buffer, so a batch
+/// of records costs a few allocations, reused, however many fields it has.
+#[derive(Debug, Default)]
+pub(crate) struct Records {
+    /// Each record's fields, one separator byte between two fields.
+    text: String,
+    /// Where each field ends in `text` (u32: less memory for the other
+    /// thread to fetch; a batch's text stays far below 4 GiB).
+    ends: Vec<u32>,
+    spans: Vec<Span>,
+}
+
+/// One record of [`Records`].
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    /// Its fields' ends are `ends[ends_from..ends_to]`.
+    ends_from: u32,
+    ends_to: u32,
+    line: u64,
+}
+
+impl Records {
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.spans.clear();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Bytes of text held.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Record `i` (which must exist).
+    pub(crate) fn get(&self, i: usize) -> Fields<'_> {
+        let span = self.spans[i];
+        Fields {
+            text: &self.text,
+            ends: &self.ends[span.ends_from as usize..span.ends_to as usize],
+            start: span.start,
+            line: span.line,
+        }
+    }
+
+    /// Appends a record of `fields` (each already checked to be UTF-8).
+    fn push<'f>(&mut self, fields: impl IntoIterator<Item = &'f str>, line: u64) {
+        let start = self.text.len() as u32;
+        let ends_from = self.ends.len() as u32;
+        for (i, field) in fields.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push(',');
+            }
+            self.text.push_str(field);
+            self.ends.push(self.text.len() as u32);
+        }
+        self.spans.push(Span {
+            start,
+            ends_from,
+            ends_to: self.ends.len() as u32,
+            line,
+        });
+    }
+}
+
+/// One record of a CSV source, borrowed while a decoder reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    text: &'a str,
+    ends: &'a [u32],
+    start: u32,
+    line: u64,
+}
+
+impl<'a> Fields<'a> {
+    /// Field `i` (0-based), if the record has it.
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i {
+            0 => self.start,
+            _ => self.ends[i - 1] + 1,
+        } as usize;
+        self.text.get(start..end)
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the record has no field (never, for a record read from CSV).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let fields = *self;
+        (0..fields.len()).filter_map(move |i| fields.get(i))
+    }
+
+    /// 1-based line where the record starts, as the `csv` crate counts it.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// An owned copy of the record (one allocation for the text, one for
+    /// the field bounds).
+    pub fn to_owned_record(&self) -> OwnedFields {
+        let end = self.ends.last().copied().unwrap_or(self.start);
+        OwnedFields {
+            text: self.text[self.start as usize..end as usize].into(),
+            ends: self.ends.iter().map(|e| e - self.start).collect(),
+            line: self.line,
+        }
+    }
+}
+
+/// A record's fields, owned: [`Fields::to_owned_record`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedFields {
+    text: Box<str>,
+    ends: Box<[u32]>,
+    line: u64,
+}
+
+impl OwnedFields {
+    /// The record as [`Fields`].
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            text: &self.text,
+            ends: &self.ends,
+            start: 0,
+            line: self.line,
+        }
+    }
+}
+
+/// Why a record could not be read.
+#[derive(Debug)]
+pub(crate) enum RecordError {
+    /// The source failed; reading is over.
+    Io(std::io::Error),
+    /// The data cannot be read further (a record past [`MAX_RECORD`]).
+    Fatal(CsvError),
+    /// This record is bad; the next one may be read.
+    Record(CsvError),
+}
+
+impl RecordError {
+    /// Whether reading is over.
+    pub(crate) fn ends_reading(&self) -> bool {
+        !matches!(self, RecordError::Record(_))
+    }
+
+    pub(crate) fn into_csv(self) -> CsvError {
+        match self {
+            RecordError::Io(err) => CsvError {
+                line: None,
+                column: None,
+                message: format!("read failed: {err}"),
+            },
+            RecordError::Fatal(err) | RecordError::Record(err) => err,
+        }
+    }
+}
+
+/// Where the fast scan of a record stopped.
+enum Scan {
+    /// The record ends at this index (its terminator, `\n` or `\r`).
+    Terminator(usize),
+    /// The data ends before a terminator.
+    Unterminated,
+    /// A quote: the record is `csv_core`'s.
+    Quote,
+}
+
+/// Splits records from a byte source.
+pub(crate) struct RecordReader<R> {
+    input: R,
+    buf: Vec<u8>,
+    /// Next unread byte of `buf`.
+    start: usize,
+    /// End of the data in `buf`.
+    end: usize,
+    eof: bool,
+    failed: bool,
+    /// Where the next record starts, as `csv::Position` counts it.
+    line: u64,
+    expected_fields: Option<usize>,
+    core: csv_core::Reader,
+    /// The first record goes through `csv_core` (it strips a BOM).
+    core_has_read: bool,
+    /// Where the fields of the record being read end: indexes of `buf`
+    /// (fast path) or of `core_out` (`csv_core`).
+    ends: Vec<usize>,
+    core_out: Vec<u8>,
+    max_record: usize,
+}
+
+impl<R: Read> RecordReader<R> {
+    pub(crate) fn new(input: R) -> Self {
+        Self::with_limits(input, READ_SIZE, MAX_RECORD)
+    }
+
+    /// With a small `read_size` the tests cross buffer ends everywhere.
+    pub(crate) fn with_limits(input: R, read_size: usize, max_record: usize) -> Self {
+        Self {
+            input,
+            buf: vec![0; read_size.max(1)],
+            start: 0,
+            end: 0,
+            eof: false,
+            failed: false,
+            line: 1,
+            expected_fields: None,
+            core: csv_core::Reader::new(),
+            core_has_read: false,
+            ends: Vec::with_capacity(64),
+            core_out: vec![0; 1024],
+            max_record,
+        }
+    }
+
+    /// Appends the next record to `records`; `Ok(false)` at the end. After
+    /// an error that does not end reading, the next call reads the next
+    /// record, as with `csv::Reader`; nothing is appended for a bad record.
+    pub(crate) fn read_into(&mut self, records: &mut Records) -> Result<bool, RecordError> {
+        if self.failed {
+            return Ok(false);
+        }
+        let line = self.line;
+        let found = if self.core_has_read {
+            self.read_fast(records, line)
+        } else {
+            self.core_has_read = true;
+            // `csv_core` strips a BOM only when its first input holds all
+            // three bytes, and takes input left empty by that for the end.
+            let mut filled = Ok(true);
+            while filled.is_ok() && self.end - self.start < 4 && !self.eof {
+                filled = self.refill();
+            }
+            filled.and_then(|_| self.read_core(records, line))
+        };
+        if let Err(err) = &found
+            && err.ends_reading()
+        {
+            self.failed = true;
+        }
+        found
+    }
+
+    /// Checks the number of fields against the first record's, as
+    /// `csv::Reader` does unless flexible.
+    fn check_fields(&mut self, fields: usize, line: u64) -> Result<(), RecordError> {
+        match self.expected_fields {
+            None => self.expected_fields = Some(fields),
+            Some(expected) if expected != fields => {
+                return Err(RecordError::Record(CsvError::at(
+                    line,
+                    None,
+                    format!("{fields} fields where the header has {expected}"),
+                )));
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    fn too_long(&self) -> RecordError {
+        RecordError::Fatal(CsvError::at(
+            self.line,
+            None,
+            format!(
+                "a record longer than {} MiB; is this a CSV file?",
+                self.max_record / (1024 * 1024)
+            ),
+        ))
+    }
+
+    /// Moves what is left to the front and reads more. `Ok(false)` at the
+    /// end of the data.
+    fn refill(&mut self) -> Result<bool, RecordError> {
+        if self.eof {
+            return Ok(false);
+        }
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        if self.end == self.buf.len() {
+            if self.buf.len() >= self.max_record {
+                return Err(self.too_long());
+            }
+            let grown = (self.buf.len() * 2).min(self.max_record);
+            self.buf.resize(grown, 0);
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(RecordError::Io(err)),
+            }
+        }
+    }
+
+    /// A record without quotes straight from the buffer; one with a quote
+    /// goes to `csv_core`.
+    fn read_fast(&mut self, records: &mut Records, line: u64) -> Result<bool, RecordError> {
+        loop {
+            // Empty lines (and the `\n` of a `\r\n`) before a record are
+            // skipped, as `csv_core` does at the start of a record; the
+            // record keeps the line from before them, as in `csv`.
+            let skipped = self.buf[self.start..self.end]
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .fold(0, |n, &b| {
+                    self.line += u64::from(b == b'\n');
+                    n + 1
+                });
+            self.start += skipped;
+            if self.start == self.end {
+                if self.refill()? {
+                    continue;
+                }
+                return Ok(false);
+            }
+            let end = match self.scan() {
+                Scan::Quote => return self.read_core(records, line),
+                Scan::Terminator(at) => at,
+                Scan::Unterminated if self.eof => self.end,
+                Scan::Unterminated => {
+                    if !self.refill()? && self.start == self.end {
+                        return Ok(false);
+                    }
+                    continue;
+                }
+            };
+            let record_start = self.start;
+            // Past the terminator (there is none at the end of the data).
+            self.start = (end + 1).min(self.end);
+            self.line += u64::from(self.buf.get(end) == Some(&b'\n'));
+            self.check_fields(self.ends.len() + 1, line)?;
+            let bytes = &self.buf[record_start..end];
+            let text = std::str::from_utf8(bytes).map_err(|err| {
+                // Commas are ASCII, so a field holds the bad byte whole.
+                let at = record_start + err.valid_up_to();
+                let field = self.ends.iter().take_while(|&&e| e < at).count() + 1;
+                RecordError::Record(CsvError::at(
+                    line,
+                    None,
+                    format!("invalid UTF-8 in field {field}"),
+                ))
+            })?;
+            // The line's own commas separate its fields in `records`.
+            let text_start = records.text.len();
+            let ends_from = records.ends.len() as u32;
+            records.text.push_str(text);
+            records.ends.extend(
+                self.ends
+                    .iter()
+                    .map(|&at| (text_start + (at - record_start)) as u32)
+                    .chain([records.text.len() as u32]),
+            );
+            records.spans.push(Span {
+                start: text_start as u32,
+                ends_from,
+                ends_to: records.ends.len() as u32,
+                line,
+            });
+            return Ok(true);
+        }
+    }
+
+    /// Finds where the fields of the record at `start` end (into `ends`)
+    /// and its terminator.
+    fn scan(&mut self) -> Scan {
+        self.ends.clear();
+        let data = &self.buf[..self.end];
+        let mut i = self.start;
+        while i + 8 <= data.len() {
+            let word = u64::from_le_bytes(data[i..i + 8].try_into().expect("8 bytes"));
+            let mut found = below_dash(word);
+            while found != 0 {
+                let at = i + (found.trailing_zeros() / 8) as usize;
+                found &= found - 1;
+                match data[at] {
+                    b',' => self.ends.push(at),
+                    b'\n' | b'\r' => return Scan::Terminator(at),
+                    b'"' => return Scan::Quote,
+                    _ => {}
+                }
+            }
+            i += 8;
+        }
+        for (at, &b) in data.iter().enumerate().skip(i) {
+            match b {
+                b',' => self.ends.push(at),
+                b'\n' | b'\r' => return Scan::Terminator(at),
+                b'"' => return Scan::Quote,
+                _ => {}
+            }
+        }
+        Scan::Unterminated
+    }
+
+    /// One record through `csv_core`, refilling as it asks.
+    fn read_core(&mut self, records: &mut Records, line: u64) -> Result<bool, RecordError> {
+        use csv_core::ReadRecordResult;
+        self.core.set_line(self.line);
+        self.ends.clear();
+        let mut out_len = 0;
+        let mut ends = [0usize; 64];
+        loop {
+            if self.start == self.end && !self.eof {
+                self.refill()?;
+            }
+            let input = &self.buf[self.start..self.end];
+            let (result, read, written, ended) =
+                self.core
+                    .read_record(input, &mut self.core_out[out_len..], &mut ends);
+            // `csv_core` counts the lines: the bytes it read may hold
+            // quoted newlines.
+            self.start += read;
+            self.line = self.core.line();
+            out_len += written;
+            self.ends.extend_from_slice(&ends[..ended]);
+            if out_len > self.max_record {
+                return Err(self.too_long());
+            }
+            match result {
+                ReadRecordResult::InputEmpty | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::OutputFull => {
+                    let grown = self.core_out.len() * 2;
+                    self.core_out.resize(grown, 0);
+                }
+                ReadRecordResult::Record => break,
+                ReadRecordResult::End => return Ok(false),
+            }
+        }
+        self.check_fields(self.ends.len(), line)?;
+        let mut fields = Vec::with_capacity(self.ends.len());
+        let mut from = 0;
+        for (i, &at) in self.ends.iter().enumerate() {
+            let field = std::str::from_utf8(&self.core_out[from..at]).map_err(|_| {
+                RecordError::Record(CsvError::at(
+                    line,
+                    None,
+                    format!("invalid UTF-8 in field {}", i + 1),
+                ))
+            })?;
+            fields.push(field);
+            from = at;
+        }
+        records.push(fields, line);
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What a reader gave: fields and line of each record, or an error's
+    /// line and message.
+    #[derive(Debug, PartialEq)]
+    enum Read {
+        Record(Vec<String>, u64),
+        Error(Option<u64>, String),
+    }
+
+    fn ours(data: &[u8], read_size: usize) -> Vec<Read> {
+        let mut reader = RecordReader::with_limits(data, read_size, MAX_RECORD);
+        let mut records = Records::default();
+        let mut out = Vec::new();
+        for _ in 0..data.len() + 2 {
+            // Records pile up in one buffer, as in a batch.
+            match reader.read_into(&mut records) {
+                Ok(true) => {
+                    let record = records.get(records.len() - 1);
+                    out.push(Read::Record(
+                        record.iter().map(str::to_owned).collect(),
+                        record.line(),
+                    ))
+                }
+                Ok(false) => break,
+                Err(err) => {
+                    let err = err.into_csv();
+                    out.push(Read::Error(err.line, err.message))
+                }
+            }
+        }
+        out
+    }
+
+    fn theirs(data: &[u8]) -> Vec<Read> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(false)
+            .from_reader(data);
+        let mut record = csv::StringRecord::new();
+        let mut out = Vec::new();
+        for _ in 0..data.len() + 2 {
+            match reader.read_record(&mut record) {
+                Ok(true) => out.push(Read::Record(
+                    record.iter().map(str::to_owned).collect(),
+                    record.position().map(|p| p.line()).unwrap_or(0),
+                )),
+                Ok(false) => break,
+                Err(err) => {
+                    let err = CsvError::from_csv(&err);
+                    out.push(Read::Error(err.line, err.message))
+                }
+            }
+        }
+        out
+    }
+
+    fn fragment() -> impl Strategy<Value = &'static [u8]> {
+        prop::sample::select(vec![
+            &b"a"[..],
+            b"bc",
+            b"12345678",
+            b",",
+            b",",
+            b"\"",
+            b"\"\"",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b" ",
+            "é".as_bytes(),
+            b"\xff",
+            b"\xef\xbb\xbf",
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn same_records_as_the_csv_crate(
+            parts in prop::collection::vec(fragment(), 0..60),
+            read_size in 1usize..40,
+        ) {
+            let data = parts.concat();
+            prop_assert_eq!(ours(&data, read_size), theirs(&data));
+        }
+
+        #[test]
+        fn same_records_as_the_csv_crate_for_report_like_data(
+            rows in prop::collection::vec(
+                prop::collection::vec(prop::sample::select(vec![
+                    "", "x", "web-app", "2026-06-30", "12", "0.5", "\"q,uoted\"", "\"a\"\"b\"", "é",
+                ]), 3),
+                0..30,
+            ),
+            crlf in any::<bool>(),
+            read_size in prop::sample::select(vec![7usize, 64, 4096]),
+        ) {
+            let newline = if crlf { "\r\n" } else { "\n" };
+            let data: String = rows.iter().map(|row| row.join(",") + newline).collect();
+            prop_assert_eq!(ours(data.as_bytes(), read_size), theirs(data.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn a_record_without_end_is_refused_at_the_limit() {
+        let data = vec![b'x'; 10_000];
+        let mut reader = RecordReader::with_limits(&data[..], 64, 1024);
+        let mut records = Records::default();
+        let err = reader.read_into(&mut records).unwrap_err();
+        assert!(err.ends_reading());
+        let err = err.into_csv();
+        assert!(err.message.contains("a record longer than"), "{err}");
+        assert!(!reader.read_into(&mut records).unwrap());
+
+        // A quoted field that never closes, past the first record.
+        let data = [&b"a\n\""[..], &vec![b'x'; 10_000]].concat();
+        let mut reader = RecordReader::with_limits(&data[..], 64, 1024);
+        assert!(reader.read_into(&mut records).unwrap());
+        let err = reader.read_into(&mut records).unwrap_err().into_csv();
+        assert!(err.message.contains("a record longer than"), "{err}");
+    }
+
+    #[test]
+    fn below_dash_marks_exactly_the_low_ascii_bytes() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[lane] = b;
+                let mask = below_dash(u64::from_le_bytes(bytes));
+                let expected = if b < b'-' { 0x80u64 << (8 * lane) } else { 0 };
+                assert_eq!(mask, expected, "byte {b:#x} in lane {lane}");
+            }
+        }
+    }
+}
