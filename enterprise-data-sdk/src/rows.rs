@@ -8,13 +8,16 @@
 //! # Cost
 //!
 //! Every reader here splits the CSV into records on a thread of its own
-//! and types each row on the thread that takes it, so a file is read at
-//! about the speed of the CSV splitter alone on two cores (BENCHMARKS.md,
-//! row 2a). The cheapest typed path is the one that types only what you
-//! use: [`usage_pulls_rows`] (four fields of a known report) costs less than
-//! [`rows`] (every schema field as a [`Value`]). Read a row's values by
-//! position ([`TypedRow::values`], in [`TypedRow::columns`] order) rather
-//! than by name in a hot loop. [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
+//! and types each row on the thread that takes it (BENCHMARKS.md, rows 2a
+//! and 2a''). The cheapest way to read every value is [`row_reader`]: it
+//! types each row into buffers reused from row to row and lends it as a
+//! [`RowRef`] (values as [`ValueRef`], text borrowed), so no row allocates.
+//! [`rows`] gives owned [`TypedRow`]s, easiest to keep or send elsewhere, at
+//! the cost of a `Vec` and a `String` per text cell for every row.
+//! [`usage_pulls_rows`] (four fields of a known report) types only what it
+//! keeps. Read values by position ([`RowRef::value`], [`TypedRow::values`],
+//! in schema order) rather than by name in a hot loop.
+//! [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
 //! types rows while the body arrives, without a file.
 
 use std::path::Path;

@@ -96,6 +96,7 @@ impl<D, F: FnOnce(&csv::StringRecord) -> Result<D, CsvError> + Send + 'static> M
 }
 
 /// `YYYY-MM-DD`, checked to be a real date.
+#[inline]
 pub fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
     let b = value.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
@@ -108,6 +109,7 @@ pub fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
     None
 }
 
+#[inline]
 fn digits(bytes: &[u8]) -> Option<u32> {
     bytes.iter().try_fold(0u32, |n, b| {
         b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
@@ -121,6 +123,7 @@ pub fn parse_timestamp(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 /// `true`/`false`, also `1`/`0`, `yes`/`no`, `t`/`f`, in any case.
+#[inline]
 pub fn parse_bool(value: &str) -> Option<bool> {
     match trim(value) {
         "true" => Some(true),
@@ -141,6 +144,7 @@ pub fn parse_bool(value: &str) -> Option<bool> {
 /// An integer, read without the general parser when it is plain digits
 /// (the common case), else as `str::parse` reads it (surrounding spaces
 /// allowed).
+#[inline]
 pub fn parse_i64(value: &str) -> Option<i64> {
     let b = value.as_bytes();
     let (negative, digits) = match b.first() {
@@ -168,6 +172,7 @@ pub fn parse_i64(value: &str) -> Option<i64> {
 /// Such a decimal is `m / 10^k` with `m < 2^53` and `k <= 22`: both are
 /// exact doubles, so one IEEE division rounds correctly, which is the
 /// general parser's own fast path (Clinger's), minus its parsing.
+#[inline]
 pub fn parse_f64(value: &str) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -202,6 +207,7 @@ pub fn parse_f64(value: &str) -> Option<f64> {
 }
 
 /// `value` without surrounding whitespace; free when there is none.
+#[inline]
 pub fn trim(value: &str) -> &str {
     match value.as_bytes() {
         // Both ends ASCII and not whitespace: nothing to trim (a non-ASCII
@@ -227,6 +233,7 @@ pub struct DateCache {
 
 impl DateCache {
     /// Like [`parse_date`].
+    #[inline]
     pub fn date(&mut self, value: &str) -> Option<chrono::NaiveDate> {
         let b = value.as_bytes();
         if let Some((seen, date)) = &self.last

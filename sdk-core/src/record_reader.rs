@@ -75,6 +75,7 @@ impl Records {
     }
 
     /// Record `i` (which must exist).
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> Fields<'_> {
         let span = self.spans[i];
         Fields {
@@ -116,6 +117,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Field `i` (0-based), if the record has it.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&'a str> {
         let end = *self.ends.get(i)? as usize;
         let start = match i {
@@ -126,11 +128,13 @@ impl<'a> Fields<'a> {
     }
 
     /// Number of fields.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// Whether the record has no field (never, for a record read from CSV).
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
@@ -142,6 +146,7 @@ impl<'a> Fields<'a> {
     }
 
     /// 1-based line where the record starts, as the `csv` crate counts it.
+    #[inline]
     pub fn line(&self) -> u64 {
         self.line
     }
