@@ -86,20 +86,12 @@ impl Records {
         }
     }
 
-    /// Appends a record of `fields` (each already checked to be UTF-8).
-    fn push<'f>(&mut self, fields: impl IntoIterator<Item = &'f str>, line: u64) {
-        let start = self.text.len() as u32;
-        let ends_from = self.ends.len() as u32;
-        for (i, field) in fields.into_iter().enumerate() {
-            if i > 0 {
-                self.text.push(',');
-            }
-            self.text.push_str(field);
-            self.ends.push(self.text.len() as u32);
-        }
+    /// Makes the text and ends appended since `text_start` and `ends_from`
+    /// one record.
+    fn push_span(&mut self, text_start: usize, ends_from: usize, line: u64) {
         self.spans.push(Span {
-            start,
-            ends_from,
+            start: text_start as u32,
+            ends_from: ends_from as u32,
             ends_to: self.ends.len() as u32,
             line,
         });
@@ -406,8 +398,7 @@ impl<R: Read> RecordReader<R> {
                 ))
             })?;
             // The line's own commas separate its fields in `records`.
-            let text_start = records.text.len();
-            let ends_from = records.ends.len() as u32;
+            let (text_start, ends_from) = (records.text.len(), records.ends.len());
             records.text.push_str(text);
             records.ends.extend(
                 self.ends
@@ -415,12 +406,7 @@ impl<R: Read> RecordReader<R> {
                     .map(|&at| (text_start + (at - record_start)) as u32)
                     .chain([records.text.len() as u32]),
             );
-            records.spans.push(Span {
-                start: text_start as u32,
-                ends_from,
-                ends_to: records.ends.len() as u32,
-                line,
-            });
+            records.push_span(text_start, ends_from, line);
             return Ok(true);
         }
     }
@@ -492,20 +478,28 @@ impl<R: Read> RecordReader<R> {
             }
         }
         self.check_fields(self.ends.len(), line)?;
-        let mut fields = Vec::with_capacity(self.ends.len());
+        // Each field checked on its own, as `csv` does: a character cut by
+        // a field's end is invalid even if the next field completes it.
+        let (text_start, ends_from) = (records.text.len(), records.ends.len());
         let mut from = 0;
         for (i, &at) in self.ends.iter().enumerate() {
-            let field = std::str::from_utf8(&self.core_out[from..at]).map_err(|_| {
-                RecordError::Record(CsvError::at(
+            let Ok(field) = std::str::from_utf8(&self.core_out[from..at]) else {
+                records.text.truncate(text_start);
+                records.ends.truncate(ends_from);
+                return Err(RecordError::Record(CsvError::at(
                     line,
                     None,
                     format!("invalid UTF-8 in field {}", i + 1),
-                ))
-            })?;
-            fields.push(field);
+                )));
+            };
+            if i > 0 {
+                records.text.push(',');
+            }
+            records.text.push_str(field);
+            records.ends.push(records.text.len() as u32);
             from = at;
         }
-        records.push(fields, line);
+        records.push_span(text_start, ends_from, line);
         Ok(true)
     }
 }
@@ -584,6 +578,9 @@ mod tests {
             b"\r",
             b" ",
             "é".as_bytes(),
+            // Its two bytes apart: a character cut at a field's end.
+            b"\xc3",
+            b"\xa9",
             b"\xff",
             b"\xef\xbb\xbf",
         ])
