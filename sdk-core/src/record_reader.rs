@@ -43,7 +43,8 @@ pub(crate) struct Records {
     /// Each record's fields, one separator byte between two fields.
     text: String,
     /// Where each field ends in `text` (u32: less memory for the other
-    /// thread to fetch; a batch's text stays far below 4 GiB).
+    /// thread to fetch; a batch's text stays far below 2 GiB), with
+    /// `QUOTED_END` for a field kept with its quotes.
     ends: Vec<u32>,
     spans: Vec<Span>,
 }
@@ -111,12 +112,17 @@ impl<'a> Fields<'a> {
     /// Field `i` (0-based), if the record has it.
     #[inline]
     pub fn get(&self, i: usize) -> Option<&'a str> {
-        let end = *self.ends.get(i)? as usize;
+        let end = *self.ends.get(i)?;
         let start = match i {
             0 => self.start,
-            _ => self.ends[i - 1] + 1,
+            _ => (self.ends[i - 1] & !QUOTED_END) + 1,
         } as usize;
-        self.text.get(start..end)
+        if end & QUOTED_END != 0 {
+            // Without its quotes.
+            self.text.get(start + 1..(end & !QUOTED_END) as usize - 1)
+        } else {
+            self.text.get(start..end as usize)
+        }
     }
 
     /// Number of fields.
@@ -146,10 +152,14 @@ impl<'a> Fields<'a> {
     /// An owned copy of the record (one allocation for the text, one for
     /// the field bounds).
     pub fn to_owned_record(&self) -> OwnedFields {
-        let end = self.ends.last().copied().unwrap_or(self.start);
+        let end = self.ends.last().map_or(self.start, |e| e & !QUOTED_END);
         OwnedFields {
             text: self.text[self.start as usize..end as usize].into(),
-            ends: self.ends.iter().map(|e| e - self.start).collect(),
+            ends: self
+                .ends
+                .iter()
+                .map(|e| ((e & !QUOTED_END) - self.start) | (e & QUOTED_END))
+                .collect(),
             line: self.line,
         }
     }
@@ -206,12 +216,84 @@ impl RecordError {
 
 /// Where the fast scan of a record stopped.
 enum Scan {
-    /// The record ends at this index (its terminator, `\n` or `\r`).
+    /// The record ends at this index (its terminator, `\n` or `\r`, or the
+    /// end of the data).
     Terminator(usize),
     /// The data ends before a terminator.
     Unterminated,
     /// A quote: the record is `csv_core`'s.
     Quote,
+}
+
+/// Marks, in a field's end, a field that was quoted: its text, quotes
+/// included, lies before the end (`QUOTED` in the reader's positions,
+/// `QUOTED_END` in a batch's `u32` ends).
+const QUOTED: usize = 1 << (usize::BITS - 1);
+const QUOTED_END: u32 = 1 << 31;
+
+/// Whether the field being scanned is quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    None,
+    Open,
+    /// Closed by the quote at this index.
+    Closed(usize),
+}
+
+/// The fast scan's place in a record. It takes plain fields and fields
+/// quoted whole (`"a,b"`: a quote at the start, the closing one right
+/// before the delimiter); anything else with a quote (a doubled quote, a
+/// line end inside quotes, text after the closing quote, a quote inside a
+/// field) is `csv_core`'s.
+struct FieldScan {
+    start: usize,
+    quote: Quote,
+}
+
+impl FieldScan {
+    /// One byte below `-` at `at`; `Some` when the scan of the record is
+    /// over.
+    fn step(&mut self, ends: &mut Vec<usize>, at: usize, byte: u8) -> Option<Scan> {
+        if self.quote == Quote::Open {
+            return match byte {
+                b'"' => {
+                    self.quote = Quote::Closed(at);
+                    None
+                }
+                b'\n' | b'\r' => Some(Scan::Quote),
+                _ => None,
+            };
+        }
+        match byte {
+            b'"' if at == self.start && self.quote == Quote::None => {
+                self.quote = Quote::Open;
+                None
+            }
+            b'"' => Some(Scan::Quote),
+            b',' => self.end_field(ends, at).map(|_| Scan::Quote).or_else(|| {
+                self.start = at + 1;
+                self.quote = Quote::None;
+                None
+            }),
+            b'\n' | b'\r' => Some(
+                self.end_field(ends, at)
+                    .map_or(Scan::Terminator(at), |_| Scan::Quote),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Ends the field at `at`; `Some(())` when it cannot be taken as it is
+    /// (a quote left open, or text after the closing one).
+    fn end_field(&self, ends: &mut Vec<usize>, at: usize) -> Option<()> {
+        let flag = match self.quote {
+            Quote::None => 0,
+            Quote::Closed(close) if close + 1 == at => QUOTED,
+            _ => return Some(()),
+        };
+        ends.push(at | flag);
+        None
+    }
 }
 
 /// Splits records from a byte source.
@@ -373,7 +455,6 @@ impl<R: Read> RecordReader<R> {
             let end = match self.scan() {
                 Scan::Quote => return self.read_core(records, line),
                 Scan::Terminator(at) => at,
-                Scan::Unterminated if self.eof => self.end,
                 Scan::Unterminated => {
                     if !self.refill()? && self.start == self.end {
                         return Ok(false);
@@ -384,13 +465,14 @@ impl<R: Read> RecordReader<R> {
             let record_start = self.start;
             // Past the terminator (there is none at the end of the data).
             self.start = (end + 1).min(self.end);
-            self.line += u64::from(self.buf.get(end) == Some(&b'\n'));
-            self.check_fields(self.ends.len() + 1, line)?;
+            self.line += u64::from(end < self.end && self.buf[end] == b'\n');
+            self.check_fields(self.ends.len(), line)?;
             let bytes = &self.buf[record_start..end];
             let text = std::str::from_utf8(bytes).map_err(|err| {
-                // Commas are ASCII, so a field holds the bad byte whole.
+                // Commas and quotes are ASCII, so a field holds the bad
+                // byte whole.
                 let at = record_start + err.valid_up_to();
-                let field = self.ends.iter().take_while(|&&e| e < at).count() + 1;
+                let field = self.ends.iter().take_while(|&&e| e & !QUOTED < at).count() + 1;
                 RecordError::Record(CsvError::at(
                     line,
                     None,
@@ -400,22 +482,28 @@ impl<R: Read> RecordReader<R> {
             // The line's own commas separate its fields in `records`.
             let (text_start, ends_from) = (records.text.len(), records.ends.len());
             records.text.push_str(text);
-            records.ends.extend(
-                self.ends
-                    .iter()
-                    .map(|&at| (text_start + (at - record_start)) as u32)
-                    .chain([records.text.len() as u32]),
-            );
+            records.ends.extend(self.ends.iter().map(|&at| {
+                let end = (text_start + (at & !QUOTED) - record_start) as u32;
+                if at & QUOTED != 0 {
+                    end | QUOTED_END
+                } else {
+                    end
+                }
+            }));
             records.push_span(text_start, ends_from, line);
             return Ok(true);
         }
     }
 
-    /// Finds where the fields of the record at `start` end (into `ends`)
-    /// and its terminator.
+    /// Finds where the fields of the record at `start` end (into `ends`,
+    /// the last one's included) and where the record ends.
     fn scan(&mut self) -> Scan {
         self.ends.clear();
         let data = &self.buf[..self.end];
+        let mut field = FieldScan {
+            start: self.start,
+            quote: Quote::None,
+        };
         let mut i = self.start;
         while i + 8 <= data.len() {
             let word = u64::from_le_bytes(data[i..i + 8].try_into().expect("8 bytes"));
@@ -423,24 +511,24 @@ impl<R: Read> RecordReader<R> {
             while found != 0 {
                 let at = i + (found.trailing_zeros() / 8) as usize;
                 found &= found - 1;
-                match data[at] {
-                    b',' => self.ends.push(at),
-                    b'\n' | b'\r' => return Scan::Terminator(at),
-                    b'"' => return Scan::Quote,
-                    _ => {}
+                if let Some(scan) = field.step(&mut self.ends, at, data[at]) {
+                    return scan;
                 }
             }
             i += 8;
         }
-        for (at, &b) in data.iter().enumerate().skip(i) {
-            match b {
-                b',' => self.ends.push(at),
-                b'\n' | b'\r' => return Scan::Terminator(at),
-                b'"' => return Scan::Quote,
-                _ => {}
+        for (at, &byte) in data.iter().enumerate().skip(i) {
+            if let Some(scan) = field.step(&mut self.ends, at, byte) {
+                return scan;
             }
         }
-        Scan::Unterminated
+        if !self.eof {
+            return Scan::Unterminated;
+        }
+        // The last record of the data may end without a terminator.
+        field
+            .end_field(&mut self.ends, data.len())
+            .map_or(Scan::Terminator(data.len()), |_| Scan::Quote)
     }
 
     /// One record through `csv_core`, refilling as it asks.
