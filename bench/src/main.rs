@@ -1,4 +1,4 @@
-//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only]`
+//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only --parse-only]`
 //!
 //! Measures the SDKs against what a user would do by hand, each figure a
 //! ratio of two timings taken in the same run on the same machine (the
@@ -18,6 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         build: true,
         static_only: false,
         parquet_only: false,
+        parse_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -34,6 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--skip-build" => options.build = false,
             "--static-only" => options.static_only = true,
             "--parquet-only" => options.parquet_only = true,
+            "--parse-only" => options.parse_only = true,
             // Child mode for the memory measurement: a fresh process per size.
             "rss-probe" => {
                 let (Some(hub), Some(api), Some(size)) = (args.next(), args.next(), args.next())

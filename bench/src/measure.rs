@@ -10,6 +10,8 @@ use enterprise_data_sdk::{EnterpriseClient, Report};
 use futures::{StreamExt, TryStreamExt};
 use simulator::{Simulator, SimulatorConfig, accounts};
 
+use crate::pairs::{paired, sdk_sample};
+
 pub struct Options {
     pub size_mib: u64,
     pub runs: usize,
@@ -18,6 +20,8 @@ pub struct Options {
     pub static_only: bool,
     /// Only the CSV to Parquet rows (9a-9c).
     pub parquet_only: bool,
+    /// Only the parse rows (2a, 2a'', 2c).
+    pub parse_only: bool,
 }
 
 pub struct Row {
@@ -151,45 +155,60 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         return crate::parquet_rows::rows(&dir, &sdk_file, &schema, typed, runs).await;
     }
 
-    // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop.
+    // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop, in
+    // alternating pairs (noisier than the downloads: both sides are CPU).
+    let pairs = runs.max(5);
+    let count = |path: &Path| {
+        let path = path.to_owned();
+        sdk_sample(move || async move {
+            byte_record_count(&path)?;
+            Ok(())
+        })
+    };
+    let lent = |path: &Path| {
+        let path = path.to_owned();
+        let schema = schema.clone();
+        sdk_sample(move || async move {
+            lent_rows(&path, &schema)?;
+            Ok(())
+        })
+    };
+    let lent_pair = paired(pairs, || lent(&sdk_file), || count(&sdk_file)).await?;
+    rows.push(lent_pair.row(
+        "2a. parse: schema-typed Enterprise rows, lent (RowReader, every value read) vs csv::ByteRecord loop",
+        Some(mib),
+        ">= 0.7",
+        Some(0.7),
+    ));
+    let owned = || {
+        sdk_sample(|| async {
+            typed_rows(&sdk_file, &schema)?;
+            Ok(())
+        })
+    };
+    let owned_pair = paired(pairs, owned, || count(&sdk_file)).await?;
+    rows.push(owned_pair.row(
+        "2a''. parse: owned TypedRow per row (rows::rows) vs csv::ByteRecord loop",
+        Some(mib),
+        "(reported)",
+        None,
+    ));
+    let typed = owned_pair.ours_median();
     let plain = time(runs, || async { byte_record_count(&sdk_file) }).await?;
-    let lent = time(runs, || async { lent_rows(&sdk_file, &schema) }).await?;
-    let typed = time(runs, || async { typed_rows(&sdk_file, &schema) }).await?;
-    let row_count = byte_record_count(&sdk_file)?;
-    let per_second = |d: Duration| row_count as f64 / d.as_secs_f64() / 1e6;
-    rows.push(Row {
-        name: "2a. parse: schema-typed Enterprise rows, lent (RowReader, every value read) vs csv::ByteRecord loop",
-        ours: format!("{} ({:.1} M rows/s)", secs(lent), per_second(lent)),
-        baseline: format!("{} ({:.1} M rows/s)", secs(plain), per_second(plain)),
-        ratio: plain.as_secs_f64() / lent.as_secs_f64(),
-        goal: ">= 0.7",
-        spread: None,
-        met: plain.as_secs_f64() / lent.as_secs_f64() >= 0.7,
-    });
-    rows.push(Row {
-        name: "2a''. parse: owned TypedRow per row (rows::rows) vs csv::ByteRecord loop",
-        ours: format!("{} ({:.1} M rows/s)", secs(typed), per_second(typed)),
-        baseline: format!("{} ({:.1} M rows/s)", secs(plain), per_second(plain)),
-        ratio: plain.as_secs_f64() / typed.as_secs_f64(),
-        goal: "(reported)",
-        spread: None,
-        met: true,
-    });
     // Many CSV writers quote every text field: the same rows, quoted.
     let quoted_file = dir.join("quoted.csv");
     quote_text_fields(&sdk_file, &quoted_file, 3)?;
-    let plain_quoted = time(runs, || async { byte_record_count(&quoted_file) }).await?;
-    let lent_quoted = time(runs, || async { lent_rows(&quoted_file, &schema) }).await?;
+    let quoted_pair = paired(pairs, || lent(&quoted_file), || count(&quoted_file)).await?;
     let _ = std::fs::remove_file(&quoted_file);
-    rows.push(Row {
-        name: "2c. parse, text fields quoted: lent rows vs csv::ByteRecord loop (same file, first three fields in quotes)",
-        ours: secs(lent_quoted),
-        baseline: secs(plain_quoted),
-        ratio: plain_quoted.as_secs_f64() / lent_quoted.as_secs_f64(),
-        goal: "(reported)",
-        spread: None,
-        met: true,
-    });
+    rows.push(quoted_pair.row(
+        "2c. parse, text fields quoted: lent rows vs csv::ByteRecord loop (same file, first three fields in quotes)",
+        None,
+        "(reported)",
+        None,
+    ));
+    if options.parse_only {
+        return Ok(rows);
+    }
     // The floor for any reader that types every value: the ByteRecord loop
     // plus parsing each typed cell in place, with no row built at all.
     let floor = time(runs, || async { parse_in_place(&sdk_file) }).await?;

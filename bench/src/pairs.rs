@@ -106,6 +106,11 @@ pub struct Paired {
 }
 
 impl Paired {
+    /// Median wall time of our side.
+    pub fn ours_median(&self) -> Duration {
+        median(self.ours.iter().map(|s| s.wall).collect())
+    }
+
     fn ratio(&self) -> (f64, f64, f64) {
         let ratios: Vec<f64> = self
             .ours

@@ -253,6 +253,7 @@ struct FieldScan {
 impl FieldScan {
     /// One byte below `-` at `at`; `Some` when the scan of the record is
     /// over.
+    #[inline(always)]
     fn step(&mut self, ends: &mut Vec<usize>, at: usize, byte: u8) -> Option<Scan> {
         if self.quote == Quote::Open {
             return match byte {
