@@ -297,7 +297,7 @@ enum Cell {
 
 /// Types each record into buffers reused from row to row.
 #[derive(Debug)]
-pub struct InPlaceDecoder {
+struct InPlaceDecoder {
     schema: SchemaDecoder,
     cells: Vec<Cell>,
     text: String,

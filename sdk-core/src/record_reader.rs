@@ -1,12 +1,12 @@
 //! CSV records split exactly as the `csv` crate splits them, faster.
 //!
-//! `csv_core`'s state machine looks at every byte; report files are mostly
-//! records without a quote, where a field ends at the next `,` and a record
-//! at the next `\n` or `\r`. Those are found here eight bytes at a time. A
-//! record with a quote (and the first record, where `csv_core` strips a
-//! byte-order mark) goes through a `csv_core` reader kept from record to
-//! record, so quoting, doubled quotes and every odd case are `csv_core`'s
-//! own. Positions, empty-line skipping and the field-count check follow
+//! `csv_core`'s state machine looks at every byte; in report files a field
+//! ends at the next `,` and a record at the next `\n` or `\r`, and a quoted
+//! field is quoted whole (`"a,b"`). Those are found here eight bytes at a
+//! time. Any other record with a quote (a doubled quote, a line end inside
+//! quotes, text after a closing quote) and the first record (where
+//! `csv_core` strips a byte-order mark) go through a `csv_core` reader kept
+//! from record to record, so every odd case is `csv_core`'s own. Positions, empty-line skipping and the field-count check follow
 //! `csv::Reader` with its defaults and `flexible(false)`; the property test
 //! `same_records_as_the_csv_crate` compares the two on fuzzed input.
 //!
@@ -40,7 +40,8 @@ fn below_dash(word: u64) -> u64 {
 /// of records costs a few allocations, reused, however many fields it has.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
-    /// Each record's fields, one separator byte between two fields.
+    /// Each record's fields, one separator byte between two fields (a
+    /// field read on the fast path from quotes keeps them).
     text: String,
     /// Where each field ends in `text` (u32: less memory for the other
     /// thread to fetch; a batch's text stays far below 2 GiB), with
@@ -202,6 +203,15 @@ impl RecordError {
         !matches!(self, RecordError::Record(_))
     }
 
+    /// Field `field` (0-based) of the record at `line` is not UTF-8.
+    fn bad_utf8(line: u64, field: usize) -> Self {
+        RecordError::Record(CsvError::at(
+            line,
+            None,
+            format!("invalid UTF-8 in field {}", field + 1),
+        ))
+    }
+
     pub(crate) fn into_csv(self) -> CsvError {
         match self {
             RecordError::Io(err) => CsvError {
@@ -271,29 +281,28 @@ impl FieldScan {
                 None
             }
             b'"' => Some(Scan::Quote),
-            b',' => self.end_field(ends, at).map(|_| Scan::Quote).or_else(|| {
+            b',' if self.end_field(ends, at) => {
                 self.start = at + 1;
                 self.quote = Quote::None;
                 None
-            }),
-            b'\n' | b'\r' => Some(
-                self.end_field(ends, at)
-                    .map_or(Scan::Terminator(at), |_| Scan::Quote),
-            ),
+            }
+            b',' => Some(Scan::Quote),
+            b'\n' | b'\r' if self.end_field(ends, at) => Some(Scan::Terminator(at)),
+            b'\n' | b'\r' => Some(Scan::Quote),
             _ => None,
         }
     }
 
-    /// Ends the field at `at`; `Some(())` when it cannot be taken as it is
-    /// (a quote left open, or text after the closing one).
-    fn end_field(&self, ends: &mut Vec<usize>, at: usize) -> Option<()> {
+    /// Ends the field at `at`; false when it cannot be taken as it is (a
+    /// quote left open, or text after the closing one).
+    fn end_field(&self, ends: &mut Vec<usize>, at: usize) -> bool {
         let flag = match self.quote {
             Quote::None => 0,
             Quote::Closed(close) if close + 1 == at => QUOTED,
-            _ => return Some(()),
+            _ => return false,
         };
         ends.push(at | flag);
-        None
+        true
     }
 }
 
@@ -432,8 +441,8 @@ impl<R: Read> RecordReader<R> {
         }
     }
 
-    /// A record without quotes straight from the buffer; one with a quote
-    /// goes to `csv_core`.
+    /// A record of plain or wholly quoted fields straight from the buffer;
+    /// any other goes to `csv_core`.
     fn read_fast(&mut self, records: &mut Records, line: u64) -> Result<bool, RecordError> {
         loop {
             // Empty lines (and the `\n` of a `\r\n`) before a record are
@@ -473,12 +482,8 @@ impl<R: Read> RecordReader<R> {
                 // Commas and quotes are ASCII, so a field holds the bad
                 // byte whole.
                 let at = record_start + err.valid_up_to();
-                let field = self.ends.iter().take_while(|&&e| e & !QUOTED < at).count() + 1;
-                RecordError::Record(CsvError::at(
-                    line,
-                    None,
-                    format!("invalid UTF-8 in field {field}"),
-                ))
+                let field = self.ends.iter().take_while(|&&e| e & !QUOTED < at).count();
+                RecordError::bad_utf8(line, field)
             })?;
             // The line's own commas separate its fields in `records`.
             let (text_start, ends_from) = (records.text.len(), records.ends.len());
@@ -527,9 +532,11 @@ impl<R: Read> RecordReader<R> {
             return Scan::Unterminated;
         }
         // The last record of the data may end without a terminator.
-        field
-            .end_field(&mut self.ends, data.len())
-            .map_or(Scan::Terminator(data.len()), |_| Scan::Quote)
+        if field.end_field(&mut self.ends, data.len()) {
+            Scan::Terminator(data.len())
+        } else {
+            Scan::Quote
+        }
     }
 
     /// One record through `csv_core`, refilling as it asks.
@@ -575,11 +582,7 @@ impl<R: Read> RecordReader<R> {
             let Ok(field) = std::str::from_utf8(&self.core_out[from..at]) else {
                 records.text.truncate(text_start);
                 records.ends.truncate(ends_from);
-                return Err(RecordError::Record(CsvError::at(
-                    line,
-                    None,
-                    format!("invalid UTF-8 in field {}", i + 1),
-                )));
+                return Err(RecordError::bad_utf8(line, i));
             };
             if i > 0 {
                 records.text.push(',');
