@@ -7,17 +7,18 @@
 //!
 //! # Cost
 //!
-//! Every reader here splits the CSV into records on a thread of its own
-//! and types each row on the thread that takes it (BENCHMARKS.md, rows 2a
-//! and 2a''). The cheapest way to read every value is [`row_reader`]: it
-//! types each row into buffers reused from row to row and lends it as a
-//! [`RowRef`] (values as [`ValueRef`], text borrowed), so no row allocates.
-//! [`rows`] gives owned [`TypedRow`]s, easiest to keep or send elsewhere, at
-//! the cost of a `Vec` and a `String` per text cell for every row.
-//! [`usage_pulls_rows`] (four fields of a known report) types only what it
-//! keeps. Read values by position ([`RowRef::value`], [`TypedRow::values`],
-//! in schema order) rather than by name in a hot loop.
-//! [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
+//! Every reader here splits the CSV into records on a thread of its own.
+//! The cheapest way to read every value is [`row_reader`]
+//! ([`RowReader::new`] for any byte source): it types a whole batch of
+//! records at a time, on whichever of the two threads has time, and lends
+//! each row as a [`RowRef`] (values as [`ValueRef`], text borrowed from the
+//! batch), so no row allocates (BENCHMARKS.md, row 2a). [`rows`] gives the
+//! same rows owned, as [`TypedRow`]s, easiest to keep or send elsewhere,
+//! at the cost of a `Vec` and a `String` per text cell for every row (row
+//! 2a''). [`usage_pulls_rows`] (four fields of a known report) types only
+//! what it keeps. Read values by position ([`RowRef::value`],
+//! [`TypedRow::values`], in schema order) rather than by name in a hot
+//! loop. [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
 //! types rows while the body arrives, without a file.
 
 use std::path::Path;
@@ -25,7 +26,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::Stream;
-use sdk_core::csv::{CsvError, DateCache, Fields, FromHeaders, HeaderIndex, RowDecoder};
+use sdk_core::csv::{
+    BatchDecoder, CsvError, DateCache, Fields, FromHeaders, HeaderIndex, Records, RowDecoder,
+    TypedBatches,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -119,40 +123,45 @@ impl ColumnType {
         }
     }
 
-    /// The value of a cell; `dates` remembers the column's last day.
-    fn parse<'t>(
+    /// Types `text`, field `position` of its record, onto `cells`;
+    /// `dates` remembers the column's last day. Each arm pushes its cell
+    /// itself: a cell returned (inside a `Result`) was copied through
+    /// memory with loads wider than its stores, and the CPU stalled on
+    /// store-to-load forwarding for most of the time typing took.
+    #[inline(always)]
+    fn parse(
         self,
-        text: &'t str,
-        line: u64,
-        column: &str,
+        text: &str,
+        position: usize,
         dates: &mut DateCache,
-    ) -> Result<ValueRef<'t>, CsvError> {
+        cells: &mut Vec<Cell>,
+    ) -> Result<(), &'static str> {
         if text.is_empty() && self != ColumnType::String {
-            return Ok(ValueRef::Null);
+            cells.push(Cell::Null);
+            return Ok(());
         }
-        let bad = |what: &str| CsvError::at(line, Some(column), format!("{text:?} is not {what}"));
-        Ok(match self {
-            ColumnType::String => ValueRef::String(text),
-            ColumnType::Integer => {
-                ValueRef::Integer(sdk_core::csv::parse_i64(text).ok_or_else(|| bad("an integer"))?)
-            }
-            ColumnType::Float => {
-                ValueRef::Float(sdk_core::csv::parse_f64(text).ok_or_else(|| bad("a number"))?)
-            }
-            ColumnType::Boolean => {
-                ValueRef::Boolean(sdk_core::csv::parse_bool(text).ok_or_else(|| bad("a boolean"))?)
-            }
-            ColumnType::Date => ValueRef::Date(
-                dates
-                    .date(sdk_core::csv::trim(text))
-                    .ok_or_else(|| bad("a date"))?,
-            ),
-            ColumnType::Timestamp => ValueRef::Timestamp(
+        match self {
+            // A record has far fewer than u32::MAX fields (`MAX_RECORD`).
+            ColumnType::String => cells.push(Cell::Text(position as u32)),
+            ColumnType::Integer => cells.push(Cell::Integer(
+                sdk_core::csv::parse_i64(text).ok_or("an integer")?,
+            )),
+            ColumnType::Float => cells.push(Cell::Float(
+                sdk_core::csv::parse_f64(text).ok_or("a number")?,
+            )),
+            ColumnType::Boolean => cells.push(Cell::Boolean(
+                sdk_core::csv::parse_bool(text).ok_or("a boolean")?,
+            )),
+            ColumnType::Date => cells.push(Cell::Date(
+                dates.date(sdk_core::csv::trim(text)).ok_or("a date")?,
+            )),
+            ColumnType::Timestamp => cells.push(Cell::Timestamp(
                 dates
                     .timestamp(sdk_core::csv::trim(text))
-                    .ok_or_else(|| bad("a timestamp"))?,
-            ),
-        })
+                    .ok_or("a timestamp")?,
+            )),
+        }
+        Ok(())
     }
 }
 
@@ -204,12 +213,14 @@ impl TypedRow {
 }
 
 /// Decodes [`TypedRow`]s by a schema.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SchemaDecoder {
     columns: Arc<[Column]>,
     positions: Vec<Option<usize>>,
     /// Per column: report files repeat one day on every row.
     dates: Vec<DateCache>,
+    /// A row's cells, before they become values.
+    scratch: Vec<Cell>,
 }
 
 impl SchemaDecoder {
@@ -241,39 +252,53 @@ impl SchemaDecoder {
             columns,
             positions,
             dates: vec![DateCache::default(); schema.fields.len()],
+            scratch: Vec::new(),
         }
     }
 }
 
 impl SchemaDecoder {
-    /// Types every schema column of `record`, in schema order.
-    fn each_value<'r>(
-        &mut self,
-        record: Fields<'r>,
-        mut take: impl FnMut(ValueRef<'r>),
-    ) -> Result<(), CsvError> {
-        let line = record.line();
+    /// Types every schema column of `record` onto `cells`, in schema
+    /// order; on an error, `cells` holds part of the row.
+    #[inline]
+    fn push_cells(&mut self, record: Fields<'_>, cells: &mut Vec<Cell>) -> Result<(), CsvError> {
         for ((column, position), dates) in self
             .columns
             .iter()
             .zip(&self.positions)
             .zip(&mut self.dates)
         {
-            take(match position.and_then(|p| record.get(p)) {
-                Some(text) => column.kind.parse(text, line, &column.name, dates)?,
-                None => ValueRef::Null,
-            });
+            match position.and_then(|p| Some((p, record.get(p)?))) {
+                Some((p, text)) => column
+                    .kind
+                    .parse(text, p, dates, cells)
+                    .map_err(|what| not_a(record.line(), &column.name, text, what))?,
+                None => cells.push(Cell::Null),
+            }
         }
         Ok(())
     }
+}
+
+/// A cell that does not read as its column's type.
+#[cold]
+fn not_a(line: u64, column: &str, text: &str, what: &str) -> CsvError {
+    CsvError::at(line, Some(column), format!("{text:?} is not {what}"))
 }
 
 impl RowDecoder for SchemaDecoder {
     type Row = TypedRow;
 
     fn decode(&mut self, record: Fields<'_>) -> Result<TypedRow, CsvError> {
-        let mut values = Vec::with_capacity(self.columns.len());
-        self.each_value(record, |value| values.push(value.to_owned()))?;
+        let mut cells = std::mem::take(&mut self.scratch);
+        cells.clear();
+        let typed = self.push_cells(record, &mut cells);
+        let values = cells
+            .iter()
+            .map(|cell| cell.value(&record).to_owned())
+            .collect();
+        self.scratch = cells;
+        typed?;
         Ok(TypedRow {
             columns: self.columns.clone(),
             values,
@@ -281,13 +306,13 @@ impl RowDecoder for SchemaDecoder {
     }
 }
 
-/// A typed cell kept by [`RowReader`]: text as a range of its buffer.
-/// Flat, not a `ValueRef` inside: copying the nested enum field by field
-/// stalled the CPU on store-to-load forwarding (a third of the time).
+/// A typed cell, as [`RowReader`] keeps it: text as the field's position
+/// in its record. Flat, not a `ValueRef` inside: copying the nested enum
+/// field by field stalled the CPU on store-to-load forwarding.
 #[derive(Debug, Clone, Copy)]
 enum Cell {
     Null,
-    Text(u32, u32),
+    Text(u32),
     Integer(i64),
     Float(f64),
     Boolean(bool),
@@ -295,39 +320,55 @@ enum Cell {
     Timestamp(DateTime<Utc>),
 }
 
-/// Types each record into buffers reused from row to row.
-#[derive(Debug)]
-struct InPlaceDecoder {
-    schema: SchemaDecoder,
-    cells: Vec<Cell>,
-    text: String,
-    line: u64,
+impl Cell {
+    /// The value, its text borrowed from `record`.
+    #[inline]
+    fn value<'a>(self, record: &Fields<'a>) -> ValueRef<'a> {
+        match self {
+            Cell::Null => ValueRef::Null,
+            Cell::Text(p) => record
+                .get(p as usize)
+                .map_or(ValueRef::Null, ValueRef::String),
+            Cell::Integer(n) => ValueRef::Integer(n),
+            Cell::Float(x) => ValueRef::Float(x),
+            Cell::Boolean(b) => ValueRef::Boolean(b),
+            Cell::Date(d) => ValueRef::Date(d),
+            Cell::Timestamp(t) => ValueRef::Timestamp(t),
+        }
+    }
 }
 
-impl RowDecoder for InPlaceDecoder {
-    type Row = ();
+/// One batch of records typed: `columns` cells per record, and the records
+/// that could not be typed.
+#[derive(Debug, Default)]
+struct BatchCells {
+    cells: Vec<Cell>,
+    /// Record index in the batch, and why, in record order.
+    errors: Vec<(usize, CsvError)>,
+}
 
-    fn decode(&mut self, record: Fields<'_>) -> Result<(), CsvError> {
-        self.cells.clear();
-        self.text.clear();
-        self.line = record.line();
-        let (cells, text) = (&mut self.cells, &mut self.text);
-        self.schema.each_value(record, |value| {
-            cells.push(match value {
-                ValueRef::String(s) => {
-                    // A record is at most `MAX_RECORD` bytes, far below u32.
-                    let start = text.len() as u32;
-                    text.push_str(s);
-                    Cell::Text(start, text.len() as u32)
-                }
-                ValueRef::Null => Cell::Null,
-                ValueRef::Integer(n) => Cell::Integer(n),
-                ValueRef::Float(x) => Cell::Float(x),
-                ValueRef::Boolean(b) => Cell::Boolean(b),
-                ValueRef::Date(d) => Cell::Date(d),
-                ValueRef::Timestamp(t) => Cell::Timestamp(t),
-            })
-        })
+/// Types whole batches of records by a schema, on either thread.
+#[derive(Debug, Clone)]
+struct CellDecoder(SchemaDecoder);
+
+impl BatchDecoder for CellDecoder {
+    type Values = BatchCells;
+
+    fn decode_batch(&mut self, records: &Records, values: &mut BatchCells) {
+        let width = self.0.columns.len();
+        values.cells.clear();
+        values.errors.clear();
+        values.cells.reserve(records.len() * width);
+        for (i, record) in records.iter().enumerate() {
+            let cells = &mut values.cells;
+            let row_start = cells.len();
+            if let Err(err) = self.0.push_cells(record, cells) {
+                // The row keeps its place, so cells stay `width` per record.
+                cells.truncate(row_start);
+                cells.resize(row_start + width, Cell::Null);
+                values.errors.push((i, err));
+            }
+        }
     }
 }
 
@@ -348,7 +389,11 @@ impl RowDecoder for InPlaceDecoder {
 /// # Ok(()) }
 /// ```
 pub struct RowReader {
-    rows: sdk_core::csv::Rows<InPlaceDecoder>,
+    batches: TypedBatches<CellDecoder>,
+    columns: Arc<[Column]>,
+    /// The next record of the current batch, and its next error.
+    next: usize,
+    next_error: usize,
     to_error: Box<dyn Fn(CsvError) -> Error + Send>,
 }
 
@@ -359,20 +404,63 @@ impl std::fmt::Debug for RowReader {
 }
 
 impl RowReader {
+    /// Rows of any byte source (plain or gzip CSV), typed by `schema`;
+    /// `source_name` names the source in errors. [`row_reader`] opens a
+    /// file.
+    pub fn new(
+        input: impl std::io::Read + Send + 'static,
+        schema: &types::ReportSchema,
+        source_name: &str,
+    ) -> Result<Self> {
+        let to_error = csv_error(source_name);
+        let batches = sdk_core::csv::typed_batches_from_reader(input, cell_decoder(schema))
+            .map_err(to_error.clone())?;
+        Ok(Self::from_batches(batches, to_error))
+    }
+
+    fn from_batches(
+        batches: TypedBatches<CellDecoder>,
+        to_error: impl Fn(CsvError) -> Error + Send + 'static,
+    ) -> Self {
+        RowReader {
+            columns: batches.decoder().0.columns.clone(),
+            batches,
+            next: 0,
+            next_error: 0,
+            to_error: Box::new(to_error),
+        }
+    }
+
     /// The next row, borrowed until the next call; `None` at the end. A
     /// bad row is an error and reading may go on past it.
+    #[inline]
     pub fn next_row(&mut self) -> Option<Result<RowRef<'_>>> {
-        match self.rows.next()? {
-            Ok(()) => {
-                let decoder = self.rows.decoder();
-                Some(Ok(RowRef {
-                    columns: &decoder.schema.columns,
-                    cells: &decoder.cells,
-                    text: &decoder.text,
-                    line: decoder.line,
-                }))
+        loop {
+            // Asked apart from the borrow that is returned below.
+            let in_batch = self.batches.current().is_some_and(|b| self.next < b.len());
+            if !in_batch {
+                self.next = 0;
+                self.next_error = 0;
+                match self.batches.next_batch()? {
+                    Ok(_) => continue,
+                    Err(err) => return Some(Err((self.to_error)(err))),
+                }
             }
-            Err(err) => Some(Err((self.to_error)(err))),
+            let batch = self.batches.current()?;
+            let (i, width) = (self.next, self.columns.len());
+            self.next += 1;
+            let values = batch.values();
+            if let Some((bad, err)) = values.errors.get(self.next_error)
+                && *bad == i
+            {
+                self.next_error += 1;
+                return Some(Err((self.to_error)(err.clone())));
+            }
+            return Some(Ok(RowRef {
+                columns: &self.columns,
+                cells: values.cells.get(i * width..(i + 1) * width)?,
+                record: batch.record(i)?,
+            }));
         }
     }
 }
@@ -382,8 +470,7 @@ impl RowReader {
 pub struct RowRef<'a> {
     columns: &'a Arc<[Column]>,
     cells: &'a [Cell],
-    text: &'a str,
-    line: u64,
+    record: Fields<'a>,
 }
 
 impl<'a> RowRef<'a> {
@@ -394,22 +481,16 @@ impl<'a> RowRef<'a> {
     }
 
     /// Value of the `i`-th schema column.
+    #[inline]
     pub fn value(&self, i: usize) -> Option<ValueRef<'a>> {
-        Some(match *self.cells.get(i)? {
-            Cell::Null => ValueRef::Null,
-            Cell::Text(start, end) => ValueRef::String(&self.text[start as usize..end as usize]),
-            Cell::Integer(n) => ValueRef::Integer(n),
-            Cell::Float(x) => ValueRef::Float(x),
-            Cell::Boolean(b) => ValueRef::Boolean(b),
-            Cell::Date(d) => ValueRef::Date(d),
-            Cell::Timestamp(t) => ValueRef::Timestamp(t),
-        })
+        Some(self.cells.get(i)?.value(&self.record))
     }
 
     /// The values, in schema order.
+    #[inline]
     pub fn values(&self) -> impl Iterator<Item = ValueRef<'a>> + 'a {
         let row = *self;
-        (0..row.cells.len()).filter_map(move |i| row.value(i))
+        row.cells.iter().map(move |cell| cell.value(&row.record))
     }
 
     /// The columns, in schema order.
@@ -419,7 +500,7 @@ impl<'a> RowRef<'a> {
 
     /// 1-based line of the row in the file.
     pub fn line(&self) -> u64 {
-        self.line
+        self.record.line()
     }
 
     /// The row, owned.
@@ -505,38 +586,34 @@ fn csv_error(source_name: &str) -> impl Fn(CsvError) -> Error + Clone + use<> {
     }
 }
 
-/// Rows of a downloaded report file, typed by its schema.
+/// Rows of a downloaded report file, typed by its schema, each owned
+/// (a [`RowReader`]'s rows, copied).
 pub fn rows(
     path: &Path,
     schema: &types::ReportSchema,
 ) -> Result<impl Iterator<Item = Result<TypedRow>> + use<>> {
-    let schema = schema.clone();
-    let to_error = csv_error(&path.display().to_string());
-    let rows = sdk_core::csv::rows_from_path_with(path, move |headers: &csv::StringRecord| {
-        Ok(SchemaDecoder::new(&schema, headers))
-    })
-    .map_err(to_error.clone())?;
-    Ok(rows.map(move |row| row.map_err(to_error.clone())))
+    let mut reader = row_reader(path, schema)?;
+    Ok(std::iter::from_fn(move || {
+        Some(reader.next_row()?.map(|row| row.to_row()))
+    }))
 }
 
 /// Rows of a downloaded report file, typed by its schema, lent one at a
 /// time: [`RowReader`], the cheapest way to read every value.
 pub fn row_reader(path: &Path, schema: &types::ReportSchema) -> Result<RowReader> {
-    let schema = schema.clone();
     let to_error = csv_error(&path.display().to_string());
-    let rows = sdk_core::csv::rows_from_path_with(path, move |headers: &csv::StringRecord| {
-        Ok(InPlaceDecoder {
-            schema: SchemaDecoder::new(&schema, headers),
-            cells: Vec::new(),
-            text: String::new(),
-            line: 0,
-        })
-    })
-    .map_err(to_error.clone())?;
-    Ok(RowReader {
-        rows,
-        to_error: Box::new(to_error),
-    })
+    let batches = sdk_core::csv::typed_batches_from_path(path, cell_decoder(schema))
+        .map_err(to_error.clone())?;
+    Ok(RowReader::from_batches(batches, to_error))
+}
+
+/// What makes a [`CellDecoder`] from a file's header.
+fn cell_decoder(
+    schema: &types::ReportSchema,
+) -> impl FnOnce(&csv::StringRecord) -> std::result::Result<CellDecoder, CsvError> + Send + 'static
+{
+    let schema = schema.clone();
+    move |headers| Ok(CellDecoder(SchemaDecoder::new(&schema, headers)))
 }
 
 /// Rows of a `usage_pulls` report file.
@@ -660,24 +737,28 @@ mod tests {
         let path = dir.path().join("report.csv");
         std::fs::write(&path, data).unwrap();
 
-        let owned: Vec<_> = rows(&path, &schema).unwrap().collect();
-        let mut reader = row_reader(&path, &schema).unwrap();
-        let mut lent = Vec::new();
-        while let Some(row) = reader.next_row() {
-            lent.push(row.map(|row| {
-                assert_eq!(row.values().count(), 6);
-                (row.line(), row.to_row())
-            }));
-        }
-        assert_eq!(owned.len(), 4);
+        let lent = lent_rows(data, &schema);
         assert_eq!(lent.len(), 4);
-        for (owned, lent) in owned.iter().zip(&lent) {
-            match (owned, lent) {
-                (Ok(owned), Ok((_, lent))) => assert_eq!(owned, lent),
-                (Err(owned), Err(lent)) => assert_eq!(owned.to_string(), lent.to_string()),
+        assert_eq!(without_lines(&lent), per_row(data, &schema));
+        // From a file, and owned: the same rows.
+        let mut from_file = row_reader(&path, &schema).unwrap();
+        let owned: Vec<_> = rows(&path, &schema).unwrap().collect();
+        for (lent, owned) in lent.iter().zip(owned) {
+            let from_file = from_file.next_row().unwrap();
+            match (lent, owned, from_file) {
+                (Ok((line, lent)), Ok(owned), Ok(from_file)) => {
+                    assert_eq!((*line, lent), (from_file.line(), &owned));
+                    assert_eq!(from_file.values().count(), 6);
+                    assert_eq!(from_file.to_row(), owned);
+                }
+                (Err(lent), Err(owned), Err(from_file)) => {
+                    assert!(owned.to_string().ends_with(lent.as_str()), "{owned}");
+                    assert_eq!(owned.to_string(), from_file.to_string());
+                }
                 other => panic!("the readers disagree: {other:?}"),
             }
         }
+        assert!(from_file.next_row().is_none());
         let (line, second) = lent[1].as_ref().unwrap();
         assert_eq!(*line, 3);
         assert_eq!(
@@ -693,6 +774,80 @@ mod tests {
         let (_, last) = lent[3].as_ref().unwrap();
         assert_eq!(last.get("share"), Some(&Value::Float(-2.5)));
         assert_eq!(last.get("event_date"), Some(&Value::Null));
+    }
+
+    /// Rows through the per-row decoder (as streamed rows are typed);
+    /// errors as text.
+    fn per_row(data: &str, schema: &types::ReportSchema) -> Vec<Result<TypedRow, String>> {
+        let schema = schema.clone();
+        sdk_core::csv::rows_from_reader_with(
+            std::io::Cursor::new(data.to_owned()),
+            move |h: &csv::StringRecord| Ok(SchemaDecoder::new(&schema, h)),
+        )
+        .unwrap()
+        .map(|row| row.map_err(|e| e.to_string()))
+        .collect()
+    }
+
+    /// `rows` without their lines.
+    fn without_lines(rows: &[Result<(u64, TypedRow), String>]) -> Vec<Result<TypedRow, String>> {
+        rows.iter()
+            .map(|row| row.clone().map(|(_, row)| row))
+            .collect()
+    }
+
+    /// Rows through [`RowReader`], owned, with their lines; errors as the
+    /// CSV error's text.
+    fn lent_rows(data: &str, schema: &types::ReportSchema) -> Vec<Result<(u64, TypedRow), String>> {
+        let mut reader =
+            RowReader::new(std::io::Cursor::new(data.to_owned()), schema, "report").unwrap();
+        let mut rows = Vec::new();
+        while let Some(row) = reader.next_row() {
+            rows.push(match row {
+                Ok(row) => Ok((row.line(), row.to_row())),
+                Err(Error::Csv { error, .. }) => Err(error.to_string()),
+                Err(other) => panic!("{other}"),
+            });
+        }
+        rows
+    }
+
+    #[test]
+    fn lent_rows_over_many_batches_match_the_per_row_decoder_errors_included() {
+        let schema = schema(&[
+            ("event_date", "date"),
+            ("repository", "string"),
+            ("pull_count", "integer"),
+            ("share", "float"),
+        ]);
+        let mut data = String::from("event_date,repository,pull_count,share\n");
+        for i in 0..9_000 {
+            match i {
+                // A record with a field too many, a bad integer, a quoted
+                // name with a comma and a doubled quote.
+                1_000 | 7_000 => data.push_str("2026-06-16,acme/web,1,0.5,extra\n"),
+                4_500 => data.push_str("2026-06-16,acme/web,lots,0.5\n"),
+                6_000 => data.push_str("2026-06-17,\"acme/a,\"\"b\"\"\",6000,0.25\n"),
+                _ => data.push_str(&format!("2026-06-16,acme/repo-{i},{i},0.{i}\n")),
+            }
+        }
+        let lent = lent_rows(&data, &schema);
+        assert_eq!(lent.len(), 9_000);
+        assert_eq!(lent.iter().filter(|r| r.is_err()).count(), 3);
+        let (line, row) = lent[6_000].as_ref().unwrap();
+        assert_eq!(*line, 6_002);
+        assert_eq!(
+            row.get("repository"),
+            Some(&Value::String("acme/a,\"b\"".into()))
+        );
+        let (_, row) = lent[8_999].as_ref().unwrap();
+        assert_eq!(row.get("pull_count"), Some(&Value::Integer(8_999)));
+        assert!(
+            lent[4_500].as_ref().unwrap_err().contains("line 4502"),
+            "{:?}",
+            lent[4_500]
+        );
+        assert_eq!(without_lines(&lent), per_row(&data, &schema));
     }
 
     #[test]

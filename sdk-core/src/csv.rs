@@ -5,7 +5,10 @@
 //! a typed row. [`rows_from_reader`] iterates a `Read` (gzip is detected and
 //! decoded); [`rows_from_async`] runs the same parser on a blocking thread
 //! over an async byte source and hands rows over a bounded channel, so a
-//! multi-GB body is never held in memory.
+//! multi-GB body is never held in memory. A [`BatchDecoder`] types a
+//! whole batch of [`Records`] at once instead ([`typed_batches_from_path`]),
+//! on whichever of the two threads has time: the fastest way to type every
+//! cell of a file.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -15,9 +18,12 @@ use std::task::Poll;
 
 use futures::Stream;
 
-use crate::record_batches::{self, Batch, Cursor};
-pub use crate::record_reader::{Fields, MAX_RECORD, OwnedFields};
-use crate::record_reader::{RecordReader, Records};
+use crate::record_batches::{self, Batch, Cursor, Splitter};
+use crate::record_reader::RecordReader;
+pub use crate::record_reader::{Fields, MAX_RECORD, OwnedFields, Records};
+pub use crate::typed_batches::{
+    BatchDecoder, TypedBatch, TypedBatches, typed_batches_from_path, typed_batches_from_reader,
+};
 use tokio::io::AsyncRead;
 
 /// A row that could not be read, with where it is.
@@ -385,10 +391,8 @@ impl RowDecoder for RecordDecoder {
 /// as they are taken. Dropping the iterator stops that thread.
 pub struct Rows<D: RowDecoder> {
     decoder: D,
-    batches: std::sync::mpsc::Receiver<Batch>,
-    recycle: std::sync::mpsc::SyncSender<Batch>,
+    splitter: Splitter,
     cursor: Cursor,
-    splitter: Option<std::thread::JoinHandle<()>>,
 }
 
 impl<D: RowDecoder> Rows<D> {
@@ -404,26 +408,16 @@ impl<D: RowDecoder> Iterator for Rows<D> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let recycle = &self.recycle;
-            if let Some(row) = self.cursor.next_row(&mut self.decoder, |batch| {
-                let _ = recycle.try_send(batch);
-            }) {
+            let splitter = &self.splitter;
+            if let Some(row) = self
+                .cursor
+                .next_row(&mut self.decoder, |batch| splitter.recycle(batch))
+            {
                 return Some(row);
             }
-            match self.batches.recv() {
+            match self.splitter.recv()? {
                 Ok(batch) => self.cursor.start(batch),
-                Err(_) => {
-                    // The splitter is done; a panic in it is not the end
-                    // of the data.
-                    let splitter = self.splitter.take()?;
-                    return splitter.join().err().map(|_| {
-                        Err(CsvError {
-                            line: None,
-                            column: None,
-                            message: "the CSV reading thread failed".to_owned(),
-                        })
-                    });
-                }
+                Err(err) => return Some(Err(err)),
             }
         }
     }
@@ -445,28 +439,10 @@ pub fn rows_from_reader_with<D: RowDecoder>(
     make: impl MakeDecoder<D>,
 ) -> Result<Rows<D>, CsvError> {
     let (reader, decoder) = open_csv(input, make)?;
-    let (sender, batches) = std::sync::mpsc::sync_channel(record_batches::IN_FLIGHT);
-    let (recycle, spares) = std::sync::mpsc::sync_channel(record_batches::IN_FLIGHT + 2);
-    let splitter = std::thread::Builder::new()
-        .name("csv-split".to_owned())
-        .spawn(move || {
-            record_batches::split(
-                reader,
-                |batch| sender.send(batch).is_ok(),
-                || spares.try_recv().ok(),
-            )
-        })
-        .map_err(|e| CsvError {
-            line: None,
-            column: None,
-            message: format!("starting the CSV reading thread: {e}"),
-        })?;
     Ok(Rows {
         decoder,
-        batches,
-        recycle,
+        splitter: record_batches::start(reader, |_| {})?,
         cursor: Cursor::default(),
-        splitter: Some(splitter),
     })
 }
 
@@ -516,12 +492,15 @@ pub fn rows_from_path_with<D: RowDecoder>(
     path: &Path,
     make: impl MakeDecoder<D>,
 ) -> Result<Rows<D>, CsvError> {
-    let file = std::fs::File::open(path).map_err(|e| CsvError {
+    rows_from_reader_with(open_file(path)?, make)
+}
+
+pub(crate) fn open_file(path: &Path) -> Result<std::fs::File, CsvError> {
+    std::fs::File::open(path).map_err(|e| CsvError {
         line: None,
         column: None,
         message: format!("opening {}: {e}", path.display()),
-    })?;
-    rows_from_reader_with(file, make)
+    })
 }
 
 /// What the splitting thread sends to an async consumer.

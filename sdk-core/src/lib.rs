@@ -28,6 +28,7 @@ pub mod request;
 pub mod retry;
 pub mod safe_path;
 pub mod token_source;
+mod typed_batches;
 
 pub use clock::Clock;
 pub use config::{ClientConfig, ConfigureClient, ConfigureHub};

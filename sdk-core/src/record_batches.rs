@@ -1,4 +1,5 @@
-//! CSV split into records on a thread of its own, typed by the consumer.
+//! CSV split into records on a thread of its own, typed by the consumer
+//! (or, in `typed_batches.rs`, by either thread).
 //!
 //! Splitting a CSV into fields (and checking its UTF-8) and typing the
 //! fields overlap on two threads. Records travel in batches (one text
@@ -22,17 +23,24 @@ const BATCH_TEXT: usize = 1024 * 1024;
 /// and the spares, at most `IN_FLIGHT + 3` batches exist at once.
 pub(crate) const IN_FLIGHT: usize = 4;
 
-/// Records read as text, not yet typed, and the error that ended the batch.
-pub(crate) struct Batch {
-    records: Records,
-    failure: Option<CsvError>,
+/// Records read as text, the error that ended the batch, and (for
+/// `typed_batches.rs`) the records' typed values, once one thread has
+/// typed them.
+pub(crate) struct Batch<T = ()> {
+    pub(crate) records: Records,
+    pub(crate) failure: Option<CsvError>,
+    /// Reused from batch to batch; holds this batch's values when `typed`.
+    pub(crate) values: T,
+    pub(crate) typed: bool,
 }
 
-impl Batch {
+impl<T: Default> Batch<T> {
     fn empty() -> Self {
         Self {
             records: Records::default(),
             failure: None,
+            values: T::default(),
+            typed: false,
         }
     }
 }
@@ -40,36 +48,109 @@ impl Batch {
 /// The splitting thread's loop: fills batches from `reader` (reusing those
 /// `spare` gives back) and hands each to `send`, until the data ends, an
 /// error ends it, or `send` says the consumer is gone.
-pub(crate) fn split<R: Read>(
+pub(crate) fn split<R: Read, T: Default>(
     mut reader: RecordReader<R>,
-    mut send: impl FnMut(Batch) -> bool,
-    mut spare: impl FnMut() -> Option<Batch>,
+    mut send: impl FnMut(Batch<T>) -> bool,
+    mut spare: impl FnMut() -> Option<Batch<T>>,
 ) {
     loop {
         let mut batch = spare().unwrap_or_else(Batch::empty);
-        batch.records.clear();
-        batch.failure = None;
-        let mut ended = false;
-        while batch.records.len() < BATCH && batch.records.text_len() < BATCH_TEXT {
-            match reader.read_into(&mut batch.records) {
-                Ok(true) => {}
-                Ok(false) => {
-                    ended = true;
-                    break;
-                }
-                Err(err) => {
-                    // A broken stream would repeat its error forever; a bad
-                    // record is reported and reading goes on.
-                    ended = err.ends_reading();
-                    batch.failure = Some(err.into_csv());
-                    break;
-                }
-            }
-        }
-        let worth_sending = batch.records.len() > 0 || batch.failure.is_some();
+        let ended = fill(&mut reader, &mut batch);
+        let worth_sending = !batch.records.is_empty() || batch.failure.is_some();
         if (worth_sending && !send(batch)) || ended {
             return;
         }
+    }
+}
+
+/// Fills `batch` afresh; true when reading has ended.
+fn fill<R: Read, T>(reader: &mut RecordReader<R>, batch: &mut Batch<T>) -> bool {
+    batch.records.clear();
+    batch.failure = None;
+    batch.typed = false;
+    while batch.records.len() < BATCH && batch.records.text_len() < BATCH_TEXT {
+        match reader.read_into(&mut batch.records) {
+            Ok(true) => {}
+            Ok(false) => return true,
+            Err(err) => {
+                // A broken stream would repeat its error forever; a bad
+                // record is reported and reading goes on.
+                let ended = err.ends_reading();
+                batch.failure = Some(err.into_csv());
+                return ended;
+            }
+        }
+    }
+    false
+}
+
+/// The splitting thread, as its consumer sees it: batches to take, and
+/// the way back for used ones.
+pub(crate) struct Splitter<T = ()> {
+    batches: std::sync::mpsc::Receiver<Batch<T>>,
+    recycle: std::sync::mpsc::SyncSender<Batch<T>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Starts splitting `reader` on a thread of its own; `prepare` sees each
+/// batch on that thread just before it is sent.
+pub(crate) fn start<R, T>(
+    reader: RecordReader<R>,
+    mut prepare: impl FnMut(&mut Batch<T>) + Send + 'static,
+) -> Result<Splitter<T>, CsvError>
+where
+    R: Read + Send + 'static,
+    T: Default + Send + 'static,
+{
+    let (sender, batches) = std::sync::mpsc::sync_channel(IN_FLIGHT);
+    let (recycle, spares) = std::sync::mpsc::sync_channel(IN_FLIGHT + 2);
+    let thread = std::thread::Builder::new()
+        .name("csv-split".to_owned())
+        .spawn(move || {
+            split(
+                reader,
+                |mut batch| {
+                    prepare(&mut batch);
+                    sender.send(batch).is_ok()
+                },
+                || spares.try_recv().ok(),
+            )
+        })
+        .map_err(|e| CsvError {
+            line: None,
+            column: None,
+            message: format!("starting the CSV reading thread: {e}"),
+        })?;
+    Ok(Splitter {
+        batches,
+        recycle,
+        thread: Some(thread),
+    })
+}
+
+impl<T> Splitter<T> {
+    /// The next batch; `None` once the data has ended.
+    pub(crate) fn recv(&mut self) -> Option<Result<Batch<T>, CsvError>> {
+        match self.batches.recv() {
+            Ok(batch) => Some(Ok(batch)),
+            Err(_) => {
+                // The thread is done; a panic in it is not the end of the
+                // data.
+                let thread = self.thread.take()?;
+                thread.join().err().map(|_| {
+                    Err(CsvError {
+                        line: None,
+                        column: None,
+                        message: "the CSV reading thread failed".to_owned(),
+                    })
+                })
+            }
+        }
+    }
+
+    /// Gives a used batch back for its buffers to be reused.
+    pub(crate) fn recycle(&self, batch: Batch<T>) {
+        let _ = self.recycle.try_send(batch);
     }
 }
 

@@ -38,8 +38,9 @@ fn below_dash(word: u64) -> u64 {
 
 /// Records read as text: every record's fields in one buffer, so a batch
 /// of records costs a few allocations, reused, however many fields it has.
+/// A [`BatchDecoder`](crate::csv::BatchDecoder) types them.
 #[derive(Debug, Default)]
-pub(crate) struct Records {
+pub struct Records {
     /// Each record's fields, one separator byte between two fields (a
     /// field read on the fast path from quotes keeps them).
     text: String,
@@ -67,8 +68,22 @@ impl Records {
         self.spans.clear();
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// Number of records.
+    #[inline]
+    pub fn len(&self) -> usize {
         self.spans.len()
+    }
+
+    /// Whether there is no record.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The records in order.
+    #[inline]
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Fields<'_>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
     }
 
     /// Bytes of text held.

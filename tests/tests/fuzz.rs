@@ -328,6 +328,15 @@ proptest! {
                 .collect();
             let schema: enterprise_data_sdk::ReportSchema =
                 serde_json::from_value(serde_json::json!({"category": "x", "fields": fields})).unwrap();
+            if let Ok(mut reader) = enterprise_data_sdk::rows::RowReader::new(std::io::Cursor::new(input.clone()), &schema, "fuzz") {
+                for _ in 0..100 {
+                    match reader.next_row() {
+                        Some(Ok(row)) => { let _ = row.to_row(); }
+                        Some(Err(_)) => {}
+                        None => break,
+                    }
+                }
+            }
             let make = move |h: &csv::StringRecord| Ok(enterprise_data_sdk::rows::SchemaDecoder::new(&schema, h));
             if let Ok(rows) = rows_from_reader_with(std::io::Cursor::new(input), make) {
                 for row in rows.take(100) { let _ = row; }
@@ -455,13 +464,20 @@ proptest! {
             data.push_str(&csv_line(&[count.to_string(), format!("{y:04}-{m:02}-{d:02}"), flag.to_string(), share.to_string(), at, label.clone(), maybe]));
         }
         for input in [data.clone().into_bytes(), gzip(data.as_bytes())] {
-            let schema = schema.clone();
-            let make = move |h: &csv::StringRecord| Ok(enterprise_data_sdk::rows::SchemaDecoder::new(&schema, h));
-            let parsed: Vec<_> = rows_from_reader_with(std::io::Cursor::new(input), make)
+            let for_rows = schema.clone();
+            let make = move |h: &csv::StringRecord| Ok(enterprise_data_sdk::rows::SchemaDecoder::new(&for_rows, h));
+            let parsed: Vec<_> = rows_from_reader_with(std::io::Cursor::new(input.clone()), make)
                 .unwrap()
                 .collect::<Result<_, _>>()
                 .unwrap();
             prop_assert_eq!(parsed.len(), rows.len());
+            // The lending reader (typed a batch at a time) gives the same rows.
+            let mut reader = enterprise_data_sdk::rows::RowReader::new(std::io::Cursor::new(input), &schema, "fuzz").unwrap();
+            for row in &parsed {
+                let lent = reader.next_row().unwrap().unwrap().to_row();
+                prop_assert_eq!(&lent, row);
+            }
+            prop_assert!(reader.next_row().is_none());
             for (row, (count, y, m, d, flag, share, at, label, empty)) in parsed.iter().zip(&rows) {
                 prop_assert_eq!(row.get("count"), Some(&Value::Integer(*count)));
                 let day = chrono::NaiveDate::from_ymd_opt(*y, *m, *d).unwrap();
