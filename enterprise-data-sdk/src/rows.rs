@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures::Stream;
 use sdk_core::csv::{
     BatchDecoder, CsvError, DateCache, Fields, FromHeaders, HeaderIndex, Records, RowDecoder,
-    TypedBatches,
+    TypedBatch, TypedBatches,
 };
 use serde::{Deserialize, Serialize};
 
@@ -212,6 +212,18 @@ impl TypedRow {
     }
 }
 
+/// The schema's columns, in order.
+fn columns_of(schema: &types::ReportSchema) -> Arc<[Column]> {
+    schema
+        .fields
+        .iter()
+        .map(|f| Column {
+            name: f.name.clone(),
+            kind: ColumnType::from_schema(&f.type_),
+        })
+        .collect()
+}
+
 /// Decodes [`TypedRow`]s by a schema.
 #[derive(Debug, Clone)]
 pub struct SchemaDecoder {
@@ -230,14 +242,7 @@ impl SchemaDecoder {
     /// ignored.
     pub fn new(schema: &types::ReportSchema, headers: &csv::StringRecord) -> Self {
         let index = HeaderIndex::new(headers);
-        let columns: Arc<[Column]> = schema
-            .fields
-            .iter()
-            .map(|f| Column {
-                name: f.name.clone(),
-                kind: ColumnType::from_schema(&f.type_),
-            })
-            .collect();
+        let columns = columns_of(schema);
         let positions = schema
             .fields
             .iter()
@@ -391,10 +396,47 @@ impl BatchDecoder for CellDecoder {
 pub struct RowReader {
     batches: TypedBatches<CellDecoder>,
     columns: Arc<[Column]>,
-    /// The next record of the current batch, and its next error.
+    place: Place,
+    to_error: Box<dyn Fn(CsvError) -> Error + Send>,
+}
+
+/// A reader's place in its current batch.
+#[derive(Debug, Default)]
+struct Place {
+    /// The next record, and the next of the batch's errors.
     next: usize,
     next_error: usize,
-    to_error: Box<dyn Fn(CsvError) -> Error + Send>,
+}
+
+impl Place {
+    /// Whether `batch` has a row left.
+    #[inline]
+    fn is_within(&self, batch: Option<TypedBatch<'_, BatchCells>>) -> bool {
+        batch.is_some_and(|batch| self.next < batch.len())
+    }
+
+    /// The next row of `batch` (which [`is_within`](Self::is_within)).
+    #[inline]
+    fn take<'a>(
+        &mut self,
+        batch: TypedBatch<'a, BatchCells>,
+        columns: &'a Arc<[Column]>,
+    ) -> Option<Result<RowRef<'a>, CsvError>> {
+        let (i, width) = (self.next, columns.len());
+        self.next += 1;
+        let values = batch.values();
+        if let Some((bad, err)) = values.errors.get(self.next_error)
+            && *bad == i
+        {
+            self.next_error += 1;
+            return Some(Err(err.clone()));
+        }
+        Some(Ok(RowRef {
+            columns,
+            cells: values.cells.get(i * width..(i + 1) * width)?,
+            record: batch.record(i)?,
+        }))
+    }
 }
 
 impl std::fmt::Debug for RowReader {
@@ -425,8 +467,7 @@ impl RowReader {
         RowReader {
             columns: batches.decoder().0.columns.clone(),
             batches,
-            next: 0,
-            next_error: 0,
+            place: Place::default(),
             to_error: Box::new(to_error),
         }
     }
@@ -436,31 +477,15 @@ impl RowReader {
     #[inline]
     pub fn next_row(&mut self) -> Option<Result<RowRef<'_>>> {
         loop {
-            // Asked apart from the borrow that is returned below.
-            let in_batch = self.batches.current().is_some_and(|b| self.next < b.len());
-            if !in_batch {
-                self.next = 0;
-                self.next_error = 0;
-                match self.batches.next_batch()? {
-                    Ok(_) => continue,
-                    Err(err) => return Some(Err((self.to_error)(err))),
-                }
+            // Asked apart from the borrow that is returned.
+            if self.place.is_within(self.batches.current()) {
+                let row = self.place.take(self.batches.current()?, &self.columns)?;
+                return Some(row.map_err(&self.to_error));
             }
-            let batch = self.batches.current()?;
-            let (i, width) = (self.next, self.columns.len());
-            self.next += 1;
-            let values = batch.values();
-            if let Some((bad, err)) = values.errors.get(self.next_error)
-                && *bad == i
-            {
-                self.next_error += 1;
-                return Some(Err((self.to_error)(err.clone())));
+            self.place = Place::default();
+            if let Err(err) = self.batches.next_batch()? {
+                return Some(Err((self.to_error)(err)));
             }
-            return Some(Ok(RowRef {
-                columns: &self.columns,
-                cells: values.cells.get(i * width..(i + 1) * width)?,
-                record: batch.record(i)?,
-            }));
         }
     }
 }
@@ -627,19 +652,43 @@ pub fn usage_pulls_rows(
 }
 
 /// Rows of an async byte source (e.g. a response body), typed by a schema,
-/// parsed as they arrive.
+/// parsed as they arrive: a [`RowReader`]'s batches, each row owned.
+///
+/// Must be called within a tokio runtime.
 pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
     input: R,
     schema: &types::ReportSchema,
     source_name: &str,
 ) -> impl Stream<Item = Result<TypedRow>> + Send + 'static + use<R> {
-    use futures::StreamExt;
-    let schema = schema.clone();
-    let to_error = csv_error(source_name);
-    sdk_core::csv::rows_from_async(input, move |headers: &csv::StringRecord| {
-        Ok(SchemaDecoder::new(&schema, headers))
+    struct State {
+        batches: sdk_core::csv::AsyncTypedBatches<CellDecoder>,
+        columns: Arc<[Column]>,
+        place: Place,
+        to_error: Box<dyn Fn(CsvError) -> Error + Send>,
+    }
+    let state = State {
+        batches: sdk_core::csv::typed_batches_from_async(input, cell_decoder(schema)),
+        columns: columns_of(schema),
+        place: Place::default(),
+        to_error: Box::new(csv_error(source_name)),
+    };
+    futures::stream::unfold(state, |mut state| async move {
+        loop {
+            if state.place.is_within(state.batches.current()) {
+                let row = state
+                    .place
+                    .take(state.batches.current()?, &state.columns)?
+                    .map(|row| row.to_row())
+                    .map_err(&state.to_error);
+                return Some((row, state));
+            }
+            state.place = Place::default();
+            if let Err(err) = state.batches.next_batch().await? {
+                let err = (state.to_error)(err);
+                return Some((Err(err), state));
+            }
+        }
     })
-    .map(move |row| row.map_err(to_error.clone()))
 }
 
 #[cfg(test)]
@@ -848,6 +897,31 @@ mod tests {
             lent[4_500]
         );
         assert_eq!(without_lines(&lent), per_row(&data, &schema));
+        // Streamed (the async batches), in small reads as from a socket.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let streamed: Vec<Result<TypedRow, String>> = runtime.block_on(async {
+            use futures::StreamExt;
+            let (mut writer, reader) = tokio::io::duplex(4096);
+            let sent = data.clone();
+            tokio::spawn(async move {
+                use tokio::io::AsyncWriteExt;
+                for piece in sent.as_bytes().chunks(1000) {
+                    writer.write_all(piece).await.unwrap();
+                }
+            });
+            rows_from_async(reader, &schema, "report")
+                .map(|row| match row {
+                    Ok(row) => Ok(row),
+                    Err(Error::Csv { error, .. }) => Err(error.to_string()),
+                    Err(other) => panic!("{other}"),
+                })
+                .collect()
+                .await
+        });
+        assert_eq!(streamed, without_lines(&lent));
     }
 
     #[test]

@@ -296,7 +296,7 @@ impl BatchReader {
                     });
                 }
             }
-            let record = self.records.get(0);
+            let record = self.records.at(0);
             let line = record.line();
             for ((column, builder), dates) in
                 self.columns.iter().zip(&mut builders).zip(&mut self.dates)

@@ -22,7 +22,8 @@ use crate::record_batches::{self, Batch, Cursor, Splitter};
 use crate::record_reader::RecordReader;
 pub use crate::record_reader::{Fields, MAX_RECORD, OwnedFields, Records};
 pub use crate::typed_batches::{
-    BatchDecoder, TypedBatch, TypedBatches, typed_batches_from_path, typed_batches_from_reader,
+    AsyncTypedBatches, BatchDecoder, TypedBatch, TypedBatches, typed_batches_from_async,
+    typed_batches_from_path, typed_batches_from_reader,
 };
 use tokio::io::AsyncRead;
 
@@ -474,7 +475,7 @@ pub(crate) fn open_csv<D>(
     // An empty source has an empty header, as with `csv::Reader`.
     let mut first = Records::default();
     let headers = match reader.read_into(&mut first) {
-        Ok(true) => first.get(0).iter().collect(),
+        Ok(true) => first.at(0).iter().collect(),
         Ok(false) => csv::StringRecord::new(),
         Err(err) => return Err(err.into_csv()),
     };

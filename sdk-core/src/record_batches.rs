@@ -170,7 +170,7 @@ impl Cursor {
     ) -> Option<Result<D::Row, CsvError>> {
         let (batch, next) = self.current.as_mut()?;
         if *next < batch.records.len() {
-            let record = batch.records.get(*next);
+            let record = batch.records.at(*next);
             *next += 1;
             return Some(decoder.decode(record));
         }

@@ -83,7 +83,7 @@ impl Records {
     /// The records in order.
     #[inline]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Fields<'_>> + '_ {
-        (0..self.len()).map(|i| self.get(i))
+        (0..self.len()).map(|i| self.at(i))
     }
 
     /// Bytes of text held.
@@ -91,9 +91,15 @@ impl Records {
         self.text.len()
     }
 
+    /// Record `i`, if there is one.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<Fields<'_>> {
+        (i < self.len()).then(|| self.at(i))
+    }
+
     /// Record `i` (which must exist).
     #[inline]
-    pub(crate) fn get(&self, i: usize) -> Fields<'_> {
+    pub(crate) fn at(&self, i: usize) -> Fields<'_> {
         let span = self.spans[i];
         Fields {
             text: &self.text,
@@ -632,7 +638,7 @@ mod tests {
             // Records pile up in one buffer, as in a batch.
             match reader.read_into(&mut records) {
                 Ok(true) => {
-                    let record = records.get(records.len() - 1);
+                    let record = records.at(records.len() - 1);
                     out.push(Read::Record(
                         record.iter().map(str::to_owned).collect(),
                         record.line(),

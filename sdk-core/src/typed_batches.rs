@@ -31,12 +31,8 @@ pub trait BatchDecoder: Clone + Send + 'static {
 /// The typed batches of a CSV source, in order. Made by
 /// [`typed_batches_from_reader`]; dropping it stops the splitting thread.
 pub struct TypedBatches<D: BatchDecoder> {
-    decoder: D,
     splitter: Splitter<D::Values>,
-    /// Batches sent and not yet taken: when there are any, the consumer
-    /// has work and the splitting thread types the next batch itself.
-    waiting: Arc<AtomicUsize>,
-    current: Option<Batch<D::Values>>,
+    taker: Taker<D>,
 }
 
 impl<D: BatchDecoder> std::fmt::Debug for TypedBatches<D> {
@@ -70,7 +66,7 @@ impl<'a, V> TypedBatch<'a, V> {
     /// Record `i` of the batch, if there is one.
     #[inline]
     pub fn record(&self, i: usize) -> Option<Fields<'a>> {
-        (i < self.records.len()).then(|| self.records.get(i))
+        self.records.get(i)
     }
 
     /// The values the decoder typed.
@@ -92,54 +88,108 @@ impl<'a, V> TypedBatch<'a, V> {
     }
 }
 
-impl<D: BatchDecoder> TypedBatches<D> {
-    /// Moves on to the next batch: `None` at the end of the data. A record
-    /// that could not be read as CSV (a wrong number of fields) is an
-    /// error after the batch it ended, and reading goes on past it.
-    pub fn next_batch(&mut self) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
-        if let Some(mut batch) = self.current.take() {
-            let failure = batch.failure.take();
-            self.splitter.recycle(batch);
-            if let Some(failure) = failure {
-                return Some(Err(failure));
-            }
-        }
-        loop {
-            let mut batch = match self.splitter.recv()? {
-                Ok(batch) => batch,
-                Err(err) => return Some(Err(err)),
-            };
-            self.waiting.fetch_sub(1, Ordering::AcqRel);
-            if batch.records.is_empty() {
-                let failure = batch.failure.take();
-                self.splitter.recycle(batch);
-                match failure {
-                    Some(failure) => return Some(Err(failure)),
-                    None => continue,
-                }
-            }
-            if !batch.typed {
-                self.decoder.decode_batch(&batch.records, &mut batch.values);
-                batch.typed = true;
-            }
-            self.current = Some(batch);
-            return self.current().map(Ok);
-        }
+/// The consumer's side, however batches reach it: the batch being read,
+/// and typing those that arrive untyped.
+struct Taker<D: BatchDecoder> {
+    decoder: D,
+    /// Batches sent and not yet taken: when there are any, the consumer
+    /// has work and the splitting thread types the next batch itself.
+    waiting: Arc<AtomicUsize>,
+    current: Option<Batch<D::Values>>,
+}
+
+/// What the consumer does with a batch it received.
+enum Taken {
+    /// It is current now.
+    Ready,
+    /// It held only the error that ended it.
+    Failed(CsvError),
+    /// It held nothing: take the next one.
+    Empty,
+}
+
+impl<D: BatchDecoder> Taker<D> {
+    /// Done with the current batch: it goes to `recycle`, and the error
+    /// that ended it, if any, is returned (it comes after its records).
+    fn finish(&mut self, recycle: impl FnOnce(Batch<D::Values>)) -> Option<CsvError> {
+        let mut batch = self.current.take()?;
+        let failure = batch.failure.take();
+        recycle(batch);
+        failure
     }
 
-    /// The batch the last [`next_batch`](Self::next_batch) gave, if any.
-    #[inline]
-    pub fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
+    /// A batch just received, typed here if the splitting thread did not.
+    fn take(
+        &mut self,
+        mut batch: Batch<D::Values>,
+        recycle: impl FnOnce(Batch<D::Values>),
+    ) -> Taken {
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        if batch.records.is_empty() {
+            let failure = batch.failure.take();
+            recycle(batch);
+            return failure.map_or(Taken::Empty, Taken::Failed);
+        }
+        if !batch.typed {
+            self.decoder.decode_batch(&batch.records, &mut batch.values);
+            batch.typed = true;
+        }
+        self.current = Some(batch);
+        Taken::Ready
+    }
+
+    fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
         let batch = self.current.as_ref()?;
         Some(TypedBatch {
             records: &batch.records,
             values: &batch.values,
         })
     }
+}
+
+/// The splitting thread's side: types `batch` itself when the consumer
+/// already has one waiting, then counts it as sent.
+fn prepare<D: BatchDecoder>(waiting: &AtomicUsize, fork: &mut D, batch: &mut Batch<D::Values>) {
+    if waiting.load(Ordering::Acquire) > 0 && !batch.records.is_empty() {
+        fork.decode_batch(&batch.records, &mut batch.values);
+        batch.typed = true;
+    }
+    // Counted before it is sent, so the consumer never takes it first.
+    waiting.fetch_add(1, Ordering::AcqRel);
+}
+
+impl<D: BatchDecoder> TypedBatches<D> {
+    /// Moves on to the next batch: `None` at the end of the data. A record
+    /// that could not be read as CSV (a wrong number of fields) is an
+    /// error after the batch it ended, and reading goes on past it.
+    pub fn next_batch(&mut self) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
+        let splitter = &self.splitter;
+        if let Some(failure) = self.taker.finish(|batch| splitter.recycle(batch)) {
+            return Some(Err(failure));
+        }
+        loop {
+            let batch = match self.splitter.recv()? {
+                Ok(batch) => batch,
+                Err(err) => return Some(Err(err)),
+            };
+            let splitter = &self.splitter;
+            match self.taker.take(batch, |batch| splitter.recycle(batch)) {
+                Taken::Ready => return self.current().map(Ok),
+                Taken::Failed(failure) => return Some(Err(failure)),
+                Taken::Empty => {}
+            }
+        }
+    }
+
+    /// The batch the last [`next_batch`](Self::next_batch) gave, if any.
+    #[inline]
+    pub fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
+        self.taker.current()
+    }
 
     /// The consumer's decoder (the one made from the header).
     pub fn decoder(&self) -> &D {
-        &self.decoder
+        &self.taker.decoder
     }
 }
 
@@ -154,18 +204,15 @@ pub fn typed_batches_from_reader<D: BatchDecoder>(
     let mut fork = decoder.clone();
     let sent = waiting.clone();
     let splitter = record_batches::start(reader, move |batch: &mut Batch<D::Values>| {
-        if sent.load(Ordering::Acquire) > 0 && !batch.records.is_empty() {
-            fork.decode_batch(&batch.records, &mut batch.values);
-            batch.typed = true;
-        }
-        // Counted before it is sent, so the consumer never takes it first.
-        sent.fetch_add(1, Ordering::AcqRel);
+        prepare(&sent, &mut fork, batch)
     })?;
     Ok(TypedBatches {
-        decoder,
         splitter,
-        waiting,
-        current: None,
+        taker: Taker {
+            decoder,
+            waiting,
+            current: None,
+        },
     })
 }
 
@@ -175,6 +222,119 @@ pub fn typed_batches_from_path<D: BatchDecoder>(
     make: impl MakeDecoder<D>,
 ) -> Result<TypedBatches<D>, CsvError> {
     typed_batches_from_reader(crate::csv::open_file(path)?, make)
+}
+
+/// What the splitting thread sends to an async consumer.
+enum Message<D: BatchDecoder> {
+    /// The decoder made from the header, sent once before any batch.
+    Decoder(D),
+    Batch(Batch<D::Values>),
+    /// The source could not be opened as CSV.
+    Failed(CsvError),
+}
+
+/// [`TypedBatches`] of an async byte source (a response body), typed while
+/// it arrives, in constant memory. Made by [`typed_batches_from_async`];
+/// dropping it stops the reading.
+pub struct AsyncTypedBatches<D: BatchDecoder> {
+    receiver: tokio::sync::mpsc::Receiver<Message<D>>,
+    recycle: tokio::sync::mpsc::Sender<Batch<D::Values>>,
+    waiting: Arc<AtomicUsize>,
+    /// `None` until the header has been read.
+    taker: Option<Taker<D>>,
+}
+
+impl<D: BatchDecoder> std::fmt::Debug for AsyncTypedBatches<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncTypedBatches").finish_non_exhaustive()
+    }
+}
+
+impl<D: BatchDecoder> AsyncTypedBatches<D> {
+    /// Like [`TypedBatches::next_batch`]; an error opening the source (a
+    /// bad header, a failed read before it) is the first item.
+    pub async fn next_batch(&mut self) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
+        let recycle = &self.recycle;
+        let give_back = |batch| {
+            let _ = recycle.try_send(batch);
+        };
+        if let Some(failure) = self.taker.as_mut().and_then(|t| t.finish(give_back)) {
+            return Some(Err(failure));
+        }
+        loop {
+            match self.receiver.recv().await? {
+                Message::Decoder(decoder) => {
+                    self.taker = Some(Taker {
+                        decoder,
+                        waiting: self.waiting.clone(),
+                        current: None,
+                    })
+                }
+                Message::Failed(err) => return Some(Err(err)),
+                Message::Batch(batch) => {
+                    // The decoder is always sent before the first batch.
+                    let taker = self.taker.as_mut()?;
+                    let recycle = &self.recycle;
+                    match taker.take(batch, |batch| {
+                        let _ = recycle.try_send(batch);
+                    }) {
+                        Taken::Ready => return self.current().map(Ok),
+                        Taken::Failed(failure) => return Some(Err(failure)),
+                        Taken::Empty => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// The batch the last [`next_batch`](Self::next_batch) gave, if any.
+    #[inline]
+    pub fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
+        self.taker.as_ref()?.current()
+    }
+}
+
+/// Typed batches of an async byte source (gzip decoded when it starts like
+/// gzip), read without storing it: a blocking thread splits (and types
+/// when the consumer is busy), the consumer types the rest.
+///
+/// Must be called within a tokio runtime.
+pub fn typed_batches_from_async<D, R>(input: R, make: impl MakeDecoder<D>) -> AsyncTypedBatches<D>
+where
+    D: BatchDecoder,
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Message<D>>(record_batches::IN_FLIGHT);
+    let (recycle, mut spares) = tokio::sync::mpsc::channel(record_batches::IN_FLIGHT + 2);
+    let waiting = Arc::new(AtomicUsize::new(0));
+    let sent = waiting.clone();
+    let input = crate::handoff::handoff(input);
+    tokio::task::spawn_blocking(move || {
+        let (reader, decoder) = match open_csv(input, make) {
+            Ok(opened) => opened,
+            Err(err) => {
+                let _ = sender.blocking_send(Message::Failed(err));
+                return;
+            }
+        };
+        let mut fork = decoder.clone();
+        if sender.blocking_send(Message::Decoder(decoder)).is_ok() {
+            record_batches::split(
+                reader,
+                |mut batch| {
+                    prepare(&sent, &mut fork, &mut batch);
+                    sender.blocking_send(Message::Batch(batch)).is_ok()
+                },
+                || spares.try_recv().ok(),
+            );
+        }
+    });
+    AsyncTypedBatches {
+        receiver,
+        recycle,
+        waiting,
+        taker: None,
+    }
 }
 
 #[cfg(test)]
