@@ -666,12 +666,13 @@ pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
         place: Place,
         to_error: Box<dyn Fn(CsvError) -> Error + Send>,
     }
-    let state = State {
+    // Boxed: `unfold` moves its state in and out once per row.
+    let state = Box::new(State {
         batches: sdk_core::csv::typed_batches_from_async(input, cell_decoder(schema)),
         columns: columns_of(schema),
         place: Place::default(),
         to_error: Box::new(csv_error(source_name)),
-    };
+    });
     futures::stream::unfold(state, |mut state| async move {
         loop {
             if state.place.is_within(state.batches.current()) {
