@@ -357,7 +357,8 @@ fn parquet_files_are_zstd_compressed_in_bounded_row_groups() {
     std::fs::write(&csv, data).unwrap();
     let dest = dir.path().join("big.parquet");
     let report = ReportId::parse("custom", "daily", "2026-06-30").unwrap();
-    let options = ParquetOptions::new().batch_rows(1000).row_group_rows(4000);
+    // Batches that straddle row groups: each group takes part of one.
+    let options = ParquetOptions::new().batch_rows(3000).row_group_rows(4000);
     enterprise_data_sdk::columnar::convert_to_parquet(
         &csv,
         &schema(),
@@ -372,10 +373,21 @@ fn parquet_files_are_zstd_compressed_in_bounded_row_groups() {
             .unwrap();
     let meta = parquet::file::reader::FileReader::metadata(&reader);
     assert_eq!(meta.num_row_groups(), 3, "10,000 rows in groups of 4,000");
+    let group_rows: Vec<_> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
+    assert_eq!(group_rows, [4000, 4000, 2000]);
     assert!(matches!(
         meta.row_group(0).column(2).compression(),
         parquet::basic::Compression::ZSTD(_)
     ));
+    // Columns encoded on two threads, back in schema order, every row in
+    // its place.
+    let (batches, _) = read_back(&dest);
+    let pulls: Vec<_> = texts(&batches, "pulls");
+    let expected: Vec<_> = (0..10_000).map(|i| Some(i.to_string())).collect();
+    assert_eq!(pulls, expected);
+    let repos = texts(&batches, "repo");
+    assert_eq!(repos[9_999].as_deref(), Some("acme/repo-3"));
+    assert_eq!(repos.len(), 10_000);
 }
 
 /// Without the feature, neither SDK builds an arrow or parquet crate.
