@@ -18,7 +18,7 @@ use std::task::Poll;
 
 use futures::Stream;
 
-use crate::record_batches::{self, Batch, Cursor, Splitter};
+use crate::record_batches::{self, Batch, Cursor, Message, Splitter};
 use crate::record_reader::RecordReader;
 pub use crate::record_reader::{Fields, MAX_RECORD, OwnedFields, Records};
 pub use crate::typed_batches::{
@@ -504,16 +504,6 @@ pub(crate) fn open_file(path: &Path) -> Result<std::fs::File, CsvError> {
     })
 }
 
-/// What the splitting thread sends to an async consumer.
-enum Message<D> {
-    /// The decoder made from the header, sent once before any batch.
-    Decoder(D),
-    /// Records to type.
-    Batch(Batch),
-    /// The source could not be opened as CSV.
-    Failed(CsvError),
-}
-
 /// Reads rows from an async byte source (a response body) without storing
 /// it: a blocking thread splits the CSV into records, the consumer types
 /// them as it takes them, and memory stays constant.
@@ -521,38 +511,17 @@ pub fn rows_from_async<D: RowDecoder, R: AsyncRead + Send + Unpin + 'static>(
     input: R,
     make: impl MakeDecoder<D>,
 ) -> impl Stream<Item = Result<D::Row, CsvError>> + Send + 'static {
-    let (sender, mut receiver) =
-        tokio::sync::mpsc::channel::<Message<D>>(record_batches::IN_FLIGHT);
-    let (recycle, mut spares) = tokio::sync::mpsc::channel::<Batch>(record_batches::IN_FLIGHT + 2);
-    let input = crate::handoff::handoff(input);
-    tokio::task::spawn_blocking(move || {
-        let (reader, decoder) = match open_csv(input, make) {
-            Ok(opened) => opened,
-            Err(err) => {
-                let _ = sender.blocking_send(Message::Failed(err));
-                return;
-            }
-        };
-        if sender.blocking_send(Message::Decoder(decoder)).is_ok() {
-            record_batches::split(
-                reader,
-                |batch| sender.blocking_send(Message::Batch(batch)).is_ok(),
-                || spares.try_recv().ok(),
-            );
-        }
-    });
+    let mut splitter = record_batches::start_async(input, make, |_: &D| |_: &mut Batch| {});
     let mut decoder: Option<D> = None;
     let mut cursor = Cursor::default();
     futures::stream::poll_fn(move |cx| {
         loop {
             if let Some(decoder) = decoder.as_mut()
-                && let Some(row) = cursor.next_row(decoder, |batch| {
-                    let _ = recycle.try_send(batch);
-                })
+                && let Some(row) = cursor.next_row(decoder, |batch| splitter.recycle(batch))
             {
                 return Poll::Ready(Some(row));
             }
-            match std::task::ready!(receiver.poll_recv(cx)) {
+            match std::task::ready!(splitter.messages.poll_recv(cx)) {
                 None => return Poll::Ready(None),
                 Some(Message::Decoder(made)) => decoder = Some(made),
                 Some(Message::Batch(batch)) => cursor.start(batch),

@@ -10,7 +10,7 @@
 
 use std::io::Read;
 
-use crate::csv::{CsvError, RowDecoder};
+use crate::csv::{CsvError, MakeDecoder, RowDecoder, open_csv};
 use crate::record_reader::{RecordReader, Records};
 
 /// Records per batch: each hand-over may wake the other thread (0.23 s
@@ -152,6 +152,70 @@ impl<T> Splitter<T> {
     pub(crate) fn recycle(&self, batch: Batch<T>) {
         let _ = self.recycle.try_send(batch);
     }
+}
+
+/// What the splitting thread sends to an async consumer.
+pub(crate) enum Message<D, T = ()> {
+    /// The decoder made from the header, sent once before any batch.
+    Decoder(D),
+    Batch(Batch<T>),
+    /// The source could not be opened as CSV.
+    Failed(CsvError),
+}
+
+/// The splitting thread of an async source, as its consumer sees it.
+pub(crate) struct AsyncSplitter<D, T = ()> {
+    pub(crate) messages: tokio::sync::mpsc::Receiver<Message<D, T>>,
+    recycle: tokio::sync::mpsc::Sender<Batch<T>>,
+}
+
+impl<D, T> AsyncSplitter<D, T> {
+    /// Gives a used batch back for its buffers to be reused.
+    pub(crate) fn recycle(&self, batch: Batch<T>) {
+        let _ = self.recycle.try_send(batch);
+    }
+}
+
+/// Starts reading `input` (a response body) on the runtime and splitting
+/// it on a blocking thread; `prepare_with` is given the decoder made from
+/// the header and returns what sees each batch there before it is sent.
+///
+/// Must be called within a tokio runtime.
+pub(crate) fn start_async<D, T, R, P>(
+    input: R,
+    make: impl MakeDecoder<D>,
+    prepare_with: impl FnOnce(&D) -> P + Send + 'static,
+) -> AsyncSplitter<D, T>
+where
+    D: Send + 'static,
+    T: Default + Send + 'static,
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    P: FnMut(&mut Batch<T>),
+{
+    let (sender, messages) = tokio::sync::mpsc::channel(IN_FLIGHT);
+    let (recycle, mut spares) = tokio::sync::mpsc::channel(IN_FLIGHT + 2);
+    let input = crate::handoff::handoff(input);
+    tokio::task::spawn_blocking(move || {
+        let (reader, decoder) = match open_csv(input, make) {
+            Ok(opened) => opened,
+            Err(err) => {
+                let _ = sender.blocking_send(Message::Failed(err));
+                return;
+            }
+        };
+        let mut prepare = prepare_with(&decoder);
+        if sender.blocking_send(Message::Decoder(decoder)).is_ok() {
+            split(
+                reader,
+                |mut batch| {
+                    prepare(&mut batch);
+                    sender.blocking_send(Message::Batch(batch)).is_ok()
+                },
+                || spares.try_recv().ok(),
+            );
+        }
+    });
+    AsyncSplitter { messages, recycle }
 }
 
 /// The consumer's place in the batch being typed.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::csv::{CsvError, Fields, MakeDecoder, open_csv};
-use crate::record_batches::{self, Batch, Splitter};
+use crate::record_batches::{self, AsyncSplitter, Batch, Message, Splitter};
 use crate::record_reader::Records;
 
 /// Types a batch of records at once, into values of its own making (typed
@@ -224,21 +224,11 @@ pub fn typed_batches_from_path<D: BatchDecoder>(
     typed_batches_from_reader(crate::csv::open_file(path)?, make)
 }
 
-/// What the splitting thread sends to an async consumer.
-enum Message<D: BatchDecoder> {
-    /// The decoder made from the header, sent once before any batch.
-    Decoder(D),
-    Batch(Batch<D::Values>),
-    /// The source could not be opened as CSV.
-    Failed(CsvError),
-}
-
 /// [`TypedBatches`] of an async byte source (a response body), typed while
 /// it arrives, in constant memory. Made by [`typed_batches_from_async`];
 /// dropping it stops the reading.
 pub struct AsyncTypedBatches<D: BatchDecoder> {
-    receiver: tokio::sync::mpsc::Receiver<Message<D>>,
-    recycle: tokio::sync::mpsc::Sender<Batch<D::Values>>,
+    splitter: AsyncSplitter<D, D::Values>,
     waiting: Arc<AtomicUsize>,
     /// `None` until the header has been read.
     taker: Option<Taker<D>>,
@@ -254,15 +244,16 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
     /// Like [`TypedBatches::next_batch`]; an error opening the source (a
     /// bad header, a failed read before it) is the first item.
     pub async fn next_batch(&mut self) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
-        let recycle = &self.recycle;
-        let give_back = |batch| {
-            let _ = recycle.try_send(batch);
-        };
-        if let Some(failure) = self.taker.as_mut().and_then(|t| t.finish(give_back)) {
+        let splitter = &self.splitter;
+        if let Some(failure) = self
+            .taker
+            .as_mut()
+            .and_then(|t| t.finish(|batch| splitter.recycle(batch)))
+        {
             return Some(Err(failure));
         }
         loop {
-            match self.receiver.recv().await? {
+            match self.splitter.messages.recv().await? {
                 Message::Decoder(decoder) => {
                     self.taker = Some(Taker {
                         decoder,
@@ -274,10 +265,8 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
                 Message::Batch(batch) => {
                     // The decoder is always sent before the first batch.
                     let taker = self.taker.as_mut()?;
-                    let recycle = &self.recycle;
-                    match taker.take(batch, |batch| {
-                        let _ = recycle.try_send(batch);
-                    }) {
+                    let splitter = &self.splitter;
+                    match taker.take(batch, |batch| splitter.recycle(batch)) {
                         Taken::Ready => return self.current().map(Ok),
                         Taken::Failed(failure) => return Some(Err(failure)),
                         Taken::Empty => {}
@@ -304,34 +293,14 @@ where
     D: BatchDecoder,
     R: tokio::io::AsyncRead + Send + Unpin + 'static,
 {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Message<D>>(record_batches::IN_FLIGHT);
-    let (recycle, mut spares) = tokio::sync::mpsc::channel(record_batches::IN_FLIGHT + 2);
     let waiting = Arc::new(AtomicUsize::new(0));
     let sent = waiting.clone();
-    let input = crate::handoff::handoff(input);
-    tokio::task::spawn_blocking(move || {
-        let (reader, decoder) = match open_csv(input, make) {
-            Ok(opened) => opened,
-            Err(err) => {
-                let _ = sender.blocking_send(Message::Failed(err));
-                return;
-            }
-        };
+    let splitter = record_batches::start_async(input, make, move |decoder: &D| {
         let mut fork = decoder.clone();
-        if sender.blocking_send(Message::Decoder(decoder)).is_ok() {
-            record_batches::split(
-                reader,
-                |mut batch| {
-                    prepare(&sent, &mut fork, &mut batch);
-                    sender.blocking_send(Message::Batch(batch)).is_ok()
-                },
-                || spares.try_recv().ok(),
-            );
-        }
+        move |batch: &mut Batch<D::Values>| prepare(&sent, &mut fork, batch)
     });
     AsyncTypedBatches {
-        receiver,
-        recycle,
+        splitter,
         waiting,
         taker: None,
     }
