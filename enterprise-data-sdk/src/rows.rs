@@ -666,27 +666,29 @@ pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
         place: Place,
         to_error: Box<dyn Fn(CsvError) -> Error + Send>,
     }
-    // Boxed: `unfold` moves its state in and out once per row.
-    let state = Box::new(State {
+    let mut state = State {
         batches: sdk_core::csv::typed_batches_from_async(input, cell_decoder(schema)),
         columns: columns_of(schema),
         place: Place::default(),
         to_error: Box::new(csv_error(source_name)),
-    });
-    futures::stream::unfold(state, |mut state| async move {
+    };
+    // A hand-written poll: a future per row (`unfold`) cost more than
+    // typing the row.
+    futures::stream::poll_fn(move |cx| {
         loop {
             if state.place.is_within(state.batches.current()) {
                 let row = state
-                    .place
-                    .take(state.batches.current()?, &state.columns)?
-                    .map(|row| row.to_row())
-                    .map_err(&state.to_error);
-                return Some((row, state));
+                    .batches
+                    .current()
+                    .and_then(|batch| state.place.take(batch, &state.columns))
+                    .map(|row| row.map(|row| row.to_row()).map_err(&state.to_error));
+                return std::task::Poll::Ready(row);
             }
             state.place = Place::default();
-            if let Err(err) = state.batches.next_batch().await? {
-                let err = (state.to_error)(err);
-                return Some((Err(err), state));
+            match std::task::ready!(state.batches.poll_advance(cx)) {
+                None => return std::task::Poll::Ready(None),
+                Some(Err(err)) => return std::task::Poll::Ready(Some(Err((state.to_error)(err)))),
+                Some(Ok(())) => {}
             }
         }
     })

@@ -244,16 +244,34 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
     /// Like [`TypedBatches::next_batch`]; an error opening the source (a
     /// bad header, a failed read before it) is the first item.
     pub async fn next_batch(&mut self) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
+        match std::future::poll_fn(|cx| self.poll_advance(cx)).await? {
+            Ok(()) => self.current().map(Ok),
+            Err(err) => Some(Err(err)),
+        }
+    }
+
+    /// [`next_batch`](Self::next_batch) for a hand-written `poll`: moves on
+    /// to the next batch, then [`current`](Self::current) lends it.
+    pub fn poll_advance(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<(), CsvError>>> {
+        use std::task::Poll;
         let splitter = &self.splitter;
+        // Done with the current batch at most once: after a `Pending`,
+        // there is none.
         if let Some(failure) = self
             .taker
             .as_mut()
             .and_then(|t| t.finish(|batch| splitter.recycle(batch)))
         {
-            return Some(Err(failure));
+            return Poll::Ready(Some(Err(failure)));
         }
         loop {
-            match self.splitter.messages.recv().await? {
+            let Some(message) = std::task::ready!(self.splitter.messages.poll_recv(cx)) else {
+                return Poll::Ready(None);
+            };
+            match message {
                 Message::Decoder(decoder) => {
                     self.taker = Some(Taker {
                         decoder,
@@ -261,14 +279,16 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
                         current: None,
                     })
                 }
-                Message::Failed(err) => return Some(Err(err)),
+                Message::Failed(err) => return Poll::Ready(Some(Err(err))),
                 Message::Batch(batch) => {
                     // The decoder is always sent before the first batch.
-                    let taker = self.taker.as_mut()?;
+                    let Some(taker) = self.taker.as_mut() else {
+                        return Poll::Ready(None);
+                    };
                     let splitter = &self.splitter;
                     match taker.take(batch, |batch| splitter.recycle(batch)) {
-                        Taken::Ready => return self.current().map(Ok),
-                        Taken::Failed(failure) => return Some(Err(failure)),
+                        Taken::Ready => return Poll::Ready(Some(Ok(()))),
+                        Taken::Failed(failure) => return Poll::Ready(Some(Err(failure))),
                         Taken::Empty => {}
                     }
                 }
