@@ -27,13 +27,16 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::Stream;
 use sdk_core::csv::{
-    BatchDecoder, CsvError, DateCache, Fields, FromHeaders, HeaderIndex, Records, RowDecoder,
-    TypedBatch, TypedBatches,
+    BatchDecoder, DateCache, Fields, FromHeaders, HeaderIndex, Records, RowDecoder, TypedBatch,
+    TypedBatches,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::generated::types;
+/// Named here for decoders' users: a bad row's error, and the header line
+/// a [`SchemaDecoder`] is made from.
+pub use sdk_core::csv::{CsvError, StringRecord};
 
 /// A typed cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]

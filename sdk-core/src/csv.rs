@@ -25,6 +25,9 @@ pub use crate::typed_batches::{
     AsyncTypedBatches, BatchDecoder, TypedBatch, TypedBatches, typed_batches_from_async,
     typed_batches_from_path, typed_batches_from_reader,
 };
+/// The header line decoders are made from (the `csv` crate's, named here
+/// so no second crate is needed to implement one).
+pub use csv::StringRecord;
 use tokio::io::AsyncRead;
 
 /// A row that could not be read, with where it is.

@@ -19,6 +19,33 @@ use crate::record_reader::Records;
 /// Types a batch of records at once, into values of its own making (typed
 /// columns, cells). A copy works on the splitting thread, so it must be
 /// `Clone + Send`; each copy keeps its own state (caches).
+///
+/// ```
+/// use docker_data_core::csv::{BatchDecoder, Records, StringRecord, typed_batches_from_reader};
+///
+/// /// The second column of every record, as a number.
+/// #[derive(Clone)]
+/// struct Pulls;
+///
+/// impl BatchDecoder for Pulls {
+///     type Values = Vec<Option<u64>>;
+///
+///     fn decode_batch(&mut self, records: &Records, values: &mut Self::Values) {
+///         values.clear();
+///         values.extend(records.iter().map(|record| record.get(1)?.parse().ok()));
+///     }
+/// }
+///
+/// let csv = "repository,pulls\nacme/web,7\nacme/api,5\n";
+/// let make = |_: &StringRecord| Ok(Pulls);
+/// let mut batches = typed_batches_from_reader(std::io::Cursor::new(csv), make)?;
+/// let mut total = 0;
+/// while let Some(batch) = batches.next_batch() {
+///     total += batch?.values().iter().flatten().sum::<u64>();
+/// }
+/// assert_eq!(total, 12);
+/// # Ok::<(), docker_data_core::csv::CsvError>(())
+/// ```
 pub trait BatchDecoder: Clone + Send + 'static {
     /// One batch's typed values, reused from batch to batch.
     type Values: Default + Send + 'static;
