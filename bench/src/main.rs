@@ -1,4 +1,4 @@
-//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only --parse-only]`
+//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only --parse-only --rss-only]`
 //!
 //! Measures the SDKs against what a user would do by hand, each figure a
 //! ratio of two timings taken in the same run on the same machine (the
@@ -19,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         static_only: false,
         parquet_only: false,
         parse_only: false,
+        rss_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -36,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--static-only" => options.static_only = true,
             "--parquet-only" => options.parquet_only = true,
             "--parse-only" => options.parse_only = true,
+            "--rss-only" => options.rss_only = true,
             // Child mode for the memory measurement: a fresh process per size.
             "rss-probe" => {
                 let (Some(hub), Some(api), Some(size)) = (args.next(), args.next(), args.next())

@@ -43,7 +43,8 @@ pub struct HandoffReader {
 /// of it (e.g. in `spawn_blocking`).
 pub fn handoff<R: AsyncRead + Send + Unpin + 'static>(mut input: R) -> HandoffReader {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Message>(PIECES);
-    let (spent, mut spares) = tokio::sync::mpsc::channel::<BytesMut>(PIECES + 1);
+    // One piece comes back for each taken: two spares are enough.
+    let (spent, mut spares) = tokio::sync::mpsc::channel::<BytesMut>(2);
     tokio::spawn(async move {
         loop {
             let mut piece = match spares.try_recv() {
