@@ -336,7 +336,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     // Each call is ~250 µs on loopback, so scheduling noise moves a single
     // run: more pairs than the other rows, and the spread is reported.
     let calls = crate::pairs::paired(
-        runs.max(9),
+        runs.max(15),
         || {
             crate::pairs::sdk_sample(|| async {
                 for _ in 0..1000 {
