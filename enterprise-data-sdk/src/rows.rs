@@ -215,18 +215,6 @@ impl TypedRow {
     }
 }
 
-/// The schema's columns, in order.
-fn columns_of(schema: &types::ReportSchema) -> Arc<[Column]> {
-    schema
-        .fields
-        .iter()
-        .map(|f| Column {
-            name: f.name.clone(),
-            kind: ColumnType::from_schema(&f.type_),
-        })
-        .collect()
-}
-
 /// Decodes [`TypedRow`]s by a schema.
 #[derive(Debug, Clone)]
 pub struct SchemaDecoder {
@@ -245,7 +233,14 @@ impl SchemaDecoder {
     /// ignored.
     pub fn new(schema: &types::ReportSchema, headers: &csv::StringRecord) -> Self {
         let index = HeaderIndex::new(headers);
-        let columns = columns_of(schema);
+        let columns: Arc<[Column]> = schema
+            .fields
+            .iter()
+            .map(|f| Column {
+                name: f.name.clone(),
+                kind: ColumnType::from_schema(&f.type_),
+            })
+            .collect();
         let positions = schema
             .fields
             .iter()
@@ -398,7 +393,6 @@ impl BatchDecoder for CellDecoder {
 /// ```
 pub struct RowReader {
     batches: TypedBatches<CellDecoder>,
-    columns: Arc<[Column]>,
     place: Place,
     to_error: Box<dyn Fn(CsvError) -> Error + Send>,
 }
@@ -468,7 +462,6 @@ impl RowReader {
         to_error: impl Fn(CsvError) -> Error + Send + 'static,
     ) -> Self {
         RowReader {
-            columns: batches.decoder().0.columns.clone(),
             batches,
             place: Place::default(),
             to_error: Box::new(to_error),
@@ -482,7 +475,8 @@ impl RowReader {
         loop {
             // Asked apart from the borrow that is returned.
             if self.place.is_within(self.batches.current()) {
-                let row = self.place.take(self.batches.current()?, &self.columns)?;
+                let columns = &self.batches.decoder().0.columns;
+                let row = self.place.take(self.batches.current()?, columns)?;
                 return Some(row.map_err(&self.to_error));
             }
             self.place = Place::default();
@@ -665,13 +659,11 @@ pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
 ) -> impl Stream<Item = Result<TypedRow>> + Send + 'static + use<R> {
     struct State {
         batches: sdk_core::csv::AsyncTypedBatches<CellDecoder>,
-        columns: Arc<[Column]>,
         place: Place,
         to_error: Box<dyn Fn(CsvError) -> Error + Send>,
     }
     let mut state = State {
         batches: sdk_core::csv::typed_batches_from_async(input, cell_decoder(schema)),
-        columns: columns_of(schema),
         place: Place::default(),
         to_error: Box::new(csv_error(source_name)),
     };
@@ -683,7 +675,8 @@ pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
                 let row = state
                     .batches
                     .current()
-                    .and_then(|batch| state.place.take(batch, &state.columns))
+                    .zip(state.batches.decoder())
+                    .and_then(|(batch, decoder)| state.place.take(batch, &decoder.0.columns))
                     .map(|row| row.map(|row| row.to_row()).map_err(&state.to_error));
                 return std::task::Poll::Ready(row);
             }

@@ -125,16 +125,6 @@ struct Taker<D: BatchDecoder> {
     current: Option<Batch<D::Values>>,
 }
 
-/// What the consumer does with a batch it received.
-enum Taken {
-    /// It is current now.
-    Ready,
-    /// It held only the error that ended it.
-    Failed(CsvError),
-    /// It held nothing: take the next one.
-    Empty,
-}
-
 impl<D: BatchDecoder> Taker<D> {
     /// Done with the current batch: it goes to `recycle`, and the error
     /// that ended it, if any, is returned (it comes after its records).
@@ -145,24 +135,26 @@ impl<D: BatchDecoder> Taker<D> {
         failure
     }
 
-    /// A batch just received, typed here if the splitting thread did not.
+    /// A batch just received: current now, typed here if the splitting
+    /// thread did not; or, when it holds only the error that ended it
+    /// (the splitter sends no batch that holds nothing), that error.
     fn take(
         &mut self,
         mut batch: Batch<D::Values>,
         recycle: impl FnOnce(Batch<D::Values>),
-    ) -> Taken {
+    ) -> Result<(), CsvError> {
         self.waiting.fetch_sub(1, Ordering::AcqRel);
-        if batch.records.is_empty() {
-            let failure = batch.failure.take();
+        if batch.records.is_empty()
+            && let Some(failure) = batch.failure.take()
+        {
             recycle(batch);
-            return failure.map_or(Taken::Empty, Taken::Failed);
+            return Err(failure);
         }
         if !batch.typed {
-            self.decoder.decode_batch(&batch.records, &mut batch.values);
-            batch.typed = true;
+            type_batch(&mut self.decoder, &mut batch);
         }
         self.current = Some(batch);
-        Taken::Ready
+        Ok(())
     }
 
     fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
@@ -174,12 +166,16 @@ impl<D: BatchDecoder> Taker<D> {
     }
 }
 
+fn type_batch<D: BatchDecoder>(decoder: &mut D, batch: &mut Batch<D::Values>) {
+    decoder.decode_batch(&batch.records, &mut batch.values);
+    batch.typed = true;
+}
+
 /// The splitting thread's side: types `batch` itself when the consumer
 /// already has one waiting, then counts it as sent.
 fn prepare<D: BatchDecoder>(waiting: &AtomicUsize, fork: &mut D, batch: &mut Batch<D::Values>) {
     if waiting.load(Ordering::Acquire) > 0 && !batch.records.is_empty() {
-        fork.decode_batch(&batch.records, &mut batch.values);
-        batch.typed = true;
+        type_batch(fork, batch);
     }
     // Counted before it is sent, so the consumer never takes it first.
     waiting.fetch_add(1, Ordering::AcqRel);
@@ -194,17 +190,14 @@ impl<D: BatchDecoder> TypedBatches<D> {
         if let Some(failure) = self.taker.finish(|batch| splitter.recycle(batch)) {
             return Some(Err(failure));
         }
-        loop {
-            let batch = match self.splitter.recv()? {
-                Ok(batch) => batch,
-                Err(err) => return Some(Err(err)),
-            };
-            let splitter = &self.splitter;
-            match self.taker.take(batch, |batch| splitter.recycle(batch)) {
-                Taken::Ready => return self.current().map(Ok),
-                Taken::Failed(failure) => return Some(Err(failure)),
-                Taken::Empty => {}
-            }
+        let batch = match self.splitter.recv()? {
+            Ok(batch) => batch,
+            Err(err) => return Some(Err(err)),
+        };
+        let splitter = &self.splitter;
+        match self.taker.take(batch, |batch| splitter.recycle(batch)) {
+            Ok(()) => self.current().map(Ok),
+            Err(failure) => Some(Err(failure)),
         }
     }
 
@@ -313,11 +306,7 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
                         return Poll::Ready(None);
                     };
                     let splitter = &self.splitter;
-                    match taker.take(batch, |batch| splitter.recycle(batch)) {
-                        Taken::Ready => return Poll::Ready(Some(Ok(()))),
-                        Taken::Failed(failure) => return Poll::Ready(Some(Err(failure))),
-                        Taken::Empty => {}
-                    }
+                    return Poll::Ready(Some(taker.take(batch, |batch| splitter.recycle(batch))));
                 }
             }
         }
@@ -327,6 +316,11 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
     #[inline]
     pub fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
         self.taker.as_ref()?.current()
+    }
+
+    /// The consumer's decoder, once the header has been read.
+    pub fn decoder(&self) -> Option<&D> {
+        Some(&self.taker.as_ref()?.decoder)
     }
 }
 
