@@ -774,13 +774,7 @@ pub fn usage_pulls_schema() -> Result<enterprise_data_sdk::ReportSchema, Error> 
 
 /// Parses a simulator `usage_pulls` file typed by its known schema.
 pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
-    let schema = usage_pulls_schema()?;
-    let mut n = 0;
-    for row in enterprise_data_sdk::rows::rows(path, &schema)? {
-        row?;
-        n += 1;
-    }
-    Ok(n)
+    typed_rows(path, &usage_pulls_schema()?)
 }
 
 /// Streams typed `usage_pulls` rows from `url` (a static server).
