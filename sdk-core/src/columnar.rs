@@ -19,6 +19,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::csv::{CsvError, DateCache, Source};
+use crate::record_reader::Records;
 
 /// The Arrow crates' types a user of the conversion names.
 pub use arrow_array;
@@ -274,8 +275,30 @@ impl BatchReader {
             .map(|c| Builder::new(c.kind, self.batch_rows))
             .collect();
         let mut rows = 0;
-        while rows < self.batch_rows {
-            self.records.clear();
+        while rows < self.batch_rows && !self.done {
+            let read = self.read_chunk((self.batch_rows - rows).min(CHUNK_RECORDS));
+            // A bad cell before a malformed record is the first error.
+            self.append_chunk(&mut builders)?;
+            read?;
+            rows += self.records.len();
+        }
+        if rows == 0 {
+            return Ok(None);
+        }
+        let arrays: Vec<ArrayRef> = builders.into_iter().map(Builder::finish).collect();
+        RecordBatch::try_new(self.schema.clone(), arrays)
+            .map(Some)
+            .map_err(|err| ConvertError::Csv {
+                source_name: self.source_name.clone(),
+                error: CsvError::at(0, None, err.to_string()),
+            })
+    }
+
+    /// Reads up to `want` records into `self.records`; on an error, those
+    /// before it stay there.
+    fn read_chunk(&mut self, want: usize) -> Result<(), ConvertError> {
+        self.records.clear();
+        while self.records.len() < want {
             match self.reader.read_into(&mut self.records) {
                 Ok(true) => {}
                 Ok(false) => {
@@ -296,37 +319,43 @@ impl BatchReader {
                     });
                 }
             }
-            let record = self.records.at(0);
-            let line = record.line();
-            for ((column, builder), dates) in
-                self.columns.iter().zip(&mut builders).zip(&mut self.dates)
+        }
+        Ok(())
+    }
+
+    /// Types the records read, a column at a time (one type decision per
+    /// column, not per cell). On bad cells, the error names the first in
+    /// reading order: the earliest record, then the leftmost column.
+    fn append_chunk(&mut self, builders: &mut [Builder]) -> Result<(), ConvertError> {
+        let mut first_bad: Option<(usize, &ColumnSpec, &'static str)> = None;
+        for ((column, builder), dates) in self.columns.iter().zip(builders).zip(&mut self.dates) {
+            if let Err((record, what)) =
+                builder.append_column(&self.records, column.position, dates)
+                && first_bad.is_none_or(|(earliest, ..)| record < earliest)
             {
-                let cell = column.position.and_then(|p| record.get(p));
-                builder
-                    .append(cell.unwrap_or(""), dates)
-                    .map_err(|what| ConvertError::Csv {
-                        source_name: self.source_name.clone(),
-                        error: CsvError::at(
-                            line,
-                            Some(&column.name),
-                            format!("{:?} is not {what}", cell.unwrap_or("")),
-                        ),
-                    })?;
+                first_bad = Some((record, column, what));
             }
-            rows += 1;
         }
-        if rows == 0 {
-            return Ok(None);
-        }
-        let arrays: Vec<ArrayRef> = builders.into_iter().map(Builder::finish).collect();
-        RecordBatch::try_new(self.schema.clone(), arrays)
-            .map(Some)
-            .map_err(|err| ConvertError::Csv {
-                source_name: self.source_name.clone(),
-                error: CsvError::at(0, None, err.to_string()),
-            })
+        let Some((record, column, what)) = first_bad else {
+            return Ok(());
+        };
+        self.done = true;
+        let fields = self.records.at(record);
+        let cell = column.position.and_then(|p| fields.get(p)).unwrap_or("");
+        Err(ConvertError::Csv {
+            source_name: self.source_name.clone(),
+            error: CsvError::at(
+                fields.line(),
+                Some(&column.name),
+                format!("{cell:?} is not {what}"),
+            ),
+        })
     }
 }
+
+/// Records typed at once: a few hundred KiB of text, which stays in cache
+/// while each column passes over it.
+const CHUNK_RECORDS: usize = 2048;
 
 impl Iterator for BatchReader {
     type Item = Result<RecordBatch, ConvertError>;
@@ -363,40 +392,71 @@ impl Builder {
         }
     }
 
-    /// Appends a cell; on a bad value, says what it should have been.
-    fn append(&mut self, cell: &str, dates: &mut DateCache) -> Result<(), &'static str> {
-        if cell.is_empty() {
-            match self {
-                Builder::Utf8(b) => b.append_null(),
-                Builder::Int64(b) => b.append_null(),
-                Builder::Float64(b) => b.append_null(),
-                Builder::Boolean(b) => b.append_null(),
-                Builder::Date32(b) => b.append_null(),
-                Builder::Timestamp(b) => b.append_null(),
+    /// Appends field `position` of every record (all null when the file
+    /// has no such field); on a bad value, stops and gives its record's
+    /// index and what it should have been.
+    fn append_column(
+        &mut self,
+        records: &Records,
+        position: Option<usize>,
+        dates: &mut DateCache,
+    ) -> Result<(), (usize, &'static str)> {
+        let Some(position) = position else {
+            for _ in 0..records.len() {
+                self.append_null();
             }
             return Ok(());
-        }
+        };
+        let cells = records
+            .iter()
+            .map(move |fields| fields.get(position).unwrap_or(""));
         match self {
-            Builder::Utf8(b) => b.append_value(cell),
-            Builder::Int64(b) => {
-                b.append_value(crate::csv::parse_i64(cell).ok_or("an integer")?);
+            Builder::Utf8(b) => {
+                for cell in cells {
+                    if cell.is_empty() {
+                        b.append_null();
+                    } else {
+                        b.append_value(cell);
+                    }
+                }
+                Ok(())
             }
-            Builder::Float64(b) => b.append_value(crate::csv::parse_f64(cell).ok_or("a number")?),
+            Builder::Int64(b) => append_typed(b, cells, crate::csv::parse_i64, "an integer"),
+            Builder::Float64(b) => append_typed(b, cells, crate::csv::parse_f64, "a number"),
+            Builder::Date32(b) => append_typed(
+                b,
+                cells,
+                |cell| dates.days_since_epoch(crate::csv::trim(cell)),
+                "a date",
+            ),
+            Builder::Timestamp(b) => append_typed(
+                b,
+                cells,
+                |cell| dates.timestamp_micros(crate::csv::trim(cell)),
+                "a timestamp",
+            ),
             Builder::Boolean(b) => {
-                b.append_value(crate::csv::parse_bool(cell).ok_or("a boolean")?);
-            }
-            Builder::Date32(b) => {
-                let date = dates.date(crate::csv::trim(cell)).ok_or("a date")?;
-                b.append_value(days_since_epoch(date));
-            }
-            Builder::Timestamp(b) => {
-                let instant = dates
-                    .timestamp(crate::csv::trim(cell))
-                    .ok_or("a timestamp")?;
-                b.append_value(instant.timestamp_micros());
+                for (record, cell) in cells.enumerate() {
+                    if cell.is_empty() {
+                        b.append_null();
+                    } else {
+                        b.append_value(crate::csv::parse_bool(cell).ok_or((record, "a boolean"))?);
+                    }
+                }
+                Ok(())
             }
         }
-        Ok(())
+    }
+
+    fn append_null(&mut self) {
+        match self {
+            Builder::Utf8(b) => b.append_null(),
+            Builder::Int64(b) => b.append_null(),
+            Builder::Float64(b) => b.append_null(),
+            Builder::Boolean(b) => b.append_null(),
+            Builder::Date32(b) => b.append_null(),
+            Builder::Timestamp(b) => b.append_null(),
+        }
     }
 
     fn finish(self) -> ArrayRef {
@@ -411,9 +471,23 @@ impl Builder {
     }
 }
 
-fn days_since_epoch(date: chrono::NaiveDate) -> i32 {
-    // Days fit an i32 for any date chrono can hold.
-    (date - chrono::NaiveDate::default()).num_days() as i32
+/// Appends each cell parsed by `parse` (an empty one as null); stops at the
+/// first that does not parse.
+#[inline]
+fn append_typed<'a, T: arrow_array::types::ArrowPrimitiveType>(
+    builder: &mut arrow_array::builder::PrimitiveBuilder<T>,
+    cells: impl Iterator<Item = &'a str>,
+    mut parse: impl FnMut(&str) -> Option<T::Native>,
+    what: &'static str,
+) -> Result<(), (usize, &'static str)> {
+    for (record, cell) in cells.enumerate() {
+        if cell.is_empty() {
+            builder.append_null();
+        } else {
+            builder.append_value(parse(cell).ok_or((record, what))?);
+        }
+    }
+    Ok(())
 }
 
 /// How a Parquet file is written.
@@ -533,11 +607,19 @@ fn write_part(
         // memory of a 1 GiB conversion by a fifth.
         .set_statistics_enabled(parquet::file::properties::EnabledStatistics::Chunk);
     for field in schema.fields() {
-        if matches!(field.data_type(), DataType::Utf8 | DataType::Date32) {
-            properties = properties.set_column_dictionary_enabled(
-                parquet::schema::types::ColumnPath::from(field.name().as_str()),
-                true,
-            );
+        let column = || parquet::schema::types::ColumnPath::from(field.name().as_str());
+        match field.data_type() {
+            DataType::Utf8 | DataType::Date32 => {
+                properties = properties.set_column_dictionary_enabled(column(), true);
+            }
+            // Differences bit-packed: counts and instants take 3-5 bytes
+            // instead of 8 before zstd sees them, which made the
+            // conversion a fifth faster (files ~9 % larger than plain + zstd).
+            DataType::Int64 | DataType::Timestamp(..) => {
+                properties = properties
+                    .set_column_encoding(column(), parquet::basic::Encoding::DELTA_BINARY_PACKED);
+            }
+            _ => {}
         }
     }
     let properties = properties
@@ -721,5 +803,112 @@ mod tests {
             "{err}"
         );
         assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+    }
+
+    /// The line and column of the error a conversion of `data` ends with.
+    fn first_error(data: String, batch_rows: usize) -> (Option<u64>, Option<String>) {
+        let batches = batches_from_reader(std::io::Cursor::new(data), "t", batch_rows, plan);
+        match batches.unwrap().find_map(Result::err) {
+            Some(ConvertError::Csv { error, .. }) => (error.line, error.column),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn typed_a_column_at_a_time_the_error_is_still_the_first_in_reading_order() {
+        let good = "2026-06-30,1,0.5,true,2026-06-30T10:00:00Z,a\n";
+        let file = |bad: &[(usize, &str)]| {
+            let mut data = String::from("day,n,share,ok,at,name\n");
+            for row in 0..5000 {
+                match bad.iter().find(|(at, _)| *at == row) {
+                    Some((_, record)) => data.push_str(record),
+                    None => data.push_str(good),
+                }
+            }
+            data
+        };
+        // Row 10's last typed column comes before row 20's first; the header
+        // is line 1, so row r is line r + 2.
+        let later_column_first = file(&[
+            (10, "2026-06-30,1,0.5,maybe,2026-06-30T10:00:00Z,a\n"),
+            (20, "x,1,0.5,true,2026-06-30T10:00:00Z,a\n"),
+        ]);
+        let two_in_one_row = file(&[(30, "2026-06-30,one,half,true,2026-06-30T10:00:00Z,a\n")]);
+        let past_a_chunk = file(&[(4000, "2026-06-30,1,0.5,true,noon,a\n")]);
+        let before_a_short_record = file(&[
+            (7, "2026-06-30,1,x,true,2026-06-30T10:00:00Z,a\n"),
+            (9, "2026-06-30,1\n"),
+        ]);
+        let short_record_first = file(&[
+            (7, "2026-06-30,1\n"),
+            (9, "2026-06-30,1,x,true,2026-06-30T10:00:00Z,a\n"),
+        ]);
+        for batch_rows in [8192, 3000, 7] {
+            assert_eq!(
+                first_error(later_column_first.clone(), batch_rows),
+                (Some(12), Some("ok".into()))
+            );
+            assert_eq!(
+                first_error(two_in_one_row.clone(), batch_rows),
+                (Some(32), Some("n".into()))
+            );
+            assert_eq!(
+                first_error(past_a_chunk.clone(), batch_rows),
+                (Some(4002), Some("at".into()))
+            );
+            assert_eq!(
+                first_error(before_a_short_record.clone(), batch_rows),
+                (Some(9), Some("share".into()))
+            );
+            assert_eq!(
+                first_error(short_record_first.clone(), batch_rows).0,
+                Some(9)
+            );
+        }
+    }
+
+    #[test]
+    fn batches_hold_every_row_in_order_across_chunks() {
+        let mut data = String::from("day,n,share,ok,at,name\n");
+        for row in 0..5000 {
+            data.push_str(&format!(
+                "2026-06-30,{row},,,2026-06-30T00:00:{:02}Z,r{row}\n",
+                row % 60
+            ));
+        }
+        let batches: Vec<RecordBatch> =
+            batches_from_reader(std::io::Cursor::new(data), "t", 3000, plan)
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(
+            batches.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+            [3000, 2000]
+        );
+        let mut row = 0i64;
+        for batch in &batches {
+            let n = batch
+                .column(1)
+                .as_any()
+                .downcast_ref::<arrow_array::Int64Array>()
+                .unwrap();
+            let at = batch
+                .column(4)
+                .as_any()
+                .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
+                .unwrap();
+            let name = batch
+                .column(5)
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            for i in 0..batch.num_rows() {
+                assert_eq!(n.value(i), row);
+                assert_eq!(at.value(i), 1_782_777_600_000_000 + (row % 60) * 1_000_000);
+                assert_eq!(name.value(i), format!("r{row}"));
+                row += 1;
+            }
+            assert_eq!(batch.column(2).null_count(), batch.num_rows());
+        }
     }
 }

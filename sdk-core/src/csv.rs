@@ -292,6 +292,48 @@ impl DateCache {
         )?;
         Some(date.and_time(time).and_utc())
     }
+
+    /// Like [`date`](Self::date), as days since 1970-01-01 (what Arrow's
+    /// `Date32` holds).
+    #[inline]
+    pub fn days_since_epoch(&mut self, value: &str) -> Option<i32> {
+        self.date(value).map(days_since_epoch)
+    }
+
+    /// Like [`timestamp`](Self::timestamp), as microseconds since the
+    /// epoch (what Arrow's `Timestamp(Microsecond)` holds). The common
+    /// `YYYY-MM-DDTHH:MM:SSZ` is counted without building a chrono value.
+    #[inline]
+    pub fn timestamp_micros(&mut self, value: &str) -> Option<i64> {
+        let b = value.as_bytes();
+        if (b.len() == 20 && b[19] == b'Z' || b.len() == 19)
+            && (b[10] == b'T' || b[10] == b' ')
+            && b[13] == b':'
+            && b[16] == b':'
+        {
+            let days = self.days_since_epoch(value.get(..10)?)?;
+            let (hour, minute, second) = (
+                digits(&b[11..13])?,
+                digits(&b[14..16])?,
+                digits(&b[17..19])?,
+            );
+            // chrono's `from_hms_opt` bounds, so both paths agree.
+            if hour >= 24 || minute >= 60 || second >= 60 {
+                return None;
+            }
+            let seconds = i64::from(days) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+            return Some(seconds * 1_000_000);
+        }
+        self.timestamp(value).map(|t| t.timestamp_micros())
+    }
+}
+
+/// Days from 1970-01-01 to `date`.
+#[inline]
+pub fn days_since_epoch(date: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    // 1970-01-01 is day 719,163 counting 0001-01-01 as day 1.
+    date.num_days_from_ce() - 719_163
 }
 
 /// `Pulls By Tag`, `pulls_by_tag` and `pullsByTag` all become `pullsbytag`:

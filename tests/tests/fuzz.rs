@@ -553,6 +553,46 @@ proptest! {
                 .ok()
                 .map(|t| t.and_utc());
             prop_assert_eq!(cache.timestamp(&stamp), expected, "{}", stamp);
+            // The Arrow counts agree with chrono's, through the same cache.
+            prop_assert_eq!(
+                cache.timestamp_micros(&stamp),
+                expected.map(|t| t.timestamp_micros()),
+                "{}", stamp
+            );
+            prop_assert_eq!(
+                cache.days_since_epoch(&date),
+                reference.map(|d| (d - chrono::NaiveDate::default()).num_days() as i32)
+            );
+        }
+    }
+
+    #[test]
+    fn timestamp_micros_agrees_with_chrono_on_any_text(
+        (year, month, day, hour, minute, second) in
+            (0u32..10_000, 0u32..14, 0u32..33, 0u32..26, 0u32..62, 0u32..62),
+        sep in prop_oneof![Just("T"), Just(" ")],
+        zone in prop_oneof![Just("Z"), Just("")],
+        odd in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.+Z ]{0,14}(UTC)?",
+        any_text in "\\PC{0,22}",
+        seconds in -62_000_000_000i64..250_000_000_000,
+    ) {
+        let formatted = chrono::DateTime::from_timestamp(seconds, 0).unwrap();
+        // The fast path's shape, with out-of-range parts as often as not.
+        let shaped =
+            format!("{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}{zone}");
+        for cell in [
+            &shaped,
+            &odd,
+            &any_text,
+            &formatted.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            &formatted.format("%Y-%m-%d %H:%M:%S").to_string(),
+        ] {
+            let mut cache = sdk_core::csv::DateCache::default();
+            prop_assert_eq!(
+                cache.timestamp_micros(cell),
+                sdk_core::csv::parse_timestamp(cell).map(|t| t.timestamp_micros()),
+                "{:?}", cell
+            );
         }
     }
 
