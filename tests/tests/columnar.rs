@@ -379,8 +379,22 @@ fn parquet_files_are_zstd_compressed_in_bounded_row_groups() {
         meta.row_group(0).column(2).compression(),
         parquet::basic::Compression::ZSTD(_)
     ));
-    // Columns encoded on two threads, back in schema order, every row in
-    // its place.
+    let encodings = |column: usize| {
+        meta.row_group(0)
+            .column(column)
+            .encodings()
+            .collect::<Vec<_>>()
+    };
+    use parquet::basic::Encoding;
+    assert!(
+        encodings(2).contains(&Encoding::DELTA_BINARY_PACKED),
+        "integers delta-packed"
+    );
+    assert!(
+        !encodings(1).contains(&Encoding::DELTA_BINARY_PACKED),
+        "timestamps plain"
+    );
+    // Every row in its place, through the delta encoding too.
     let (batches, _) = read_back(&dest);
     let pulls: Vec<_> = texts(&batches, "pulls");
     let expected: Vec<_> = (0..10_000).map(|i| Some(i.to_string())).collect();
@@ -388,6 +402,42 @@ fn parquet_files_are_zstd_compressed_in_bounded_row_groups() {
     let repos = texts(&batches, "repo");
     assert_eq!(repos[9_999].as_deref(), Some("acme/repo-3"));
     assert_eq!(repos.len(), 10_000);
+}
+
+#[test]
+fn parquet_pages_stay_small() {
+    use parquet::file::reader::FileReader;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("floats.csv");
+    let mut data = String::from("day,at,pulls,share,automated,repo,region\n");
+    for i in 0..60_000 {
+        data.push_str(&format!(",,,{}.25,,,\n", i));
+    }
+    std::fs::write(&csv, data).unwrap();
+    let dest = dir.path().join("floats.parquet");
+    let report = ReportId::parse("custom", "daily", "2026-06-30").unwrap();
+    enterprise_data_sdk::columnar::convert_to_parquet(
+        &csv,
+        &schema(),
+        "o",
+        &report,
+        &dest,
+        &ParquetOptions::new(),
+    )
+    .unwrap();
+    let reader =
+        parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&dest).unwrap())
+            .unwrap();
+    let pages: Vec<usize> = reader
+        .get_row_group(0)
+        .unwrap()
+        .get_column_page_reader(3)
+        .unwrap()
+        .map(|page| page.unwrap().buffer().len())
+        .collect();
+    // 60,000 doubles are 469 KiB: at least four pages, none much over 128 KiB.
+    assert!(pages.len() >= 4, "{pages:?}");
+    assert!(pages.iter().all(|&bytes| bytes <= 132 * 1024), "{pages:?}");
 }
 
 /// Without the feature, neither SDK builds an arrow or parquet crate.
