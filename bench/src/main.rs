@@ -1,10 +1,11 @@
-//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only --parse-only --rss-only]`
+//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only --parse-only --rss-only --cells-only]`
 //!
 //! Measures the SDKs against what a user would do by hand, each figure a
 //! ratio of two timings taken in the same run on the same machine (the
 //! median of several runs), and writes the table to `BENCHMARKS.md`'s data
 //! file `target/bench/results.md`. See BENCHMARKS.md.
 
+mod cells;
 mod measure;
 mod nginx;
 mod pairs;
@@ -20,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         parquet_only: false,
         parse_only: false,
         rss_only: false,
+        cells_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -38,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--parquet-only" => options.parquet_only = true,
             "--parse-only" => options.parse_only = true,
             "--rss-only" => options.rss_only = true,
+            "--cells-only" => options.cells_only = true,
             // Child mode for the memory measurement: a fresh process per size.
             "rss-probe" => {
                 let (Some(hub), Some(api), Some(size)) = (args.next(), args.next(), args.next())

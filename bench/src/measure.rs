@@ -20,10 +20,12 @@ pub struct Options {
     pub static_only: bool,
     /// Only the CSV to Parquet rows (9a-9c).
     pub parquet_only: bool,
-    /// Only the parse rows (2a, 2a'', 2c).
+    /// Only the parse rows (2a, 2a'', 2c, 2d-2g).
     pub parse_only: bool,
     /// Only the peak RSS row (4).
     pub rss_only: bool,
+    /// Only the cell parser rows (2d-2g), on the report a run left.
+    pub cells_only: bool,
 }
 
 pub struct Row {
@@ -39,6 +41,9 @@ pub struct Row {
 }
 
 pub type Error = Box<dyn std::error::Error>;
+
+/// Alternating rounds per cell parser row (each round a few tens of ms).
+const CELL_ROUNDS: usize = 9;
 
 /// Bytes of one usage_pulls row in the simulator.
 fn usage_row_len() -> u64 {
@@ -100,6 +105,13 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     let runs = options.runs;
     if options.rss_only {
         return Ok(vec![rss_row(options).await?]);
+    }
+    if options.cells_only {
+        let file = dir.join("sdk.csv");
+        if !file.exists() {
+            return Err(format!("{} is missing: run the bench once first", file.display()).into());
+        }
+        return crate::cells::rows(&file, CELL_ROUNDS);
     }
 
     // 1. Download throughput: SDK vs curl, same URL source, same server.
@@ -211,6 +223,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         "(reported)",
         None,
     ));
+    rows.extend(crate::cells::rows(&sdk_file, CELL_ROUNDS)?);
     if options.parse_only {
         return Ok(rows);
     }
