@@ -163,17 +163,47 @@ pub fn parse_i64(value: &str) -> Option<i64> {
     };
     // 18 digits cannot overflow an i64.
     if !digits.is_empty() && digits.len() <= 18 {
-        let mut n = 0i64;
-        for &d in digits {
+        let mut n = 0u64;
+        let mut rest = digits;
+        // Eight digits at a time, then one at a time.
+        while let Some((eight, after)) = rest.split_first_chunk::<8>() {
+            let Some(value) = eight_digits(*eight) else {
+                return value.trim().parse().ok();
+            };
+            n = n * 100_000_000 + value;
+            rest = after;
+        }
+        for &d in rest {
             let digit = d.wrapping_sub(b'0');
             if digit > 9 {
                 return value.trim().parse().ok();
             }
-            n = n * 10 + i64::from(digit);
+            n = n * 10 + u64::from(digit);
         }
+        let n = n as i64;
         return Some(if negative { -n } else { n });
     }
     value.trim().parse().ok()
+}
+
+/// Eight ASCII digits as their number, all at once (`None` unless every
+/// byte is a digit): the bytes are read as one little-endian word and
+/// combined pairwise in three multiplications.
+#[inline]
+fn eight_digits(bytes: [u8; 8]) -> Option<u64> {
+    let word = u64::from_le_bytes(bytes);
+    // A byte is a digit when it is at least `0` and at most `9`: the first
+    // subtraction borrows below `0`, the addition carries above `9`.
+    let below = word.wrapping_sub(0x3030_3030_3030_3030);
+    let above = word.wrapping_add(0x4646_4646_4646_4646);
+    if (below | above) & 0x8080_8080_8080_8080 != 0 {
+        return None;
+    }
+    // The first digit is the lowest byte: each step joins neighbours into
+    // lanes twice as wide (2, 4, then 8 digits).
+    let pairs = (below.wrapping_mul(10) + (below >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF)
 }
 
 /// A number as `str::parse::<f64>` reads it after [`trim`]; plain decimals

@@ -522,6 +522,22 @@ proptest! {
     }
 
     #[test]
+    fn eight_digits_at_a_time_reads_only_digits(
+        cell in proptest::collection::vec(
+            prop_oneof![
+                8 => proptest::char::range('0', '9'),
+                1 => prop_oneof![Just('/'), Just(':'), Just('\u{0}'), Just('\u{7f}'), Just('é'), Just('٣')],
+                1 => any::<char>(),
+            ],
+            0..22,
+        ).prop_map(|chars| chars.into_iter().collect::<String>()),
+        sign in prop_oneof![Just(""), Just("-"), Just("+")],
+    ) {
+        let cell = format!("{sign}{cell}");
+        prop_assert_eq!(sdk_core::csv::parse_i64(&cell), cell.trim().parse::<i64>().ok(), "{:?}", cell);
+    }
+
+    #[test]
     fn the_fast_float_parser_agrees_with_std(
         plain in "-?[0-9]{0,17}\\.?[0-9]{0,17}",
         odd in "[ ]?[-+]?[0-9.eE]{0,8}[ ]?|inf|NaN|-0|0\\.0",
