@@ -854,27 +854,22 @@ mod tests {
             (7, "2026-06-30,1\n"),
             (9, "2026-06-30,1,x,true,2026-06-30T10:00:00Z,a\n"),
         ]);
+        let cases = [
+            (&later_column_first, 12, Some("ok")),
+            (&two_in_one_row, 32, Some("n")),
+            (&past_a_chunk, 4002, Some("at")),
+            (&before_a_short_record, 9, Some("share")),
+            // A field-count error names no column.
+            (&short_record_first, 9, None),
+        ];
         for batch_rows in [8192, 3000, 7] {
-            assert_eq!(
-                first_error(later_column_first.clone(), batch_rows),
-                (Some(12), Some("ok".into()))
-            );
-            assert_eq!(
-                first_error(two_in_one_row.clone(), batch_rows),
-                (Some(32), Some("n".into()))
-            );
-            assert_eq!(
-                first_error(past_a_chunk.clone(), batch_rows),
-                (Some(4002), Some("at".into()))
-            );
-            assert_eq!(
-                first_error(before_a_short_record.clone(), batch_rows),
-                (Some(9), Some("share".into()))
-            );
-            assert_eq!(
-                first_error(short_record_first.clone(), batch_rows).0,
-                Some(9)
-            );
+            for (data, line, column) in &cases {
+                assert_eq!(
+                    first_error((*data).clone(), batch_rows),
+                    (Some(*line), column.map(str::to_owned)),
+                    "batches of {batch_rows}"
+                );
+            }
         }
     }
 

@@ -343,34 +343,50 @@ fn each_dvp_dataview_converts_to_its_fixed_schema_and_keeps_every_value() {
     assert_eq!(texts(&batches, "pulls"), [Some("5".to_owned()), None]);
 }
 
-#[test]
-fn parquet_files_are_zstd_compressed_in_bounded_row_groups() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("big.csv");
+/// `rows` under the header of [`schema`], converted to Parquet in `dir`:
+/// the file and a reader of it.
+fn converted(
+    dir: &std::path::Path,
+    rows: impl Iterator<Item = String>,
+    options: &ParquetOptions,
+) -> (
+    std::path::PathBuf,
+    parquet::file::reader::SerializedFileReader<std::fs::File>,
+) {
+    let csv = dir.join("report.csv");
     let mut data = String::from("day,at,pulls,share,automated,repo,region\n");
-    for i in 0..10_000 {
-        data.push_str(&format!(
-            "2026-06-30,2026-06-30T10:00:00Z,{i},0.5,true,acme/repo-{},x\n",
-            i % 7
-        ));
-    }
+    data.extend(rows);
     std::fs::write(&csv, data).unwrap();
-    let dest = dir.path().join("big.parquet");
+    let dest = dir.join("report.parquet");
     let report = ReportId::parse("custom", "daily", "2026-06-30").unwrap();
-    // Batches that straddle row groups: each group takes part of one.
-    let options = ParquetOptions::new().batch_rows(3000).row_group_rows(4000);
     enterprise_data_sdk::columnar::convert_to_parquet(
         &csv,
         &schema(),
         "o",
         &report,
         &dest,
-        &options,
+        options,
     )
     .unwrap();
-    let reader =
-        parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&dest).unwrap())
-            .unwrap();
+    let file = std::fs::File::open(&dest).unwrap();
+    (
+        dest,
+        parquet::file::reader::SerializedFileReader::new(file).unwrap(),
+    )
+}
+
+#[test]
+fn parquet_files_are_zstd_compressed_in_bounded_row_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = (0..10_000).map(|i| {
+        format!(
+            "2026-06-30,2026-06-30T10:00:00Z,{i},0.5,true,acme/repo-{},x\n",
+            i % 7
+        )
+    });
+    // Batches that straddle row groups: each group takes part of one.
+    let options = ParquetOptions::new().batch_rows(3000).row_group_rows(4000);
+    let (dest, reader) = converted(dir.path(), rows, &options);
     let meta = parquet::file::reader::FileReader::metadata(&reader);
     assert_eq!(meta.num_row_groups(), 3, "10,000 rows in groups of 4,000");
     let group_rows: Vec<_> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
@@ -408,26 +424,8 @@ fn parquet_files_are_zstd_compressed_in_bounded_row_groups() {
 fn parquet_pages_stay_small() {
     use parquet::file::reader::FileReader;
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("floats.csv");
-    let mut data = String::from("day,at,pulls,share,automated,repo,region\n");
-    for i in 0..60_000 {
-        data.push_str(&format!(",,,{}.25,,,\n", i));
-    }
-    std::fs::write(&csv, data).unwrap();
-    let dest = dir.path().join("floats.parquet");
-    let report = ReportId::parse("custom", "daily", "2026-06-30").unwrap();
-    enterprise_data_sdk::columnar::convert_to_parquet(
-        &csv,
-        &schema(),
-        "o",
-        &report,
-        &dest,
-        &ParquetOptions::new(),
-    )
-    .unwrap();
-    let reader =
-        parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&dest).unwrap())
-            .unwrap();
+    let rows = (0..60_000).map(|i| format!(",,,{i}.25,,,\n"));
+    let (_, reader) = converted(dir.path(), rows, &ParquetOptions::new());
     let pages: Vec<usize> = reader
         .get_row_group(0)
         .unwrap()
