@@ -742,17 +742,21 @@ mod tests {
         ]
     }
 
+    /// Every batch of `data` read with [`plan`].
+    fn read_all(data: impl AsRef<[u8]> + Send + 'static, batch_rows: usize) -> Vec<RecordBatch> {
+        batches_from_reader(std::io::Cursor::new(data), "t", batch_rows, plan)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn cells_are_typed_empty_ones_are_null_and_batches_are_bounded() {
         let data = "day,n,share,ok,at,name\n\
                     2026-06-30,5,0.5,true,2026-06-30T10:00:00Z,a\n\
                     2026-06-30,,,,,\n\
                     2026-07-01,-7,1e3,no,2026-07-01 00:00:01,b\n";
-        let batches: Vec<RecordBatch> =
-            batches_from_reader(std::io::Cursor::new(data), "t", 2, plan)
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+        let batches = read_all(data, 2);
         assert_eq!(
             batches.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
             [2, 1]
@@ -882,11 +886,7 @@ mod tests {
                 row % 60
             ));
         }
-        let batches: Vec<RecordBatch> =
-            batches_from_reader(std::io::Cursor::new(data), "t", 3000, plan)
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+        let batches = read_all(data, 3000);
         assert_eq!(
             batches.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
             [3000, 2000]
