@@ -609,7 +609,7 @@ fn write_part(
         // per page, and buffers that large, once freed, made the allocator
         // keep more memory after the first row group (peak RSS 33 MiB at
         // 100 MiB of CSV, 40 MiB from 250 MiB up; 34-35 MiB at every size
-        // with these). Files grow by 0.1 %.
+        // with these). Files grow by 1 %.
         .set_data_page_size_limit(DATA_PAGE_BYTES)
         // Statistics per column chunk, not per page: the page index the
         // writer keeps for every row group until the footer grew the
