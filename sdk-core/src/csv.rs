@@ -290,14 +290,11 @@ impl DateCache {
 
     /// Like [`parse_timestamp`].
     pub fn timestamp(&mut self, value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-        let b = value.as_bytes();
-        // Fast path: `YYYY-MM-DDTHH:MM:SSZ` (or a space for `T`, `Z` optional).
-        if (b.len() == 20 && b[19] == b'Z' || b.len() == 19)
-            && (b[10] == b'T' || b[10] == b' ')
-            && b[13] == b':'
-            && b[16] == b':'
-        {
-            return self.fast_timestamp(value);
+        if let Some(fixed) = FixedTimestamp::of(value) {
+            let date = self.date(fixed.date)?;
+            let (hour, minute, second) = fixed.time?;
+            let time = chrono::NaiveTime::from_hms_opt(hour, minute, second)?;
+            return Some(date.and_time(time).and_utc());
         }
         if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
             return Some(t.with_timezone(&chrono::Utc));
@@ -312,17 +309,6 @@ impl DateCache {
         .map(|t| t.and_utc())
     }
 
-    fn fast_timestamp(&mut self, value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-        let b = value.as_bytes();
-        let date = self.date(value.get(..10)?)?;
-        let time = chrono::NaiveTime::from_hms_opt(
-            digits(&b[11..13])?,
-            digits(&b[14..16])?,
-            digits(&b[17..19])?,
-        )?;
-        Some(date.and_time(time).and_utc())
-    }
-
     /// Like [`date`](Self::date), as days since 1970-01-01 (what Arrow's
     /// `Date32` holds).
     #[inline]
@@ -335,26 +321,48 @@ impl DateCache {
     /// `YYYY-MM-DDTHH:MM:SSZ` is counted without building a chrono value.
     #[inline]
     pub fn timestamp_micros(&mut self, value: &str) -> Option<i64> {
+        let Some(fixed) = FixedTimestamp::of(value) else {
+            return self.timestamp(value).map(|t| t.timestamp_micros());
+        };
+        let days = self.days_since_epoch(fixed.date)?;
+        let (hour, minute, second) = fixed.time?;
+        // chrono's `from_hms_opt` bounds, so both paths agree.
+        if hour >= 24 || minute >= 60 || second >= 60 {
+            return None;
+        }
+        let seconds = i64::from(days) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+        Some(seconds * 1_000_000)
+    }
+}
+
+/// A timestamp in the fixed layout both fast paths read:
+/// `YYYY-MM-DDTHH:MM:SSZ` (or a space for `T`, `Z` optional).
+struct FixedTimestamp<'a> {
+    date: &'a str,
+    /// Hours, minutes, seconds; `None` if one is not two digits.
+    time: Option<(u32, u32, u32)>,
+}
+
+/// `HH:MM:SS` as its three numbers, if each is two digits.
+#[inline]
+fn clock(b: &[u8]) -> Option<(u32, u32, u32)> {
+    Some((digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..8])?))
+}
+
+impl<'a> FixedTimestamp<'a> {
+    /// `None` for any other layout (read by the general parsers).
+    #[inline]
+    fn of(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
-        if (b.len() == 20 && b[19] == b'Z' || b.len() == 19)
+        let fixed = (b.len() == 20 && b[19] == b'Z' || b.len() == 19)
             && (b[10] == b'T' || b[10] == b' ')
             && b[13] == b':'
-            && b[16] == b':'
-        {
-            let days = self.days_since_epoch(value.get(..10)?)?;
-            let (hour, minute, second) = (
-                digits(&b[11..13])?,
-                digits(&b[14..16])?,
-                digits(&b[17..19])?,
-            );
-            // chrono's `from_hms_opt` bounds, so both paths agree.
-            if hour >= 24 || minute >= 60 || second >= 60 {
-                return None;
-            }
-            let seconds = i64::from(days) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-            return Some(seconds * 1_000_000);
-        }
-        self.timestamp(value).map(|t| t.timestamp_micros())
+            && b[16] == b':';
+        fixed.then(|| Self {
+            // `b[10]` is ASCII, so 10 is a character boundary.
+            date: &value[..10],
+            time: clock(&b[11..19]),
+        })
     }
 }
 
