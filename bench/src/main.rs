@@ -93,6 +93,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 return Ok(());
             }
+            // Profiling aid: lent typed rows streamed from a server, every
+            // value read.
+            "stream-lend-probe" => {
+                let url = args.next().ok_or("stream-lend-probe URL")?;
+                let runtime = tokio::runtime::Runtime::new()?;
+                println!(
+                    "checksum {}",
+                    runtime.block_on(measure::stream_lent_usage_pulls(&url))?
+                );
+                return Ok(());
+            }
             // Profiling aid: split a file into records and type nothing.
             "split-probe" => {
                 let path = args.next().ok_or("split-probe FILE")?;

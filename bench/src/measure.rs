@@ -16,7 +16,7 @@ pub struct Options {
     pub size_mib: u64,
     pub runs: usize,
     pub build: bool,
-    /// Only the rows against a static server (8a-8d).
+    /// Only the rows against a static server (8a-8f).
     pub static_only: bool,
     /// Only the CSV to Parquet rows (9a-9c).
     pub parquet_only: bool,
@@ -413,23 +413,41 @@ fn typed_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result
 /// `RowReader`, every value read (folded into a checksum, so none is
 /// skipped).
 pub fn lent_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result<u64, Error> {
-    use enterprise_data_sdk::rows::ValueRef;
     let mut reader = enterprise_data_sdk::rows::row_reader(path, schema)?;
     let mut checksum = 0u64;
     while let Some(row) = reader.next_row() {
-        for value in row?.values() {
-            checksum = checksum.wrapping_add(match value {
-                ValueRef::String(s) => s.len() as u64,
-                ValueRef::Integer(n) => n as u64,
-                ValueRef::Float(x) => x.to_bits(),
-                ValueRef::Boolean(b) => u64::from(b),
-                ValueRef::Date(d) => chrono::Datelike::day(&d).into(),
-                ValueRef::Timestamp(t) => t.timestamp() as u64,
-                _ => 1,
-            });
-        }
+        checksum = checksum.wrapping_add(row_checksum(row?));
     }
     Ok(checksum)
+}
+
+/// The same checksum over rows lent by an `AsyncRowReader` (from the
+/// network).
+pub async fn lent_rows_streamed(
+    mut reader: enterprise_data_sdk::rows::AsyncRowReader,
+) -> Result<u64, Error> {
+    let mut checksum = 0u64;
+    while let Some(row) = reader.next_row().await {
+        checksum = checksum.wrapping_add(row_checksum(row?));
+    }
+    Ok(checksum)
+}
+
+/// Every value of `row` folded into a number, so that none is skipped.
+#[inline]
+fn row_checksum(row: enterprise_data_sdk::rows::RowRef<'_>) -> u64 {
+    use enterprise_data_sdk::rows::ValueRef;
+    row.values().fold(0u64, |sum, value| {
+        sum.wrapping_add(match value {
+            ValueRef::String(s) => s.len() as u64,
+            ValueRef::Integer(n) => n as u64,
+            ValueRef::Float(x) => x.to_bits(),
+            ValueRef::Boolean(b) => u64::from(b),
+            ValueRef::Date(d) => chrono::Datelike::day(&d).into(),
+            ValueRef::Timestamp(t) => t.timestamp() as u64,
+            _ => 1,
+        })
+    })
 }
 
 /// A copy of `source` with the first `fields` fields of every line in
@@ -788,6 +806,18 @@ pub fn usage_pulls_schema() -> Result<enterprise_data_sdk::ReportSchema, Error> 
 /// Parses a simulator `usage_pulls` file typed by its known schema.
 pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
     typed_rows(path, &usage_pulls_schema()?)
+}
+
+/// Lent `usage_pulls` rows streamed from `url` (a static server), every
+/// value read; the checksum.
+pub async fn stream_lent_usage_pulls(url: &str) -> Result<u64, Error> {
+    let schema = usage_pulls_schema()?;
+    let downloader = sdk_core::ClientConfig::new("http://unused", "http://unused").downloader()?;
+    let body = downloader.open(url).await?;
+    lent_rows_streamed(enterprise_data_sdk::rows::AsyncRowReader::new(
+        body, &schema, url,
+    ))
+    .await
 }
 
 /// Streams typed `usage_pulls` rows from `url` (a static server).

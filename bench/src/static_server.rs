@@ -23,7 +23,7 @@ pub async fn rows(
 ) -> Result<Vec<Row>, Error> {
     let Some(binary) = nginx::find() else {
         eprintln!(
-            "nginx not found (on PATH or /usr/sbin): rows 8a-8d skipped. \
+            "nginx not found (on PATH or /usr/sbin): rows 8a-8f skipped. \
              Install it with `apt-get install nginx-light`."
         );
         return Ok(Vec::new());
@@ -126,6 +126,50 @@ pub async fn rows(
         "8d. typed rows streamed from nginx vs typed rows from the same file on disk",
         Some(mib),
         "(reported: 1 = the network costs nothing)",
+        None,
+    ));
+
+    let lent_streamed = || {
+        sdk_sample(|| async {
+            let body = downloader.open(&url).await?;
+            let reader = enterprise_data_sdk::rows::AsyncRowReader::new(body, schema, "nginx");
+            crate::measure::lent_rows_streamed(reader).await?;
+            Ok(())
+        })
+    };
+    let lent_from_disk = || {
+        sdk_sample(|| async {
+            crate::measure::lent_rows(&served, schema)?;
+            Ok(())
+        })
+    };
+    let lent_pair = paired(pairs, lent_streamed, lent_from_disk).await?;
+    rows.push(lent_pair.row(
+        "8e. lent rows (every value read) streamed from nginx vs lent rows from the same file on disk",
+        Some(mib),
+        "(reported: 1 = the network costs nothing)",
+        None,
+    ));
+
+    // Row 3 with a source that is not the limit.
+    let two_steps = || {
+        let _ = std::fs::remove_file(&sdk_file);
+        sdk_sample(|| async {
+            downloader
+                .download(&url, &sdk_file, Some(size), None)
+                .await?;
+            for row in enterprise_data_sdk::rows::rows(&sdk_file, schema)? {
+                row?;
+            }
+            Ok(())
+        })
+    };
+    let one_pass = paired(pairs, streamed, two_steps).await?;
+    let _ = std::fs::remove_file(&sdk_file);
+    rows.push(one_pass.row(
+        "8f. one pass vs download, then parse (row 3), from nginx: typed rows streamed vs download + typed rows from the file",
+        Some(mib),
+        "(reported)",
         None,
     ));
     drop(server);

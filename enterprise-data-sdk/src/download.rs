@@ -82,6 +82,21 @@ impl EnterpriseClient {
         Ok(crate::rows::rows_from_async(body, schema, &name).boxed())
     }
 
+    /// Like [`stream_rows`](Self::stream_rows), each row lent until the
+    /// next instead of owned: an [`AsyncRowReader`](crate::rows::AsyncRowReader),
+    /// the cheapest way to read every value of a report without a file (no
+    /// allocation per row).
+    pub async fn stream_row_reader(
+        &self,
+        report: impl Into<ReportId>,
+        schema: &types::ReportSchema,
+    ) -> Result<crate::rows::AsyncRowReader> {
+        let report = report.into();
+        let body = self.open(&report).await?;
+        let name = crate::client::describe(&self.org, &report);
+        Ok(crate::rows::AsyncRowReader::new(body, schema, &name))
+    }
+
     /// Downloads every report of a type and cadence dated `from..=to`
     /// (either bound may be open) into `dir` as `<type>/<cadence>/<date>.csv`.
     /// Complete files are skipped, so a rerun fetches only what is missing.

@@ -18,8 +18,11 @@
 //! 2a''). [`usage_pulls_rows`] (four fields of a known report) types only
 //! what it keeps. Read values by position ([`RowRef::value`],
 //! [`TypedRow::values`], in schema order) rather than by name in a hot
-//! loop. [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
-//! types rows while the body arrives, without a file.
+//! loop. Without a file, rows are typed while the body arrives:
+//! [`EnterpriseClient::stream_row_reader`](crate::EnterpriseClient::stream_row_reader)
+//! lends them ([`AsyncRowReader`], the cheapest),
+//! [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
+//! owns them (a `'static` stream of [`TypedRow`]s).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -648,8 +651,108 @@ pub fn usage_pulls_rows(
     Ok(rows.map(move |row| row.map_err(to_error.clone())))
 }
 
+/// Rows of an async byte source (e.g. a response body), typed by a schema
+/// as they arrive, lent one at a time: what [`RowReader`] is for a file,
+/// and the cheapest way to read every value without one. Made by
+/// [`AsyncRowReader::new`] or
+/// [`EnterpriseClient::stream_row_reader`](crate::EnterpriseClient::stream_row_reader);
+/// dropping it stops the reading.
+///
+/// ```no_run
+/// # async fn run(client: enterprise_data_sdk::EnterpriseClient, report: enterprise_data_sdk::Report) -> Result<(), enterprise_data_sdk::Error> {
+/// use enterprise_data_sdk::rows::ValueRef;
+/// let schema = client.schema(&report).await?;
+/// let mut reader = client.stream_row_reader(&report, &schema).await?;
+/// let mut pulls = 0;
+/// while let Some(row) = reader.next_row().await {
+///     if let Some(ValueRef::Integer(n)) = row?.get("pull_count") {
+///         pulls += n;
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct AsyncRowReader {
+    batches: sdk_core::csv::AsyncTypedBatches<CellDecoder>,
+    place: Place,
+    /// An error that ended a batch (or the opening), to be given next.
+    pending_error: Option<CsvError>,
+    to_error: Box<dyn Fn(CsvError) -> Error + Send>,
+}
+
+impl std::fmt::Debug for AsyncRowReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncRowReader").finish_non_exhaustive()
+    }
+}
+
+impl AsyncRowReader {
+    /// Rows of `input` (plain or gzip CSV), typed by `schema`;
+    /// `source_name` names the source in errors. A bad header, or a read
+    /// that fails before it, is the first row's error.
+    ///
+    /// Must be called within a tokio runtime.
+    pub fn new<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
+        input: R,
+        schema: &types::ReportSchema,
+        source_name: &str,
+    ) -> Self {
+        AsyncRowReader {
+            batches: sdk_core::csv::typed_batches_from_async(input, cell_decoder(schema)),
+            place: Place::default(),
+            pending_error: None,
+            to_error: Box::new(csv_error(source_name)),
+        }
+    }
+
+    /// The next row, borrowed until the next call; `None` at the end. A
+    /// bad row is an error and reading may go on past it.
+    pub async fn next_row(&mut self) -> Option<Result<RowRef<'_>>> {
+        // Waits without lending, then lends the row it found.
+        std::future::poll_fn(|cx| self.poll_ready(cx).map(|ready| ready.then_some(()))).await?;
+        self.lend_current()
+    }
+
+    /// [`next_row`](Self::next_row) for a hand-written `poll`.
+    pub fn poll_next_row(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<RowRef<'_>>>> {
+        match std::task::ready!(self.poll_ready(cx)) {
+            true => std::task::Poll::Ready(self.lend_current()),
+            false => std::task::Poll::Ready(None),
+        }
+    }
+
+    /// Moves on until a row (or an error) is next in the current batch;
+    /// `false` at the end of the data. An error ending a batch, or opening
+    /// the source, is kept for [`lend_current`](Self::lend_current).
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<bool> {
+        loop {
+            if self.pending_error.is_some() || self.place.is_within(self.batches.current()) {
+                return std::task::Poll::Ready(true);
+            }
+            self.place = Place::default();
+            match std::task::ready!(self.batches.poll_advance(cx)) {
+                None => return std::task::Poll::Ready(false),
+                Some(Err(err)) => self.pending_error = Some(err),
+                Some(Ok(())) => {}
+            }
+        }
+    }
+
+    /// The row [`poll_ready`](Self::poll_ready) found.
+    fn lend_current(&mut self) -> Option<Result<RowRef<'_>>> {
+        if let Some(err) = self.pending_error.take() {
+            return Some(Err((self.to_error)(err)));
+        }
+        let columns = &self.batches.decoder()?.0.columns;
+        let row = self.place.take(self.batches.current()?, columns)?;
+        Some(row.map_err(&self.to_error))
+    }
+}
+
 /// Rows of an async byte source (e.g. a response body), typed by a schema,
-/// parsed as they arrive: a [`RowReader`]'s batches, each row owned.
+/// parsed as they arrive: an [`AsyncRowReader`]'s rows, each owned.
 ///
 /// Must be called within a tokio runtime.
 pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
@@ -657,36 +760,13 @@ pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
     schema: &types::ReportSchema,
     source_name: &str,
 ) -> impl Stream<Item = Result<TypedRow>> + Send + 'static + use<R> {
-    struct State {
-        batches: sdk_core::csv::AsyncTypedBatches<CellDecoder>,
-        place: Place,
-        to_error: Box<dyn Fn(CsvError) -> Error + Send>,
-    }
-    let mut state = State {
-        batches: sdk_core::csv::typed_batches_from_async(input, cell_decoder(schema)),
-        place: Place::default(),
-        to_error: Box::new(csv_error(source_name)),
-    };
+    let mut reader = AsyncRowReader::new(input, schema, source_name);
     // A hand-written poll: a future per row (`unfold`) cost more than
     // typing the row.
     futures::stream::poll_fn(move |cx| {
-        loop {
-            if state.place.is_within(state.batches.current()) {
-                let row = state
-                    .batches
-                    .current()
-                    .zip(state.batches.decoder())
-                    .and_then(|(batch, decoder)| state.place.take(batch, &decoder.0.columns))
-                    .map(|row| row.map(|row| row.to_row()).map_err(&state.to_error));
-                return std::task::Poll::Ready(row);
-            }
-            state.place = Place::default();
-            match std::task::ready!(state.batches.poll_advance(cx)) {
-                None => return std::task::Poll::Ready(None),
-                Some(Err(err)) => return std::task::Poll::Ready(Some(Err((state.to_error)(err)))),
-                Some(Ok(())) => {}
-            }
-        }
+        reader
+            .poll_next_row(cx)
+            .map(|row| row.map(|row| row.map(|row| row.to_row())))
     })
 }
 
@@ -903,15 +983,7 @@ mod tests {
             .unwrap();
         let streamed: Vec<Result<TypedRow, String>> = runtime.block_on(async {
             use futures::StreamExt;
-            let (mut writer, reader) = tokio::io::duplex(4096);
-            let sent = data.clone();
-            tokio::spawn(async move {
-                use tokio::io::AsyncWriteExt;
-                for piece in sent.as_bytes().chunks(1000) {
-                    writer.write_all(piece).await.unwrap();
-                }
-            });
-            rows_from_async(reader, &schema, "report")
+            rows_from_async(trickle(&data), &schema, "report")
                 .map(|row| match row {
                     Ok(row) => Ok(row),
                     Err(Error::Csv { error, .. }) => Err(error.to_string()),
@@ -921,6 +993,63 @@ mod tests {
                 .await
         });
         assert_eq!(streamed, without_lines(&lent));
+        // Lent from the network, lines included.
+        let lent_streamed = runtime.block_on(async {
+            let mut reader = AsyncRowReader::new(trickle(&data), &schema, "report");
+            let mut rows = Vec::new();
+            while let Some(row) = reader.next_row().await {
+                rows.push(match row {
+                    Ok(row) => Ok((row.line(), row.to_row())),
+                    Err(Error::Csv { error, .. }) => Err(error.to_string()),
+                    Err(other) => panic!("{other}"),
+                });
+            }
+            rows
+        });
+        assert_eq!(lent_streamed, lent);
+    }
+
+    /// `data` in small writes, as a body arrives from a socket. Must be
+    /// called within a tokio runtime.
+    fn trickle(data: &str) -> tokio::io::DuplexStream {
+        let (mut writer, reader) = tokio::io::duplex(4096);
+        let sent = data.to_owned();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            for piece in sent.as_bytes().chunks(1000) {
+                writer.write_all(piece).await.unwrap();
+            }
+        });
+        reader
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_source_failing_before_the_header_is_the_first_rows_error_then_the_end() {
+        let schema = schema(&[("pull_count", "integer")]);
+        let failing = || {
+            tokio_util::io::StreamReader::new(futures::stream::iter(vec![
+                Ok(bytes::Bytes::from_static(b"pull_co")),
+                Err(std::io::Error::other("connection reset")),
+            ]))
+        };
+        let mut reader = AsyncRowReader::new(failing(), &schema, "usage_pulls 2026-06-30");
+        let err = reader.next_row().await.unwrap().unwrap_err().to_string();
+        assert!(err.contains("connection reset"), "{err}");
+        assert!(err.contains("usage_pulls 2026-06-30"), "{err}");
+        assert!(reader.next_row().await.is_none());
+        // The owned stream says the same.
+        use futures::StreamExt;
+        let owned: Vec<_> = rows_from_async(failing(), &schema, "report")
+            .collect()
+            .await;
+        assert_eq!(owned.len(), 1);
+        assert!(
+            owned[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("connection reset")
+        );
     }
 
     #[test]
