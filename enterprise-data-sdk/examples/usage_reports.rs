@@ -1,5 +1,6 @@
 //! Pages through an organization's daily `usage_pulls` reports, downloads
-//! the newest and reads it typed by its schema.
+//! the newest and reads it typed by its schema, then reads it again straight
+//! from the network, without a file.
 //!
 //! Runs against the built-in simulator unless `DOCKER_ORG` and `DOCKER_OAT`
 //! are set (then against Docker's production API):
@@ -10,7 +11,7 @@
 
 use enterprise_data_sdk::EnterpriseClient;
 use enterprise_data_sdk::prelude::*;
-use enterprise_data_sdk::rows::Value;
+use enterprise_data_sdk::rows::{Value, ValueRef};
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -47,5 +48,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("{}: {total} pulls", newest.date);
+
+    // The same rows typed while the body arrives, each lent until the next.
+    let mut streamed = 0i64;
+    let mut reader = client.stream_row_reader(newest, &schema).await?;
+    while let Some(row) = reader.next_row().await {
+        if let Some(ValueRef::Integer(pulls)) = row?.get("pull_count") {
+            streamed += pulls;
+        }
+    }
+    println!("{}: {streamed} pulls, streamed", newest.date);
+    let _ = std::fs::remove_file(&path);
     Ok(())
 }
