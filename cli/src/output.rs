@@ -116,14 +116,27 @@ impl Listing {
 /// or aligned columns for `table`. Table widths come from the first
 /// [`TABLE_SAMPLE`] rows (held until then); a later cell wider than its
 /// column, or any cell over [`MAX_CELL`] characters, is cut with `…`.
+///
+/// Output is block-buffered into a pipe or a file (a write per line had
+/// made printing a report a system call per row) and flushed after every
+/// row on a terminal, so rows show as they come.
 pub struct RowWriter {
     format: Output,
-    csv: Option<csv::Writer<std::io::Stdout>>,
+    sink: Sink,
+    terminal: bool,
     columns: Vec<String>,
     header_done: bool,
+    /// The row being written, as text (CSV and table).
+    cells: Cells,
     /// Table mode: rows held to measure the columns, until the widths are set.
     sample: Vec<Vec<String>>,
     widths: Option<Vec<usize>>,
+}
+
+/// Where rows go: CSV through its own writer, the rest as lines.
+enum Sink {
+    Csv(Box<csv::Writer<std::io::Stdout>>),
+    Lines(std::io::BufWriter<std::io::Stdout>),
 }
 
 /// Rows read before the table's column widths are fixed.
@@ -142,33 +155,114 @@ fn fit(text: &str, width: usize) -> String {
     cut
 }
 
+/// Bytes buffered before a write to standard output.
+const OUT_BUFFER: usize = 64 * 1024;
+
+/// The cells of one row as text, in one buffer reused from row to row.
+#[derive(Debug, Default)]
+pub struct Cells {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Cells {
+    /// Adds a cell.
+    pub fn push(&mut self, cell: &[u8]) {
+        self.text.extend_from_slice(cell);
+        self.ends.push(self.text.len());
+    }
+
+    /// Adds a cell written by `write` into the row's buffer.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        write(&mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.text[start..end])
+    }
+}
+
+/// Text of a cell for a table (control characters escaped).
+fn shown(cell: &[u8]) -> String {
+    visible(&String::from_utf8_lossy(cell)).into_owned()
+}
+
 impl RowWriter {
     pub fn new(format: Output, columns: Vec<String>) -> Self {
-        let csv = (format == Output::Csv).then(|| csv::Writer::from_writer(std::io::stdout()));
+        use std::io::IsTerminal;
+        let stdout = std::io::stdout();
+        let terminal = stdout.is_terminal();
+        let sink = match format {
+            Output::Csv => Sink::Csv(Box::new(
+                csv::WriterBuilder::new()
+                    .buffer_capacity(OUT_BUFFER)
+                    .from_writer(stdout),
+            )),
+            _ => Sink::Lines(std::io::BufWriter::with_capacity(OUT_BUFFER, stdout)),
+        };
         Self {
             format,
-            csv,
+            sink,
+            terminal,
             columns,
             header_done: false,
+            cells: Cells::default(),
             sample: Vec::new(),
             widths: None,
         }
     }
 
+    /// Writes a row given as text cells and its JSON form.
     pub fn write(&mut self, cells: &[String], json: &serde_json::Value) -> Result<(), CliError> {
-        match (self.format, &mut self.csv) {
-            (Output::Csv, Some(writer)) => {
+        self.write_row(json, |out| {
+            for cell in cells {
+                out.push(cell.as_bytes());
+            }
+        })
+    }
+
+    /// Writes a row: `json` is what `--output json` shows, `cells` writes
+    /// its text cells (called only for CSV and tables).
+    pub fn write_row(
+        &mut self,
+        json: &impl serde::Serialize,
+        cells: impl FnOnce(&mut Cells),
+    ) -> Result<(), CliError> {
+        if self.format != Output::Json {
+            self.cells.clear();
+            cells(&mut self.cells);
+        }
+        match (self.format, &mut self.sink) {
+            (Output::Csv, Sink::Csv(writer)) => {
                 if !self.header_done {
                     writer.write_record(&self.columns)?;
                     self.header_done = true;
                 }
-                writer.write_record(cells)?;
+                writer.write_record(self.cells.iter())?;
+                if self.terminal {
+                    writer.flush()?;
+                }
             }
-            (Output::Json, _) => line(json)?,
+            (Output::Json, Sink::Lines(out)) => {
+                serde_json::to_writer(&mut *out, json)?;
+                out.write_all(b"\n")?;
+                if self.terminal {
+                    out.flush()?;
+                }
+            }
             _ => {
-                let shown: Vec<String> = cells.iter().map(|c| visible(c).into_owned()).collect();
+                let shown: Vec<String> = self.cells.iter().map(shown).collect();
                 match &self.widths {
-                    Some(widths) => line(aligned(&shown, widths))?,
+                    Some(widths) => self.line(&aligned(&shown, widths))?,
                     None => {
                         self.sample.push(shown);
                         if self.sample.len() >= TABLE_SAMPLE {
@@ -181,6 +275,21 @@ impl RowWriter {
         Ok(())
     }
 
+    /// One line of a table.
+    fn line(&mut self, text: &str) -> Result<(), CliError> {
+        match &mut self.sink {
+            Sink::Lines(out) => {
+                writeln!(out, "{text}")?;
+                if self.terminal {
+                    out.flush()?;
+                }
+            }
+            // Tables are never written through the CSV writer.
+            Sink::Csv(_) => line(text)?,
+        }
+        Ok(())
+    }
+
     /// Fixes the widths from the rows held so far and prints them.
     fn flush_sample(&mut self) -> Result<(), CliError> {
         let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
@@ -189,9 +298,9 @@ impl RowWriter {
                 *width = (*width).max(cell.chars().count().min(MAX_CELL));
             }
         }
-        line(aligned(&self.columns, &widths))?;
+        self.line(&aligned(&self.columns, &widths))?;
         for row in std::mem::take(&mut self.sample) {
-            line(aligned(&row, &widths))?;
+            self.line(&aligned(&row, &widths))?;
         }
         self.widths = Some(widths);
         Ok(())
@@ -201,8 +310,9 @@ impl RowWriter {
         if self.format == Output::Table && self.widths.is_none() {
             self.flush_sample()?;
         }
-        if let Some(writer) = &mut self.csv {
-            writer.flush()?;
+        match &mut self.sink {
+            Sink::Csv(writer) => writer.flush()?,
+            Sink::Lines(out) => out.flush()?,
         }
         Ok(())
     }

@@ -173,24 +173,54 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             let schema = client.schema(&report).await?;
             let columns = schema.fields.iter().map(|f| f.name.clone()).collect();
             let mut out = RowWriter::new(format, columns);
-            for row in enterprise_data_sdk::rows::rows(&file, &schema)?
-                .take(limit.unwrap_or(u64::MAX) as usize)
+            // Lent rows, written straight from their values: no row is
+            // made owned or turned into a JSON tree.
+            let mut reader = enterprise_data_sdk::rows::row_reader(&file, &schema)?;
+            let mut left = limit.unwrap_or(u64::MAX);
+            while left > 0
+                && let Some(row) = reader.next_row()
             {
                 let row = row?;
-                let json = row.to_json();
-                let cells: Vec<String> = row
-                    .columns()
-                    .iter()
-                    .map(|c| match &json[&c.name] {
-                        serde_json::Value::String(s) => s.clone(),
-                        serde_json::Value::Null => String::new(),
-                        other => other.to_string(),
-                    })
-                    .collect();
-                out.write(&cells, &json)?;
+                out.write_row(&row, |cells| {
+                    for value in row.values() {
+                        cells.push_with(|text| cell_text(value, text));
+                    }
+                })?;
+                left -= 1;
             }
             out.finish()
         }
+    }
+}
+
+/// A typed value as CSV and tables show it: the text of its JSON form
+/// (strings, dates and timestamps without quotes, null and non-finite
+/// numbers empty), appended to `text`.
+fn cell_text(value: enterprise_data_sdk::rows::ValueRef<'_>, text: &mut Vec<u8>) {
+    use enterprise_data_sdk::rows::ValueRef;
+    use std::io::Write;
+    match value {
+        ValueRef::String(s) => text.extend_from_slice(s.as_bytes()),
+        ValueRef::Null => {}
+        ValueRef::Float(x) if !x.is_finite() => {}
+        ValueRef::Integer(_) | ValueRef::Float(_) | ValueRef::Boolean(_) => {
+            // Writing to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *text, &value);
+        }
+        // chrono's serialized forms are these `Debug` texts.
+        ValueRef::Date(date) => {
+            let _ = write!(text, "{date:?}");
+        }
+        ValueRef::Timestamp(at) => {
+            let _ = write!(text, "{at:?}");
+        }
+        other => match serde_json::to_value(other) {
+            Ok(serde_json::Value::String(s)) => text.extend_from_slice(s.as_bytes()),
+            Ok(serde_json::Value::Null) | Err(_) => {}
+            Ok(json) => {
+                let _ = write!(text, "{json}");
+            }
+        },
     }
 }
 
@@ -232,4 +262,82 @@ fn from_path(file: &Path) -> Option<(String, String, String)> {
     let cadence = file.parent()?.file_name()?.to_str()?.to_owned();
     let report_type = file.parent()?.parent()?.file_name()?.to_str()?.to_owned();
     Some((report_type, cadence, date))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use enterprise_data_sdk::rows::Value;
+
+    /// How cells were written before: the JSON of the owned value.
+    fn through_json(value: &Value) -> String {
+        match serde_json::to_value(value).unwrap_or_default() {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_cell_is_the_text_of_its_json_form() {
+        let at = |s, nanos| Utc.timestamp_opt(s, nanos).single().unwrap();
+        let mut values = vec![
+            Value::Null,
+            Value::String("plain".into()),
+            Value::String("a,b \"quoted\"\nline é".into()),
+            Value::String(String::new()),
+            Value::Boolean(true),
+            Value::Boolean(false),
+            Value::Date(NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()),
+            Value::Date(NaiveDate::from_ymd_opt(1, 1, 1).unwrap()),
+            Value::Date(NaiveDate::from_ymd_opt(12345, 12, 31).unwrap()),
+            Value::Timestamp(at(1_782_000_000, 0)),
+            Value::Timestamp(at(1_782_000_000, 120_000_000)),
+            Value::Timestamp(at(1_782_000_000, 123_456_000)),
+            Value::Timestamp(at(-1, 1)),
+        ];
+        for n in [0, 7, -5, i64::MAX, i64::MIN] {
+            values.push(Value::Integer(n));
+        }
+        for x in [
+            0.747428,
+            1000.0,
+            1e20,
+            1e-7,
+            -0.0,
+            0.1 + 0.2,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            values.push(Value::Float(x));
+        }
+        for value in &values {
+            let lent = lend(value);
+            let mut text = Vec::new();
+            super::cell_text(lent, &mut text);
+            assert_eq!(
+                String::from_utf8(text).unwrap(),
+                through_json(value),
+                "{value:?}"
+            );
+        }
+    }
+
+    /// The borrowed form of `value`.
+    fn lend(value: &Value) -> enterprise_data_sdk::rows::ValueRef<'_> {
+        use enterprise_data_sdk::rows::ValueRef;
+        match value {
+            Value::Null => ValueRef::Null,
+            Value::String(s) => ValueRef::String(s),
+            Value::Integer(n) => ValueRef::Integer(*n),
+            Value::Float(x) => ValueRef::Float(*x),
+            Value::Boolean(b) => ValueRef::Boolean(*b),
+            Value::Date(d) => ValueRef::Date(*d),
+            Value::Timestamp(t) => ValueRef::Timestamp(*t),
+            other => panic!("a value this test does not know: {other:?}"),
+        }
+    }
 }

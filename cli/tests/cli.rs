@@ -214,6 +214,36 @@ fn reports_types_list_schema_download_and_rows() {
         "{first}"
     );
     assert_eq!(first["event_date"], "2026-06-30");
+    assert_eq!(rows.lines().count(), 2, "{rows}");
+
+    // Every row as CSV: the header, then one line per record of the file
+    // (the simulator quotes nothing), each value as the file has it.
+    let csv = ok(demo(&[
+        "reports",
+        "rows",
+        file.to_str().unwrap(),
+        "-o",
+        "csv",
+    ]));
+    let original = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(csv.lines().count(), original.lines().count());
+    assert_eq!(csv.lines().next(), original.lines().next());
+    let fields = |text: &str| -> Vec<String> {
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .map(str::to_owned)
+            .collect()
+    };
+    let (shown, read) = (fields(&csv), fields(&original));
+    // The float (`share`, last) is shown as the shortest text that reads
+    // back the same.
+    assert_eq!(shown[..7], read[..7]);
+    assert_eq!(
+        shown[7].parse::<f64>().unwrap(),
+        read[7].parse::<f64>().unwrap()
+    );
 }
 
 #[test]

@@ -63,8 +63,10 @@ pub enum Value {
 }
 
 /// A typed cell borrowed from its row: what [`RowRef`] gives, without an
-/// allocation. [`ValueRef::to_owned`] makes the [`Value`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// allocation. [`ValueRef::to_owned`] makes the [`Value`]; both serialize
+/// alike.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
 #[non_exhaustive]
 pub enum ValueRef<'a> {
     /// An empty cell of a non-string column.
@@ -490,12 +492,26 @@ impl RowReader {
     }
 }
 
-/// One row of a [`RowReader`]: values in schema order.
+/// One row of a [`RowReader`]: values in schema order. It serializes as a
+/// map of column name to value, in schema order, so
+/// `serde_json::to_writer(&mut out, &row)` writes a row as one JSON object
+/// without making it owned.
 #[derive(Debug, Clone, Copy)]
 pub struct RowRef<'a> {
     columns: &'a Arc<[Column]>,
     cells: &'a [Cell],
     record: Fields<'a>,
+}
+
+impl Serialize for RowRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.columns.len()))?;
+        for (column, value) in self.columns.iter().zip(self.values()) {
+            map.serialize_entry(&column.name, &value)?;
+        }
+        map.end()
+    }
 }
 
 impl<'a> RowRef<'a> {
@@ -878,6 +894,13 @@ mod tests {
                     assert_eq!((*line, lent), (from_file.line(), &owned));
                     assert_eq!(from_file.values().count(), 6);
                     assert_eq!(from_file.to_row(), owned);
+                    // A lent row serializes as its owned row's JSON, keys
+                    // in schema order.
+                    let text = serde_json::to_string(&from_file).unwrap();
+                    let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    assert_eq!(parsed, owned.to_json());
+                    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap();
+                    assert!(at("event_date") < at("repository") && at("seen_at") < at("private"));
                 }
                 (Err(lent), Err(owned), Err(from_file)) => {
                     assert!(owned.to_string().ends_with(lent.as_str()), "{owned}");
