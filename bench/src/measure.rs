@@ -274,7 +274,16 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     rows.push(Row {
         name: "3. download+parse in one pass vs download, then parse",
         ours: secs(one_pass),
-        baseline: format!("{} ({} + {})", secs(two_steps), secs(ours), secs(typed)),
+        // The one pass reads the same bytes from the same server as the
+        // download, so it takes at least as long: the ratio cannot pass
+        // 1 + parse / download.
+        baseline: format!(
+            "{} ({} + {}; ceiling 1 + parse/download = {:.2})",
+            secs(two_steps),
+            secs(ours),
+            secs(typed),
+            two_steps.as_secs_f64() / ours.as_secs_f64()
+        ),
         ratio: two_steps.as_secs_f64() / one_pass.as_secs_f64(),
         goal: ">= 1.5",
         spread: None,
