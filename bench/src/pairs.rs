@@ -111,6 +111,11 @@ impl Paired {
         median(self.ours.iter().map(|s| s.wall).collect())
     }
 
+    /// Median wall time of the baseline.
+    pub fn baseline_median(&self) -> Duration {
+        median(self.baseline.iter().map(|s| s.wall).collect())
+    }
+
     fn ratio(&self) -> (f64, f64, f64) {
         let ratios: Vec<f64> = self
             .ours
