@@ -111,6 +111,11 @@ impl Paired {
         median(self.ours.iter().map(|s| s.wall).collect())
     }
 
+    /// The baseline's wall times, pair by pair.
+    pub fn baseline_walls(&self) -> impl Iterator<Item = Duration> + '_ {
+        self.baseline.iter().map(|s| s.wall)
+    }
+
     /// Median wall time of the baseline.
     pub fn baseline_median(&self) -> Duration {
         median(self.baseline.iter().map(|s| s.wall).collect())
