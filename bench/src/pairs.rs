@@ -111,6 +111,11 @@ impl Paired {
         median(self.ours.iter().map(|s| s.wall).collect())
     }
 
+    /// Our wall times, pair by pair.
+    pub fn ours_walls(&self) -> impl Iterator<Item = Duration> + '_ {
+        self.ours.iter().map(|s| s.wall)
+    }
+
     /// The baseline's wall times, pair by pair.
     pub fn baseline_walls(&self) -> impl Iterator<Item = Duration> + '_ {
         self.baseline.iter().map(|s| s.wall)
