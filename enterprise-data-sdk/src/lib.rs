@@ -14,7 +14,10 @@
 //!   itself and fetches the pre-signed URL without the bearer token;
 //!   [`download_range`](EnterpriseClient::download_range) for many.
 //! - [`rows`]: rows typed by the report's [`schema`](EnterpriseClient::schema),
-//!   in constant memory.
+//!   in constant memory, from a file or straight from the network
+//!   ([`stream_row_reader`](EnterpriseClient::stream_row_reader) lends
+//!   them, [`stream_rows`](EnterpriseClient::stream_rows) owns them); the
+//!   module's docs say what each way costs.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
