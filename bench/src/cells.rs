@@ -15,6 +15,7 @@ use std::time::Instant;
 use atoi::FromRadix10SignedChecked;
 
 use crate::measure::{Error, Row};
+use crate::pairs::median;
 
 /// Cells of one column, back to back.
 struct Column {
@@ -113,25 +114,20 @@ fn compare<T: Checksum>(
         their_times.push(b.0);
     }
     let cells: usize = columns.iter().map(|c| c.ends.len()).sum();
-    let per_cell = |times: &[f64]| format!("{:.1} ns/cell", median(times) * 1e9 / cells as f64);
+    let per_cell = |times: Vec<f64>| format!("{:.1} ns/cell", median(times) * 1e9 / cells as f64);
+    let spread = (
+        ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        ratios.iter().copied().fold(0.0, f64::max),
+    );
     Ok(Row {
         name,
-        ours: per_cell(&ours_times),
-        baseline: per_cell(&their_times),
-        ratio: median(&ratios),
+        ours: per_cell(ours_times),
+        baseline: per_cell(their_times),
+        ratio: median(ratios),
         goal: "(reported: > 1, ours faster)",
         met: true,
-        spread: Some((
-            ratios.iter().copied().fold(f64::INFINITY, f64::min),
-            ratios.iter().copied().fold(0.0, f64::max),
-        )),
+        spread: Some(spread),
     })
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
 }
 
 /// Rows 2d–2g on the first 2 Mi records of the usage_pulls report `csv`

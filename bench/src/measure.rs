@@ -10,7 +10,7 @@ use enterprise_data_sdk::{EnterpriseClient, Report};
 use futures::{StreamExt, TryStreamExt};
 use simulator::{Simulator, SimulatorConfig, accounts};
 
-use crate::pairs::{paired, sdk_sample};
+use crate::pairs::{median, paired, sdk_sample};
 
 pub struct Options {
     pub size_mib: u64,
@@ -70,11 +70,6 @@ async fn simulator_with(config: SimulatorConfig) -> Result<(Simulator, Enterpris
         .api_url(sim.enterprise_url())
         .build()?;
     Ok((sim, client))
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 pub async fn time<F, Fut, T>(runs: usize, mut f: F) -> Result<Duration, Error>
@@ -389,7 +384,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
 }
 
 /// Every schema-typed row of a report file, counted.
-fn typed_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result<u64, Error> {
+pub fn typed_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result<u64, Error> {
     let mut n = 0u64;
     for row in enterprise_data_sdk::rows::rows(path, schema)? {
         row?;
@@ -634,11 +629,7 @@ pub async fn rss_probe(hub_url: &str, api_url: &str, size_mib: u64) -> Result<u6
     let schema = client.schema(&report).await?;
     let path = scratch().join(format!("rss-{size_mib}.csv"));
     client.download(&report, &path).await?;
-    let mut n = 0u64;
-    for row in enterprise_data_sdk::rows::rows(&path, &schema)? {
-        row?;
-        n += 1;
-    }
+    let n = typed_rows(&path, &schema)?;
     let streamed = client
         .stream_rows(&report, &schema)
         .await?
@@ -710,16 +701,11 @@ async fn one_pass_row(
     row.baseline = format!(
         "{}; ceiling 1 + parse/download = {:.2}; ratio of the medians {:.2}; download / one pass {:.2}",
         row.baseline,
-        median_f64(ceilings),
+        median(ceilings),
         ratio_of_medians,
-        median_f64(to_floor)
+        median(to_floor)
     );
     Ok(row)
-}
-
-fn median_f64(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// This process's peak resident memory (VmHWM), in KiB.
@@ -874,19 +860,23 @@ pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
 /// value read; the checksum.
 pub async fn stream_lent_usage_pulls(url: &str) -> Result<u64, Error> {
     let schema = usage_pulls_schema()?;
-    let downloader = sdk_core::ClientConfig::new("http://unused", "http://unused").downloader()?;
-    let body = downloader.open(url).await?;
+    let body = url_downloader()?.open(url).await?;
     lent_rows_streamed(enterprise_data_sdk::rows::AsyncRowReader::new(
         body, &schema, url,
     ))
     .await
 }
 
+/// The `Downloader` every client uses, for fetching a URL directly (no
+/// API call before it).
+pub fn url_downloader() -> Result<sdk_core::download::Downloader, Error> {
+    Ok(sdk_core::ClientConfig::new("http://unused", "http://unused").downloader()?)
+}
+
 /// Streams typed `usage_pulls` rows from `url` (a static server).
 pub async fn stream_usage_pulls(url: &str) -> Result<u64, Error> {
     let schema = usage_pulls_schema()?;
-    let downloader = sdk_core::ClientConfig::new("http://unused", "http://unused").downloader()?;
-    let body = downloader.open(url).await?;
+    let body = url_downloader()?.open(url).await?;
     let rows = enterprise_data_sdk::rows::rows_from_async(body, &schema, url);
     Ok(rows.try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?)
 }

@@ -93,7 +93,8 @@ pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Samp
     })
 }
 
-fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+/// The middle value (the upper one of an even count).
+pub fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
     values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     values[values.len() / 2]
 }
@@ -108,7 +109,7 @@ pub struct Paired {
 impl Paired {
     /// Median wall time of our side.
     pub fn ours_median(&self) -> Duration {
-        median(self.ours.iter().map(|s| s.wall).collect())
+        median(self.ours_walls().collect())
     }
 
     /// Our wall times, pair by pair.
@@ -123,7 +124,7 @@ impl Paired {
 
     /// Median wall time of the baseline.
     pub fn baseline_median(&self) -> Duration {
-        median(self.baseline.iter().map(|s| s.wall).collect())
+        median(self.baseline_walls().collect())
     }
 
     fn ratio(&self) -> (f64, f64, f64) {

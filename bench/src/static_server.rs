@@ -37,7 +37,7 @@ pub async fn rows(
     let url = server.url("report.csv");
     let size = std::fs::metadata(&served)?.len();
     let mib = size as f64 / 1048576.0;
-    let downloader = sdk_core::ClientConfig::new("http://unused", "http://unused").downloader()?;
+    let downloader = crate::measure::url_downloader()?;
     let sdk_file = dir.join("nginx-sdk.csv");
     let curl_file = dir.join("nginx-curl.csv");
     let curl_path = curl_file
@@ -115,9 +115,7 @@ pub async fn rows(
     };
     let from_disk = || {
         sdk_sample(|| async {
-            for row in enterprise_data_sdk::rows::rows(&served, schema)? {
-                row?;
-            }
+            crate::measure::typed_rows(&served, schema)?;
             Ok(())
         })
     };
@@ -158,9 +156,7 @@ pub async fn rows(
             downloader
                 .download(&url, &sdk_file, Some(size), None)
                 .await?;
-            for row in enterprise_data_sdk::rows::rows(&sdk_file, schema)? {
-                row?;
-            }
+            crate::measure::typed_rows(&sdk_file, schema)?;
             Ok(())
         })
     };
