@@ -5,8 +5,9 @@ use std::sync::Arc;
 use sdk_core::{ApiContext, ClientConfig, StaticToken, TokenSource};
 use secrecy::SecretString;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, hint};
 use crate::generated::{self, types};
+use sdk_core::CallExt as _;
 
 /// How the client authenticates. Both forms are secrets: `Debug` never
 /// shows them (`secrecy` prints `[REDACTED]`).
@@ -121,10 +122,12 @@ impl AccountClient {
     /// The profile of `username`.
     pub async fn user(&self, username: &str) -> Result<types::User> {
         let username = check_username(username)?;
-        match self.api.get_user().username(username).send().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => Err(Error::from_generated(format!("getting user {username}"), err).await),
-        }
+        self.api
+            .get_user()
+            .username(username)
+            .send()
+            .sdk(hint, format!("getting user {username}"))
+            .await
     }
 
     /// Changes the fields of `username`'s profile that `update` sets, and
@@ -135,28 +138,24 @@ impl AccountClient {
         update: types::UserUpdate,
     ) -> Result<types::User> {
         let username = check_username(username)?;
-        match self
-            .api
+        self.api
             .update_user()
             .username(username)
             .body(update)
             .send()
+            .sdk(hint, format!("updating user {username}"))
             .await
-        {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => Err(Error::from_generated(format!("updating user {username}"), err).await),
-        }
     }
 
     /// Every email address of `username`.
     pub async fn emails(&self, username: &str) -> Result<Vec<types::Email>> {
         let username = check_username(username)?;
-        match self.api.list_user_emails().username(username).send().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => {
-                Err(Error::from_generated(format!("listing emails of {username}"), err).await)
-            }
-        }
+        self.api
+            .list_user_emails()
+            .username(username)
+            .send()
+            .sdk(hint, format!("listing emails of {username}"))
+            .await
     }
 
     /// Adds `email` to `username` (the server answers 201, or 200 on older
@@ -164,21 +163,13 @@ impl AccountClient {
     pub async fn add_email(&self, username: &str, email: &str) -> Result<types::Email> {
         let username = check_username(username)?;
         let body = email_request(email)?;
-        match self
-            .api
+        self.api
             .add_user_email()
             .username(username)
             .body(body)
             .send()
+            .sdk(hint, format!("adding an email address to {username}"))
             .await
-        {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => Err(Error::from_generated(
-                format!("adding an email address to {username}"),
-                err,
-            )
-            .await),
-        }
     }
 
     /// Removes `email` from `username` (204, or 200 on older deployments).
@@ -199,7 +190,8 @@ impl AccountClient {
                 format!("removing an email address of {username}"),
                 err,
             )
-            .await),
+            .await
+            .hinted(hint)),
         }
     }
 }
@@ -217,18 +209,18 @@ fn check_username(value: &str) -> Result<&str> {
     } else {
         return Ok(value);
     };
-    Err(Error::InvalidInput {
-        what: "user name",
-        why: format!("{value:?}: {why}"),
-    })
+    Err(Error::invalid_input(
+        "user name",
+        format!("{value:?}: {why}"),
+    ))
 }
 
 fn email_request(email: &str) -> Result<types::EmailRequest> {
     if email.is_empty() || !email.contains('@') || email.chars().any(char::is_control) {
-        return Err(Error::InvalidInput {
-            what: "email address",
-            why: format!("{email:?} is not an address of the form name@domain"),
-        });
+        return Err(Error::invalid_input(
+            "email address",
+            format!("{email:?} is not an address of the form name@domain"),
+        ));
     }
     Ok(types::EmailRequest {
         email: email.to_owned(),

@@ -39,9 +39,8 @@ pub mod error;
 pub mod generated;
 
 pub use client::{AccountAuth, AccountClient, AccountClientBuilder};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use generated::types::{Email, User, UserUpdate};
-pub use sdk_core::error::Failure;
 pub use sdk_core::{ClientConfig, Clock, ConfigureClient, RateLimit, RetryPolicy};
 /// The builder setters: `use account_sdk::prelude::*;`.
 pub mod prelude {

@@ -46,28 +46,10 @@ impl JsonOut {
     }
 }
 
+/// The failure of an `api` command, through the SDKs' one error (so the
+/// server's text is redacted as everywhere else).
 fn describe_error<T: serde::Serialize>(error: &progenitor_client::Error<T>) -> CliError {
-    use progenitor_client::Error as G;
-    match error {
-        G::ErrorResponse(response) => CliError::failure(format!(
-            "HTTP {}: {}",
-            response.status().as_u16(),
-            serde_json::to_string(response.as_ref()).unwrap_or_default()
-        )),
-        G::UnexpectedResponse(response) => CliError::failure(format!(
-            "HTTP {} (not described by the spec)",
-            response.status().as_u16()
-        )),
-        G::InvalidRequest(message) => CliError::usage(message.clone()),
-        G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => {
-            CliError::failure(format!(
-                "network error: {}",
-                sdk_core::redact::error_without_url(e)
-            ))
-        }
-        G::InvalidResponsePayload(_, e) => CliError::failure(format!("unexpected response: {e}")),
-        G::Custom(message) => CliError::failure(message.clone()),
-    }
+    sdk_core::Error::from_generated_ref("", error).into()
 }
 
 macro_rules! json_out_for {

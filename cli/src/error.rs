@@ -50,38 +50,13 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<dvp_sdk::Error> for CliError {
-    fn from(error: dvp_sdk::Error) -> Self {
-        match error {
-            dvp_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
-            other => Self::failure(other.to_string()),
-        }
-    }
-}
-
-impl From<enterprise_data_sdk::Error> for CliError {
-    fn from(error: enterprise_data_sdk::Error) -> Self {
-        match error {
-            enterprise_data_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
-            other => Self::failure(other.to_string()),
-        }
-    }
-}
-
-impl From<hub_sdk::Error> for CliError {
-    fn from(error: hub_sdk::Error) -> Self {
-        match error {
-            hub_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
-            other => Self::failure(other.to_string()),
-        }
-    }
-}
-
-impl From<account_sdk::Error> for CliError {
-    fn from(error: account_sdk::Error) -> Self {
-        match error {
-            account_sdk::Error::InvalidInput { .. } => Self::usage(error.to_string()),
-            other => Self::failure(other.to_string()),
+/// Every SDK's error is the one `sdk_core::Error`: its kind decides the
+/// exit code; its text is already redacted.
+impl From<sdk_core::Error> for CliError {
+    fn from(error: sdk_core::Error) -> Self {
+        match error.kind() {
+            sdk_core::ErrorKind::InvalidInput => Self::usage(error.to_string()),
+            _ => Self::failure(error.to_string()),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use simulator::{Fault, Simulator, accounts, route};
+use simulator::{Fault, Route, Simulator, accounts, route};
 
 /// The binary with no credentials or URLs leaking in from the environment.
 fn docker_data() -> Command {
@@ -1390,4 +1390,123 @@ fn hub_members_export_writes_the_csv_atomically() {
     assert!(stderr(&output).contains("404"), "{}", stderr(&output));
     assert!(!missing.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// Secrets a hostile server echoes back: the caller's OAT, a JWT, a signed
+/// URL.
+const ECHOED: [&str; 3] = [
+    accounts::OAT,
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzaW0ifQ.c2lnbmF0dXJl",
+    "X-Amz-Signature=s3cr3t",
+];
+
+/// An error body with the secrets in every field a server's message is
+/// read from, and in one it is not.
+fn echoing_error_body() -> String {
+    let text = format!(
+        "token {} jwt {} url https://store.example/r.csv?{}",
+        ECHOED[0], ECHOED[1], ECHOED[2]
+    );
+    serde_json::json!({"message": text, "detail": text, "error": text, "errinfo": {"text": text}})
+        .to_string()
+}
+
+#[test]
+fn no_command_prints_a_secret_that_the_server_echoes() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(Simulator::start()).unwrap();
+    let echo = echoing_error_body();
+    // A success whose body does not decode: serde's message quotes it.
+    let quoted = serde_json::json!({"reports": echo, "report_types": echo, "results": echo, "next_page_token": ""})
+        .to_string();
+    let reports_list = &["reports", "list", "usage_pulls", "daily"][..];
+    let reports_types = &["reports", "types"][..];
+    let api_list = &[
+        "api",
+        "enterprise-data",
+        "listReports",
+        "--org-name",
+        accounts::ORG,
+        "--type",
+        "usage_pulls",
+        "--cadence",
+        "daily",
+    ][..];
+    let api_tags = &[
+        "api",
+        "hub",
+        "ListRepositoryTags",
+        "--namespace",
+        accounts::ORG,
+        "--repository",
+        "web-app",
+    ][..];
+    let hub_tags = &["hub", "tags", accounts::ORG, "web-app"][..];
+    let cases: Vec<(&[&str], Route, Fault)> = vec![
+        // Documented error statuses (decoded by the generated code).
+        (
+            reports_list,
+            route::ENTERPRISE_LIST,
+            Fault::respond(403, &echo),
+        ),
+        (
+            reports_types,
+            route::ENTERPRISE_TYPES,
+            Fault::respond(403, &echo),
+        ),
+        (api_list, route::ENTERPRISE_LIST, Fault::respond(400, &echo)),
+        (api_tags, route::HUB_DATA, Fault::respond(403, &echo)),
+        (hub_tags, route::HUB_DATA, Fault::respond(403, &echo)),
+        // Statuses the spec does not describe.
+        (
+            reports_list,
+            route::ENTERPRISE_LIST,
+            Fault::respond(418, &echo),
+        ),
+        (api_list, route::ENTERPRISE_LIST, Fault::respond(418, &echo)),
+        (hub_tags, route::HUB_DATA, Fault::respond(418, &echo)),
+        // Successes that do not decode.
+        (
+            reports_list,
+            route::ENTERPRISE_LIST,
+            Fault::respond(200, &quoted),
+        ),
+        (
+            reports_types,
+            route::ENTERPRISE_TYPES,
+            Fault::respond(200, &quoted),
+        ),
+        (
+            api_list,
+            route::ENTERPRISE_LIST,
+            Fault::respond(200, &quoted),
+        ),
+        (api_tags, route::HUB_DATA, Fault::respond(200, &quoted)),
+    ];
+    for (args, route, fault) in cases {
+        let shown = format!("{args:?} {fault:?}");
+        sim.inject(route, fault, 1);
+        let output = docker_data()
+            .args(["--hub-url", &sim.hub_url()])
+            .args(["--enterprise-url", &sim.enterprise_url()])
+            .env("DOCKER_ORG", accounts::ORG)
+            .env("DOCKER_OAT", accounts::OAT)
+            .args(args)
+            .output()
+            .unwrap();
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(1), "{shown}: {printed}");
+        for secret in ECHOED {
+            assert!(
+                !printed.contains(secret),
+                "{shown} printed {secret}: {printed}"
+            );
+        }
+        // The failure is still told: the status, or what did not decode.
+        assert!(
+            printed.contains("HTTP 4") || printed.contains("unexpected response"),
+            "{shown}: {printed}"
+        );
+        sim.clear_faults();
+    }
 }

@@ -4,10 +4,11 @@ use hub_auth::{Credentials, OtpProvider, TokenCache};
 use sdk_core::ClientConfig;
 use sdk_core::download::Downloader;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, hint};
 use crate::generated::{self, types};
 use crate::model::{Dataview, ExportFile, Timespan, TimespanKind};
 use crate::validate;
+use sdk_core::CallExt as _;
 
 /// Client of the DVP Data API. Cheap to clone; clones share the token cache
 /// and connection pool.
@@ -105,38 +106,38 @@ impl DvpClient {
 
     /// Namespaces (and repositories) the account has data for.
     pub async fn namespaces(&self) -> Result<Vec<String>> {
-        match self.api.get_namespaces().send().await {
-            Ok(response) => Ok(response.into_inner().namespaces),
-            Err(err) => Err(Error::from_generated("listing namespaces", err).await),
-        }
+        Ok(self
+            .api
+            .get_namespaces()
+            .send()
+            .sdk(hint, "listing namespaces")
+            .await?
+            .namespaces)
     }
 
     /// Metadata of a namespace: datasets with their views and timespan
     /// types, and extra repositories.
     pub async fn namespace(&self, namespace: &str) -> Result<types::NamespaceMetadata> {
         let namespace = validate::namespace(namespace)?;
-        match self.api.get_namespace().namespace(namespace).send().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => {
-                Err(Error::from_generated(format!("getting namespace {namespace}"), err).await)
-            }
-        }
+        self.api
+            .get_namespace()
+            .namespace(namespace)
+            .send()
+            .sdk(hint, format!("getting namespace {namespace}"))
+            .await
     }
 
     /// Years with data for a namespace, ascending.
     pub async fn years(&self, namespace: &str) -> Result<Vec<i32>> {
         let namespace = validate::namespace(namespace)?;
         let operation = || format!("listing years of {namespace}");
-        let data = match self
+        let data = self
             .api
             .get_namespace_years()
             .namespace(namespace)
             .send()
-            .await
-        {
-            Ok(response) => response.into_inner(),
-            Err(err) => return Err(Error::from_generated(operation(), err).await),
-        };
+            .sdk(hint, operation())
+            .await?;
         let mut years = data
             .years
             .iter()
@@ -160,24 +161,21 @@ impl DvpClient {
         let namespace = validate::namespace(namespace)?;
         let year = validate::year(year)?;
         if let TimespanKind::Other(other) = &kind {
-            return Err(Error::invalid(
+            return Err(Error::invalid_input(
                 "timespan type",
                 format!("{other:?}: this SDK knows months and weeks"),
             ));
         }
         let operation = || format!("listing {kind} of {namespace} {year}");
-        let data = match self
+        let data = self
             .api
             .get_namespace_timespans()
             .namespace(namespace)
             .year(i64::from(year))
             .timespantype(kind.clone())
             .send()
-            .await
-        {
-            Ok(response) => response.into_inner(),
-            Err(err) => return Err(Error::from_generated(operation(), err).await),
-        };
+            .sdk(hint, operation())
+            .await?;
         let mut spans = match data {
             types::TimespanData::MonthData(months) => months
                 .months
@@ -205,23 +203,15 @@ impl DvpClient {
         let namespace = validate::namespace(namespace)?;
         let year = validate::year(year)?;
         let timespan = validate::timespan(timespan)?;
-        match self
-            .api
+        self.api
             .get_namespace_timespan_metadata()
             .namespace(namespace)
             .year(i64::from(year))
             .timespantype(timespan.kind())
             .timespan(i64::from(timespan.number()))
             .send()
+            .sdk(hint, format!("getting {timespan} of {namespace} {year}"))
             .await
-        {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => Err(Error::from_generated(
-                format!("getting {timespan} of {namespace} {year}"),
-                err,
-            )
-            .await),
-        }
     }
 
     /// The files of one dataview of one month or week.
@@ -235,7 +225,7 @@ impl DvpClient {
         let namespace = validate::namespace(namespace)?;
         let year = validate::year(year)?;
         let timespan = validate::timespan(timespan)?;
-        let data = match self
+        let data = self
             .api
             .get_namespace_data_by_timespan()
             .namespace(namespace)
@@ -244,17 +234,11 @@ impl DvpClient {
             .timespan(i64::from(timespan.number()))
             .dataview(dataview.clone())
             .send()
-            .await
-        {
-            Ok(response) => response.into_inner(),
-            Err(err) => {
-                return Err(Error::from_generated(
-                    format!("listing {dataview} files of {namespace} {year} {timespan}"),
-                    err,
-                )
-                .await);
-            }
-        };
+            .sdk(
+                hint,
+                format!("listing {dataview} files of {namespace} {year} {timespan}"),
+            )
+            .await?;
         Ok(data
             .data
             .into_iter()
@@ -279,8 +263,5 @@ fn number(value: i64) -> Option<u32> {
 }
 
 fn decode_error(operation: String, message: impl Into<String>) -> Error {
-    Error::Api {
-        operation,
-        failure: sdk_core::error::Failure::Decode(message.into()),
-    }
+    Error::new(sdk_core::ErrorKind::Decode, operation, message.into())
 }

@@ -53,14 +53,8 @@ impl DvpClient {
         use futures::StreamExt;
         let body = self.open(file).await?;
         let name = file.display_name();
-        Ok(
-            sdk_core::csv::rows_from_async(body, D::from_headers).map(move |row| {
-                row.map_err(|error| Error::Csv {
-                    source_name: name.clone(),
-                    error,
-                })
-            }),
-        )
+        Ok(sdk_core::csv::rows_from_async(body, D::from_headers)
+            .map(move |row| row.map_err(|error| error.reading(&name))))
     }
 
     /// Downloads every file of a namespace's export that `filter` keeps

@@ -53,7 +53,7 @@ mod validate;
 
 pub use client::{DvpClient, DvpClientBuilder};
 pub use discovery::{ExportFilter, ExportListing};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use hub_auth::{Credentials, OtpProvider};
 pub use model::{Dataset, Dataview, ExportFile, GroupBy, Period, Timespan, TimespanKind};
 pub use pulls::{MAX_REPOS_PER_REQUEST, PullCount, PullsQuery};
@@ -61,7 +61,6 @@ pub use pulls::{MAX_REPOS_PER_REQUEST, PullCount, PullsQuery};
 // summary or matching an error, so that no second crate is needed.
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
-pub use sdk_core::error::Failure;
 pub use sdk_core::prelude;
 pub use sdk_core::safe_path::UnsafePath;
 pub use sdk_core::{

@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, HashSet};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::client::DvpClient;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, hint};
 use crate::generated::types;
 use crate::model::{GroupBy, Period, TimespanKind};
 use crate::validate;
+use sdk_core::CallExt as _;
 
 /// The API's limit on repositories in one `getManyReposPulls` request.
 pub const MAX_REPOS_PER_REQUEST: usize = 50;
@@ -102,10 +103,11 @@ impl DvpClient {
     /// Metadata of every namespace the caller can read (datasets, views,
     /// timespan types, extra repositories), in the server's order.
     pub async fn user_namespaces(&self) -> Result<Vec<types::NamespaceMetadata>> {
-        match self.api.get_user_namespaces().send().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => Err(Error::from_generated("listing the caller's namespaces", err).await),
-        }
+        self.api
+            .get_user_namespaces()
+            .send()
+            .sdk(hint, "listing the caller's namespaces")
+            .await
     }
 
     /// Pull counts of one namespace, in the server's order.
@@ -116,12 +118,11 @@ impl DvpClient {
     ) -> Result<Vec<PullCount>> {
         let namespace = validate::namespace(namespace)?;
         let request = with_query!(self.api.get_namespace_pulls().namespace(namespace), query);
-        match request.send().await {
-            Ok(response) => Ok(response.into_inner().pulls),
-            Err(err) => {
-                Err(Error::from_generated(format!("getting pulls of {namespace}"), err).await)
-            }
-        }
+        Ok(request
+            .send()
+            .sdk(hint, format!("getting pulls of {namespace}"))
+            .await?
+            .pulls)
     }
 
     /// Pull counts of one repository (`namespace/repo`), in the server's
@@ -138,14 +139,11 @@ impl DvpClient {
             self.api.get_repo_pulls().namespace(namespace).repo(repo),
             query
         );
-        match request.send().await {
-            Ok(response) => Ok(response.into_inner().pulls),
-            Err(err) => Err(Error::from_generated(
-                format!("getting pulls of {namespace}/{repo}"),
-                err,
-            )
-            .await),
-        }
+        Ok(request
+            .send()
+            .sdk(hint, format!("getting pulls of {namespace}/{repo}"))
+            .await?
+            .pulls)
     }
 
     /// Pull counts of many repositories (`namespace/repo` each), any number
@@ -176,7 +174,7 @@ impl DvpClient {
             }
         }
         if unique.is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_input(
                 "repositories",
                 "the list is empty: give at least one namespace/repo",
             ));
@@ -190,17 +188,16 @@ impl DvpClient {
             .enumerate()
             .map(|(index, chunk)| async move {
                 let request = with_query!(self.api.get_many_repos_pulls().repos(chunk), query);
-                match request.send().await {
-                    Ok(response) => Ok(response.into_inner()),
-                    Err(err) => Err(Error::from_generated(
+                request
+                    .send()
+                    .sdk(
+                        hint,
                         format!(
                             "getting pulls of many repositories (request {} of {total})",
                             index + 1
                         ),
-                        err,
                     )
-                    .await),
-                }
+                    .await
             })
             .buffer_unordered(REPOS_CONCURRENCY)
             .try_collect()

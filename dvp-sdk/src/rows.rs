@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sdk_core::csv::{CsvError, Fields, FromHeaders, HeaderIndex, OwnedFields, RowDecoder};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One pull action of a raw export.
 ///
@@ -271,16 +271,8 @@ pub fn records(path: &Path) -> Result<impl Iterator<Item = Result<sdk_core::csv:
 /// Rows of a file with any decoder.
 pub fn rows<D: FromHeaders>(path: &Path) -> Result<impl Iterator<Item = Result<D::Row>> + use<D>> {
     let name = path.display().to_string();
-    let rows = sdk_core::csv::rows_from_path::<D>(path).map_err(|error| Error::Csv {
-        source_name: name.clone(),
-        error,
-    })?;
-    Ok(rows.map(move |row| {
-        row.map_err(|error| Error::Csv {
-            source_name: name.clone(),
-            error,
-        })
-    }))
+    let rows = sdk_core::csv::rows_from_path::<D>(path).map_err(|error| error.reading(&name))?;
+    Ok(rows.map(move |row| row.map_err(|error| error.reading(&name))))
 }
 
 #[cfg(test)]

@@ -7,22 +7,22 @@ use crate::error::{Error, Result};
 /// characters.
 pub fn namespace(value: &str) -> Result<&str> {
     if value.is_empty() {
-        return Err(Error::invalid("namespace", "it is empty"));
+        return Err(Error::invalid_input("namespace", "it is empty"));
     }
     if value.contains('/') {
-        return Err(Error::invalid(
+        return Err(Error::invalid_input(
             "namespace",
             format!("{value:?} contains '/': give the namespace alone, without a repository"),
         ));
     }
     if value.contains("..") {
-        return Err(Error::invalid(
+        return Err(Error::invalid_input(
             "namespace",
             format!("{value:?} contains '..'"),
         ));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_input(
             "namespace",
             format!("{value:?} contains whitespace"),
         ));
@@ -32,10 +32,7 @@ pub fn namespace(value: &str) -> Result<&str> {
 
 /// A repository name without its namespace: the same rules as a namespace.
 pub fn repository(value: &str) -> Result<&str> {
-    namespace(value).map_err(|err| match err {
-        Error::InvalidInput { why, .. } => Error::invalid("repository", why),
-        other => other,
-    })
+    namespace(value).map_err(|err| Error::invalid_input("repository", err.message()))
 }
 
 /// `namespace/repo`: both parts valid, one `/` between them.
@@ -44,15 +41,12 @@ pub fn qualified_repository(value: &str) -> Result<&str> {
         Some((namespace_part, repo)) => {
             namespace(namespace_part)
                 .and(repository(repo))
-                .map_err(|err| match err {
-                    Error::InvalidInput { why, .. } => {
-                        Error::invalid("repository", format!("{value:?}: {why}"))
-                    }
-                    other => other,
+                .map_err(|err| {
+                    Error::invalid_input("repository", format!("{value:?}: {}", err.message()))
                 })?;
             Ok(value)
         }
-        None => Err(Error::invalid(
+        None => Err(Error::invalid_input(
             "repository",
             format!("{value:?} must be written namespace/repo"),
         )),
@@ -64,7 +58,7 @@ pub fn year(value: i32) -> Result<i32> {
     if (2000..=9999).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::invalid(
+        Err(Error::invalid_input(
             "year",
             format!("{value} is not a year between 2000 and 9999"),
         ))
@@ -74,11 +68,12 @@ pub fn year(value: i32) -> Result<i32> {
 /// A month 1–12 or a week 1–53.
 pub fn timespan(value: crate::Timespan) -> Result<crate::Timespan> {
     match value {
-        crate::Timespan::Month(n) if !(1..=12).contains(&n) => {
-            Err(Error::invalid("month", format!("{n} is outside 1-12")))
-        }
+        crate::Timespan::Month(n) if !(1..=12).contains(&n) => Err(Error::invalid_input(
+            "month",
+            format!("{n} is outside 1-12"),
+        )),
         crate::Timespan::Week(n) if !(1..=53).contains(&n) => {
-            Err(Error::invalid("week", format!("{n} is outside 1-53")))
+            Err(Error::invalid_input("week", format!("{n} is outside 1-53")))
         }
         ok => Ok(ok),
     }

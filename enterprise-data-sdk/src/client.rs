@@ -5,13 +5,13 @@ use std::sync::Arc;
 use hub_auth::{Credentials, TokenCache};
 use reqwest::header::LOCATION;
 use sdk_core::download::Downloader;
-use sdk_core::error::Failure;
 use sdk_core::{ApiContext, ClientConfig, StaticToken, TokenSource};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, hint};
 use crate::generated::{self, types};
 use crate::report_id::ReportId;
 use crate::validate;
+use sdk_core::CallExt as _;
 
 /// Client of the Enterprise Data API for one organization. Cheap to clone;
 /// clones share the token cache and connection pool.
@@ -74,7 +74,7 @@ impl std::str::FromStr for AuthMode {
         match value {
             "exchange" => Ok(AuthMode::Exchange),
             "direct" => Ok(AuthMode::Direct),
-            other => Err(Error::invalid(
+            other => Err(Error::invalid_input(
                 "auth mode",
                 format!("{other:?}: expected exchange or direct"),
             )),
@@ -182,20 +182,14 @@ impl EnterpriseClient {
 
     /// Report type and cadence pairs available to the organization.
     pub async fn report_types(&self) -> Result<Vec<types::ReportTypeInfo>> {
-        match self
+        Ok(self
             .api
             .list_report_types()
             .org_name(self.org.as_str())
             .send()
-            .await
-        {
-            Ok(response) => Ok(response.into_inner().report_types),
-            Err(err) => Err(Error::from_generated(
-                format!("listing report types of {}", self.org),
-                err,
-            )
-            .await),
-        }
+            .sdk(hint, format!("listing report types of {}", self.org))
+            .await?
+            .report_types)
     }
 
     /// The columns of a report's CSV (`&Report` or a [`ReportId`]).
@@ -203,23 +197,18 @@ impl EnterpriseClient {
         let report = report.into();
         let report = &report;
         let (kind, cadence) = self.report_path(report)?;
-        match self
-            .api
+        self.api
             .get_report_schema()
             .org_name(self.org.as_str())
             .type_(kind)
             .cadence(cadence)
             .date(report.date())
             .send()
-            .await
-        {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => Err(Error::from_generated(
+            .sdk(
+                hint,
                 format!("getting the schema of {}", describe(&self.org, report)),
-                err,
             )
-            .await),
-        }
+            .await
     }
 
     /// The pre-signed URL of a report's CSV, valid about 15 minutes. The API
@@ -253,22 +242,26 @@ impl EnterpriseClient {
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned)
-                    .ok_or_else(|| Error::Api {
-                        operation: operation(),
-                        failure: Failure::Decode(format!(
-                            "HTTP {} without a Location header",
-                            response.status().as_u16()
-                        )),
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Decode,
+                            operation(),
+                            format!(
+                                "HTTP {} without a Location header",
+                                response.status().as_u16()
+                            ),
+                        )
                     })
             }
-            Ok(response) => Err(Error::Api {
-                operation: operation(),
-                failure: Failure::Decode(format!(
+            Ok(response) => Err(Error::new(
+                ErrorKind::Decode,
+                operation(),
+                format!(
                     "HTTP {} where a redirect was expected",
                     response.status().as_u16()
-                )),
-            }),
-            Err(err) => Err(Error::from_generated(operation(), err).await),
+                ),
+            )),
+            Err(err) => Err(Error::from_generated(operation(), err).await.hinted(hint)),
         }
     }
 

@@ -1,138 +1,22 @@
-//! Everything that can go wrong in an Enterprise Data call, with what to do
-//! about it.
+//! What can go wrong in a Enterprise Data call: the one [`Error`] of every Docker
+//! data SDK (match on its [`kind`](Error::kind)), and the hints this crate
+//! adds to it.
 
-use sdk_core::error::Failure;
+pub use sdk_core::{Error, ErrorKind, Result};
 
-/// Result of an Enterprise Data SDK call.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// A failed Enterprise Data SDK call. Messages say what failed, the HTTP
-/// status and the server's `error` message; they never contain the
-/// organization access token, the JWT or a signed URL.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// An argument was refused before anything was sent.
-    #[error("invalid {what}: {why}")]
-    InvalidInput {
-        /// Which argument.
-        what: &'static str,
-        /// Why it is refused.
-        why: String,
-    },
-    /// The API answered with an error, or did not answer usably.
-    #[error("{operation}: {failure}{}", hint(failure))]
-    Api {
-        /// What was being done (names the report asked for).
-        operation: String,
-        /// Status and server message, or the transport failure (also the
-        /// error's `source()`, so the chain reaches the `reqwest::Error`).
-        #[source]
-        failure: Failure,
-    },
-    /// The server repeated a page token: following it would loop forever.
-    #[error(
-        "listing {what}: the server returned page token {token:?} a second time; stopping instead of looping"
-    )]
-    RepeatedPageToken {
-        /// The listing.
-        what: String,
-        /// The repeated token.
-        token: String,
-    },
-    /// A listing went on past its limit of pages.
-    #[error("listing {what}: stopped after {pages} pages: {why}")]
-    TooManyPages {
-        /// The listing.
-        what: String,
-        /// Pages fetched when it stopped.
-        pages: usize,
-        /// What the server did.
-        why: &'static str,
-    },
-    /// A name from the server would have chosen where a file goes.
-    #[error(transparent)]
-    UnsafePath(#[from] sdk_core::safe_path::UnsafePath),
-    /// No token could be had from Docker Hub.
-    #[error("authentication failed: {0}")]
-    Auth(#[from] sdk_core::AuthError),
-    /// A report download failed.
-    #[error(transparent)]
-    Download(#[from] sdk_core::download::DownloadError),
-    /// A CSV row could not be read.
-    #[error("reading {source_name}: {error}")]
-    Csv {
-        /// The file read.
-        source_name: String,
-        /// Where and what.
-        error: sdk_core::csv::CsvError,
-    },
-    /// A CSV could not be converted to Arrow or Parquet (a bad cell names
-    /// its line and column).
-    #[cfg(feature = "arrow")]
-    #[error(transparent)]
-    Convert(#[from] sdk_core::columnar::ConvertError),
-    /// The HTTP client could not be built (TLS backend missing).
-    #[error("building the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
-    /// A local file or folder could not be used.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The path.
-        path: std::path::PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-}
-
-impl Error {
-    /// The HTTP status behind the error, if any.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Api { failure, .. } => failure.status(),
-            Error::Auth(err) => err.status,
-            Error::Download(err) => err.status(),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn invalid(what: &'static str, why: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            what,
-            why: why.into(),
-        }
-    }
-
-    pub(crate) async fn from_generated<E: serde::Serialize>(
-        operation: impl Into<String>,
-        error: progenitor_client::Error<E>,
-    ) -> Self {
-        sdk_core::error::from_generated(operation, error).await
-    }
-}
-
-impl sdk_core::error::SdkError for Error {
-    fn api(operation: String, failure: Failure) -> Self {
-        Error::Api { operation, failure }
-    }
-
-    fn auth(error: sdk_core::AuthError) -> Self {
-        Error::Auth(error)
-    }
-}
-
-fn hint(failure: &Failure) -> &'static str {
-    match failure.status() {
-        Some(400) => " (check the organization, report type, cadence and date)",
-        Some(401) => {
-            " (the token was refused: check the organization name and the organization access token)"
-        }
-        Some(403) => {
-            " (check that the organization access token has the Report Read scope and that the organization has an eligible subscription)"
-        }
-        Some(404) => " (no such report: list what exists with report_types() and reports())",
-        Some(429) => " (rate limited: retry later)",
-        Some(500..=599) => " (server error: retry later)",
-        _ => "",
+/// What to check when a Enterprise Data call fails, by status.
+pub(crate) fn hint(_: ErrorKind, status: Option<u16>) -> Option<&'static str> {
+    match status {
+        Some(400) => Some("check the organization, report type, cadence and date"),
+        Some(401) => Some(
+            "the token was refused: check the organization name and the organization access token",
+        ),
+        Some(403) => Some(
+            "check that the organization access token has the Report Read scope and that the organization has an eligible subscription",
+        ),
+        Some(404) => Some("no such report: list what exists with report_types() and reports()"),
+        Some(429) => Some("rate limited: retry later"),
+        Some(500..=599) => Some("server error: retry later"),
+        _ => None,
     }
 }

@@ -52,7 +52,7 @@ pub mod rows;
 mod validate;
 
 pub use client::{AuthMode, EnterpriseClient, EnterpriseClientBuilder};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use generated::types::{Report, ReportSchema, ReportTypeInfo};
 pub use pagination::ReportsPage;
 pub use report_id::{Cadence, ReportId, ReportType};
@@ -60,7 +60,6 @@ pub use report_id::{Cadence, ReportId, ReportType};
 // summary or matching an error, so that no second crate is needed.
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
-pub use sdk_core::error::Failure;
 pub use sdk_core::prelude;
 pub use sdk_core::safe_path::UnsafePath;
 pub use sdk_core::{

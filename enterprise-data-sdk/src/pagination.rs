@@ -1,18 +1,16 @@
 //! Report listings: one page at a time, or every report as a lazy stream
 //! that follows `next_page_token`.
 
-use std::collections::HashSet;
-
 use futures::Stream;
+use sdk_core::CallExt as _;
+use sdk_core::runtime::{Page, paginate};
 
 use crate::client::EnterpriseClient;
-use crate::error::{Error, Result};
+use crate::error::{Result, hint};
 use crate::generated::types;
 use crate::validate;
 
-/// Empty pages in a row, each with a next-page token, after which a listing
-/// stops with an error.
-pub const MAX_EMPTY_PAGES: usize = 20;
+pub use sdk_core::runtime::paginate::MAX_EMPTY_PAGES;
 
 /// One page of reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,28 +48,27 @@ impl EnterpriseClient {
         if let Some(token) = page_token {
             request = request.page_token(token);
         }
-        match request.send().await {
-            Ok(response) => {
-                let page = response.into_inner();
-                Ok(ReportsPage {
-                    reports: page.reports,
-                    next_page_token: Some(page.next_page_token).filter(|t| !t.is_empty()),
-                })
-            }
-            Err(err) => Err(Error::from_generated(
+        let page = request
+            .send()
+            .sdk(
+                hint,
                 format!("listing {report_type}/{cadence} reports of {}", self.org),
-                err,
             )
-            .await),
-        }
+            .await?;
+        Ok(ReportsPage {
+            reports: page.reports,
+            next_page_token: Some(page.next_page_token).filter(|t| !t.is_empty()),
+        })
     }
 
     /// Every report of a type and cadence, newest first. Pages are fetched
     /// as the stream is read; it ends after the page whose
-    /// `next_page_token` is empty, and fails (instead of looping) if the
-    /// server hands out a token it already gave, keeps handing out new ones
-    /// past the builder's `max_pages`, or sends [`MAX_EMPTY_PAGES`] empty
-    /// pages in a row that still carry a token.
+    /// `next_page_token` is empty, and fails (instead of looping) with an
+    /// [`ErrorKind::Paging`](crate::ErrorKind::Paging) error if the server
+    /// hands out a token it already gave, keeps handing out new ones past
+    /// the builder's `max_pages`, repeats a page, or sends
+    /// [`MAX_EMPTY_PAGES`] empty pages in a row that still carry a token
+    /// (the rules of every listing: [`sdk_core::runtime::paginate`](mod@sdk_core::runtime::paginate)).
     ///
     /// The stream owns a clone of the client (cheap: clones share the
     /// connection pool and token cache), so it can be stored, returned or
@@ -91,56 +88,21 @@ impl EnterpriseClient {
         cadence: &str,
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<types::Report>> + Send + 'static {
-        let report_type = report_type.to_owned();
-        let cadence = cadence.to_owned();
+        let (report_type, cadence) = (report_type.to_owned(), cadence.to_owned());
         let client = self.clone();
-        async_stream::try_stream! {
-            let this = &client;
-            let mut seen = HashSet::new();
-            let mut token: Option<String> = None;
-            let mut pages = 0usize;
-            let mut empty_in_a_row = 0usize;
-            let what = || format!("{report_type}/{cadence} reports of {}", this.org);
-            loop {
-                pages += 1;
-                if pages > this.max_pages {
-                    Err::<(), _>(Error::TooManyPages {
-                        what: what(),
-                        pages: this.max_pages,
-                        why: "the server kept sending next-page tokens (raise max_pages if the listing is really that long)",
-                    })?;
-                }
-                let page = this.reports_page(&report_type, &cadence, page_size, token.as_deref()).await?;
-                if page.reports.is_empty() && page.next_page_token.is_some() {
-                    empty_in_a_row += 1;
-                    if empty_in_a_row >= MAX_EMPTY_PAGES {
-                        Err::<(), _>(Error::TooManyPages {
-                            what: what(),
-                            pages: empty_in_a_row,
-                            why: "empty pages in a row still carried a next-page token",
-                        })?;
-                    }
-                } else {
-                    empty_in_a_row = 0;
-                }
-                for report in page.reports {
-                    yield report;
-                }
-                match page.next_page_token {
-                    None => break,
-                    Some(next) => {
-                        if !seen.insert(next.clone()) {
-                            Err::<(), _>(Error::RepeatedPageToken {
-                                what: what(),
-                                token: next,
-                            })?;
-                            break;
-                        }
-                        token = Some(next);
-                    }
-                }
+        let operation = format!("listing {report_type}/{cadence} reports of {}", self.org);
+        // The first page has no token: the empty string stands for it.
+        paginate(operation, self.max_pages, String::new(), move |token| {
+            let (client, report_type, cadence) =
+                (client.clone(), report_type.clone(), cadence.clone());
+            async move {
+                let token = Some(token.as_str()).filter(|t| !t.is_empty());
+                let page = client
+                    .reports_page(&report_type, &cadence, page_size, token)
+                    .await?;
+                Ok(Page::new(page.reports, page.next_page_token))
             }
-        }
+        })
     }
 
     /// The newest report of a type and cadence, if there is one.

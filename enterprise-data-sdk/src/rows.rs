@@ -621,10 +621,7 @@ impl RowDecoder for UsagePullsDecoder {
 
 fn csv_error(source_name: &str) -> impl Fn(CsvError) -> Error + Clone + use<> {
     let source_name = source_name.to_owned();
-    move |error| Error::Csv {
-        source_name: source_name.clone(),
-        error,
-    }
+    move |error: CsvError| error.reading(&source_name)
 }
 
 /// Rows of a downloaded report file, typed by its schema, each owned
@@ -956,7 +953,9 @@ mod tests {
         while let Some(row) = reader.next_row() {
             rows.push(match row {
                 Ok(row) => Ok((row.line(), row.to_row())),
-                Err(Error::Csv { error, .. }) => Err(error.to_string()),
+                Err(error) if error.kind() == crate::ErrorKind::Decode => {
+                    Err(error.message().to_owned())
+                }
                 Err(other) => panic!("{other}"),
             });
         }
@@ -1009,7 +1008,9 @@ mod tests {
             rows_from_async(trickle(&data), &schema, "report")
                 .map(|row| match row {
                     Ok(row) => Ok(row),
-                    Err(Error::Csv { error, .. }) => Err(error.to_string()),
+                    Err(error) if error.kind() == crate::ErrorKind::Decode => {
+                        Err(error.message().to_owned())
+                    }
                     Err(other) => panic!("{other}"),
                 })
                 .collect()
@@ -1023,7 +1024,9 @@ mod tests {
             while let Some(row) = reader.next_row().await {
                 rows.push(match row {
                     Ok(row) => Ok((row.line(), row.to_row())),
-                    Err(Error::Csv { error, .. }) => Err(error.to_string()),
+                    Err(error) if error.kind() == crate::ErrorKind::Decode => {
+                        Err(error.message().to_owned())
+                    }
                     Err(other) => panic!("{other}"),
                 });
             }

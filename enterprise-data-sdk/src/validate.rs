@@ -16,7 +16,7 @@ pub fn segment<'a>(what: &'static str, value: &'a str) -> Result<&'a str> {
     if first_ok && rest_ok {
         Ok(value)
     } else {
-        Err(Error::invalid(
+        Err(Error::invalid_input(
             what,
             format!(
                 "{value:?} must be lowercase letters, digits, '_' or '-', starting with a letter or digit"
@@ -31,7 +31,7 @@ pub fn date(value: &str) -> Result<NaiveDate> {
         value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
     match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         Ok(date) if well_formed => Ok(date),
-        _ => Err(Error::invalid(
+        _ => Err(Error::invalid_input(
             "date",
             format!("{value:?} is not a real date written YYYY-MM-DD"),
         )),
@@ -42,7 +42,7 @@ pub fn date(value: &str) -> Result<NaiveDate> {
 pub fn page_size(value: u32) -> Result<std::num::NonZeroU32> {
     match std::num::NonZeroU32::new(value) {
         Some(size) if value <= 100 => Ok(size),
-        _ => Err(Error::invalid(
+        _ => Err(Error::invalid_input(
             "page size",
             format!("{value} is outside 1-100"),
         )),

@@ -6,7 +6,6 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
-use sdk_core::error::Failure;
 use sdk_core::{ApiContext, AuthError, RetryPolicy, TokenSource};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -270,8 +269,11 @@ impl TokenCache {
         match self.inner.hub.create_access_token().body(body).send().await {
             Ok(response) => Ok(SecretString::from(response.into_inner().access_token)),
             Err(err) => Err(auth_error(
-                &format!("exchanging the access token of {identifier}"),
-                Failure::from_generated(err).await,
+                sdk_core::Error::from_generated(
+                    format!("exchanging the access token of {identifier}"),
+                    err,
+                )
+                .await,
             )),
         }
     }
@@ -294,17 +296,21 @@ impl TokenCache {
                 match body.login_2fa_token.filter(|t| !t.is_empty()) {
                     Some(challenge) => SecretString::from(challenge),
                     None => {
-                        let message = body.detail;
-                        return Err(AuthError::new(
-                            format!(
-                                "{what}: HTTP 401: {message} (check the user name and the password or personal access token)"
-                            ),
-                            Some(401),
-                        ));
+                        // Built through the one error, so an echoed secret
+                        // in `detail` is redacted.
+                        let error = sdk_core::Error::status_error(&*what, 401, &body.detail)
+                            .with_hint(
+                                "check the user name and the password or personal access token",
+                            );
+                        return Err(AuthError::new(error.to_string(), Some(401)));
                     }
                 }
             }
-            Err(err) => return Err(auth_error(&what, Failure::from_generated(err).await)),
+            Err(err) => {
+                return Err(auth_error(
+                    sdk_core::Error::from_generated(&*what, err).await,
+                ));
+            }
         };
 
         let Some(otp) = &self.inner.otp else {
@@ -334,7 +340,7 @@ impl TokenCache {
             .await
         {
             Ok(response) => token_of(response.into_inner(), &what),
-            Err(err) => Err(auth_error(&what, Failure::from_generated(err).await)),
+            Err(err) => Err(auth_error(sdk_core::Error::from_generated(what, err).await)),
         }
     }
 }
@@ -380,15 +386,17 @@ fn token_of(body: types::LoginResponse, what: &str) -> Result<SecretString, Auth
         })
 }
 
-fn auth_error(what: &str, failure: Failure) -> AuthError {
-    let hint = match failure.status() {
-        Some(401) => {
-            " (check the identifier and the secret: organization access tokens need the organization name)"
-        }
-        Some(429) => " (too many attempts: wait before retrying)",
-        _ => "",
-    };
-    AuthError::new(format!("{what}: {failure}{hint}"), failure.status())
+/// A failed token request as an [`AuthError`], its text already redacted
+/// by the one [`sdk_core::Error`].
+fn auth_error(error: sdk_core::Error) -> AuthError {
+    let error = error.hinted(|_, status| match status {
+        Some(401) => Some(
+            "check the identifier and the secret: organization access tokens need the organization name",
+        ),
+        Some(429) => Some("too many attempts: wait before retrying"),
+        _ => None,
+    });
+    AuthError::new(error.to_string(), error.status())
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use hub_auth::{Credentials, OtpProvider, TokenCache};
 use sdk_core::ClientConfig;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, hint};
 use crate::generated::{self, types};
+use sdk_core::CallExt as _;
 
 /// Client of Docker Hub's organization data. Cheap to clone; clones share
 /// the token cache, the connection pool and the rate-limit state.
@@ -110,16 +111,12 @@ impl HubClient {
     /// The catalogue of audit-log actions of `account`, by category.
     pub async fn audit_actions(&self, account: &str) -> Result<types::GetAuditActionsResponse> {
         let account = crate::validate::name("account", account)?;
-        match self
-            .api
+        self.api
             .audit_logs_list_audit_actions()
             .account(account)
             .send()
+            .sdk(hint, "listing audit actions")
             .await
-        {
-            Ok(response) => Ok(response.into_inner()),
-            Err(err) => Err(Error::from_generated("listing audit actions", err).await),
-        }
     }
 
     /// Exports the members of `org` as CSV to `dest`, atomically (`.part`,
@@ -129,7 +126,11 @@ impl HubClient {
         let org = crate::validate::name("organization", org)?;
         let body = match self.api.export_org_members().org_name(org).send().await {
             Ok(response) => response.into_inner().into_inner(),
-            Err(err) => return Err(Error::from_generated("exporting members", err).await),
+            Err(err) => {
+                return Err(Error::from_generated("exporting members", err)
+                    .await
+                    .hinted(hint));
+            }
         };
         Ok(sdk_core::download::save_stream(
             body,

@@ -21,7 +21,7 @@ pub mod rows;
 mod validate;
 
 pub use client::{HubClient, HubClientBuilder};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use hub_auth::{Credentials, OtpProvider};
 pub use listing::{
     AuditLogQuery, MemberQuery, MemberRole, MemberType, RepoOrdering, RepoQuery, Repository, Tag,
@@ -29,7 +29,6 @@ pub use listing::{
 pub use model::{AccountKind, RepositoryKind, Role, Status};
 // Everything a user names when configuring a client or matching an error.
 pub use sdk_core::download::DownloadError;
-pub use sdk_core::error::Failure;
 pub use sdk_core::prelude;
 pub use sdk_core::{
     AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RateLimit, RetryPolicy,

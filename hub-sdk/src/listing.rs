@@ -11,7 +11,10 @@
 use futures::Stream;
 
 use crate::client::HubClient;
-use crate::error::{Error, Result};
+use sdk_core::CallExt as _;
+use sdk_core::runtime::paginate::{Page, checked_first, paginate};
+
+use crate::error::{Error, ErrorKind, Result, hint};
 use crate::generated::types;
 use crate::validate;
 
@@ -217,87 +220,34 @@ impl From<types::Tag> for Tag {
     }
 }
 
-/// What a page says of the one after it.
-enum NextPage {
-    /// No more pages.
-    Done,
-    /// This page number.
-    Number(u64),
-}
-
 /// The page number a `next` URL asks for; a missing or empty `next` ends
-/// the listing.
-fn next_from_url(next: Option<&str>, current: u64, operation: &str) -> Result<NextPage> {
+/// the listing. The URL is read, never followed.
+fn next_from_url(next: Option<&str>, operation: &str) -> Result<Option<u64>> {
     let Some(next) = next.filter(|n| !n.trim().is_empty()) else {
-        return Ok(NextPage::Done);
+        return Ok(None);
     };
-    let number = reqwest::Url::parse(next)
+    reqwest::Url::parse(next)
         .or_else(|_| reqwest::Url::parse("http://relative.invalid/")?.join(next))
         .ok()
         .and_then(|url| {
             url.query_pairs()
                 .find(|(k, _)| k == "page")
                 .and_then(|(_, v)| v.parse::<u64>().ok())
-        });
-    match number {
-        Some(number) if number > current => Ok(NextPage::Number(number)),
-        Some(number) => Err(Error::Paging {
-            operation: operation.to_owned(),
-            why: format!(
-                "page {current} points back to page {number}: stopping rather than looping"
-            ),
-        }),
-        None => Err(Error::Paging {
-            operation: operation.to_owned(),
-            why: "the next page's link has no page number".to_owned(),
-        }),
-    }
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Paging,
+                operation,
+                "the next page's link has no page number",
+            )
+        })
 }
 
-/// Pages from 1 on: `fetch(page)` gives the items and what comes next.
-fn paged<T, F, Fut>(
-    operation: &'static str,
-    max_pages: usize,
-    mut fetch: F,
-) -> impl Stream<Item = Result<T>> + Send + 'static
-where
-    T: PartialEq + Clone + Send + Sync + 'static,
-    F: FnMut(u64) -> Fut + Send + 'static,
-    // The next page is told apart from the items: a bad `next` still
-    // yields the page it came with.
-    Fut: std::future::Future<Output = Result<(Vec<T>, Result<NextPage>)>> + Send,
-{
-    async_stream::try_stream! {
-        let mut page = 1u64;
-        let mut previous: Option<Vec<T>> = None;
-        let mut pages = 0usize;
-        loop {
-            pages += 1;
-            if pages > max_pages {
-                Err(Error::Paging {
-                    operation: operation.to_owned(),
-                    why: format!("more than {max_pages} pages: stopping (raise max_pages if this is real)"),
-                })?;
-            }
-            let (items, next) = fetch(page).await?;
-            if !items.is_empty() && previous.as_ref() == Some(&items) {
-                Err(Error::Paging {
-                    operation: operation.to_owned(),
-                    why: format!("page {page} repeats the page before it: stopping rather than looping"),
-                })?;
-            }
-            for item in &items {
-                yield item.clone();
-            }
-            let next = next?;
-            let done = matches!(next, NextPage::Done) || items.is_empty();
-            previous = Some(items);
-            match next {
-                NextPage::Number(number) if !done => page = number,
-                _ => break,
-            }
-        }
-    }
+/// Hub's pages end on an empty page too, whatever its `next` says.
+fn hub_page<T>(items: Vec<T>, next: Result<Option<u64>>) -> Page<T, u64> {
+    let next = if items.is_empty() { Ok(None) } else { next };
+    Page { items, next }
 }
 
 impl HubClient {
@@ -324,7 +274,7 @@ impl HubClient {
             });
         let size = u64::from(query.page_size.unwrap_or(25));
         let query = std::sync::Arc::new(query);
-        let pages = paged("listing audit logs", max_pages, move |page| {
+        let pages = paginate("listing audit logs", max_pages, 1, move |page| {
             let (client, account, query) = (client.clone(), account.clone(), query.clone());
             async move {
                 let mut call = client
@@ -350,17 +300,10 @@ impl HubClient {
                 if let Some(name) = &query.name {
                     call = call.name(name.clone());
                 }
-                let logs = match call.send().await {
-                    Ok(response) => response.into_inner().logs,
-                    Err(err) => return Err(Error::from_generated("listing audit logs", err).await),
-                };
+                let logs = call.send().sdk(hint, "listing audit logs").await?.logs;
                 // No `next` here: a short page is the last.
-                let next = if (logs.len() as u64) < size {
-                    NextPage::Done
-                } else {
-                    NextPage::Number(page + 1)
-                };
-                Ok((logs, Ok(next)))
+                let next = ((logs.len() as u64) >= size).then_some(page + 1);
+                Ok(hub_page(logs, Ok(next)))
             }
         });
         checked_first(checked, pages)
@@ -386,7 +329,7 @@ impl HubClient {
                     .map(|_| ())
             });
         let query = std::sync::Arc::new(query);
-        let pages = paged("listing members", max_pages, move |page| {
+        let pages = paginate("listing members", max_pages, 1, move |page| {
             let (client, org, query) = (client.clone(), org.clone(), query.clone());
             async move {
                 let mut call = client
@@ -409,14 +352,9 @@ impl HubClient {
                 if let Some(invites) = query.invites {
                     call = call.invites(invites);
                 }
-                match call.send().await {
-                    Ok(response) => {
-                        let body = response.into_inner();
-                        let next = next_from_url(body.next.as_deref(), page, "listing members");
-                        Ok((body.results, next))
-                    }
-                    Err(err) => Err(Error::from_generated("listing members", err).await),
-                }
+                let body = call.send().sdk(hint, "listing members").await?;
+                let next = next_from_url(body.next.as_deref(), "listing members");
+                Ok(hub_page(body.results, next))
             }
         });
         checked_first(checked, pages)
@@ -442,7 +380,7 @@ impl HubClient {
                     .map(|_| ())
             });
         let query = std::sync::Arc::new(query);
-        let pages = paged("listing repositories", max_pages, move |page| {
+        let pages = paginate("listing repositories", max_pages, 1, move |page| {
             let (client, namespace, query) = (client.clone(), namespace.clone(), query.clone());
             async move {
                 let mut call = client
@@ -459,15 +397,9 @@ impl HubClient {
                 if let Some(ordering) = query.ordering {
                     call = call.ordering(ordering);
                 }
-                match call.send().await {
-                    Ok(response) => {
-                        let body = response.into_inner();
-                        let next =
-                            next_from_url(body.next.as_deref(), page, "listing repositories");
-                        Ok((body.results, next))
-                    }
-                    Err(err) => Err(Error::from_generated("listing repositories", err).await),
-                }
+                let body = call.send().sdk(hint, "listing repositories").await?;
+                let next = next_from_url(body.next.as_deref(), "listing repositories");
+                Ok(hub_page(body.results, next))
             }
         });
         checked_first(checked, pages).map(|entry| entry.map(Repository::from))
@@ -486,7 +418,7 @@ impl HubClient {
         let checked = validate::name("namespace", &namespace)
             .and_then(|_| validate::name("repository", &repository))
             .map(|_| ());
-        let pages = paged("listing tags", max_pages, move |page| {
+        let pages = paginate("listing tags", max_pages, 1, move |page| {
             let (client, namespace, repository) =
                 (client.clone(), namespace.clone(), repository.clone());
             async move {
@@ -497,29 +429,11 @@ impl HubClient {
                     .repository(&repository)
                     .page(page)
                     .page_size(100u64);
-                match call.send().await {
-                    Ok(response) => {
-                        let body = response.into_inner();
-                        let next = next_from_url(body.next.as_deref(), page, "listing tags");
-                        Ok((body.results, next))
-                    }
-                    Err(err) => Err(Error::from_generated("listing tags", err).await),
-                }
+                let body = call.send().sdk(hint, "listing tags").await?;
+                let next = next_from_url(body.next.as_deref(), "listing tags");
+                Ok(hub_page(body.results, next))
             }
         });
         checked_first(checked, pages).map(|tag| tag.map(Tag::from))
-    }
-}
-
-/// The stream, or only the input error when the arguments were refused
-/// (then nothing is sent).
-fn checked_first<T: Send + 'static>(
-    checked: Result<()>,
-    pages: impl Stream<Item = Result<T>> + Send + 'static,
-) -> impl Stream<Item = Result<T>> + Send + 'static {
-    use futures::StreamExt;
-    match checked {
-        Ok(()) => pages.left_stream(),
-        Err(err) => futures::stream::once(async move { Err(err) }).right_stream(),
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use sdk_core::csv::{CsvError, Fields, FromHeaders, HeaderIndex, RowDecoder};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One member (or invitee) of an export.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,17 +85,9 @@ impl RowDecoder for MemberDecoder {
 /// Rows of a member export on disk.
 pub fn member_rows(path: &Path) -> Result<impl Iterator<Item = Result<MemberRow>> + use<>> {
     let name = path.display().to_string();
-    let rows =
-        sdk_core::csv::rows_from_path::<MemberDecoder>(path).map_err(|error| Error::Csv {
-            source_name: name.clone(),
-            error,
-        })?;
-    Ok(rows.map(move |row| {
-        row.map_err(|error| Error::Csv {
-            source_name: name.clone(),
-            error,
-        })
-    }))
+    let rows = sdk_core::csv::rows_from_path::<MemberDecoder>(path)
+        .map_err(|error| error.reading(&name))?;
+    Ok(rows.map(move |row| row.map_err(|error| error.reading(&name))))
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub fn name<'a>(what: &'static str, value: &'a str) -> Result<&'a str> {
         None
     };
     match why {
-        Some(why) => Err(Error::invalid(what, why)),
+        Some(why) => Err(Error::invalid_input(what, why)),
         None => Ok(value),
     }
 }
@@ -34,7 +34,7 @@ pub fn page_size(value: u32) -> Result<u32> {
     if (1..=MAX_PAGE_SIZE).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::invalid(
+        Err(Error::invalid_input(
             "page size",
             format!("{value} is outside 1-{MAX_PAGE_SIZE}"),
         ))
@@ -47,7 +47,7 @@ pub fn window(
     to: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<()> {
     match (from, to) {
-        (Some(from), Some(to)) if from > to => Err(Error::invalid(
+        (Some(from), Some(to)) if from > to => Err(Error::invalid_input(
             "time window",
             format!("from {from} is after to {to}"),
         )),

@@ -163,6 +163,17 @@ pub enum ConvertError {
     },
 }
 
+impl From<ConvertError> for crate::Error {
+    fn from(error: ConvertError) -> Self {
+        let kind = match &error {
+            ConvertError::Csv { .. } => crate::ErrorKind::Decode,
+            ConvertError::Read { .. } => crate::ErrorKind::Transport,
+            ConvertError::Open { .. } | ConvertError::Write { .. } => crate::ErrorKind::Io,
+        };
+        crate::Error::new(kind, "", error.to_string()).with_source(error)
+    }
+}
+
 impl ConvertError {
     /// Whether starting the conversion over may succeed (the input was cut
     /// off, not wrong).

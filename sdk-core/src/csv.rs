@@ -44,6 +44,18 @@ pub struct CsvError {
 }
 
 impl CsvError {
+    /// The SDK's [`Error`](crate::Error) for this row of `source_name` (a
+    /// path, or a URL already without its query): a decode error, the cell's
+    /// text redacted like any server text.
+    pub fn reading(self, source_name: &str) -> crate::Error {
+        crate::Error::new(
+            crate::ErrorKind::Decode,
+            format!("reading {source_name}"),
+            self.to_string(),
+        )
+        .with_source(self)
+    }
+
     /// An error at a line (and column).
     pub fn at(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
         Self {

@@ -1,128 +1,417 @@
-//! Turning a generated client's error into what failed, the HTTP status and
-//! the server's message. Each SDK's `Error` enum builds on [`Failure`].
+//! The one error of every Docker data SDK.
+//!
+//! Every failure — a generated call's error status, a transport failure, an
+//! answer that does not decode, a refused argument, a download, a bad CSV
+//! cell — becomes an [`Error`] with a [`kind`](Error::kind) to match on, the
+//! operation that failed, the HTTP status and the server's message.
+//!
+//! Server text reaches an `Error` only through its constructors, which
+//! redact it once ([`crate::redact::tokens`]): a server that echoes the
+//! caller's token, a JWT or a signed URL back in its error body gets `…` in
+//! the message, whichever path built the error.
+
+use std::borrow::Cow;
+use std::time::Duration;
 
 use serde::Serialize;
+
+/// Result of an SDK call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Longest server message kept in an error, in bytes.
 const MAX_MESSAGE: usize = 512;
 
-/// How a generated operation failed, without secrets. A transport failure
-/// keeps the `reqwest::Error` as its [`source`](std::error::Error::source).
-#[derive(Debug, Clone)]
+/// What kind of failure an [`Error`] is: what a caller matches on instead of
+/// status numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Failure {
-    /// The server answered with an error status.
-    Status {
-        /// HTTP status code.
+pub enum ErrorKind {
+    /// An argument was refused before anything was sent.
+    InvalidInput,
+    /// The credentials were refused (`401`), or no token could be had.
+    Unauthenticated,
+    /// The credentials may not do this (`403`).
+    PermissionDenied,
+    /// Nothing at that name (`404`).
+    NotFound,
+    /// Too many requests (`429`); [`Error::retry_after`] says how long the
+    /// server asked to wait, when it said.
+    RateLimited,
+    /// Any other error status (`400`, `5xx`, a redirect where none was
+    /// expected, …).
+    Api,
+    /// A name from the server would have chosen where a file goes.
+    UnsafeName,
+    /// A listing went wrong: a page repeated, a token went backwards, too
+    /// many pages.
+    Paging,
+    /// No usable answer: connection refused, reset, timed out.
+    Transport,
+    /// An answer or a file did not read as documented (a body that does not
+    /// decode, a CSV cell that does not parse, a size that does not match).
+    Decode,
+    /// A local file or folder could not be used.
+    Io,
+}
+
+impl ErrorKind {
+    /// The kind an HTTP error status stands for.
+    pub fn of_status(status: u16) -> Self {
+        match status {
+            401 => ErrorKind::Unauthenticated,
+            403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            _ => ErrorKind::Api,
+        }
+    }
+}
+
+/// What an SDK adds to an error of its API: a hint saying what to check.
+/// Each SDK crate has one; [`CallExt::sdk`] applies it.
+pub type HintFn = fn(ErrorKind, Option<u16>) -> Option<&'static str>;
+
+/// A failed SDK call. The message says what failed, the HTTP status and the
+/// server's message (redacted), and what to check; it never contains
+/// passwords, tokens or signed URLs. The cause, when there is one (a
+/// `reqwest::Error`, a download or CSV error), is the [`source`](std::error::Error::source).
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    operation: String,
+    status: Option<u16>,
+    message: String,
+    hint: Option<Cow<'static, str>>,
+    retry_after: Option<Duration>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    /// An error of `kind` while doing `operation` (`"listing namespaces"`;
+    /// may be empty). `message` may be server text: it is redacted here.
+    pub fn new(kind: ErrorKind, operation: impl Into<String>, message: impl AsRef<str>) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                operation: operation.into(),
+                status: None,
+                message: crate::redact::tokens(message.as_ref()),
+                hint: None,
+                retry_after: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// The server answered `status` with `message` (its text, redacted here)
+    /// while doing `operation`; the kind follows from the status.
+    pub fn status_error(
+        operation: impl Into<String>,
         status: u16,
-        /// The server's message (`error`, `detail` or `message` field), or
-        /// the start of the body when it had none.
-        message: String,
-    },
-    /// No usable answer: connection refused, reset, timed out. The message
-    /// is redacted (no signed query); the cause is kept.
-    Transport(String, Option<std::sync::Arc<reqwest::Error>>),
-    /// The answer did not decode as the spec says.
-    Decode(String),
-    /// The request was refused before sending (a parameter failed its check).
-    InvalidRequest(String),
-    /// No access token could be had.
-    Auth(String),
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Status { status, message } if message.is_empty() => write!(f, "HTTP {status}"),
-            Failure::Status { status, message } => write!(f, "HTTP {status}: {message}"),
-            Failure::Transport(message, _) => write!(f, "network error: {message}"),
-            Failure::Decode(message) => write!(f, "unexpected response: {message}"),
-            Failure::InvalidRequest(message) => write!(f, "invalid request: {message}"),
-            Failure::Auth(message) => write!(f, "{message}"),
-        }
+        message: impl AsRef<str>,
+    ) -> Self {
+        Self::new(ErrorKind::of_status(status), operation, message).with_status(status)
     }
-}
 
-impl std::error::Error for Failure {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Failure::Transport(_, Some(cause)) => Some(cause.as_ref()),
-            _ => None,
-        }
+    /// An argument (`what`) refused before sending, and why.
+    pub fn invalid_input(what: &str, why: impl AsRef<str>) -> Self {
+        Self::new(ErrorKind::InvalidInput, format!("invalid {what}"), why)
     }
-}
 
-impl Failure {
-    /// The HTTP status, when the server answered.
+    /// The same error with the HTTP status the server answered.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    /// The same error with what to check or do about it (replacing any
+    /// hint it had).
+    pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
+        self.inner.hint = Some(hint.into());
+        self
+    }
+
+    /// The same error with its cause, for [`source`](std::error::Error::source).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// The same error with how long the server asked to wait.
+    pub fn with_retry_after(mut self, wait: Duration) -> Self {
+        self.inner.retry_after = Some(wait);
+        self
+    }
+
+    /// The same error naming what was being done, when it named nothing yet.
+    pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
+        if self.inner.operation.is_empty() {
+            self.inner.operation = operation.into();
+        }
+        self
+    }
+
+    /// The SDK's hint for this error, when it has none yet.
+    pub fn hinted(mut self, hint: HintFn) -> Self {
+        if self.inner.hint.is_none() {
+            self.inner.hint = hint(self.inner.kind, self.inner.status).map(Cow::Borrowed);
+        }
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The HTTP status behind the error, if the server answered.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Failure::Status { status, .. } => Some(*status),
-            _ => None,
+        self.inner.status
+    }
+
+    /// What was being done (`"listing namespaces"`); may be empty.
+    pub fn operation(&self) -> &str {
+        &self.inner.operation
+    }
+
+    /// The server's message or the failure's description, redacted.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// What to check or do, when the SDK knows.
+    pub fn hint(&self) -> Option<&str> {
+        self.inner.hint.as_deref()
+    }
+
+    /// How long the server asked to wait (`Retry-After`), when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The error of a generated call, reading the body of an undocumented
+    /// answer to find the server's message.
+    pub async fn from_generated<E: Serialize>(
+        operation: impl Into<String>,
+        error: progenitor_client::Error<E>,
+    ) -> Self {
+        match error {
+            progenitor_client::Error::UnexpectedResponse(response) => {
+                let status = response.status().as_u16();
+                let retry_after = retry_after(response.headers());
+                // The hooks cut every error body at MAX_ERROR_BODY.
+                let text = response.text().await.unwrap_or_default();
+                let error = Self::status_error(operation, status, message_of_body(&text));
+                match retry_after {
+                    Some(wait) => error.with_retry_after(wait),
+                    None => error,
+                }
+            }
+            progenitor_client::Error::CommunicationError(e)
+            | progenitor_client::Error::InvalidUpgrade(e)
+            | progenitor_client::Error::ResponseBodyError(e) => Self::transport(operation, e),
+            other => Self::from_generated_ref(operation, &other),
         }
     }
 
-    /// Classifies a generated client's error; reads the body of an
-    /// undocumented response to find the server's message.
-    pub async fn from_generated<E: Serialize>(error: progenitor_client::Error<E>) -> Self {
+    /// The error of a generated call seen by reference (as progenitor's CLI
+    /// hands it over); an undocumented answer's body cannot be read this
+    /// way, so such an error has its status alone.
+    pub fn from_generated_ref<E: Serialize>(
+        operation: impl Into<String>,
+        error: &progenitor_client::Error<E>,
+    ) -> Self {
         use progenitor_client::Error as G;
         match error {
-            G::InvalidRequest(message) => Failure::InvalidRequest(message),
-            G::Custom(message) => Failure::Auth(message),
-            G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => {
-                Failure::Transport(
-                    crate::redact::error_without_url(&e),
-                    // Without its URL: no query string travels in the chain.
-                    Some(std::sync::Arc::new(e.without_url())),
-                )
-            }
+            G::InvalidRequest(message) => Self::new(ErrorKind::InvalidInput, operation, message),
+            // The hooks' way of saying that no token could be had.
+            G::Custom(message) => Self::new(ErrorKind::Unauthenticated, operation, message),
+            G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => Self::new(
+                ErrorKind::Transport,
+                operation,
+                format!("network error: {}", crate::redact::error_without_url(e)),
+            ),
             G::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let body = serde_json::to_value(response.into_inner()).unwrap_or_default();
-                Failure::Status {
+                let body = serde_json::to_value(response.as_ref()).unwrap_or_default();
+                let error = Self::status_error(
+                    operation,
                     status,
-                    message: message_of_json(&body).unwrap_or_default(),
+                    message_of_json(&body).unwrap_or_default(),
+                );
+                match retry_after(response.headers()) {
+                    Some(wait) => error.with_retry_after(wait),
+                    None => error,
                 }
             }
-            // The body is the server's text: token-like strings are hidden.
-            G::InvalidResponsePayload(bytes, e) => {
-                Failure::Decode(crate::redact::tokens(&format!(
-                    "{e} in body starting {:?}",
-                    truncate(&String::from_utf8_lossy(&bytes), 120)
-                )))
-            }
+            // serde's message quotes the value it choked on: server text.
+            G::InvalidResponsePayload(bytes, e) => Self::new(
+                ErrorKind::Decode,
+                operation,
+                format!(
+                    "unexpected response: {e} in body starting {:?}",
+                    truncate(&String::from_utf8_lossy(bytes), 120)
+                ),
+            ),
             G::UnexpectedResponse(response) => {
-                let status = response.status().as_u16();
-                let text = response.text().await.unwrap_or_default();
-                Failure::Status {
-                    status,
-                    message: message_of_body(&text),
-                }
+                Self::status_error(operation, response.status().as_u16(), "")
+            }
+        }
+    }
+
+    /// A request that got no usable answer. The message has the URL without
+    /// its query; the cause is kept as the source, without its URL (no
+    /// signed query travels in the chain).
+    pub fn transport(operation: impl Into<String>, error: reqwest::Error) -> Self {
+        Self::new(
+            ErrorKind::Transport,
+            operation,
+            format!(
+                "network error: {}",
+                crate::redact::error_without_url(&error)
+            ),
+        )
+        .with_source(error.without_url())
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    crate::retry::retry_after(headers, std::time::SystemTime::now())
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = &self.inner;
+        if !inner.operation.is_empty() {
+            write!(f, "{}: ", inner.operation)?;
+        }
+        match (inner.status, inner.message.is_empty()) {
+            (Some(status), true) => write!(f, "HTTP {status}")?,
+            (Some(status), false) => write!(f, "HTTP {status}: {}", inner.message)?,
+            (None, _) => f.write_str(&inner.message)?,
+        }
+        if let Some(hint) = &inner.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The fields, with the source shown redacted: a source's own `Debug`
+/// (an `AuthError`, a CSV cell) may hold server text as it came.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Error")
+            .field("kind", &inner.kind)
+            .field("operation", &inner.operation)
+            .field("status", &inner.status)
+            .field("message", &inner.message)
+            .field("hint", &inner.hint)
+            .field("retry_after", &inner.retry_after)
+            .field(
+                "source",
+                &inner
+                    .source
+                    .as_ref()
+                    .map(|source| crate::redact::tokens(&source.to_string())),
+            )
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A generated call's future, turned into the SDK's result in one step:
+/// `self.api.get_namespaces().send().sdk(hint, "listing namespaces").await?`
+/// gives the decoded body, or the one [`Error`] with the server's message
+/// redacted and the SDK's hint.
+pub trait CallExt<T, E>:
+    Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>
+    + Sized
+    + Send
+where
+    T: Send,
+    E: Serialize + Send,
+{
+    /// The decoded body, or the error of `operation` with `hint` applied.
+    fn sdk(
+        self,
+        hint: HintFn,
+        operation: impl Into<String> + Send,
+    ) -> impl Future<Output = Result<T>> + Send {
+        async move {
+            match self.await {
+                Ok(response) => Ok(response.into_inner()),
+                Err(error) => Err(Error::from_generated(operation, error).await.hinted(hint)),
             }
         }
     }
 }
 
-/// An SDK's error type, as far as failed generated calls go: each SDK
-/// implements this once and [`from_generated`] maps every failure the same
-/// way for all of them.
-pub trait SdkError: Sized {
-    /// The API answered with an error, or did not answer usably.
-    fn api(operation: String, failure: Failure) -> Self;
-
-    /// No access token could be had (the hooks' token source failed).
-    fn auth(error: crate::AuthError) -> Self;
+impl<F, T, E> CallExt<T, E> for F
+where
+    F: Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>
+        + Send,
+    T: Send,
+    E: Serialize + Send,
+{
 }
 
-/// The SDK error for a failed generated call: a missing token becomes
-/// [`SdkError::auth`], anything else [`SdkError::api`] with what was being
-/// done.
-pub async fn from_generated<E: SdkError, T: Serialize>(
-    operation: impl Into<String>,
-    error: progenitor_client::Error<T>,
-) -> E {
-    match Failure::from_generated(error).await {
-        Failure::Auth(message) => E::auth(crate::AuthError::new(message, None)),
-        failure => E::api(operation.into(), failure),
+impl From<crate::AuthError> for Error {
+    fn from(error: crate::AuthError) -> Self {
+        let kind = match error.status {
+            Some(403) => ErrorKind::PermissionDenied,
+            Some(429) => ErrorKind::RateLimited,
+            _ => ErrorKind::Unauthenticated,
+        };
+        let mut built = Self::new(kind, "authentication failed", &error.message);
+        // Kept for matching; the token endpoint's message already names it.
+        built.inner.status = error.status;
+        built.with_source(error)
+    }
+}
+
+impl From<crate::download::DownloadError> for Error {
+    fn from(error: crate::download::DownloadError) -> Self {
+        use crate::download::DownloadError as D;
+        let kind = match &error {
+            D::Status { status, .. } => ErrorKind::of_status(*status),
+            D::Transport { .. } => ErrorKind::Transport,
+            D::SizeMismatch { .. } => ErrorKind::Decode,
+            D::Io { .. } => ErrorKind::Io,
+        };
+        let mut built = Self::new(kind, "", error.to_string());
+        built.inner.status = error.status();
+        built.with_source(error)
+    }
+}
+
+impl From<crate::safe_path::UnsafePath> for Error {
+    fn from(error: crate::safe_path::UnsafePath) -> Self {
+        Self::new(ErrorKind::UnsafeName, "", error.to_string()).with_source(error)
+    }
+}
+
+/// A local path that could not be used.
+pub fn io_error(path: &std::path::Path, error: std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, path.display().to_string(), error.to_string()).with_source(error)
+}
+
+impl From<reqwest::Error> for Error {
+    /// Building the HTTP client failed (TLS backend missing).
+    fn from(error: reqwest::Error) -> Self {
+        Self::transport("building the HTTP client", error)
     }
 }
 
@@ -210,5 +499,50 @@ mod tests {
             message_of_body(r#"{"detail":"bad token eyJa.eyJb.c2ln"}"#),
             "bad token …"
         );
+    }
+
+    #[test]
+    fn every_constructor_redacts_server_text() {
+        let echoed =
+            "token dckr_oat_abc and eyJa.eyJb.c2ln at https://s.example/k?X-Amz-Signature=zz";
+        for error in [
+            Error::new(ErrorKind::Api, "op", echoed),
+            Error::status_error("op", 403, echoed),
+            Error::invalid_input("name", echoed),
+            Error::from(crate::AuthError::new(echoed, Some(401))),
+        ] {
+            let shown = format!("{error} {error:?}");
+            for secret in ["dckr_oat_abc", "eyJa", "X-Amz-Signature"] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_follow_the_status_and_display_names_operation_status_and_hint() {
+        fn hint(kind: ErrorKind, _: Option<u16>) -> Option<&'static str> {
+            (kind == ErrorKind::PermissionDenied).then_some("check the scope")
+        }
+        let error = Error::status_error("listing reports", 403, "denied").hinted(hint);
+        assert_eq!(error.kind(), ErrorKind::PermissionDenied);
+        assert_eq!(error.status(), Some(403));
+        assert_eq!(
+            error.to_string(),
+            "listing reports: HTTP 403: denied (check the scope)"
+        );
+        assert_eq!(
+            Error::status_error("x", 404, "").kind(),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            Error::status_error("x", 401, "").kind(),
+            ErrorKind::Unauthenticated
+        );
+        assert_eq!(
+            Error::status_error("x", 429, "").kind(),
+            ErrorKind::RateLimited
+        );
+        assert_eq!(Error::status_error("x", 500, "").to_string(), "x: HTTP 500");
+        assert_eq!(Error::status_error("x", 500, "").hinted(hint).hint(), None);
     }
 }

@@ -26,12 +26,14 @@ mod record_reader;
 pub mod redact;
 pub mod request;
 pub mod retry;
+pub mod runtime;
 pub mod safe_path;
 pub mod token_source;
 mod typed_batches;
 
 pub use clock::Clock;
 pub use config::{ClientConfig, ConfigureClient, ConfigureHub};
+pub use error::{CallExt, Error, ErrorKind, HintFn, Result};
 pub use hooks::ApiContext;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

@@ -126,6 +126,15 @@ pub enum Fault {
     Delay(Duration),
     /// Expire every token issued so far before answering.
     ExpireTokens,
+    /// Answer this status with this JSON body instead of the route's own
+    /// answer: an error body that echoes secrets back, a success body that
+    /// does not decode.
+    Respond {
+        /// HTTP status.
+        status: u16,
+        /// The body, sent as `application/json`.
+        body: String,
+    },
 }
 
 impl Fault {
@@ -134,6 +143,14 @@ impl Fault {
         Fault::Status {
             status: 429,
             retry_after: Some(seconds.to_string()),
+        }
+    }
+
+    /// `status` with `body` as the whole answer.
+    pub fn respond(status: u16, body: impl Into<String>) -> Self {
+        Fault::Respond {
+            status,
+            body: body.into(),
         }
     }
 

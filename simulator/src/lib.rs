@@ -312,6 +312,11 @@ pub(crate) async fn apply_fault(
             Ok(None)
         }
         Some(Fault::DropAfter(bytes)) => Ok(Some(bytes)),
+        Some(Fault::Respond { status, body }) => {
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let json = [(axum::http::header::CONTENT_TYPE, "application/json")];
+            Err((code, json, body).into_response())
+        }
         Some(Fault::Status {
             status,
             retry_after,

@@ -105,7 +105,8 @@ async fn a_repeated_page_token_is_an_error_not_a_loop() {
         client.reports("usage_pulls", "daily").try_collect().await;
     let err = result.unwrap_err();
     assert!(
-        matches!(err, Error::RepeatedPageToken { ref token, .. } if token == "same"),
+        err.kind() == enterprise_data_sdk::ErrorKind::Paging
+            && err.to_string().contains(r#""same" a second time"#),
         "{err}"
     );
 }
@@ -336,13 +337,8 @@ async fn bad_org_type_date_or_page_size_send_nothing() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                what: "organization",
-                ..
-            }
-        ),
+        err.kind() == enterprise_data_sdk::ErrorKind::InvalidInput
+            && err.operation() == "invalid organization",
         "{err}"
     );
     let client = client(&hub, &api);
@@ -357,7 +353,7 @@ async fn bad_org_type_date_or_page_size_send_nothing() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, Error::InvalidInput { .. }),
+            err.kind() == enterprise_data_sdk::ErrorKind::InvalidInput,
             "{kind} {size:?}: {err}"
         );
     }

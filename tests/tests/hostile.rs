@@ -261,10 +261,11 @@ async fn enterprise_with_endless_pages(
         when.method(POST).path("/v2/auth/token");
         then.status(200).json_body(json!({"access_token": token}));
     });
-    let report = json!({"ReportType": "usage_pulls", "Cadence": "daily", "Date": "2026-06-16", "SizeBytes": 4, "Key": "k"});
-    let reports: Vec<_> = std::iter::repeat_n(report, reports_per_page).collect();
     for n in 0..pages {
-        let reports = reports.clone();
+        // Each page its own reports: a page repeating the one before is
+        // another guard's case.
+        let report = json!({"ReportType": "usage_pulls", "Cadence": "daily", "Date": "2026-06-16", "SizeBytes": 4, "Key": format!("k{n}")});
+        let reports: Vec<_> = std::iter::repeat_n(report, reports_per_page).collect();
         api.mock(|when, then| {
             let when = when
                 .method(GET)
@@ -301,10 +302,8 @@ async fn endless_page_tokens_stop_at_the_page_limit() {
     };
     assert_eq!(seen, 5, "one report per page, five pages");
     assert!(
-        matches!(
-            err,
-            enterprise_data_sdk::Error::TooManyPages { pages: 5, .. }
-        ),
+        err.kind() == enterprise_data_sdk::ErrorKind::Paging
+            && err.to_string().contains("after 5 pages"),
         "{err}"
     );
     assert!(err.to_string().contains("max_pages"), "{err}");
@@ -584,4 +583,94 @@ async fn a_token_already_expired_on_arrival_is_used_until_rejected() {
     }
     assert_eq!(login.calls_async().await, 1, "not one login per request");
     assert_eq!(namespaces.calls_async().await, 5);
+}
+
+/// Secrets a hostile server echoes back in its answers.
+const ECHOED: [&str; 3] = [
+    "dckr_oat_simulator",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzaW0ifQ.c2lnbmF0dXJl",
+    "X-Amz-Signature=s3cr3t",
+];
+
+/// Neither the message, the `Debug` form nor any error down the source
+/// chain shows a secret.
+fn assert_no_secret(what: &str, err: &sdk_core::Error) {
+    let mut shown = format!("{err} {err:?}");
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        shown.push_str(&format!(" {inner}"));
+        cause = inner.source();
+    }
+    for secret in ECHOED {
+        assert!(!shown.contains(secret), "{what} shows {secret}: {shown}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_sdk_error_carries_a_secret_that_the_server_echoes() {
+    use simulator::{Fault, Simulator, accounts, route};
+    let text = format!(
+        "token {} jwt {} url https://store.example/r.csv?{}",
+        ECHOED[0], ECHOED[1], ECHOED[2]
+    );
+    let echo = json!({"message": text, "detail": text, "error": text}).to_string();
+    // serde quotes the value it could not decode.
+    let quoted =
+        json!({"reports": text, "namespaces": text, "results": text, "next_page_token": ""})
+            .to_string();
+    let sim = Simulator::start().await.unwrap();
+    let enterprise = enterprise_data_sdk::EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .retry(fast_retry(1))
+        .build()
+        .unwrap();
+    let dvp = DvpClient::builder(Credentials::login(
+        accounts::DVP_USER,
+        accounts::DVP_PASSWORD,
+    ))
+    .hub_url(sim.hub_url())
+    .api_url(sim.dvp_url())
+    .retry(fast_retry(1))
+    .build()
+    .unwrap();
+    let hub = hub_sdk::HubClient::builder(hub_sdk::Credentials::organization(
+        accounts::ORG,
+        accounts::OAT,
+    ))
+    .hub_url(sim.hub_url())
+    .retry(fast_retry(1))
+    .build()
+    .unwrap();
+    for (status, body) in [(403, &echo), (418, &echo), (200, &quoted)] {
+        let what = format!("HTTP {status}");
+        sim.inject(route::ENTERPRISE_LIST, Fault::respond(status, body), 1);
+        let err = enterprise
+            .reports("usage_pulls", "daily")
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+        assert_no_secret(&format!("enterprise reports, {what}"), &err);
+        sim.inject(route::DVP, Fault::respond(status, body), 1);
+        let err = dvp.namespaces().await.unwrap_err();
+        assert_no_secret(&format!("dvp namespaces, {what}"), &err);
+        sim.inject(route::HUB_DATA, Fault::respond(status, body), 1);
+        let err = hub
+            .tags(accounts::ORG, "web-app")
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+        assert_no_secret(&format!("hub tags, {what}"), &err);
+    }
+    // The token exchange's own error, echoed back on a refused login.
+    let fresh = enterprise_data_sdk::EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .retry(fast_retry(1))
+        .build()
+        .unwrap();
+    sim.inject(route::HUB_TOKEN, Fault::respond(401, &echo), 1);
+    let err = fresh.report_types().await.unwrap_err();
+    assert_eq!(err.kind(), sdk_core::ErrorKind::Unauthenticated, "{err}");
+    assert_no_secret("token exchange, HTTP 401", &err);
 }

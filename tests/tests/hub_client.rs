@@ -124,7 +124,7 @@ async fn bad_names_windows_and_page_sizes_send_nothing() {
             .try_collect::<Vec<_>>()
             .await
             .unwrap_err();
-        assert!(matches!(err, hub_sdk::Error::InvalidInput { .. }), "{err}");
+        assert!(err.kind() == hub_sdk::ErrorKind::InvalidInput, "{err}");
     }
     for name in ["", "a/b", "..", "a b"] {
         let err = client
@@ -132,7 +132,7 @@ async fn bad_names_windows_and_page_sizes_send_nothing() {
             .try_collect::<Vec<_>>()
             .await
             .unwrap_err();
-        assert!(matches!(err, hub_sdk::Error::InvalidInput { .. }), "{err}");
+        assert!(err.kind() == hub_sdk::ErrorKind::InvalidInput, "{err}");
     }
     assert!(
         client

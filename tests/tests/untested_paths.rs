@@ -211,8 +211,7 @@ async fn connect_errors_of_api_calls_are_retried() {
     let err = client.report_types().await.unwrap_err();
     assert!(err.to_string().contains("network error"), "{err}");
     // The cause is kept along the chain, down to reqwest's error.
-    let failure = std::error::Error::source(&err).expect("the failure is the source");
-    let transport = failure.source().expect("the transport error is kept");
+    let transport = std::error::Error::source(&err).expect("the transport error is kept");
     assert!(
         transport
             .downcast_ref::<reqwest::Error>()
