@@ -137,8 +137,8 @@ pub fn rows(csv: &Path, rounds: usize) -> Result<Vec<Row>, Error> {
     let limit = 2 * 1024 * 1024;
     let all = columns(csv, &[3, 4, 7, 5, 0], limit)?;
     let (integers, floats, stamps, dates) = (&all[0..2], &all[2..3], &all[3..4], &all[4..5]);
-    let ours_i64 = sdk_core::csv::parse_i64;
-    let ours_f64 = sdk_core::csv::parse_f64;
+    let ours_i64 = docker_data_csv::parse_i64;
+    let ours_f64 = docker_data_csv::parse_f64;
     let mut rows = vec![
         compare(
             "2d. integer cells: ours (csv::parse_i64) vs str::parse::<i64>",
@@ -181,7 +181,7 @@ pub fn rows(csv: &Path, rounds: usize) -> Result<Vec<Row>, Error> {
             |cell| lexical_core::parse(cell.as_bytes()).ok(),
         )?,
     ];
-    let mut cache = sdk_core::csv::DateCache::default();
+    let mut cache = docker_data_csv::DateCache::default();
     rows.push(compare(
         "2f. timestamp cells: ours (DateCache::timestamp) vs chrono DateTime::parse_from_rfc3339",
         stamps,
@@ -193,7 +193,7 @@ pub fn rows(csv: &Path, rounds: usize) -> Result<Vec<Row>, Error> {
                 .map(|t| t.timestamp_micros())
         },
     )?);
-    let mut cache = sdk_core::csv::DateCache::default();
+    let mut cache = docker_data_csv::DateCache::default();
     rows.push(compare(
         "2g. date cells: ours (DateCache::date) vs chrono NaiveDate::from_str",
         dates,
@@ -202,7 +202,7 @@ pub fn rows(csv: &Path, rounds: usize) -> Result<Vec<Row>, Error> {
         |cell| {
             cell.parse::<chrono::NaiveDate>()
                 .ok()
-                .map(|d| i64::from(sdk_core::csv::days_since_epoch(d)))
+                .map(|d| i64::from(docker_data_csv::days_since_epoch(d)))
         },
     )?);
     Ok(rows)

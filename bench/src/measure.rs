@@ -472,13 +472,13 @@ pub fn byte_record_count(path: &Path) -> Result<u64, Error> {
 /// A decoder that types nothing: what splitting alone costs.
 struct NoRow;
 
-impl sdk_core::csv::RowDecoder for NoRow {
+impl docker_data_csv::RowDecoder for NoRow {
     type Row = usize;
 
     fn decode(
         &mut self,
-        record: sdk_core::csv::Fields<'_>,
-    ) -> Result<usize, sdk_core::csv::CsvError> {
+        record: docker_data_csv::Fields<'_>,
+    ) -> Result<usize, docker_data_csv::CsvError> {
         Ok(record.len())
     }
 }
@@ -487,7 +487,7 @@ impl sdk_core::csv::RowDecoder for NoRow {
 /// typed as nothing.
 pub fn split_only(path: &Path) -> Result<u64, Error> {
     let mut n = 0;
-    for fields in sdk_core::csv::rows_from_path_with(path, |_: &csv::StringRecord| Ok(NoRow))? {
+    for fields in docker_data_csv::rows_from_path_with(path, |_: &csv::StringRecord| Ok(NoRow))? {
         n += fields? as u64;
     }
     Ok(n)
@@ -502,10 +502,10 @@ fn parse_in_place(path: &Path) -> Result<u64, Error> {
     while reader.read_byte_record(&mut record)? {
         let cell =
             |i: usize| std::str::from_utf8(record.get(i).unwrap_or_default()).unwrap_or_default();
-        let date = sdk_core::csv::parse_date(cell(0)).ok_or("date")?;
+        let date = docker_data_csv::parse_date(cell(0)).ok_or("date")?;
         let pulls: i64 = cell(3).parse()?;
         let ips: i64 = cell(4).parse()?;
-        let first = sdk_core::csv::parse_timestamp(cell(5)).ok_or("timestamp")?;
+        let first = docker_data_csv::parse_timestamp(cell(5)).ok_or("timestamp")?;
         let automated = cell(6).eq_ignore_ascii_case("true");
         let share: f64 = cell(7).parse()?;
         checksum = checksum.wrapping_add(

@@ -18,10 +18,10 @@
 
 use std::path::{Path, PathBuf};
 
+use docker_data_csv::HeaderIndex;
 use sdk_core::bulk::{BulkOptions, BulkSummary, download_many};
-use sdk_core::csv::HeaderIndex;
 
-pub use sdk_core::columnar::{
+pub use docker_data_csv::columnar::{
     BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
     parquet,
 };
@@ -82,7 +82,7 @@ fn summary_kind(column: usize) -> ColumnKind {
 pub fn arrow_schema_of(dataview: &Dataview) -> Option<arrow_schema::Schema> {
     match dataview {
         Dataview::Raw | Dataview::Summary | Dataview::RepoSummary | Dataview::NamespaceSummary => {
-            Some(sdk_core::columnar::schema(&columns(
+            Some(docker_data_csv::columnar::schema(&columns(
                 dataview,
                 &csv::StringRecord::new(),
             )))
@@ -94,7 +94,7 @@ pub fn arrow_schema_of(dataview: &Dataview) -> Option<arrow_schema::Schema> {
 /// Record batches of at most `batch_rows` rows of an export file on disk
 /// (plain or gzip).
 pub fn record_batches(path: &Path, dataview: &Dataview, batch_rows: usize) -> Result<BatchReader> {
-    Ok(sdk_core::columnar::batches_from_path(
+    Ok(docker_data_csv::columnar::batches_from_path(
         path,
         batch_rows,
         |headers| columns(dataview, headers),
@@ -111,7 +111,7 @@ pub fn convert_to_parquet(
     options: &ParquetOptions,
 ) -> Result<u64> {
     let batches = record_batches(csv, dataview, options.batch_rows)?;
-    Ok(sdk_core::columnar::write_parquet(
+    Ok(docker_data_csv::columnar::write_parquet(
         batches,
         &[("docker.dataview", dataview.to_string())],
         dest,
@@ -142,7 +142,7 @@ impl DvpClient {
     ) -> Result<u64> {
         let name = file.display_name();
         let dataview = file.dataview.clone();
-        sdk_core::columnar::body_to_parquet(
+        docker_data_csv::columnar::body_to_parquet(
             || self.open(file),
             self.downloader.retry(),
             &name,
@@ -168,9 +168,12 @@ impl DvpClient {
         let name = file.display_name();
         let dataview = file.dataview.clone();
         Ok(
-            sdk_core::columnar::batches_from_async(body, &name, batch_rows, move |headers| {
-                columns(&dataview, headers)
-            })
+            docker_data_csv::columnar::batches_from_async(
+                body,
+                &name,
+                batch_rows,
+                move |headers| columns(&dataview, headers),
+            )
             .map(|batch| batch.map_err(Error::from))
             .boxed(),
         )

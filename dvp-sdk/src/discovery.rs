@@ -184,7 +184,7 @@ fn unavailable(item: String, err: &Error) -> Found {
 }
 
 fn is_not_found(err: &Error) -> bool {
-    err.status() == Some(404)
+    err.kind() == crate::ErrorKind::NotFound
 }
 
 /// Timespan types and views of the pulls dataset, defaulting to all known.

@@ -44,16 +44,16 @@ impl DvpClient {
     /// parsed while the body arrives, in constant memory (gzip is decoded).
     /// Use [`rows::RawDecoder`](crate::rows::RawDecoder),
     /// [`rows::SummaryDecoder`](crate::rows::SummaryDecoder) or
-    /// [`sdk_core::csv::RecordDecoder`]. A dropped connection ends the
+    /// [`docker_data_csv::RecordDecoder`]. A dropped connection ends the
     /// stream with an error ([`download`](Self::download) resumes instead).
-    pub async fn stream_rows<D: sdk_core::csv::FromHeaders>(
+    pub async fn stream_rows<D: docker_data_csv::FromHeaders>(
         &self,
         file: &ExportFile,
     ) -> Result<impl futures::Stream<Item = Result<D::Row>> + Send + 'static + use<D>> {
         use futures::StreamExt;
         let body = self.open(file).await?;
         let name = file.display_name();
-        Ok(sdk_core::csv::rows_from_async(body, D::from_headers)
+        Ok(docker_data_csv::rows_from_async(body, D::from_headers)
             .map(move |row| row.map_err(|error| error.reading(&name))))
     }
 

@@ -3,14 +3,14 @@
 //! Docker does not publish exact header names, so columns are found by name,
 //! case- and separator-insensitively, under the names the documentation uses
 //! for each data point; unknown columns are ignored and missing ones are
-//! `None`. [`sdk_core::csv::Record`] gives every column as text, for columns
+//! `None`. [`docker_data_csv::Record`] gives every column as text, for columns
 //! no typed row knows yet.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sdk_core::csv::{CsvError, Fields, FromHeaders, HeaderIndex, OwnedFields, RowDecoder};
+use docker_data_csv::{CsvError, Fields, FromHeaders, HeaderIndex, OwnedFields, RowDecoder};
 
 use crate::error::Result;
 
@@ -244,7 +244,7 @@ fn text(record: Fields<'_>, column: Option<usize>) -> Option<&str> {
 }
 
 fn parse_timestamp(value: &str, line: u64) -> Result<DateTime<Utc>, CsvError> {
-    sdk_core::csv::parse_timestamp(value).ok_or_else(|| {
+    docker_data_csv::parse_timestamp(value).ok_or_else(|| {
         CsvError::at(
             line,
             Some("timestamp"),
@@ -264,21 +264,21 @@ pub fn summary_rows(path: &Path) -> Result<impl Iterator<Item = Result<SummaryRo
 }
 
 /// Any file as header → value records.
-pub fn records(path: &Path) -> Result<impl Iterator<Item = Result<sdk_core::csv::Record>>> {
-    rows::<sdk_core::csv::RecordDecoder>(path)
+pub fn records(path: &Path) -> Result<impl Iterator<Item = Result<docker_data_csv::Record>>> {
+    rows::<docker_data_csv::RecordDecoder>(path)
 }
 
 /// Rows of a file with any decoder.
 pub fn rows<D: FromHeaders>(path: &Path) -> Result<impl Iterator<Item = Result<D::Row>> + use<D>> {
     let name = path.display().to_string();
-    let rows = sdk_core::csv::rows_from_path::<D>(path).map_err(|error| error.reading(&name))?;
+    let rows = docker_data_csv::rows_from_path::<D>(path).map_err(|error| error.reading(&name))?;
     Ok(rows.map(move |row| row.map_err(|error| error.reading(&name))))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sdk_core::csv::rows_from_reader;
+    use docker_data_csv::rows_from_reader;
 
     #[test]
     fn raw_columns_are_found_by_any_spelling_and_extra_columns_ignored() {

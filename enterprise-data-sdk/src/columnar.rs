@@ -22,10 +22,10 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use docker_data_csv::HeaderIndex;
 use sdk_core::bulk::{BulkItem, BulkOptions, BulkSummary, download_many};
-use sdk_core::csv::HeaderIndex;
 
-pub use sdk_core::columnar::{
+pub use docker_data_csv::columnar::{
     BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
     parquet,
 };
@@ -69,7 +69,7 @@ pub fn columns(schema: &types::ReportSchema, headers: &csv::StringRecord) -> Vec
 /// The Arrow schema of a report schema.
 pub fn arrow_schema_of(schema: &types::ReportSchema) -> arrow_schema::Schema {
     let headers = csv::StringRecord::new();
-    sdk_core::columnar::schema(&columns(schema, &headers))
+    docker_data_csv::columnar::schema(&columns(schema, &headers))
 }
 
 /// Record batches of at most `batch_rows` rows of a report CSV on disk
@@ -79,7 +79,7 @@ pub fn record_batches(
     schema: &types::ReportSchema,
     batch_rows: usize,
 ) -> Result<BatchReader> {
-    Ok(sdk_core::columnar::batches_from_path(
+    Ok(docker_data_csv::columnar::batches_from_path(
         path,
         batch_rows,
         |headers| columns(schema, headers),
@@ -109,7 +109,7 @@ pub fn convert_to_parquet(
     options: &ParquetOptions,
 ) -> Result<u64> {
     let batches = record_batches(csv, schema, options.batch_rows)?;
-    Ok(sdk_core::columnar::write_parquet(
+    Ok(docker_data_csv::columnar::write_parquet(
         batches,
         &identity(org, report),
         dest,
@@ -141,7 +141,7 @@ impl EnterpriseClient {
         let report = report.into();
         let schema = self.schema(&report).await?;
         let name = crate::client::describe(&self.org, &report);
-        sdk_core::columnar::body_to_parquet(
+        docker_data_csv::columnar::body_to_parquet(
             || self.open(&report),
             self.downloader.retry(),
             &name,
@@ -168,9 +168,12 @@ impl EnterpriseClient {
         let body = self.open(&report).await?;
         let name = crate::client::describe(&self.org, &report);
         Ok(
-            sdk_core::columnar::batches_from_async(body, &name, batch_rows, move |headers| {
-                columns(&schema, headers)
-            })
+            docker_data_csv::columnar::batches_from_async(
+                body,
+                &name,
+                batch_rows,
+                move |headers| columns(&schema, headers),
+            )
             .map(|batch| batch.map_err(Error::from))
             .boxed(),
         )

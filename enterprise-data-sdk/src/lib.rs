@@ -58,6 +58,9 @@ pub use pagination::ReportsPage;
 pub use report_id::{Cadence, ReportId, ReportType};
 // Everything a user names when configuring a client, reading a bulk
 // summary or matching an error, so that no second crate is needed.
+/// The data engine (CSV rows, typed batches, cell parsers), for naming
+/// and implementing row decoders without a second dependency.
+pub use docker_data_csv as csv;
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
 pub use sdk_core::prelude;

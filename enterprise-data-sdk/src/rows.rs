@@ -28,18 +28,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use futures::Stream;
-use sdk_core::csv::{
+use docker_data_csv::{
     BatchDecoder, DateCache, Fields, FromHeaders, HeaderIndex, Records, RowDecoder, TypedBatch,
     TypedBatches,
 };
+use futures::Stream;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::generated::types;
 /// Named here for decoders' users: a bad row's error, and the header line
 /// a [`SchemaDecoder`] is made from.
-pub use sdk_core::csv::{CsvError, StringRecord};
+pub use docker_data_csv::{CsvError, StringRecord};
 
 /// A typed cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -152,20 +152,20 @@ impl ColumnType {
             // A record has far fewer than u32::MAX fields (`MAX_RECORD`).
             ColumnType::String => cells.push(Cell::Text(position as u32)),
             ColumnType::Integer => cells.push(Cell::Integer(
-                sdk_core::csv::parse_i64(text).ok_or("an integer")?,
+                docker_data_csv::parse_i64(text).ok_or("an integer")?,
             )),
             ColumnType::Float => cells.push(Cell::Float(
-                sdk_core::csv::parse_f64(text).ok_or("a number")?,
+                docker_data_csv::parse_f64(text).ok_or("a number")?,
             )),
             ColumnType::Boolean => cells.push(Cell::Boolean(
-                sdk_core::csv::parse_bool(text).ok_or("a boolean")?,
+                docker_data_csv::parse_bool(text).ok_or("a boolean")?,
             )),
             ColumnType::Date => cells.push(Cell::Date(
-                dates.date(sdk_core::csv::trim(text)).ok_or("a date")?,
+                dates.date(docker_data_csv::trim(text)).ok_or("a date")?,
             )),
             ColumnType::Timestamp => cells.push(Cell::Timestamp(
                 dates
-                    .timestamp(sdk_core::csv::trim(text))
+                    .timestamp(docker_data_csv::trim(text))
                     .ok_or("a timestamp")?,
             )),
         }
@@ -457,7 +457,7 @@ impl RowReader {
         source_name: &str,
     ) -> Result<Self> {
         let to_error = csv_error(source_name);
-        let batches = sdk_core::csv::typed_batches_from_reader(input, cell_decoder(schema))
+        let batches = docker_data_csv::typed_batches_from_reader(input, cell_decoder(schema))
             .map_err(to_error.clone())?;
         Ok(Self::from_batches(batches, to_error))
     }
@@ -601,7 +601,7 @@ impl RowDecoder for UsagePullsDecoder {
         Ok(UsagePullsRow {
             event_date: cell(0)
                 .map(|v| {
-                    sdk_core::csv::parse_date(v).ok_or_else(|| {
+                    docker_data_csv::parse_date(v).ok_or_else(|| {
                         CsvError::at(line, Some("event_date"), format!("{v:?} is not a date"))
                     })
                 })
@@ -640,7 +640,7 @@ pub fn rows(
 /// time: [`RowReader`], the cheapest way to read every value.
 pub fn row_reader(path: &Path, schema: &types::ReportSchema) -> Result<RowReader> {
     let to_error = csv_error(&path.display().to_string());
-    let batches = sdk_core::csv::typed_batches_from_path(path, cell_decoder(schema))
+    let batches = docker_data_csv::typed_batches_from_path(path, cell_decoder(schema))
         .map_err(to_error.clone())?;
     Ok(RowReader::from_batches(batches, to_error))
 }
@@ -660,7 +660,7 @@ pub fn usage_pulls_rows(
 ) -> Result<impl Iterator<Item = Result<UsagePullsRow>> + use<>> {
     let to_error = csv_error(&path.display().to_string());
     let rows =
-        sdk_core::csv::rows_from_path::<UsagePullsDecoder>(path).map_err(to_error.clone())?;
+        docker_data_csv::rows_from_path::<UsagePullsDecoder>(path).map_err(to_error.clone())?;
     Ok(rows.map(move |row| row.map_err(to_error.clone())))
 }
 
@@ -685,7 +685,7 @@ pub fn usage_pulls_rows(
 /// # Ok(()) }
 /// ```
 pub struct AsyncRowReader {
-    batches: sdk_core::csv::AsyncTypedBatches<CellDecoder>,
+    batches: docker_data_csv::AsyncTypedBatches<CellDecoder>,
     place: Place,
     /// An error that ended a batch (or the opening), to be given next.
     pending_error: Option<CsvError>,
@@ -710,7 +710,7 @@ impl AsyncRowReader {
         source_name: &str,
     ) -> Self {
         AsyncRowReader {
-            batches: sdk_core::csv::typed_batches_from_async(input, cell_decoder(schema)),
+            batches: docker_data_csv::typed_batches_from_async(input, cell_decoder(schema)),
             place: Place::default(),
             pending_error: None,
             to_error: Box::new(csv_error(source_name)),
@@ -813,7 +813,7 @@ mod tests {
             ("missing", "integer"),
         ]);
         let data = "Event Date,pull_count,ratio,private,seen_at,geo,extra\n2026-06-16,42,0.5,true,2026-06-16T10:00:00Z,POINT(1 2),x\n2026-06-17,,1e3,0,2026-06-17 01:02:03,,y\n";
-        let rows: Vec<TypedRow> = sdk_core::csv::rows_from_reader_with(
+        let rows: Vec<TypedRow> = docker_data_csv::rows_from_reader_with(
             std::io::Cursor::new(data),
             move |h: &csv::StringRecord| Ok(SchemaDecoder::new(&schema, h)),
         )
@@ -845,7 +845,7 @@ mod tests {
     fn a_bad_value_names_its_line_and_column() {
         let schema = schema(&[("pull_count", "integer")]);
         let data = "pull_count\n1\nmany\n";
-        let mut rows = sdk_core::csv::rows_from_reader_with(
+        let mut rows = docker_data_csv::rows_from_reader_with(
             std::io::Cursor::new(data),
             move |h: &csv::StringRecord| Ok(SchemaDecoder::new(&schema, h)),
         )
@@ -928,7 +928,7 @@ mod tests {
     /// errors as text.
     fn per_row(data: &str, schema: &types::ReportSchema) -> Vec<Result<TypedRow, String>> {
         let schema = schema.clone();
-        sdk_core::csv::rows_from_reader_with(
+        docker_data_csv::rows_from_reader_with(
             std::io::Cursor::new(data.to_owned()),
             move |h: &csv::StringRecord| Ok(SchemaDecoder::new(&schema, h)),
         )
@@ -1081,11 +1081,12 @@ mod tests {
     #[test]
     fn usage_pulls_rows_are_typed() {
         let data = "event_date,repository,tag,pull_count\n2026-06-16,acme/web,latest,7\n";
-        let row = sdk_core::csv::rows_from_reader::<UsagePullsDecoder>(std::io::Cursor::new(data))
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap();
+        let row =
+            docker_data_csv::rows_from_reader::<UsagePullsDecoder>(std::io::Cursor::new(data))
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap();
         assert_eq!(row.pull_count, Some(7));
         assert_eq!(row.repository.as_deref(), Some("acme/web"));
     }

@@ -28,6 +28,9 @@ pub use listing::{
 };
 pub use model::{AccountKind, RepositoryKind, Role, Status};
 // Everything a user names when configuring a client or matching an error.
+/// The data engine (CSV rows, typed batches, cell parsers), for naming
+/// and implementing row decoders without a second dependency.
+pub use docker_data_csv as csv;
 pub use sdk_core::download::DownloadError;
 pub use sdk_core::prelude;
 pub use sdk_core::{

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use sdk_core::csv::{CsvError, Fields, FromHeaders, HeaderIndex, RowDecoder};
+use docker_data_csv::{CsvError, Fields, FromHeaders, HeaderIndex, RowDecoder};
 
 use crate::error::Result;
 
@@ -58,7 +58,7 @@ impl RowDecoder for MemberDecoder {
         let cell = |i: usize| {
             self.columns[i]
                 .and_then(|p| record.get(p))
-                .map(sdk_core::csv::trim)
+                .map(docker_data_csv::trim)
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
@@ -85,7 +85,7 @@ impl RowDecoder for MemberDecoder {
 /// Rows of a member export on disk.
 pub fn member_rows(path: &Path) -> Result<impl Iterator<Item = Result<MemberRow>> + use<>> {
     let name = path.display().to_string();
-    let rows = sdk_core::csv::rows_from_path::<MemberDecoder>(path)
+    let rows = docker_data_csv::rows_from_path::<MemberDecoder>(path)
         .map_err(|error| error.reading(&name))?;
     Ok(rows.map(move |row| row.map_err(|error| error.reading(&name))))
 }
@@ -100,7 +100,7 @@ mod tests {
                     Jane Doe,jdoe,j@example.com,User,Owner,\"owners, devs\",2020-01-01 15:00:51.193355 +0000 UTC\n\
                     ,,new@example.com,Invitee,,,\n";
         let rows: Vec<MemberRow> =
-            sdk_core::csv::rows_from_reader::<MemberDecoder>(std::io::Cursor::new(data))
+            docker_data_csv::rows_from_reader::<MemberDecoder>(std::io::Cursor::new(data))
                 .unwrap()
                 .collect::<Result<_, _>>()
                 .unwrap();

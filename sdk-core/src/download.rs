@@ -620,8 +620,9 @@ async fn create_part(part: &Path) -> std::io::Result<std::fs::File> {
         .map_err(std::io::Error::other)?
 }
 
-/// [`create_part`], on the calling thread.
-pub(crate) fn create_part_blocking(part: &Path) -> std::io::Result<std::fs::File> {
+/// Creates the `.part` file fresh (`create_new`): anything already at its
+/// name, a symlink included, is removed, never followed. Blocking.
+pub fn create_part_blocking(part: &Path) -> std::io::Result<std::fs::File> {
     match std::fs::symlink_metadata(part) {
         Ok(_) => std::fs::remove_file(part)?,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
@@ -699,6 +700,9 @@ fn stalled(idle: Duration) -> String {
     format!("no data for {}s (stalled)", idle.as_secs_f32())
 }
 
+/// Bytes read at a time from a gzip decoder.
+const DECODED_PIECE: usize = 256 * 1024;
+
 /// The pieces of a response body as they arrive.
 type BodyChunks = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
@@ -708,7 +712,7 @@ fn body_chunks(response: reqwest::Response) -> BodyChunks {
     if is_gzip(&response) {
         Box::pin(tokio_util::io::ReaderStream::with_capacity(
             body_reader(response),
-            crate::handoff::PIECE,
+            DECODED_PIECE,
         ))
     } else {
         Box::pin(response.bytes_stream().map_err(std::io::Error::other))
@@ -826,7 +830,7 @@ async fn sync_dir(dest: &Path) {
 }
 
 /// Makes a rename into `dest`'s folder durable (best effort).
-pub(crate) fn sync_dir_blocking(dest: &Path) {
+pub fn sync_dir_blocking(dest: &Path) {
     if let Some(dir) = dest.parent()
         && let Ok(handle) = std::fs::File::open(if dir.as_os_str().is_empty() {
             Path::new(".")

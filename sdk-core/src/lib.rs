@@ -9,27 +9,20 @@
 
 pub mod bulk;
 pub mod clock;
-#[cfg(feature = "arrow")]
-pub mod columnar;
 pub mod config;
-pub mod csv;
 pub mod download;
 pub mod error;
-pub mod handoff;
 pub mod hooks;
 pub mod http;
 pub mod open_enum;
 mod part_writer;
 pub mod rate_limit;
-mod record_batches;
-mod record_reader;
 pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod runtime;
 pub mod safe_path;
 pub mod token_source;
-mod typed_batches;
 
 pub use clock::Clock;
 pub use config::{ClientConfig, ConfigureClient, ConfigureHub};

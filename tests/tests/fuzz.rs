@@ -15,8 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use contract_tests::gzip;
+use docker_data_csv::{RecordDecoder, rows_from_reader, rows_from_reader_with};
 use proptest::prelude::*;
-use sdk_core::csv::{RecordDecoder, rows_from_reader, rows_from_reader_with};
 
 /// Arbitrary JSON, nested a few levels.
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
@@ -516,8 +516,8 @@ proptest! {
         n in any::<i64>(),
     ) {
         for cell in [&text, &any_text, &n.to_string()] {
-            prop_assert_eq!(sdk_core::csv::parse_i64(cell), cell.trim().parse::<i64>().ok(), "{:?}", cell);
-            prop_assert_eq!(sdk_core::csv::trim(cell), cell.trim());
+            prop_assert_eq!(docker_data_csv::parse_i64(cell), cell.trim().parse::<i64>().ok(), "{:?}", cell);
+            prop_assert_eq!(docker_data_csv::trim(cell), cell.trim());
         }
     }
 
@@ -534,7 +534,7 @@ proptest! {
         sign in prop_oneof![Just(""), Just("-"), Just("+")],
     ) {
         let cell = format!("{sign}{cell}");
-        prop_assert_eq!(sdk_core::csv::parse_i64(&cell), cell.trim().parse::<i64>().ok(), "{:?}", cell);
+        prop_assert_eq!(docker_data_csv::parse_i64(&cell), cell.trim().parse::<i64>().ok(), "{:?}", cell);
     }
 
     #[test]
@@ -544,7 +544,7 @@ proptest! {
         x in any::<f64>(),
     ) {
         for cell in [&plain, &odd, &x.to_string(), &format!("{x:e}"), &format!("{:.6}", x)] {
-            let ours = sdk_core::csv::parse_f64(cell);
+            let ours = docker_data_csv::parse_f64(cell);
             let std = cell.trim().parse::<f64>().ok();
             // Bit for bit (NaN == NaN, 0.0 != -0.0).
             prop_assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{:?}", cell);
@@ -558,7 +558,7 @@ proptest! {
             1..20,
         ),
     ) {
-        let mut cache = sdk_core::csv::DateCache::default();
+        let mut cache = docker_data_csv::DateCache::default();
         for (year, month, day, hour, minute, sep) in cells {
             let date = format!("{year:04}-{month:02}-{day:02}");
             let stamp = format!("{date}{sep}{hour:02}:{minute:02}:07Z");
@@ -603,10 +603,10 @@ proptest! {
             &formatted.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             &formatted.format("%Y-%m-%d %H:%M:%S").to_string(),
         ] {
-            let mut cache = sdk_core::csv::DateCache::default();
+            let mut cache = docker_data_csv::DateCache::default();
             prop_assert_eq!(
                 cache.timestamp_micros(cell),
-                sdk_core::csv::parse_timestamp(cell).map(|t| t.timestamp_micros()),
+                docker_data_csv::parse_timestamp(cell).map(|t| t.timestamp_micros()),
                 "{:?}", cell
             );
         }

@@ -18,8 +18,8 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
-use crate::csv::{CsvError, DateCache, Source};
 use crate::record_reader::Records;
+use crate::{CsvError, DateCache, Source};
 
 /// The Arrow crates' types a user of the conversion names.
 pub use arrow_array;
@@ -163,14 +163,14 @@ pub enum ConvertError {
     },
 }
 
-impl From<ConvertError> for crate::Error {
+impl From<ConvertError> for sdk_core::Error {
     fn from(error: ConvertError) -> Self {
         let kind = match &error {
-            ConvertError::Csv { .. } => crate::ErrorKind::Decode,
-            ConvertError::Read { .. } => crate::ErrorKind::Transport,
-            ConvertError::Open { .. } | ConvertError::Write { .. } => crate::ErrorKind::Io,
+            ConvertError::Csv { .. } => sdk_core::ErrorKind::Decode,
+            ConvertError::Read { .. } => sdk_core::ErrorKind::Transport,
+            ConvertError::Open { .. } | ConvertError::Write { .. } => sdk_core::ErrorKind::Io,
         };
-        crate::Error::new(kind, "", error.to_string()).with_source(error)
+        sdk_core::Error::new(kind, "", error.to_string()).with_source(error)
     }
 }
 
@@ -212,13 +212,11 @@ pub fn batches_from_reader(
     batch_rows: usize,
     plan: impl FnOnce(&csv::StringRecord) -> Vec<ColumnSpec>,
 ) -> Result<BatchReader, ConvertError> {
-    let (reader, columns) =
-        crate::csv::open_csv(input, |headers: &csv::StringRecord| Ok(plan(headers))).map_err(
-            |error| ConvertError::Csv {
-                source_name: source_name.to_owned(),
-                error,
-            },
-        )?;
+    let (reader, columns) = crate::open_csv(input, |headers: &csv::StringRecord| Ok(plan(headers)))
+        .map_err(|error| ConvertError::Csv {
+            source_name: source_name.to_owned(),
+            error,
+        })?;
     let schema = Arc::new(schema(&columns));
     Ok(BatchReader {
         reader,
@@ -435,18 +433,18 @@ impl Builder {
                 }
                 Ok(())
             }
-            Builder::Int64(b) => append_typed(b, cells, crate::csv::parse_i64, "an integer"),
-            Builder::Float64(b) => append_typed(b, cells, crate::csv::parse_f64, "a number"),
+            Builder::Int64(b) => append_typed(b, cells, crate::parse_i64, "an integer"),
+            Builder::Float64(b) => append_typed(b, cells, crate::parse_f64, "a number"),
             Builder::Date32(b) => append_typed(
                 b,
                 cells,
-                |cell| dates.days_since_epoch(crate::csv::trim(cell)),
+                |cell| dates.days_since_epoch(crate::trim(cell)),
                 "a date",
             ),
             Builder::Timestamp(b) => append_typed(
                 b,
                 cells,
-                |cell| dates.timestamp_micros(crate::csv::trim(cell)),
+                |cell| dates.timestamp_micros(crate::trim(cell)),
                 "a timestamp",
             ),
             Builder::Boolean(b) => {
@@ -454,7 +452,7 @@ impl Builder {
                     if cell.is_empty() {
                         b.append_null();
                     } else {
-                        b.append_value(crate::csv::parse_bool(cell).ok_or((record, "a boolean"))?);
+                        b.append_value(crate::parse_bool(cell).ok_or((record, "a boolean"))?);
                     }
                 }
                 Ok(())
@@ -562,7 +560,7 @@ pub fn write_parquet(
     dest: &Path,
     options: &ParquetOptions,
 ) -> Result<u64, ConvertError> {
-    let part = crate::download::part_path(dest);
+    let part = sdk_core::download::part_path(dest);
     let result = write_part(batches, metadata, &part, options);
     let finished = result.and_then(|rows| {
         std::fs::rename(&part, dest)
@@ -574,7 +572,7 @@ pub fn write_parquet(
     });
     match finished {
         Ok(rows) => {
-            crate::download::sync_dir_blocking(dest);
+            sdk_core::download::sync_dir_blocking(dest);
             Ok(rows)
         }
         Err(err) => {
@@ -606,7 +604,7 @@ fn write_part(
     if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(write_err)?;
     }
-    let file = crate::download::create_part_blocking(part).map_err(write_err)?;
+    let file = sdk_core::download::create_part_blocking(part).map_err(write_err)?;
     let level = ZstdLevel::try_new(options.zstd_level).map_err(parquet_err)?;
     let schema = batches.schema();
     let mut properties = WriterProperties::builder()
@@ -687,7 +685,7 @@ fn write_part(
 #[allow(clippy::too_many_arguments)]
 pub async fn body_to_parquet<E, O, Fut>(
     mut open: O,
-    retry: &crate::RetryPolicy,
+    retry: &sdk_core::RetryPolicy,
     source_name: &str,
     plan: impl Fn(&csv::StringRecord) -> Vec<ColumnSpec> + Send + Sync + Clone + 'static,
     metadata: Vec<(&'static str, String)>,

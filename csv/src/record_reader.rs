@@ -16,7 +16,7 @@
 
 use std::io::Read;
 
-use crate::csv::CsvError;
+use crate::CsvError;
 
 /// Longest record accepted, in bytes.
 pub const MAX_RECORD: usize = 64 * 1024 * 1024;
@@ -38,7 +38,7 @@ fn below_dash(word: u64) -> u64 {
 
 /// Records read as text: every record's fields in one buffer, so a batch
 /// of records costs a few allocations, reused, however many fields it has.
-/// A [`BatchDecoder`](crate::csv::BatchDecoder) types them.
+/// A [`BatchDecoder`](crate::BatchDecoder) types them.
 #[derive(Debug, Default)]
 pub struct Records {
     /// Each record's fields, one separator byte between two fields (a

@@ -10,8 +10,8 @@
 
 use std::io::Read;
 
-use crate::csv::{CsvError, MakeDecoder, RowDecoder, open_csv};
 use crate::record_reader::{RecordReader, Records};
+use crate::{CsvError, MakeDecoder, RowDecoder, open_csv};
 
 /// Records per batch: each hand-over may wake the other thread (0.23 s
 /// of futex wake-ups per GiB at 512 on a virtual machine); 512 also made

@@ -1,6 +1,6 @@
 //! CSV typed a batch at a time, by whichever of two threads has time.
 //!
-//! [`Rows`](crate::csv::Rows) splits on one thread and types on the
+//! [`Rows`](crate::Rows) splits on one thread and types on the
 //! consumer's. When typing costs more than splitting (every cell of a
 //! schema-typed report parsed: dates, numbers), the consumer's thread is
 //! the bottleneck while the splitting thread waits for room. Here the
@@ -12,16 +12,16 @@ use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::csv::{CsvError, Fields, MakeDecoder, open_csv};
 use crate::record_batches::{self, AsyncSplitter, Batch, Message, Splitter};
 use crate::record_reader::Records;
+use crate::{CsvError, Fields, MakeDecoder, open_csv};
 
 /// Types a batch of records at once, into values of its own making (typed
 /// columns, cells). A copy works on the splitting thread, so it must be
 /// `Clone + Send`; each copy keeps its own state (caches).
 ///
 /// ```
-/// use docker_data_core::csv::{BatchDecoder, Records, StringRecord, typed_batches_from_reader};
+/// use docker_data_csv::{BatchDecoder, Records, StringRecord, typed_batches_from_reader};
 ///
 /// /// The second column of every record, as a number.
 /// #[derive(Clone)]
@@ -44,7 +44,7 @@ use crate::record_reader::Records;
 ///     total += batch?.values().iter().flatten().sum::<u64>();
 /// }
 /// assert_eq!(total, 12);
-/// # Ok::<(), docker_data_core::csv::CsvError>(())
+/// # Ok::<(), docker_data_csv::CsvError>(())
 /// ```
 pub trait BatchDecoder: Clone + Send + 'static {
     /// One batch's typed values, reused from batch to batch.
@@ -241,7 +241,7 @@ pub fn typed_batches_from_path<D: BatchDecoder>(
     path: &std::path::Path,
     make: impl MakeDecoder<D>,
 ) -> Result<TypedBatches<D>, CsvError> {
-    typed_batches_from_reader(crate::csv::open_file(path)?, make)
+    typed_batches_from_reader(crate::open_file(path)?, make)
 }
 
 /// [`TypedBatches`] of an async byte source (a response body), typed while

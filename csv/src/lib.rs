@@ -1,0 +1,44 @@
+#![warn(missing_docs)]
+//! The data engine of the Docker data SDKs: CSV read in constant memory
+//! and typed, and (feature `arrow`) turned into Arrow record batches and
+//! Parquet files.
+//!
+//! - [`rows_from_reader`], [`rows_from_path`], [`rows_from_async`]: typed
+//!   rows from any byte source, one [`RowDecoder`] per kind of row; gzip is
+//!   detected and decoded. Records are split by our own reader
+//!   ([`Records`], [`Fields`]), which gives the same records and errors as
+//!   the `csv` crate, faster.
+//! - [`BatchDecoder`], [`typed_batches_from_path`]: a whole batch of records
+//!   typed at once, on whichever of two threads has time: the fastest way to
+//!   read every cell of a file.
+//! - Cell parsers ([`parse_i64`], [`parse_f64`], [`DateCache`], …) that the
+//!   decoders and the Arrow conversion share.
+//! - `columnar` (feature `arrow`): CSV into Arrow and zstd Parquet, typed by
+//!   [`ColumnKind`](columnar::ColumnKind).
+//!
+//! A row that cannot be read is a [`CsvError`] naming its line and column;
+//! [`CsvError::reading`] makes it the SDKs' one [`sdk_core::Error`].
+//!
+//! ```
+//! use docker_data_csv::{RecordDecoder, rows_from_reader};
+//!
+//! let data = "repository,pull_count\nweb,7\n";
+//! let mut rows = rows_from_reader::<RecordDecoder>(std::io::Cursor::new(data)).unwrap();
+//! let row = rows.next().unwrap().unwrap();
+//! assert_eq!(row.get("pull_count"), Some("7"));
+//! ```
+
+mod cells;
+#[cfg(feature = "arrow")]
+pub mod columnar;
+mod error;
+// The bytes of an async body handed to a blocking parser: internal.
+mod handoff;
+mod record_batches;
+mod record_reader;
+mod rows;
+mod typed_batches;
+
+pub use cells::*;
+pub use error::CsvError;
+pub use rows::*;
