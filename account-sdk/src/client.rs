@@ -196,23 +196,10 @@ impl AccountClient {
     }
 }
 
-/// A user name: one non-empty path segment without whitespace.
+/// A user name: one path segment (`sdk_core::runtime::names::segment`'s rules, the same
+/// for every API).
 fn check_username(value: &str) -> Result<&str> {
-    let why = if value.is_empty() {
-        "it is empty"
-    } else if value.contains('/') {
-        "it contains '/'"
-    } else if value == "." || value == ".." {
-        "it is a relative path segment"
-    } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        "it contains whitespace or control characters"
-    } else {
-        return Ok(value);
-    };
-    Err(Error::invalid_input(
-        "user name",
-        format!("{value:?}: {why}"),
-    ))
+    sdk_core::runtime::names::segment("user name", value)
 }
 
 fn email_request(email: &str) -> Result<types::EmailRequest> {

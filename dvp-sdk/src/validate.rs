@@ -1,38 +1,26 @@
 //! Argument checks run before any request: a bad value fails with a clear
 //! error and nothing is sent.
 
+use sdk_core::runtime::names;
+
 use crate::error::{Error, Result};
 
-/// A namespace: non-empty, no `/`, no `..`, no whitespace or control
-/// characters.
+/// A namespace: one path segment ([`names::segment`]'s rules, the same
+/// for every API); a `/` gets a hint of its own, since `namespace/repo` is
+/// what users paste.
 pub fn namespace(value: &str) -> Result<&str> {
-    if value.is_empty() {
-        return Err(Error::invalid_input("namespace", "it is empty"));
-    }
     if value.contains('/') {
         return Err(Error::invalid_input(
             "namespace",
             format!("{value:?} contains '/': give the namespace alone, without a repository"),
         ));
     }
-    if value.contains("..") {
-        return Err(Error::invalid_input(
-            "namespace",
-            format!("{value:?} contains '..'"),
-        ));
-    }
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid_input(
-            "namespace",
-            format!("{value:?} contains whitespace"),
-        ));
-    }
-    Ok(value)
+    names::segment("namespace", value)
 }
 
-/// A repository name without its namespace: the same rules as a namespace.
+/// A repository name without its namespace.
 pub fn repository(value: &str) -> Result<&str> {
-    namespace(value).map_err(|err| Error::invalid_input("repository", err.message()))
+    names::segment("repository", value)
 }
 
 /// `namespace/repo`: both parts valid, one `/` between them.

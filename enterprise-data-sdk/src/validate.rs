@@ -3,26 +3,14 @@
 
 use chrono::NaiveDate;
 
+use sdk_core::runtime::names;
+
 use crate::error::{Error, Result};
 
-/// An organization name, report type or cadence: `^[a-z0-9][a-z0-9_-]*$`.
+/// An organization name, report type or cadence: a path segment as the
+/// spec writes them ([`names::lowercase_segment`]).
 pub fn segment<'a>(what: &'static str, value: &'a str) -> Result<&'a str> {
-    let mut chars = value.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let rest_ok =
-        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if first_ok && rest_ok {
-        Ok(value)
-    } else {
-        Err(Error::invalid_input(
-            what,
-            format!(
-                "{value:?} must be lowercase letters, digits, '_' or '-', starting with a letter or digit"
-            ),
-        ))
-    }
+    names::lowercase_segment(what, value)
 }
 
 /// A report date written `YYYY-MM-DD` that exists in the calendar.
@@ -40,28 +28,13 @@ pub fn date(value: &str) -> Result<NaiveDate> {
 
 /// A page size of 1 to 100.
 pub fn page_size(value: u32) -> Result<std::num::NonZeroU32> {
-    match std::num::NonZeroU32::new(value) {
-        Some(size) if value <= 100 => Ok(size),
-        _ => Err(Error::invalid_input(
-            "page size",
-            format!("{value} is outside 1-100"),
-        )),
-    }
+    let value = names::page_size(value, 100)?;
+    Ok(std::num::NonZeroU32::new(value).expect("checked to be at least 1"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn segments_follow_the_spec_pattern() {
-        for ok in ["my-org", "usage_pulls", "daily", "0rg"] {
-            assert!(segment("org", ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "My-Org", "-org", "_x", "a b", "a/b", "a.b", "ü"] {
-            assert!(segment("org", bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn dates_must_exist_and_be_written_in_full() {

@@ -1,44 +1,22 @@
 //! Argument checks run before any request: a bad value fails with a clear
 //! error and nothing is sent.
 
+use sdk_core::runtime::names;
+
 use crate::error::{Error, Result};
 
 /// Most items per page the SDK asks for (Docker Hub's own limit is 100).
 pub const MAX_PAGE_SIZE: u32 = 100;
 
-/// An organization, namespace, account or repository name: non-empty, at
-/// most 255 characters, no `/`, no `..`, no whitespace or control
-/// characters.
+/// An organization, namespace, account or repository name: one path
+/// segment ([`names::segment`]'s rules, the same for every API).
 pub fn name<'a>(what: &'static str, value: &'a str) -> Result<&'a str> {
-    let why = if value.is_empty() {
-        Some("it is empty".to_owned())
-    } else if value.len() > 255 {
-        Some("it is longer than 255 characters".to_owned())
-    } else if value.contains('/') {
-        Some(format!("{value:?} contains '/'"))
-    } else if value.contains("..") {
-        Some(format!("{value:?} contains '..'"))
-    } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Some(format!("{value:?} contains whitespace"))
-    } else {
-        None
-    };
-    match why {
-        Some(why) => Err(Error::invalid_input(what, why)),
-        None => Ok(value),
-    }
+    names::segment(what, value)
 }
 
 /// A page size of 1 to [`MAX_PAGE_SIZE`].
 pub fn page_size(value: u32) -> Result<u32> {
-    if (1..=MAX_PAGE_SIZE).contains(&value) {
-        Ok(value)
-    } else {
-        Err(Error::invalid_input(
-            "page size",
-            format!("{value} is outside 1-{MAX_PAGE_SIZE}"),
-        ))
-    }
+    names::page_size(value, MAX_PAGE_SIZE)
 }
 
 /// A time window whose start is not after its end.

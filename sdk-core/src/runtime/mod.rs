@@ -1,5 +1,7 @@
-//! How requests run: the one pager every listing walks with.
+//! How requests run: the one pager every listing walks with, and the one
+//! check of every name sent in a request's path.
 
+pub mod names;
 pub mod paginate;
 
 pub use paginate::{Cursor, Page, paginate};
