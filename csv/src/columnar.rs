@@ -19,6 +19,8 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::record_reader::Records;
+use sdk_core::retry::{Attempts, Step};
+
 use crate::{CsvError, DateCache, Source};
 
 /// The Arrow crates' types a user of the conversion names.
@@ -697,7 +699,7 @@ where
     O: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>, E>>,
 {
-    let mut attempt = 1;
+    let mut attempts = Attempts::new(retry, "conversion");
     loop {
         let body = crate::handoff::handoff(open().await?);
         let (name, plan, metadata, target, options) = (
@@ -718,17 +720,21 @@ where
                 source: std::io::Error::other(join.to_string()),
             })
         });
-        match converted {
-            Err(err) if err.is_transient() && attempt < retry.max_attempts => {
-                tracing::debug!(attempt, %err, "conversion: body cut off, starting over");
-                tokio::time::sleep(retry.delay(attempt, None)).await;
-                attempt += 1;
-            }
-            Ok(_) => {
-                // The file's size, as a download reports its bytes.
-                return Ok(std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0));
-            }
-            Err(err) => return Err(err.into()),
+        let step = match converted {
+            // A body cut off mid-way: the conversion starts over, however
+            // long the cut attempt ran.
+            Err(err) if err.is_transient() => Step::Retry {
+                reason: err.to_string(),
+                outcome: Err(err.into()),
+                retry_after: None,
+                progressed: true,
+            },
+            // The file's size, as a download reports its bytes.
+            Ok(_) => Step::Done(Ok(std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0))),
+            Err(err) => Step::Done(Err(err.into())),
+        };
+        if let Some(result) = attempts.after(step).await {
+            return result;
         }
     }
 }

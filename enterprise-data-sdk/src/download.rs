@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use futures::TryStreamExt;
 use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_many};
 use sdk_core::download::ProgressFn;
+use sdk_core::retry::{Attempts, Step};
 
 use crate::client::EnterpriseClient;
 use crate::error::{Error, Result};
@@ -37,20 +38,26 @@ impl EnterpriseClient {
         dest: &Path,
         progress: Option<&ProgressFn>,
     ) -> Result<u64> {
-        // Asked first: it validates the report's type and cadence, which
-        // may name folders under the destination.
-        let url = self.download_url(report).await?;
         let size = report.size();
-        match self.downloader.download(&url, dest, size, progress).await {
-            Err(err) if err.status() == Some(403) => {
-                tracing::debug!("object store refused the link (expired?): asking for a fresh one");
-                let fresh = self.download_url(report).await?;
-                Ok(self
-                    .downloader
-                    .download(&fresh, dest, size, progress)
-                    .await?)
+        let mut attempts = Attempts::new(self.downloader.retry(), "report download");
+        let mut asked_again = false;
+        loop {
+            // Asked first: it validates the report's type and cadence, which
+            // may name folders under the destination.
+            let url = self.download_url(report).await?;
+            let step = match self.downloader.download(&url, dest, size, progress).await {
+                // The store refused the link (expired?): ask for a fresh one,
+                // once. The transfer's own retries are the downloader's.
+                Err(err) if err.status() == Some(403) && !asked_again => {
+                    tracing::debug!("object store refused the link: asking for a fresh one");
+                    asked_again = true;
+                    Step::Again
+                }
+                other => Step::Done(other.map_err(Error::from)),
+            };
+            if let Some(result) = attempts.after(step).await {
+                return result;
             }
-            other => Ok(other?),
         }
     }
 

@@ -23,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
@@ -33,7 +33,7 @@ use tokio::io::{AsyncRead, BufReader};
 
 use crate::part_writer::PartWriter;
 use crate::redact;
-use crate::retry::RetryPolicy;
+use crate::retry::{Attempts, RetryPolicy, Step};
 
 /// Default time a body may go without a byte before it counts as stalled.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -222,82 +222,78 @@ impl Downloader {
         &self,
         url: &str,
     ) -> Result<Box<dyn AsyncRead + Send + Unpin>, DownloadError> {
-        let mut attempt = 0;
-        let response = self.send(url, None, &mut attempt).await?;
-        if !response.status().is_success() {
-            return Err(status_error(url, response).await);
-        }
+        let mut attempts = Attempts::new(&self.retry, "download");
+        let response = loop {
+            let step = match self.send(url, None, attempts.number()).await {
+                Ok(response) => Step::Done(Ok(response)),
+                Err(step) => step,
+            };
+            if let Some(result) = attempts.after(step).await {
+                break result?;
+            }
+        };
         Ok(Box::new(IdleTimeout::new(
             body_reader(response),
             self.idle_timeout,
         )))
     }
 
-    /// GETs `url` (from byte `offset` when not 0) until an answer that is
-    /// not worth retrying, or the attempts run out. `attempt` counts every
-    /// try of the caller's transfer, so body failures and these share one
-    /// budget.
-    async fn send(
+    /// One GET of `url` (from byte `offset` when resuming), waiting at most
+    /// `header_timeout` for the headers. A success (or a `416`, which the
+    /// resume reads) is the response; anything else is the step for the
+    /// retry loop: a retryable status or transport failure to try again, or
+    /// an error status to give up on.
+    async fn send<T>(
         &self,
         url: &str,
         resume: Option<(u64, Option<&str>)>,
-        attempt: &mut u32,
-    ) -> Result<reqwest::Response, DownloadError> {
-        loop {
-            *attempt += 1;
-            let can_retry = *attempt < self.retry.max_attempts;
-            let mut request = self.http.get(url);
-            if let Some((offset, validator)) = resume {
-                request = request.header(RANGE, format!("bytes={offset}-"));
-                if let Some(validator) = validator {
-                    request = request.header(IF_RANGE, validator);
-                }
-            }
-            let sent = match tokio::time::timeout(self.header_timeout, request.send()).await {
-                Ok(sent) => sent.map_err(|err| {
-                    let retryable = RetryPolicy::is_retryable_error(&err);
-                    let message = redact::error_without_url(&err);
-                    (
-                        message,
-                        retryable,
-                        Some(std::sync::Arc::new(err.without_url())),
-                    )
-                }),
-                Err(_) => Err((
-                    format!(
-                        "no response headers within {}s",
-                        self.header_timeout.as_secs_f32()
-                    ),
-                    true,
-                    None,
-                )),
-            };
-            match sent {
-                Err((message, true, _)) if can_retry => {
-                    tracing::debug!(attempt = *attempt, error = %message, "download: retrying");
-                    tokio::time::sleep(self.retry.delay(*attempt, None)).await;
-                }
-                Err((message, _, cause)) => {
-                    return Err(DownloadError::Transport {
-                        url: redact::url_str(url),
-                        message,
-                        attempts: *attempt,
-                        cause,
-                    });
-                }
-                Ok(response)
-                    if can_retry && RetryPolicy::is_retryable_status(response.status()) =>
-                {
-                    tracing::debug!(
-                        attempt = *attempt,
-                        status = response.status().as_u16(),
-                        "download: retrying"
-                    );
-                    tokio::time::sleep(self.retry.delay(*attempt, Some(response.headers()))).await;
-                }
-                Ok(response) => return Ok(response),
+        attempt: u32,
+    ) -> Result<reqwest::Response, Step<T, DownloadError>> {
+        let mut request = self.http.get(url);
+        if let Some((offset, validator)) = resume {
+            request = request.header(RANGE, format!("bytes={offset}-"));
+            if let Some(validator) = validator {
+                request = request.header(IF_RANGE, validator);
             }
         }
+        let transport = |message: String, cause: Option<reqwest::Error>| DownloadError::Transport {
+            url: redact::url_str(url),
+            message,
+            attempts: attempt,
+            cause: cause.map(|err| std::sync::Arc::new(err.without_url())),
+        };
+        let response = match tokio::time::timeout(self.header_timeout, request.send()).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(err)) => {
+                let message = redact::error_without_url(&err);
+                return Err(if RetryPolicy::is_retryable_error(&err) {
+                    Step::retry(Err(transport(message.clone(), Some(err))), message)
+                } else {
+                    Step::Done(Err(transport(message, Some(err))))
+                });
+            }
+            Err(_) => {
+                let message = format!(
+                    "no response headers within {}s",
+                    self.header_timeout.as_secs_f32()
+                );
+                return Err(Step::retry(Err(transport(message.clone(), None)), message));
+            }
+        };
+        let status = response.status();
+        if status.is_success() || status == StatusCode::RANGE_NOT_SATISFIABLE {
+            return Ok(response);
+        }
+        if RetryPolicy::is_retryable_status(status) {
+            let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
+            return Err(Step::Retry {
+                outcome: Err(status_error(url, response).await),
+                retry_after,
+                progressed: false,
+                reason: format!("status {}", status.as_u16()),
+            });
+        }
+        Err(Step::Done(Err(status_error(url, response).await)))
     }
 
     /// Fetches into `part`; returns the bytes written and whether the body
@@ -317,7 +313,6 @@ impl Downloader {
         let file = create_part(part).await.map_err(io_err)?;
         let mut file = PartWriter::new(file);
         let mut written: u64 = 0;
-        let mut attempt: u32 = 0;
         let mut gzip_seen = false;
         // What the first answer said the object is: a resume asks for the
         // rest of that same object only.
@@ -331,134 +326,136 @@ impl Downloader {
             }
         };
 
+        let mut attempts = Attempts::new(&self.retry, "download");
         loop {
-            // A gzip-decoded stream cannot be resumed mid-way: start over.
-            // Otherwise resume, with `If-Range` when the first answer gave
-            // a validator; `Content-Range`'s total is checked either way.
-            let resume = (written > 0 && !gzip_seen).then_some((written, validator.as_deref()));
-            if resume.is_none() && written > 0 {
-                restart(&mut file, &mut written, &report)
-                    .await
-                    .map_err(io_err)?;
-            }
-            let response = self.send(url, resume, &mut attempt).await?;
-            let can_retry = attempt < self.retry.max_attempts;
-            let status = response.status();
-            if status == StatusCode::RANGE_NOT_SATISFIABLE && expected_size == Some(written) {
-                break; // everything had arrived already
-            }
-            if status == StatusCode::RANGE_NOT_SATISFIABLE && can_retry {
-                // The object is not what it was: fetch it whole.
-                tracing::debug!(attempt, "download: 416 on resume, starting over");
-                validator = None;
-                restart(&mut file, &mut written, &report)
-                    .await
-                    .map_err(io_err)?;
-                continue;
-            }
-            if !status.is_success() {
-                return Err(status_error(url, response).await);
-            }
-            let range =
-                content_range(response.headers()).filter(|_| status == StatusCode::PARTIAL_CONTENT);
-            // A partial answer for an object of another size: it changed.
-            let changed = range.is_some_and(|(_, total)| {
-                total
-                    .zip(expected_size)
-                    .is_some_and(|(total, size)| total != size)
-            });
-            let resumed =
-                !changed && written > 0 && range.is_some_and(|(start, _)| start == written);
-            if changed {
-                tracing::debug!(
-                    attempt,
-                    "download: Content-Range total differs, starting over"
-                );
-                validator = None;
-                restart(&mut file, &mut written, &report)
-                    .await
-                    .map_err(io_err)?;
-                if can_retry {
-                    continue;
-                }
-                return Err(DownloadError::Transport {
-                    url: shown,
-                    message: "the object changed while it was downloaded".to_owned(),
-                    attempts: attempt,
-                    cause: None,
-                });
-            }
-            if !resumed && written > 0 {
-                // The server ignored Range (or If-Range did not match): the
-                // body is the whole object, so start over.
-                restart(&mut file, &mut written, &report)
-                    .await
-                    .map_err(io_err)?;
-            }
-            if !resumed {
-                validator = validator_of(response.headers());
-            }
-            let gzip = is_gzip(&response);
-            gzip_seen = gzip;
-            let announced = if gzip {
-                None
-            } else {
-                response.content_length()
-            };
-            let mut body = body_chunks(response);
-
-            let started_at = written;
-            let limit = if gzip { None } else { expected_size };
-            let outcome = self
-                .copy_body(&mut body, &mut file, &mut written, limit, &report)
-                .await;
-            let short = announced.is_some_and(|len| written - started_at < len);
-            let ended_cleanly = outcome.is_ok();
-            let failure = match outcome {
-                Err(BodyError::Write(source)) => return Err(io_err(source)),
-                Err(BodyError::TooLong) => {
-                    return Err(DownloadError::SizeMismatch {
-                        url: shown,
-                        expected: expected_size.unwrap_or_default(),
-                        received: written,
-                    });
-                }
-                Err(BodyError::Read(message)) => Some(message),
-                Ok(()) if short => Some("connection closed before the end of the body".to_owned()),
-                Ok(()) if !gzip && expected_size.is_some_and(|size| written < size) => {
-                    Some("body ended before the announced size".to_owned())
-                }
-                Ok(()) => None,
-            };
-            match failure {
-                None => break,
-                Some(message) if can_retry => {
-                    tracing::debug!(attempt, written, %message, "download: body interrupted, resuming");
-                    // A decoded gzip stream cannot be resumed mid-way; the
-                    // loop starts it over (no validator is used for it).
-                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
-                }
-                Some(_)
-                    if ended_cleanly
-                        && !gzip
-                        && expected_size.is_some_and(|size| written < size) =>
+            let attempt = attempts.number();
+            let step = async {
+                // A gzip-decoded stream cannot be resumed mid-way: start over.
+                // Otherwise resume, with `If-Range` when the first answer gave
+                // a validator; `Content-Range`'s total is checked either way.
+                let resume = (written > 0 && !gzip_seen).then_some((written, validator.as_deref()));
+                if resume.is_none()
+                    && written > 0
+                    && let Err(err) = restart(&mut file, &mut written, &report).await
                 {
-                    return Err(DownloadError::SizeMismatch {
-                        url: shown,
-                        expected: expected_size.unwrap_or_default(),
-                        received: written,
-                    });
+                    return Step::Done(Err(io_err(err)));
                 }
-                Some(message) => {
-                    return Err(DownloadError::Transport {
-                        url: shown,
-                        message,
+                let response = match self.send(url, resume, attempt).await {
+                    Ok(response) => response,
+                    Err(step) => return step,
+                };
+                let status = response.status();
+                if status == StatusCode::RANGE_NOT_SATISFIABLE {
+                    if expected_size == Some(written) {
+                        return Step::Done(Ok(())); // everything had arrived already
+                    }
+                    // The object is not what it was: fetch it whole, at once.
+                    validator = None;
+                    if let Err(err) = restart(&mut file, &mut written, &report).await {
+                        return Step::Done(Err(io_err(err)));
+                    }
+                    return Step::Retry {
+                        outcome: Err(status_error(url, response).await),
+                        retry_after: Some(Duration::ZERO),
+                        progressed: false,
+                        reason: "416 on resume, starting over".to_owned(),
+                    };
+                }
+                let range = content_range(response.headers())
+                    .filter(|_| status == StatusCode::PARTIAL_CONTENT);
+                // A partial answer for an object of another size: it changed.
+                let changed = range.is_some_and(|(_, total)| {
+                    total
+                        .zip(expected_size)
+                        .is_some_and(|(total, size)| total != size)
+                });
+                let resumed =
+                    !changed && written > 0 && range.is_some_and(|(start, _)| start == written);
+                if changed {
+                    validator = None;
+                    if let Err(err) = restart(&mut file, &mut written, &report).await {
+                        return Step::Done(Err(io_err(err)));
+                    }
+                    let message = "the object changed while it was downloaded";
+                    return Step::Retry {
+                        outcome: Err(DownloadError::Transport {
+                            url: shown.clone(),
+                            message: message.to_owned(),
+                            attempts: attempt,
+                            cause: None,
+                        }),
+                        retry_after: Some(Duration::ZERO),
+                        progressed: false,
+                        reason: format!("{message}: Content-Range total differs, starting over"),
+                    };
+                }
+                if !resumed
+                    && written > 0
+                    && let Err(err) = restart(&mut file, &mut written, &report).await
+                {
+                    // The server ignored Range (or If-Range did not match): the
+                    // body is the whole object, so start over.
+                    return Step::Done(Err(io_err(err)));
+                }
+                if !resumed {
+                    validator = validator_of(response.headers());
+                }
+                let gzip = is_gzip(&response);
+                gzip_seen = gzip;
+                let announced = if gzip {
+                    None
+                } else {
+                    response.content_length()
+                };
+                let mut body = body_chunks(response);
+
+                let started_at = written;
+                let limit = if gzip { None } else { expected_size };
+                let outcome = self
+                    .copy_body(&mut body, &mut file, &mut written, limit, &report)
+                    .await;
+                let short = announced.is_some_and(|len| written - started_at < len);
+                let size_mismatch = |written| DownloadError::SizeMismatch {
+                    url: shown.clone(),
+                    expected: expected_size.unwrap_or_default(),
+                    received: written,
+                };
+                let message = match outcome {
+                    Err(BodyError::Write(source)) => return Step::Done(Err(io_err(source))),
+                    Err(BodyError::TooLong) => return Step::Done(Err(size_mismatch(written))),
+                    Err(BodyError::Read(message)) => message,
+                    Ok(()) if short => "connection closed before the end of the body".to_owned(),
+                    Ok(()) if !gzip && expected_size.is_some_and(|size| written < size) => {
+                        // Ended cleanly but short: when no attempt is left,
+                        // that is a size mismatch, not a transport failure.
+                        return Step::Retry {
+                            outcome: Err(size_mismatch(written)),
+                            retry_after: None,
+                            progressed: written > started_at,
+                            reason: "body ended before the announced size".to_owned(),
+                        };
+                    }
+                    Ok(()) => return Step::Done(Ok(())),
+                };
+                // A decoded gzip stream cannot be resumed mid-way; the next
+                // attempt starts it over (no validator is used for it).
+                Step::Retry {
+                    outcome: Err(DownloadError::Transport {
+                        url: shown.clone(),
+                        message: message.clone(),
                         attempts: attempt,
                         cause: None,
-                    });
+                    }),
+                    retry_after: None,
+                    progressed: written > started_at,
+                    reason: format!("body interrupted at {written} bytes, resuming: {message}"),
                 }
             }
-        }
+            .await;
+            if let Some(result) = attempts.after(step).await {
+                break result;
+            }
+        }?;
 
         if let Some(expected) = expected_size
             && !gzip_seen

@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
 use crate::rate_limit::{RateLimit, RateLimitState};
-use crate::retry::RetryPolicy;
+use crate::retry::{Attempts, RetryPolicy, Step};
 use crate::token_source::TokenSource;
 
 /// One operation of a spec, as `cargo xtask generate` lists it in each
@@ -211,11 +211,11 @@ pub async fn exec(
     );
     async move {
         let started = Instant::now();
-        let policy = &context.retry;
+        let mut attempts = Attempts::new(&context.retry, "request");
         let mut reauthenticated = false;
-        let mut attempt = 1;
         let mut next = request;
         let result = loop {
+            let attempt = attempts.number();
             // A body that cannot be cloned (a stream) is sent once only.
             let spare = next.try_clone();
             context.rate_limit.pace().await;
@@ -245,31 +245,30 @@ pub async fn exec(
                 };
                 tracing::debug!(attempt, "401: re-authenticating and resending once");
                 spare.headers_mut().insert(AUTHORIZATION, value);
+                // Resent at once: a re-auth is not one of the policy's
+                // attempts.
                 next = spare;
                 continue;
             }
-
-            let delay = match &result {
+            let retry_after = match &result {
                 Ok(response) if RetryPolicy::is_retryable_status(response.status()) => {
-                    policy.delay(attempt, Some(response.headers()))
+                    crate::retry::retry_after(response.headers(), std::time::SystemTime::now())
                 }
-                Err(error) if RetryPolicy::is_retryable_error(error) => policy.delay(attempt, None),
+                Err(error) if RetryPolicy::is_retryable_error(error) => None,
                 _ => break result,
             };
-            if attempt >= policy.max_attempts || started.elapsed() + delay > policy.max_elapsed {
+            let step = Step::Retry {
+                reason: describe(&result),
+                outcome: result,
+                retry_after,
+                progressed: false,
+            };
+            next = spare;
+            if let Some(result) = attempts.after(step).await {
                 break result;
             }
-            tracing::debug!(
-                attempt,
-                delay_ms = delay.as_millis() as u64,
-                outcome = %describe(&result),
-                "retrying"
-            );
-            drop(result);
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-            next = spare;
         };
+        let attempt = attempts.number();
 
         let result = result.map(|response| bounded(response, context.max_body));
         let span = tracing::Span::current();

@@ -19,8 +19,10 @@ mod part_writer;
 pub mod rate_limit;
 pub mod redact;
 pub mod request;
-pub mod retry;
 pub mod runtime;
+/// The retry policy and the one retry loop ([`runtime::retry`], under its
+/// former path).
+pub use runtime::retry;
 pub mod safe_path;
 pub mod token_source;
 
