@@ -292,7 +292,15 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
             let _ = std::fs::remove_dir_all(&dir);
             let options = enterprise_data_sdk::BulkOptions::new().concurrency(concurrency);
             client
-                .download_range("usage_pulls", "daily", None, None, &dir, options)
+                .download_range(
+                    "usage_pulls",
+                    "daily",
+                    None,
+                    None,
+                    &dir,
+                    options,
+                    Default::default(),
+                )
                 .await?;
             Ok::<_, Error>(())
         }

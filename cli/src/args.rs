@@ -274,6 +274,15 @@ pub enum FileFormat {
     Parquet,
 }
 
+impl From<FileFormat> for docker_data_csv::Format {
+    fn from(format: FileFormat) -> Self {
+        match format {
+            FileFormat::Csv => docker_data_csv::Format::Csv,
+            FileFormat::Parquet => docker_data_csv::Format::parquet(),
+        }
+    }
+}
+
 /// What `convert` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ConvertTarget {

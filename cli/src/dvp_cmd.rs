@@ -4,7 +4,7 @@ use serde_json::json;
 
 use dvp_sdk::{Dataview, ExportFilter, Timespan};
 
-use crate::args::{ConvertTarget, DvpCommand, DvpFilter, FileFormat, RowsKind};
+use crate::args::{ConvertTarget, DvpCommand, DvpFilter, RowsKind};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Listing, RowWriter};
@@ -75,14 +75,9 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
             let (bar, bulk) = crate::progress::bulk_options(context.global.concurrency);
-            let summary = match format {
-                FileFormat::Csv => client.download_all(&namespace, filter, &dir, bulk).await,
-                FileFormat::Parquet => {
-                    client
-                        .download_all_parquet(&namespace, filter, &dir, bulk, ParquetOptions::new())
-                        .await
-                }
-            };
+            let summary = client
+                .download_all(&namespace, filter, &dir, bulk, format.into())
+                .await;
             bar.finish_and_clear();
             crate::progress::print_summary(&summary?, "files", &dir)
         }

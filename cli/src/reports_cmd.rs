@@ -7,7 +7,7 @@ use serde_json::json;
 
 use enterprise_data_sdk::ReportId;
 
-use crate::args::{ConvertTarget, FileFormat, FileReport, ReportsCommand};
+use crate::args::{ConvertTarget, FileReport, ReportsCommand};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Listing, RowWriter};
@@ -84,26 +84,17 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             };
             let client = context.enterprise()?;
             let (bar, options) = crate::progress::bulk_options(context.global.concurrency);
-            let summary = match file_format {
-                FileFormat::Csv => {
-                    client
-                        .download_range(&report_type, &cadence, from, to, &dir, options)
-                        .await
-                }
-                FileFormat::Parquet => {
-                    client
-                        .download_range_parquet(
-                            &report_type,
-                            &cadence,
-                            from,
-                            to,
-                            &dir,
-                            options,
-                            ParquetOptions::new(),
-                        )
-                        .await
-                }
-            };
+            let summary = client
+                .download_range(
+                    &report_type,
+                    &cadence,
+                    from,
+                    to,
+                    &dir,
+                    options,
+                    file_format.into(),
+                )
+                .await;
             bar.finish_and_clear();
             let summary = summary?;
             if summary.downloaded.is_empty()

@@ -505,7 +505,7 @@ fn append_typed<'a, T: arrow_array::types::ArrowPrimitiveType>(
 }
 
 /// How a Parquet file is written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ParquetOptions {
     /// Rows per record batch read from the CSV.

@@ -32,6 +32,7 @@ mod cells;
 #[cfg(feature = "arrow")]
 pub mod columnar;
 mod error;
+mod format;
 // The bytes of an async body handed to a blocking parser: internal.
 mod handoff;
 mod record_batches;
@@ -41,4 +42,5 @@ mod typed_batches;
 
 pub use cells::*;
 pub use error::CsvError;
+pub use format::Format;
 pub use rows::*;

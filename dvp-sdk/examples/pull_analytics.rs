@@ -54,7 +54,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join("dvp-example");
     let filter = ExportFilter::new().year(year).timespan(Timespan::Month(1));
     let summary = client
-        .download_all(&namespace, filter, &dir, BulkOptions::new())
+        .download_all(
+            &namespace,
+            filter,
+            &dir,
+            BulkOptions::new(),
+            Default::default(),
+        )
         .await?;
     println!(
         "downloaded {} files, {} already there",

@@ -16,10 +16,9 @@
 //! `docker.year`, `docker.timespan` and `docker.dataview` in its key-value
 //! metadata.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use docker_data_csv::HeaderIndex;
-use sdk_core::bulk::{BulkOptions, BulkSummary, download_many};
 
 pub use docker_data_csv::columnar::{
     BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
@@ -27,7 +26,6 @@ pub use docker_data_csv::columnar::{
 };
 
 use crate::client::DvpClient;
-use crate::discovery::ExportFilter;
 use crate::error::{Error, Result};
 use crate::model::{Dataview, ExportFile};
 use crate::rows::{RAW_COLUMNS, SUMMARY_COLUMNS};
@@ -130,14 +128,11 @@ fn identity(file: &ExportFile) -> Vec<(&'static str, String)> {
 }
 
 impl DvpClient {
-    /// Downloads an export file as Parquet to `dest`: the CSV body is
-    /// converted while it arrives (no CSV is written), then fsynced and
-    /// renamed into place. A dropped connection starts the conversion over
-    /// (within the retry policy). Returns the Parquet file's size.
-    pub async fn download_parquet(
+    /// [`download`](Self::download) with [`Format::Parquet`](crate::Format).
+    pub(crate) async fn fetch_parquet(
         &self,
         file: &ExportFile,
-        dest: impl AsRef<Path>,
+        dest: &Path,
         options: ParquetOptions,
     ) -> Result<u64> {
         let name = file.display_name();
@@ -148,7 +143,7 @@ impl DvpClient {
             &name,
             move |headers| columns(&dataview, headers),
             identity(file),
-            dest.as_ref(),
+            dest,
             &options,
         )
         .await
@@ -177,42 +172,5 @@ impl DvpClient {
             .map(|batch| batch.map_err(Error::from))
             .boxed(),
         )
-    }
-
-    /// Like [`download_all`](Self::download_all), as Parquet files at
-    /// [`ExportFile::parquet_destination`]; files already there are
-    /// skipped.
-    pub async fn download_all_parquet(
-        &self,
-        namespace: &str,
-        filter: ExportFilter,
-        dir: impl AsRef<Path>,
-        options: BulkOptions,
-        parquet: ParquetOptions,
-    ) -> Result<BulkSummary> {
-        let dir = dir.as_ref();
-        let (items, summary) = self
-            .export_items(namespace, filter, dir, ExportFile::parquet_destination)
-            .await?;
-        // The CSV's size says nothing of the Parquet file's: any complete
-        // file at the destination is kept.
-        let items = items
-            .into_iter()
-            .map(|mut item| {
-                item.size = None;
-                item
-            })
-            .collect();
-        let parquet = &parquet;
-        Ok(download_many(
-            dir,
-            items,
-            options,
-            summary,
-            |file: ExportFile, dest: PathBuf, _progress| async move {
-                self.download_parquet(&file, &dest, parquet.clone()).await
-            },
-        )
-        .await)
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_many};
 
+use crate::Format;
 use crate::client::DvpClient;
 use crate::discovery::ExportFilter;
 use crate::error::{Error, Result};
@@ -14,18 +15,34 @@ impl DvpClient {
     /// Downloads one file to `dest` (parent folders are created). The file
     /// host gets a plain GET without Authorization; the body goes to
     /// `<dest>.part`, is size-checked, fsynced and renamed. Configure the
-    /// request (`.progress(f)`), then `.await` it for the bytes written.
+    /// request (`.progress(f)`, `.format(Format::parquet())`), then
+    /// `.await` it for the bytes written.
+    ///
+    /// With [`Format::Parquet`](crate::Format) (feature `arrow`) the CSV
+    /// body is converted while it arrives (no CSV is written), typed by the
+    /// dataview's columns, then fsynced and renamed into place; a dropped
+    /// connection starts the conversion over (within the retry policy); it
+    /// resolves to the Parquet file's size.
     pub fn download(
         &self,
         file: &ExportFile,
         dest: impl AsRef<Path>,
-    ) -> sdk_core::request::DownloadRequest<Error> {
+    ) -> sdk_core::request::DownloadRequest<Error, Format> {
         let (client, file, dest) = (self.clone(), file.clone(), dest.as_ref().to_owned());
-        sdk_core::request::DownloadRequest::new(move |progress| async move {
-            Ok(client
-                .downloader
-                .download(&file.url, &dest, file.size, progress.as_ref())
-                .await?)
+        sdk_core::request::DownloadRequest::new(move |progress, format| async move {
+            match format {
+                Format::Csv => Ok(client
+                    .downloader
+                    .download(&file.url, &dest, file.size, progress.as_ref())
+                    .await?),
+                #[cfg(feature = "arrow")]
+                Format::Parquet(options) => client.fetch_parquet(&file, &dest, options).await,
+                #[allow(unreachable_patterns)]
+                other => Err(Error::invalid_input(
+                    "format",
+                    format!("{other:?} needs the SDK's `arrow` feature"),
+                )),
+            }
         })
     }
 
@@ -58,8 +75,10 @@ impl DvpClient {
     }
 
     /// Downloads every file of a namespace's export that `filter` keeps
-    /// (`ExportFilter::new()`: all) under `dir`, at [`ExportFile::destination`]. Files already
-    /// complete are skipped, so a rerun fetches only what is missing.
+    /// (`ExportFilter::new()`: all) under `dir` in `format`, at
+    /// [`ExportFile::destination`] (with `.parquet` for Parquet). Files
+    /// already complete are skipped, so a rerun fetches only what is
+    /// missing.
     ///
     /// One item does not sink the run: a view the metadata advertises but
     /// the API has no data for is listed in the summary's `unavailable`
@@ -72,18 +91,35 @@ impl DvpClient {
         filter: ExportFilter,
         dir: impl AsRef<Path>,
         options: BulkOptions,
+        format: Format,
     ) -> Result<BulkSummary> {
         let dir = dir.as_ref();
         let (items, summary) = self
-            .export_items(namespace, filter, dir, ExportFile::destination)
+            .export_items(namespace, filter, dir, |file, dir| {
+                file.destination_for(dir, &format)
+            })
             .await?;
+        // A converted file's size says nothing of the CSV's: any complete
+        // file at the destination is kept.
+        let items = match format {
+            Format::Csv => items,
+            #[allow(unreachable_patterns)]
+            _ => items
+                .into_iter()
+                .map(|item| BulkItem { size: None, ..item })
+                .collect(),
+        };
+        let format = &format;
         Ok(download_many(
             dir,
             items,
             options,
             summary,
             |file: ExportFile, dest: PathBuf, progress| async move {
-                self.download(&file, &dest).progress_fn(progress).await
+                self.download(&file, &dest)
+                    .format(format.clone())
+                    .progress_fn(progress)
+                    .await
             },
         )
         .await)

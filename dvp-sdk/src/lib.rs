@@ -22,8 +22,9 @@
 //! let client = dvp_sdk::DvpClient::new("my-user", "dckr_pat_…")?;
 //! let files: Vec<_> = client.exports("my-namespace").try_collect().await?;
 //! println!("{} files", files.len());
+//! let (filter, options) = (dvp_sdk::ExportFilter::new(), dvp_sdk::BulkOptions::new());
 //! let summary = client
-//!     .download_all("my-namespace", dvp_sdk::ExportFilter::new(), "./dvp", dvp_sdk::BulkOptions::new())
+//!     .download_all("my-namespace", filter, "./dvp", options, dvp_sdk::Format::Csv)
 //!     .await?;
 //! println!("fetched {} files, {} already there", summary.downloaded.len(), summary.skipped.len());
 //! # Ok(()) }
@@ -62,6 +63,7 @@ pub use pulls::{MAX_REPOS_PER_REQUEST, PullCount, PullsQuery};
 /// The data engine (CSV rows, typed batches, cell parsers), for naming
 /// and implementing row decoders without a second dependency.
 pub use docker_data_csv as csv;
+pub use docker_data_csv::Format;
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
 pub use sdk_core::prelude;

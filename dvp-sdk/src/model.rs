@@ -130,14 +130,18 @@ impl ExportFile {
         self.destination_as(dir, None)
     }
 
-    /// Where the file goes as Parquet: [`destination`](Self::destination)
-    /// ending in `.parquet`.
-    #[cfg(feature = "arrow")]
-    pub fn parquet_destination(
+    /// Where the file goes when written in `format`: the CSV at
+    /// [`destination`](Self::destination), a converted file there with its
+    /// format's extension (`.parquet`).
+    pub fn destination_for(
         &self,
         dir: &std::path::Path,
+        format: &crate::Format,
     ) -> Result<std::path::PathBuf, sdk_core::safe_path::UnsafePath> {
-        self.destination_as(dir, Some("parquet"))
+        match format {
+            crate::Format::Csv => self.destination(dir),
+            other => self.destination_as(dir, Some(other.extension())),
+        }
     }
 
     /// The destination with `extension`, or the URL's when `None`.

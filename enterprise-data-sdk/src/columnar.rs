@@ -15,15 +15,16 @@
 //! use enterprise_data_sdk::ReportId;
 //! let report = ReportId::parse("usage_pulls", "daily", "2026-06-30")?;
 //! // Converted while the body arrives; no CSV is written.
-//! client.download_parquet(&report, "out/2026-06-30.parquet", ParquetOptions::new()).await?;
+//! client
+//!     .download(&report, "out/2026-06-30.parquet")
+//!     .format(enterprise_data_sdk::Format::Parquet(ParquetOptions::new()))
+//!     .await?;
 //! # Ok(()) }
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chrono::NaiveDate;
 use docker_data_csv::HeaderIndex;
-use sdk_core::bulk::{BulkItem, BulkOptions, BulkSummary, download_many};
 
 pub use docker_data_csv::columnar::{
     BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
@@ -117,28 +118,15 @@ pub fn convert_to_parquet(
     )?)
 }
 
-/// `<dir>/<type>/<cadence>/<date>.parquet`, checked as
-/// [`report_destination`](crate::download::report_destination) is.
-pub fn parquet_destination(
-    dir: &Path,
-    report: &types::Report,
-) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath> {
-    crate::download::destination_with_extension(dir, report, "parquet")
-}
-
 impl EnterpriseClient {
-    /// Downloads a report as Parquet to `dest`: the CSV body is converted
-    /// while it arrives (no CSV is written), typed by the report's schema,
-    /// then fsynced and renamed into place. A dropped connection starts
-    /// the conversion over (within the retry policy). Returns the Parquet
-    /// file's size.
-    pub async fn download_parquet(
+    /// [`download`](Self::download) with [`Format::Parquet`](crate::Format).
+    pub(crate) async fn fetch_parquet(
         &self,
-        report: impl Into<ReportId>,
-        dest: impl AsRef<Path>,
+        report: &ReportId,
+        dest: &Path,
         options: ParquetOptions,
     ) -> Result<u64> {
-        let report = report.into();
+        let report = report.clone();
         let schema = self.schema(&report).await?;
         let name = crate::client::describe(&self.org, &report);
         docker_data_csv::columnar::body_to_parquet(
@@ -147,7 +135,7 @@ impl EnterpriseClient {
             &name,
             move |headers| columns(&schema, headers),
             identity(&self.org, &report),
-            dest.as_ref(),
+            dest,
             &options,
         )
         .await
@@ -177,41 +165,5 @@ impl EnterpriseClient {
             .map(|batch| batch.map_err(Error::from))
             .boxed(),
         )
-    }
-
-    /// Like [`download_range`](Self::download_range), as Parquet files
-    /// `<dir>/<type>/<cadence>/<date>.parquet`; files already there are
-    /// skipped.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn download_range_parquet(
-        &self,
-        report_type: &str,
-        cadence: &str,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-        dir: &Path,
-        options: BulkOptions,
-        parquet: ParquetOptions,
-    ) -> Result<BulkSummary> {
-        let (items, summary) = self
-            .range_items(report_type, cadence, from, to, dir, parquet_destination)
-            .await?;
-        // The CSV's size says nothing of the Parquet file's: any complete
-        // file at the destination is kept.
-        let items = items
-            .into_iter()
-            .map(|item| BulkItem { size: None, ..item })
-            .collect();
-        let parquet = &parquet;
-        Ok(download_many(
-            dir,
-            items,
-            options,
-            summary,
-            |report: types::Report, dest: PathBuf, _progress| async move {
-                self.download_parquet(&report, &dest, parquet.clone()).await
-            },
-        )
-        .await)
     }
 }

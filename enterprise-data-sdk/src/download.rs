@@ -9,6 +9,7 @@ use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_m
 use sdk_core::download::ProgressFn;
 use sdk_core::retry::{Attempts, Step};
 
+use crate::Format;
 use crate::client::EnterpriseClient;
 use crate::error::{Error, Result};
 use crate::generated::types;
@@ -20,15 +21,28 @@ impl EnterpriseClient {
     /// `Location` without Authorization, streams to `<dest>.part`, checks
     /// `SizeBytes`, fsyncs and renames. If the object store refuses the link
     /// (403: expired), a fresh link is asked for once. Configure the request
-    /// (`.progress(f)`), then `.await` it for the bytes written.
+    /// (`.progress(f)`, `.format(Format::parquet())`), then `.await` it for
+    /// the bytes written.
+    ///
+    /// With [`Format::Parquet`](crate::Format) (feature `arrow`) the CSV
+    /// body is converted while it arrives, typed by the report's
+    /// [`schema`](Self::schema) (no CSV is written), then fsynced and
+    /// renamed into place; a dropped connection starts the conversion over
+    /// (within the retry policy); it resolves to the Parquet file's size.
     pub fn download(
         &self,
         report: impl Into<ReportId>,
         dest: impl AsRef<Path>,
-    ) -> sdk_core::request::DownloadRequest<Error> {
+    ) -> sdk_core::request::DownloadRequest<Error, Format> {
         let (client, report, dest) = (self.clone(), report.into(), dest.as_ref().to_owned());
-        sdk_core::request::DownloadRequest::new(move |progress| async move {
-            client.fetch(&report, &dest, progress.as_ref()).await
+        sdk_core::request::DownloadRequest::new(move |progress, format| async move {
+            match format {
+                Format::Csv => client.fetch(&report, &dest, progress.as_ref()).await,
+                #[cfg(feature = "arrow")]
+                Format::Parquet(options) => client.fetch_parquet(&report, &dest, options).await,
+                #[allow(unreachable_patterns)]
+                other => Err(unsupported(&other)),
+            }
         })
     }
 
@@ -105,8 +119,10 @@ impl EnterpriseClient {
     }
 
     /// Downloads every report of a type and cadence dated `from..=to`
-    /// (either bound may be open) into `dir` as `<type>/<cadence>/<date>.csv`.
-    /// Complete files are skipped, so a rerun fetches only what is missing.
+    /// (either bound may be open) into `dir` as
+    /// `<type>/<cadence>/<date>.<csv|parquet>`, in `format`. Complete files
+    /// are skipped, so a rerun fetches only what is missing.
+    #[allow(clippy::too_many_arguments)]
     pub async fn download_range(
         &self,
         report_type: &str,
@@ -115,17 +131,35 @@ impl EnterpriseClient {
         to: Option<NaiveDate>,
         dir: &Path,
         options: BulkOptions,
+        format: Format,
     ) -> Result<BulkSummary> {
+        let extension = format.extension();
         let (items, summary) = self
-            .range_items(report_type, cadence, from, to, dir, report_destination)
+            .range_items(report_type, cadence, from, to, dir, |dir, report| {
+                destination_with_extension(dir, report, extension)
+            })
             .await?;
+        // A converted file's size says nothing of the CSV's: any complete
+        // file at the destination is kept.
+        let items = match format {
+            Format::Csv => items,
+            #[allow(unreachable_patterns)]
+            _ => items
+                .into_iter()
+                .map(|item| BulkItem { size: None, ..item })
+                .collect(),
+        };
+        let format = &format;
         Ok(download_many(
             dir,
             items,
             options,
             summary,
             |report: types::Report, dest: PathBuf, progress| async move {
-                self.download(&report, &dest).progress_fn(progress).await
+                self.download(&report, &dest)
+                    .format(format.clone())
+                    .progress_fn(progress)
+                    .await
             },
         )
         .await)
@@ -178,6 +212,15 @@ impl EnterpriseClient {
     }
 }
 
+/// A format this build cannot write (the `arrow` feature is off).
+#[allow(dead_code)]
+fn unsupported(format: &Format) -> Error {
+    Error::invalid_input(
+        "format",
+        format!("{format:?} needs the SDK's `arrow` feature"),
+    )
+}
+
 /// `<dir>/<type>/<cadence>/<date>.csv`: where a report goes under a folder.
 /// The type and cadence come from the server and are checked as plain
 /// file names: a value such as `../x` is refused, never followed.
@@ -188,8 +231,9 @@ pub fn report_destination(
     destination_with_extension(dir, report, "csv")
 }
 
-/// `<dir>/<type>/<cadence>/<date>.<extension>`, each part checked.
-pub(crate) fn destination_with_extension(
+/// `<dir>/<type>/<cadence>/<date>.<extension>`, each part checked
+/// ([`Format::extension`] names it).
+pub fn destination_with_extension(
     dir: &Path,
     report: &types::Report,
     extension: &str,

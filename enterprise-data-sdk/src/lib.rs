@@ -61,6 +61,7 @@ pub use report_id::{Cadence, ReportId, ReportType};
 /// The data engine (CSV rows, typed batches, cell parsers), for naming
 /// and implementing row decoders without a second dependency.
 pub use docker_data_csv as csv;
+pub use docker_data_csv::Format;
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
 pub use sdk_core::prelude;

@@ -312,7 +312,13 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
     let options =
         sdk_core::bulk::BulkOptions::new().progress(move |p| seen.lock().unwrap().push(p));
     let summary = client
-        .download_all("acme", ExportFilter::new(), dir.path(), options.clone())
+        .download_all(
+            "acme",
+            ExportFilter::new(),
+            dir.path(),
+            options.clone(),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!(summary.downloaded.len(), 1);
@@ -333,7 +339,13 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
     assert_eq!(rows[0].repository(), Some("web"));
 
     let again = client
-        .download_all("acme", ExportFilter::new(), dir.path(), options)
+        .download_all(
+            "acme",
+            ExportFilter::new(),
+            dir.path(),
+            options,
+            Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 1));
@@ -363,7 +375,13 @@ async fn a_truncated_body_leaves_no_file_and_says_so() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let summary = client
-        .download_all("acme", ExportFilter::new(), dir.path(), BulkOptions::new())
+        .download_all(
+            "acme",
+            ExportFilter::new(),
+            dir.path(),
+            BulkOptions::new(),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert!(summary.downloaded.is_empty() && !summary.is_success());
@@ -405,7 +423,13 @@ async fn a_dropped_connection_is_resumed_with_range() {
     let client = client(&hub, &api.base_url(), None);
     let dir = tempfile::tempdir().unwrap();
     client
-        .download_all("acme", ExportFilter::new(), dir.path(), BulkOptions::new())
+        .download_all(
+            "acme",
+            ExportFilter::new(),
+            dir.path(),
+            BulkOptions::new(),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!(

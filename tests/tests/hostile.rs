@@ -131,7 +131,13 @@ async fn view_names_from_the_server_never_choose_where_files_go() {
     std::fs::create_dir(&out).unwrap();
     let summary = env
         .client
-        .download_all("acme", ExportFilter::new(), &out, BulkOptions::new())
+        .download_all(
+            "acme",
+            ExportFilter::new(),
+            &out,
+            BulkOptions::new(),
+            Default::default(),
+        )
         .await
         .unwrap();
 
@@ -172,7 +178,13 @@ async fn a_symlink_planted_at_the_part_name_is_not_followed() {
 
     let summary = env
         .client
-        .download_all("acme", ExportFilter::new(), &out, BulkOptions::new())
+        .download_all(
+            "acme",
+            ExportFilter::new(),
+            &out,
+            BulkOptions::new(),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert!(summary.is_success(), "{summary:?}");
@@ -191,7 +203,13 @@ async fn an_advertised_view_without_data_is_skipped_not_fatal() {
     let out = tempfile::tempdir().unwrap();
     let summary = env
         .client
-        .download_all("acme", ExportFilter::new(), out.path(), BulkOptions::new())
+        .download_all(
+            "acme",
+            ExportFilter::new(),
+            out.path(),
+            BulkOptions::new(),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert!(summary.is_success(), "{summary:?}");

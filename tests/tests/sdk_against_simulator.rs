@@ -64,6 +64,7 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
             filter.clone(),
             dir.path(),
             BulkOptions::new(),
+            Default::default(),
         )
         .await
         .unwrap();
@@ -107,7 +108,13 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
     );
 
     let again = client
-        .download_all(accounts::NAMESPACE, filter, dir.path(), BulkOptions::new())
+        .download_all(
+            accounts::NAMESPACE,
+            filter,
+            dir.path(),
+            BulkOptions::new(),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!((again.downloaded.len(), again.skipped.len()), (0, 4));
@@ -147,6 +154,7 @@ async fn enterprise_pages_downloads_and_typed_rows() {
             Some(to),
             dir.path(),
             Default::default(),
+            enterprise_data_sdk::Format::Csv,
         )
         .await
         .unwrap();
@@ -414,6 +422,7 @@ async fn one_failed_report_does_not_stop_a_range_download() {
             Some(day(30)),
             dir.path(),
             options,
+            Default::default(),
         )
         .await
         .unwrap();

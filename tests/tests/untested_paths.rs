@@ -414,6 +414,7 @@ async fn a_date_range_downloads_only_its_reports_and_stops_paging_past_it() {
             Some(day(29)),
             dir.path(),
             Default::default(),
+            enterprise_data_sdk::Format::Csv,
         )
         .await
         .unwrap();
