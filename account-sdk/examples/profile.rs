@@ -8,7 +8,6 @@
 //! cargo run -p account-sdk --example profile
 //! ```
 
-use account_sdk::prelude::*;
 use account_sdk::{AccountAuth, AccountClient};
 
 #[tokio::main]

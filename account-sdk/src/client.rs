@@ -68,11 +68,7 @@ pub struct AccountClientBuilder {
     config: ClientConfig,
 }
 
-impl sdk_core::ConfigureClient for AccountClientBuilder {
-    fn config_mut(&mut self) -> &mut ClientConfig {
-        &mut self.config
-    }
-}
+sdk_core::builder_setters!(AccountClientBuilder);
 
 impl AccountClientBuilder {
     /// Builds the client. Nothing is sent until the first call.

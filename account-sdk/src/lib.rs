@@ -18,7 +18,7 @@
 //!   bodies only, see `openapi/patches/account/`).
 //!
 //! ```no_run
-//! use account_sdk::prelude::*; // the builder setters
+//! // The builder setters are the builder's own methods: nothing to import.
 //! # async fn run() -> account_sdk::Result<()> {
 //! let client = account_sdk::AccountClient::builder(account_sdk::AccountAuth::basic("jdoe", "secret"))
 //!     .api_url("http://127.0.0.1:8080")
@@ -41,11 +41,7 @@ pub mod generated;
 pub use client::{AccountAuth, AccountClient, AccountClientBuilder};
 pub use error::{Error, ErrorKind, Result};
 pub use generated::types::{Email, User, UserUpdate};
-pub use sdk_core::{ClientConfig, Clock, ConfigureClient, RateLimit, RetryPolicy};
-/// The builder setters: `use account_sdk::prelude::*;`.
-pub mod prelude {
-    pub use sdk_core::ConfigureClient;
-}
+pub use sdk_core::{ClientConfig, Clock, RateLimit, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

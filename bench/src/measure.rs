@@ -1,7 +1,6 @@
 //! The measurements. Each returns (ours, baseline) timings; the ratio is
 //! computed so that above 1 means the SDK is faster, except where noted.
 
-use dvp_sdk::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

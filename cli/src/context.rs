@@ -1,7 +1,6 @@
 //! Turning the global options into SDK clients: base URLs, credentials, the
 //! embedded simulator for `--demo`.
 
-use dvp_sdk::prelude::*;
 use std::io::IsTerminal;
 
 use crate::demo::{Demo, accounts};

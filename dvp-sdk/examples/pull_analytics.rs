@@ -7,7 +7,6 @@
 //! cargo run -p dvp-sdk --example pull_analytics
 //! ```
 
-use dvp_sdk::prelude::*;
 use dvp_sdk::{BulkOptions, Credentials, DvpClient, ExportFilter, Timespan};
 use futures::TryStreamExt;
 

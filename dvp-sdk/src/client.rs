@@ -36,21 +36,9 @@ pub struct DvpClientBuilder {
     otp: Option<OtpProvider>,
 }
 
-impl sdk_core::ConfigureClient for DvpClientBuilder {
-    fn config_mut(&mut self) -> &mut ClientConfig {
-        &mut self.config
-    }
-}
-
-impl sdk_core::ConfigureHub for DvpClientBuilder {}
+sdk_core::builder_setters!(DvpClientBuilder, hub, otp);
 
 impl DvpClientBuilder {
-    /// Answers a second-factor challenge at login with codes from `otp`.
-    pub fn otp(mut self, otp: OtpProvider) -> Self {
-        self.otp = Some(otp);
-        self
-    }
-
     /// Builds the client. Nothing is sent until the first call.
     pub fn build(self) -> Result<DvpClient> {
         let (http, tokens, context) = hub_auth::logged_in_context(

@@ -66,11 +66,8 @@ pub use docker_data_csv as csv;
 pub use docker_data_csv::Format;
 pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
-pub use sdk_core::prelude;
 pub use sdk_core::safe_path::UnsafePath;
-pub use sdk_core::{
-    AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RateLimit, RetryPolicy,
-};
+pub use sdk_core::{AuthError, ClientConfig, Clock, RateLimit, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);
 

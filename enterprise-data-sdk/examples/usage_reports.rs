@@ -10,7 +10,6 @@
 //! ```
 
 use enterprise_data_sdk::EnterpriseClient;
-use enterprise_data_sdk::prelude::*;
 use enterprise_data_sdk::rows::{Value, ValueRef};
 use futures::TryStreamExt;
 

@@ -91,13 +91,7 @@ pub struct EnterpriseClientBuilder {
     config: ClientConfig,
 }
 
-impl sdk_core::ConfigureClient for EnterpriseClientBuilder {
-    fn config_mut(&mut self) -> &mut ClientConfig {
-        &mut self.config
-    }
-}
-
-impl sdk_core::ConfigureHub for EnterpriseClientBuilder {}
+sdk_core::builder_setters!(EnterpriseClientBuilder, hub);
 
 impl EnterpriseClientBuilder {
     /// How the OAT authenticates requests (default [`AuthMode::Exchange`]).

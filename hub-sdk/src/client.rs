@@ -38,21 +38,9 @@ pub struct HubClientBuilder {
     otp: Option<OtpProvider>,
 }
 
-impl sdk_core::ConfigureClient for HubClientBuilder {
-    fn config_mut(&mut self) -> &mut ClientConfig {
-        &mut self.config
-    }
-}
-
-impl sdk_core::ConfigureHub for HubClientBuilder {}
+sdk_core::builder_setters!(HubClientBuilder, hub, otp);
 
 impl HubClientBuilder {
-    /// Answers a second-factor challenge at login with codes from `otp`.
-    pub fn otp(mut self, otp: OtpProvider) -> Self {
-        self.otp = Some(otp);
-        self
-    }
-
     /// Builds the client. Nothing is sent until the first call.
     pub fn build(self) -> Result<HubClient> {
         let (http, tokens, context) = hub_auth::logged_in_context(

@@ -32,9 +32,6 @@ pub use model::{AccountKind, RepositoryKind, Role, Status};
 /// and implementing row decoders without a second dependency.
 pub use docker_data_csv as csv;
 pub use sdk_core::download::DownloadError;
-pub use sdk_core::prelude;
-pub use sdk_core::{
-    AuthError, ClientConfig, Clock, ConfigureClient, ConfigureHub, RateLimit, RetryPolicy,
-};
+pub use sdk_core::{AuthError, ClientConfig, Clock, RateLimit, RetryPolicy};
 
 sdk_core::impl_client_hooks!(generated::Client);

@@ -38,6 +38,28 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Where token expiry is read against (the system clock by default).
     pub clock: crate::Clock,
+    /// The user's settings for the `reqwest` clients the SDK builds.
+    pub http: Option<HttpSettings>,
+}
+
+/// A user's settings for the `reqwest` clients the SDK builds (a proxy, a
+/// custom CA): applied to each client builder before the SDK's own.
+#[derive(Clone)]
+pub struct HttpSettings(
+    std::sync::Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>,
+);
+
+impl HttpSettings {
+    /// `configure` applied to a builder.
+    pub fn apply(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        (self.0)(builder)
+    }
+}
+
+impl std::fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HttpSettings(..)")
+    }
 }
 
 impl ClientConfig {
@@ -55,29 +77,52 @@ impl ClientConfig {
             user_agent: None,
             retry: RetryPolicy::default(),
             clock: crate::Clock::system(),
+            http: None,
         }
+    }
+
+    /// The same configuration with `configure` applied to every `reqwest`
+    /// client builder the SDK makes (a proxy, a custom root certificate,
+    /// TLS settings). What the SDK sets afterwards, on every client:
+    /// redirects are never followed (a bearer token must not reach a host
+    /// the SDK did not choose, and the Enterprise download's redirect is
+    /// read, not followed), the connect timeout, the `User-Agent`; JSON
+    /// clients also get the request timeout, and the download client has
+    /// gzip decoding turned off (the SDK decodes, so that resume offsets
+    /// count bytes as sent). A prebuilt `reqwest::Client` is not taken:
+    /// its redirect policy could not be checked.
+    pub fn http_client(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(HttpSettings(std::sync::Arc::new(configure)));
+        self
+    }
+
+    /// A client builder with the user's settings, then the SDK's.
+    fn client_builder(&self) -> reqwest::ClientBuilder {
+        let builder = reqwest::Client::builder();
+        let builder = match &self.http {
+            Some(settings) => settings.apply(builder),
+            None => builder,
+        };
+        crate::http::sdk_settings(builder, self.connect_timeout, self.user_agent.as_deref())
     }
 
     /// The HTTP client for JSON calls (token requests included).
     pub fn json_client(&self) -> reqwest::Result<reqwest::Client> {
-        let mut builder = crate::http::client_builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.request_timeout);
-        if let Some(agent) = &self.user_agent {
-            builder = builder.user_agent(agent.as_str());
-        }
-        builder.build()
+        self.client_builder().timeout(self.request_timeout).build()
     }
 
     /// The downloader for object-store files.
     pub fn downloader(&self) -> reqwest::Result<Downloader> {
-        Downloader::new(
+        let http = self.client_builder().no_gzip().build()?;
+        Ok(Downloader::with_client(
+            http,
             self.retry.clone(),
             self.idle_timeout,
             self.header_timeout,
-            self.connect_timeout,
-            self.user_agent.as_deref(),
-        )
+        ))
     }
 
     /// The hooks' context for a generated client: `auth` (a token source,
@@ -99,100 +144,124 @@ impl ClientConfig {
     }
 }
 
-/// The setters every SDK client builder shares, defined once over the
-/// [`ClientConfig`] the builder embeds. Bring it into scope with the SDK
-/// crate's prelude (`use dvp_sdk::prelude::*;`) to call them:
-///
-/// ```
-/// use docker_data_core::{ClientConfig, ConfigureClient, RetryPolicy};
-/// use std::time::Duration;
-///
-/// struct Builder { config: ClientConfig }
-/// impl ConfigureClient for Builder {
-///     fn config_mut(&mut self) -> &mut ClientConfig { &mut self.config }
-/// }
-///
-/// let builder = Builder { config: ClientConfig::new("https://hub", "https://api") }
-///     .request_timeout(Duration::from_secs(5))
-///     .retry(RetryPolicy::none());
-/// assert_eq!(builder.config.request_timeout, Duration::from_secs(5));
-/// ```
-pub trait ConfigureClient: Sized {
-    /// The configuration this builder embeds.
-    fn config_mut(&mut self) -> &mut ClientConfig;
+/// Writes the setters every SDK client builder shares, as inherent methods
+/// (no trait to import), over the [`ClientConfig`] the builder keeps in its
+/// `config` field: `api_url`, the timeouts, `max_json_body`, `max_pages`,
+/// `user_agent`, `retry`, `clock` and `http_client`; with `hub`, also
+/// `hub_url`; with `hub, otp`, also `otp` (the builder then has an
+/// `otp: Option<hub_auth::OtpProvider>` field). Defined once here,
+/// expanded in each SDK crate.
+#[macro_export]
+macro_rules! builder_setters {
+    ($builder:ty) => {
+        impl $builder {
+            /// The data API's base URL (default: Docker's production URL).
+            pub fn api_url(mut self, url: impl Into<String>) -> Self {
+                self.config.api_url = url.into();
+                self
+            }
 
-    /// The data API's base URL (default: Docker's production URL).
-    fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.config_mut().api_url = url.into();
-        self
-    }
+            /// Time allowed to open a connection (default 10 s).
+            pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.config.connect_timeout = timeout;
+                self
+            }
 
-    /// Time allowed to open a connection.
-    fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config_mut().connect_timeout = timeout;
-        self
-    }
+            /// Time allowed for one JSON call, retries not included
+            /// (default 30 s).
+            pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.config.request_timeout = timeout;
+                self
+            }
 
-    /// Time allowed for one JSON call.
-    fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.config_mut().request_timeout = timeout;
-        self
-    }
+            /// Time a download (or a streamed body) may go without receiving
+            /// a byte (default 30 s).
+            pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.config.idle_timeout = timeout;
+                self
+            }
 
-    /// Time a download (or a streamed body) may go without receiving a
-    /// byte (default 30 s).
-    fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.config_mut().idle_timeout = timeout;
-        self
-    }
+            /// Time a download may wait for the object store's response
+            /// headers (default 30 s).
+            pub fn header_timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.config.header_timeout = timeout;
+                self
+            }
 
-    /// Time a download may wait for the object store's response headers
-    /// (default 30 s).
-    fn header_timeout(mut self, timeout: Duration) -> Self {
-        self.config_mut().header_timeout = timeout;
-        self
-    }
+            /// Most bytes of one JSON answer, after gzip decoding (default
+            /// 64 MiB, far above any real listing); a larger answer fails.
+            pub fn max_json_body(mut self, bytes: usize) -> Self {
+                self.config.max_json_body = bytes;
+                self
+            }
 
-    /// Most bytes of one JSON answer, after gzip decoding (default 64 MiB,
-    /// far above any real listing); a larger answer fails.
-    fn max_json_body(mut self, bytes: usize) -> Self {
-        self.config_mut().max_json_body = bytes;
-        self
-    }
+            /// Most pages a listing stream follows before it stops with an
+            /// error (default 10 000).
+            pub fn max_pages(mut self, pages: usize) -> Self {
+                self.config.max_pages = pages;
+                self
+            }
 
-    /// Most pages a listing stream follows before it stops with an error
-    /// (default 10 000).
-    fn max_pages(mut self, pages: usize) -> Self {
-        self.config_mut().max_pages = pages;
-        self
-    }
+            /// `User-Agent` of every request.
+            pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+                self.config.user_agent = Some(agent.into());
+                self
+            }
 
-    /// `User-Agent` of every request.
-    fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.config_mut().user_agent = Some(agent.into());
-        self
-    }
+            /// Retry policy of every request and transfer.
+            pub fn retry(mut self, retry: $crate::RetryPolicy) -> Self {
+                self.config.retry = retry;
+                self
+            }
 
-    /// Retry policy of every request.
-    fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.config_mut().retry = retry;
-        self
-    }
+            /// Where token expiry is read against: the system clock by
+            /// default; a test's clock moves time without sleeping.
+            pub fn clock(mut self, clock: $crate::Clock) -> Self {
+                self.config.clock = clock;
+                self
+            }
 
-    /// Where token expiry is read against: the system clock by default; a
-    /// test's clock moves time without sleeping.
-    fn clock(mut self, clock: crate::Clock) -> Self {
-        self.config_mut().clock = clock;
-        self
-    }
-}
+            /// Configures the `reqwest` clients the SDK builds (a proxy, a
+            /// custom root certificate, TLS settings): `configure` gets each
+            /// builder and returns it. The SDK's own settings come after
+            /// (see [`ClientConfig::http_client`](sdk_core::ClientConfig::http_client)):
+            /// redirects are never followed, whatever `configure` says.
+            pub fn http_client(
+                mut self,
+                configure: impl Fn(
+                    $crate::__private::reqwest::ClientBuilder,
+                ) -> $crate::__private::reqwest::ClientBuilder
+                + Send
+                + Sync
+                + 'static,
+            ) -> Self {
+                self.config = self.config.http_client(configure);
+                self
+            }
+        }
+    };
+    ($builder:ty, hub) => {
+        $crate::builder_setters!($builder);
 
-/// The setter of builders whose clients get tokens from Docker Hub.
-pub trait ConfigureHub: ConfigureClient {
-    /// Docker Hub's base URL, where tokens come from (default
-    /// `https://hub.docker.com`).
-    fn hub_url(mut self, url: impl Into<String>) -> Self {
-        self.config_mut().hub_url = url.into();
-        self
-    }
+        impl $builder {
+            /// Docker Hub's base URL, where tokens come from (default
+            /// `https://hub.docker.com`).
+            pub fn hub_url(mut self, url: impl Into<String>) -> Self {
+                self.config.hub_url = url.into();
+                self
+            }
+        }
+    };
+    ($builder:ty, hub, otp) => {
+        $crate::builder_setters!($builder, hub);
+
+        impl $builder {
+            /// Answers a second-factor challenge at login with codes from
+            /// `otp`.
+            pub fn otp(mut self, otp: hub_auth::OtpProvider) -> Self {
+                self.otp = Some(otp);
+                self
+            }
+        }
+    };
 }

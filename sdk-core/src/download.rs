@@ -143,19 +143,28 @@ impl Downloader {
         connect_timeout: Duration,
         user_agent: Option<&str>,
     ) -> reqwest::Result<Self> {
-        let mut builder = crate::http::client_builder()
-            .no_gzip()
-            .connect_timeout(connect_timeout);
-        if let Some(agent) = user_agent {
-            builder = builder.user_agent(agent);
-        }
-        let http = builder.build()?;
-        Ok(Self {
+        let http =
+            crate::http::sdk_settings(reqwest::Client::builder(), connect_timeout, user_agent)
+                .no_gzip()
+                .build()?;
+        Ok(Self::with_client(http, retry, idle_timeout, header_timeout))
+    }
+
+    /// A downloader over `http`, which must not follow redirects nor decode
+    /// gzip itself ([`ClientConfig::downloader`](crate::ClientConfig::downloader)
+    /// builds one so).
+    pub fn with_client(
+        http: reqwest::Client,
+        retry: RetryPolicy,
+        idle_timeout: Duration,
+        header_timeout: Duration,
+    ) -> Self {
+        Self {
             http,
             retry,
             idle_timeout,
             header_timeout,
-        })
+        }
     }
 
     /// The retry policy of every transfer.

@@ -12,8 +12,18 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Enterprise report download) hand the `Location` to code that fetches it
 /// without credentials.
 pub fn client_builder() -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
+    sdk_settings(reqwest::Client::builder(), DEFAULT_CONNECT_TIMEOUT, None)
+}
+
+/// The SDK's settings on `builder`, applied last so that nothing before
+/// them can turn redirects back on.
+pub fn sdk_settings(
+    builder: reqwest::ClientBuilder,
+    connect_timeout: Duration,
+    user_agent: Option<&str>,
+) -> reqwest::ClientBuilder {
+    builder
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
-        .user_agent(concat!("docker-data-sdk/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(connect_timeout)
+        .user_agent(user_agent.unwrap_or(concat!("docker-data-sdk/", env!("CARGO_PKG_VERSION"))))
 }

@@ -27,18 +27,12 @@ pub mod safe_path;
 pub mod token_source;
 
 pub use clock::Clock;
-pub use config::{ClientConfig, ConfigureClient, ConfigureHub};
+pub use config::{ClientConfig, HttpSettings};
 pub use error::{CallExt, Error, ErrorKind, HintFn, Result};
 pub use hooks::ApiContext;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use token_source::{AuthError, StaticToken, TokenSource};
-
-/// The builder setters, for `use docker_data_core::prelude::*;` (each SDK
-/// crate re-exports it as its own `prelude`).
-pub mod prelude {
-    pub use crate::config::{ConfigureClient, ConfigureHub};
-}
 
 #[doc(hidden)]
 pub mod __private {

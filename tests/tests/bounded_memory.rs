@@ -3,7 +3,6 @@
 //! store alike. Alone in its test binary, so that the process's peak memory
 //! (`VmHWM`) measures this test only.
 
-use dvp_sdk::prelude::*;
 use std::time::Duration;
 
 use contract_tests::jwt;

@@ -473,7 +473,6 @@ fn without_the_feature_no_arrow_crate_is_built() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn record_batches_stream_from_the_network_holding_every_typed_row() {
-    use dvp_sdk::prelude::*;
     use futures::TryStreamExt;
     use simulator::{Simulator, accounts};
     let sim = Simulator::start().await.unwrap();

@@ -10,7 +10,6 @@
 //! reads the specs and names any pair no test covers, so deleting a test or
 //! adding a status to a spec makes it fail.
 
-use dvp_sdk::prelude::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
 

@@ -2,7 +2,6 @@
 //! login with 2FA, token caching and refresh, re-auth on 401, discovery and
 //! downloads.
 
-use dvp_sdk::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,7 +1,6 @@
 //! The Enterprise Data SDK against httpmock: OAT exchange, paging, the
 //! redirect download, error mapping and input checks.
 
-use enterprise_data_sdk::prelude::*;
 use std::time::Duration;
 
 use contract_tests::jwt;
@@ -402,4 +401,51 @@ async fn rate_limit_headers_are_exposed_and_a_spent_budget_waits_for_the_reset()
         "the second call went out before the reset"
     );
     assert_eq!(limited.calls_async().await, 2);
+}
+
+#[tokio::test]
+async fn the_users_http_settings_apply_but_redirects_are_never_followed() {
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let store = MockServer::start_async().await;
+    let exchange = hub.mock(|when, then| {
+        when.method(POST)
+            .path("/v2/auth/token")
+            .header("x-proxy-tag", "mine");
+        then.status(200)
+            .json_body(json!({"access_token": jwt("my-org", Duration::from_secs(600))}));
+    });
+    let signed = format!("{}/bucket/r.csv?X-Amz-Signature=s", store.base_url());
+    let redirect = api.mock(|when, then| {
+        when.method(GET)
+            .path(format!("{LIST}/2026-06-16/download"))
+            .header("x-proxy-tag", "mine");
+        then.status(302).header("location", &signed);
+    });
+    let followed = store.mock(|when, then| {
+        when.any_request();
+        then.status(200).body("a,b\n");
+    });
+    let client = EnterpriseClient::builder("my-org", "dckr_oat_SECRET")
+        .hub_url(hub.base_url())
+        .api_url(api.base_url())
+        .retry(fast_retry())
+        // A user's settings: a header (as a proxy might need), and a
+        // redirect policy that the SDK must override.
+        .http_client(|builder| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("x-proxy-tag", "mine".parse().unwrap());
+            builder
+                .default_headers(headers)
+                .redirect(reqwest::redirect::Policy::limited(5))
+        })
+        .build()
+        .unwrap();
+    let report =
+        enterprise_data_sdk::ReportId::parse("usage_pulls", "daily", "2026-06-16").unwrap();
+    let url = client.download_url(report).await.unwrap();
+    assert_eq!(url, signed);
+    assert_eq!(exchange.calls_async().await, 1);
+    assert_eq!(redirect.calls_async().await, 1);
+    assert_eq!(followed.calls_async().await, 0, "the redirect was followed");
 }

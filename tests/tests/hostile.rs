@@ -3,7 +3,6 @@
 //! data that is not there, silence, endless pages, bodies larger than they
 //! should be, objects that change between attempts.
 
-use dvp_sdk::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

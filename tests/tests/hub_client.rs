@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use contract_tests::{fast_retry, hub_exchanging};
 use futures::TryStreamExt;
 use httpmock::{Method::GET, MockServer};
-use hub_sdk::prelude::*;
 use hub_sdk::{AuditLogQuery, Credentials, HubClient, MemberQuery, RepoQuery};
 use serde_json::json;
 

@@ -1,7 +1,6 @@
 //! Reliability: retries and Retry-After, timeouts, redirects, secrets kept
 //! out of logs, forward compatibility, concurrency with a token expiring.
 
-use dvp_sdk::prelude::*;
 use std::time::Duration;
 
 use contract_tests::jwt;

@@ -1,7 +1,6 @@
 //! Both SDKs end to end against the simulator: real listeners, real tokens
 //! with expiry, signed URLs, injected faults.
 
-use dvp_sdk::prelude::*;
 use std::time::Duration;
 
 use dvp_sdk::{BulkOptions, Credentials, DvpClient, ExportFilter, OtpProvider, Timespan};

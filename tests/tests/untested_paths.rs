@@ -2,7 +2,6 @@
 //! concurrency bound, retry limits, re-auth under concurrency, and the SDK
 //! paths that select what to fetch.
 
-use dvp_sdk::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

@@ -4,7 +4,6 @@
 //! comes from the SDK crate it belongs to; no second crate is needed.
 
 use docker_data_simulator::{Simulator, accounts};
-use dvp_sdk::prelude::*;
 use dvp_sdk::{Credentials, DvpClient, RetryPolicy};
 use enterprise_data_sdk::EnterpriseClient;
 use futures::TryStreamExt;
