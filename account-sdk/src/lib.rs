@@ -39,9 +39,10 @@ pub mod error;
 pub mod generated;
 
 pub use client::{AccountAuth, AccountClient, AccountClientBuilder};
-pub use error::{Error, ErrorKind, Result};
 pub use generated::types::{Email, User, UserUpdate};
-pub use sdk_core::{ClientConfig, Clock, RateLimit, RetryPolicy};
+// Everything a user names when configuring a client, reading a bulk
+// summary or matching an error, so that no second crate is needed.
+pub use sdk_core::common::*;
 
 sdk_core::impl_client_hooks!(generated::Client);
 

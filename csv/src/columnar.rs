@@ -21,7 +21,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use crate::record_reader::Records;
 use sdk_core::retry::{Attempts, Step};
 
-use crate::{CsvError, DateCache, Source};
+use crate::{ColumnType, CsvError, DateCache, Source};
 
 /// The Arrow crates' types a user of the conversion names.
 pub use arrow_array;
@@ -37,36 +37,15 @@ pub const DEFAULT_ROW_GROUP_ROWS: usize = 1024 * 1024;
 /// Largest Parquet data page, before compression.
 const DATA_PAGE_BYTES: usize = 128 * 1024;
 
-/// How a column is typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ColumnKind {
-    /// Text (`Utf8`).
-    Utf8,
-    /// 64-bit integer.
-    Int64,
-    /// 64-bit float.
-    Float64,
-    /// `true`/`false` (also `1`/`0`, `yes`/`no`, `t`/`f`).
-    Boolean,
-    /// A day (`Date32`).
-    Date32,
-    /// An instant, microseconds since the epoch, UTC.
-    TimestampMicros,
-}
-
-impl ColumnKind {
-    fn data_type(self) -> DataType {
-        match self {
-            ColumnKind::Utf8 => DataType::Utf8,
-            ColumnKind::Int64 => DataType::Int64,
-            ColumnKind::Float64 => DataType::Float64,
-            ColumnKind::Boolean => DataType::Boolean,
-            ColumnKind::Date32 => DataType::Date32,
-            ColumnKind::TimestampMicros => {
-                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
-            }
-        }
+/// The Arrow type a column is written as.
+fn data_type(kind: ColumnType) -> DataType {
+    match kind {
+        ColumnType::String => DataType::Utf8,
+        ColumnType::Integer => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Boolean => DataType::Boolean,
+        ColumnType::Date => DataType::Date32,
+        ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
     }
 }
 
@@ -79,7 +58,7 @@ pub struct ColumnSpec {
     /// Column name.
     pub name: String,
     /// Type.
-    pub kind: ColumnKind,
+    pub kind: ColumnType,
     /// Description, if any.
     pub description: Option<String>,
     /// Index of the CSV field.
@@ -88,7 +67,7 @@ pub struct ColumnSpec {
 
 impl ColumnSpec {
     /// A column read from CSV field `position`.
-    pub fn new(name: impl Into<String>, kind: ColumnKind, position: Option<usize>) -> Self {
+    pub fn new(name: impl Into<String>, kind: ColumnType, position: Option<usize>) -> Self {
         Self {
             name: name.into(),
             kind,
@@ -111,7 +90,7 @@ pub fn schema(columns: &[ColumnSpec]) -> Schema {
         columns
             .iter()
             .map(|column| {
-                let field = Field::new(&column.name, column.kind.data_type(), true);
+                let field = Field::new(&column.name, data_type(column.kind), true);
                 match &column.description {
                     Some(text) => field.with_metadata(std::collections::HashMap::from([(
                         "description".to_owned(),
@@ -393,14 +372,14 @@ enum Builder {
 }
 
 impl Builder {
-    fn new(kind: ColumnKind, rows: usize) -> Self {
+    fn new(kind: ColumnType, rows: usize) -> Self {
         match kind {
-            ColumnKind::Utf8 => Builder::Utf8(StringBuilder::with_capacity(rows, rows * 16)),
-            ColumnKind::Int64 => Builder::Int64(Int64Builder::with_capacity(rows)),
-            ColumnKind::Float64 => Builder::Float64(Float64Builder::with_capacity(rows)),
-            ColumnKind::Boolean => Builder::Boolean(BooleanBuilder::with_capacity(rows)),
-            ColumnKind::Date32 => Builder::Date32(Date32Builder::with_capacity(rows)),
-            ColumnKind::TimestampMicros => Builder::Timestamp(
+            ColumnType::String => Builder::Utf8(StringBuilder::with_capacity(rows, rows * 16)),
+            ColumnType::Integer => Builder::Int64(Int64Builder::with_capacity(rows)),
+            ColumnType::Float => Builder::Float64(Float64Builder::with_capacity(rows)),
+            ColumnType::Boolean => Builder::Boolean(BooleanBuilder::with_capacity(rows)),
+            ColumnType::Date => Builder::Date32(Date32Builder::with_capacity(rows)),
+            ColumnType::Timestamp => Builder::Timestamp(
                 TimestampMicrosecondBuilder::with_capacity(rows).with_timezone("UTC"),
             ),
         }
@@ -747,13 +726,13 @@ mod tests {
     fn plan(headers: &csv::StringRecord) -> Vec<ColumnSpec> {
         let at = |name: &str| headers.iter().position(|h| h == name);
         vec![
-            ColumnSpec::new("day", ColumnKind::Date32, at("day")).description("the day"),
-            ColumnSpec::new("n", ColumnKind::Int64, at("n")),
-            ColumnSpec::new("share", ColumnKind::Float64, at("share")),
-            ColumnSpec::new("ok", ColumnKind::Boolean, at("ok")),
-            ColumnSpec::new("at", ColumnKind::TimestampMicros, at("at")),
-            ColumnSpec::new("name", ColumnKind::Utf8, at("name")),
-            ColumnSpec::new("missing", ColumnKind::Int64, None),
+            ColumnSpec::new("day", ColumnType::Date, at("day")).description("the day"),
+            ColumnSpec::new("n", ColumnType::Integer, at("n")),
+            ColumnSpec::new("share", ColumnType::Float, at("share")),
+            ColumnSpec::new("ok", ColumnType::Boolean, at("ok")),
+            ColumnSpec::new("at", ColumnType::Timestamp, at("at")),
+            ColumnSpec::new("name", ColumnType::String, at("name")),
+            ColumnSpec::new("missing", ColumnType::Integer, None),
         ]
     }
 

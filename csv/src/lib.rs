@@ -14,7 +14,8 @@
 //! - Cell parsers ([`parse_i64`], [`parse_f64`], [`DateCache`], …) that the
 //!   decoders and the Arrow conversion share.
 //! - `columnar` (feature `arrow`): CSV into Arrow and zstd Parquet, typed by
-//!   [`ColumnKind`](columnar::ColumnKind).
+//!   [`ColumnType`], the one column-type enum (with the one mapping from
+//!   schema type names, [`ColumnType::from_schema`]).
 //!
 //! A row that cannot be read is a [`CsvError`] naming its line and column;
 //! [`CsvError::reading`] makes it the SDKs' one [`sdk_core::Error`].
@@ -38,9 +39,11 @@ mod handoff;
 mod record_batches;
 mod record_reader;
 mod rows;
+mod schema;
 mod typed_batches;
 
 pub use cells::*;
 pub use error::CsvError;
 pub use format::Format;
 pub use rows::*;
+pub use schema::ColumnType;

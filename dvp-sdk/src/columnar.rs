@@ -20,9 +20,9 @@ use std::path::Path;
 
 use docker_data_csv::HeaderIndex;
 
+pub use docker_data_csv::ColumnType;
 pub use docker_data_csv::columnar::{
-    BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
-    parquet,
+    BatchReader, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema, parquet,
 };
 
 use crate::client::DvpClient;
@@ -42,9 +42,9 @@ pub fn columns(dataview: &Dataview, headers: &csv::StringRecord) -> Vec<ColumnSp
             .iter()
             .map(|aliases| {
                 let kind = if aliases[0] == "timestamp" {
-                    ColumnKind::TimestampMicros
+                    ColumnType::Timestamp
                 } else {
-                    ColumnKind::Utf8
+                    ColumnType::String
                 };
                 column(aliases, kind)
             })
@@ -61,17 +61,17 @@ pub fn columns(dataview: &Dataview, headers: &csv::StringRecord) -> Vec<ColumnSp
         _ => headers
             .iter()
             .enumerate()
-            .map(|(i, name)| ColumnSpec::new(name, ColumnKind::Utf8, Some(i)))
+            .map(|(i, name)| ColumnSpec::new(name, ColumnType::String, Some(i)))
             .collect(),
     }
 }
 
 /// Text for the names, Int64 for the counts.
-fn summary_kind(column: usize) -> ColumnKind {
+fn summary_kind(column: usize) -> ColumnType {
     if column < 5 {
-        ColumnKind::Utf8
+        ColumnType::String
     } else {
-        ColumnKind::Int64
+        ColumnType::Integer
     }
 }
 

@@ -54,20 +54,16 @@ mod validate;
 
 pub use client::{DvpClient, DvpClientBuilder};
 pub use discovery::{ExportFilter, ExportListing};
-pub use error::{Error, ErrorKind, Result};
+/// The data engine (CSV rows, typed batches, cell parsers) and the
+/// download [`Format`], for naming and implementing row decoders without a
+/// second dependency.
+pub use docker_data_csv::{self as csv, Format};
 pub use hub_auth::{Credentials, OtpProvider};
 pub use model::{Dataset, Dataview, ExportFile, GroupBy, Period, Timespan, TimespanKind};
 pub use pulls::{MAX_REPOS_PER_REQUEST, PullCount, PullsQuery};
 // Everything a user names when configuring a client, reading a bulk
 // summary or matching an error, so that no second crate is needed.
-/// The data engine (CSV rows, typed batches, cell parsers), for naming
-/// and implementing row decoders without a second dependency.
-pub use docker_data_csv as csv;
-pub use docker_data_csv::Format;
-pub use sdk_core::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
-pub use sdk_core::download::{DownloadError, FileProgress, ProgressFn};
-pub use sdk_core::safe_path::UnsafePath;
-pub use sdk_core::{AuthError, ClientConfig, Clock, RateLimit, RetryPolicy};
+pub use sdk_core::common::*;
 
 sdk_core::impl_client_hooks!(generated::Client);
 

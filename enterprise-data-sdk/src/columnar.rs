@@ -26,28 +26,15 @@ use std::path::Path;
 
 use docker_data_csv::HeaderIndex;
 
+pub use docker_data_csv::ColumnType;
 pub use docker_data_csv::columnar::{
-    BatchReader, ColumnKind, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
-    parquet,
+    BatchReader, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema, parquet,
 };
 
 use crate::client::EnterpriseClient;
 use crate::error::{Error, Result};
 use crate::generated::types;
 use crate::report_id::ReportId;
-use crate::rows::ColumnType;
-
-/// The Arrow type of a schema field's `type`.
-fn kind(type_name: &str) -> ColumnKind {
-    match ColumnType::from_schema(type_name) {
-        ColumnType::Integer => ColumnKind::Int64,
-        ColumnType::Float => ColumnKind::Float64,
-        ColumnType::Boolean => ColumnKind::Boolean,
-        ColumnType::Date => ColumnKind::Date32,
-        ColumnType::Timestamp => ColumnKind::TimestampMicros,
-        _ => ColumnKind::Utf8,
-    }
-}
 
 /// The schema's columns found in a CSV header (exactly, else case- and
 /// separator-insensitively; a field missing from the file is all null).
@@ -61,7 +48,7 @@ pub fn columns(schema: &types::ReportSchema, headers: &csv::StringRecord) -> Vec
                 .iter()
                 .position(|h| h == field.name)
                 .or_else(|| index.find(&[field.name.as_str()]));
-            ColumnSpec::new(&field.name, kind(&field.type_), position)
+            ColumnSpec::new(&field.name, ColumnType::from_schema(&field.type_), position)
                 .description(&field.description)
         })
         .collect()

@@ -100,77 +100,52 @@ impl ValueRef<'_> {
     }
 }
 
-/// How a column is read, from the schema's `type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ColumnType {
-    /// Text.
-    String,
-    /// 64-bit integer.
-    Integer,
-    /// 64-bit float.
-    Float,
-    /// `true`/`false` (also `1`/`0`, `yes`/`no`).
-    Boolean,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// RFC 3339 or `YYYY-MM-DD HH:MM:SS`, as UTC.
-    Timestamp,
-}
+/// How a column is read, from the schema's `type`: the data engine's one
+/// column-type enum, whose [`from_schema`](ColumnType::from_schema) is the
+/// one mapping from schema type names.
+pub use docker_data_csv::ColumnType;
 
-impl ColumnType {
-    /// The type named by a schema field; unknown names read as text.
-    pub fn from_schema(name: &str) -> Self {
-        match name.to_ascii_lowercase().as_str() {
-            "integer" | "int" | "long" | "bigint" => ColumnType::Integer,
-            "float" | "double" | "number" | "decimal" => ColumnType::Float,
-            "boolean" | "bool" => ColumnType::Boolean,
-            "date" => ColumnType::Date,
-            "timestamp" | "datetime" => ColumnType::Timestamp,
-            _ => ColumnType::String,
-        }
+/// Types `text`, field `position` of its record, as `kind` onto `cells`;
+/// `dates` remembers the column's last day. Each arm pushes its cell
+/// itself: a cell returned (inside a `Result`) was copied through
+/// memory with loads wider than its stores, and the CPU stalled on
+/// store-to-load forwarding for most of the time typing took.
+#[inline(always)]
+fn parse_cell(
+    kind: ColumnType,
+    text: &str,
+    position: usize,
+    dates: &mut DateCache,
+    cells: &mut Vec<Cell>,
+) -> Result<(), &'static str> {
+    if text.is_empty() && kind != ColumnType::String {
+        cells.push(Cell::Null);
+        return Ok(());
     }
-
-    /// Types `text`, field `position` of its record, onto `cells`;
-    /// `dates` remembers the column's last day. Each arm pushes its cell
-    /// itself: a cell returned (inside a `Result`) was copied through
-    /// memory with loads wider than its stores, and the CPU stalled on
-    /// store-to-load forwarding for most of the time typing took.
-    #[inline(always)]
-    fn parse(
-        self,
-        text: &str,
-        position: usize,
-        dates: &mut DateCache,
-        cells: &mut Vec<Cell>,
-    ) -> Result<(), &'static str> {
-        if text.is_empty() && self != ColumnType::String {
-            cells.push(Cell::Null);
-            return Ok(());
-        }
-        match self {
-            // A record has far fewer than u32::MAX fields (`MAX_RECORD`).
-            ColumnType::String => cells.push(Cell::Text(position as u32)),
-            ColumnType::Integer => cells.push(Cell::Integer(
-                docker_data_csv::parse_i64(text).ok_or("an integer")?,
-            )),
-            ColumnType::Float => cells.push(Cell::Float(
-                docker_data_csv::parse_f64(text).ok_or("a number")?,
-            )),
-            ColumnType::Boolean => cells.push(Cell::Boolean(
-                docker_data_csv::parse_bool(text).ok_or("a boolean")?,
-            )),
-            ColumnType::Date => cells.push(Cell::Date(
-                dates.date(docker_data_csv::trim(text)).ok_or("a date")?,
-            )),
-            ColumnType::Timestamp => cells.push(Cell::Timestamp(
-                dates
-                    .timestamp(docker_data_csv::trim(text))
-                    .ok_or("a timestamp")?,
-            )),
-        }
-        Ok(())
+    match kind {
+        // A record has far fewer than u32::MAX fields (`MAX_RECORD`).
+        ColumnType::String => cells.push(Cell::Text(position as u32)),
+        ColumnType::Integer => cells.push(Cell::Integer(
+            docker_data_csv::parse_i64(text).ok_or("an integer")?,
+        )),
+        ColumnType::Float => cells.push(Cell::Float(
+            docker_data_csv::parse_f64(text).ok_or("a number")?,
+        )),
+        ColumnType::Boolean => cells.push(Cell::Boolean(
+            docker_data_csv::parse_bool(text).ok_or("a boolean")?,
+        )),
+        ColumnType::Date => cells.push(Cell::Date(
+            dates.date(docker_data_csv::trim(text)).ok_or("a date")?,
+        )),
+        ColumnType::Timestamp => cells.push(Cell::Timestamp(
+            dates
+                .timestamp(docker_data_csv::trim(text))
+                .ok_or("a timestamp")?,
+        )),
+        // A type the engine adds later reads as text until typed here.
+        _ => cells.push(Cell::Text(position as u32)),
     }
+    Ok(())
 }
 
 /// A schema column found in the file.
@@ -277,9 +252,7 @@ impl SchemaDecoder {
             .zip(&mut self.dates)
         {
             match position.and_then(|p| Some((p, record.get(p)?))) {
-                Some((p, text)) => column
-                    .kind
-                    .parse(text, p, dates, cells)
+                Some((p, text)) => parse_cell(column.kind, text, p, dates, cells)
                     .map_err(|what| not_a(record.line(), &column.name, text, what))?,
                 None => cells.push(Cell::Null),
             }

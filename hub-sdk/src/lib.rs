@@ -21,7 +21,6 @@ pub mod rows;
 mod validate;
 
 pub use client::{HubClient, HubClientBuilder};
-pub use error::{Error, ErrorKind, Result};
 pub use hub_auth::{Credentials, OtpProvider};
 pub use listing::{
     AuditLogQuery, MemberQuery, MemberRole, MemberType, RepoOrdering, RepoQuery, Repository, Tag,
@@ -31,7 +30,8 @@ pub use model::{AccountKind, RepositoryKind, Role, Status};
 /// The data engine (CSV rows, typed batches, cell parsers), for naming
 /// and implementing row decoders without a second dependency.
 pub use docker_data_csv as csv;
-pub use sdk_core::download::DownloadError;
-pub use sdk_core::{AuthError, ClientConfig, Clock, RateLimit, RetryPolicy};
+// Everything a user names when configuring a client, reading a bulk
+// summary or matching an error, so that no second crate is needed.
+pub use sdk_core::common::*;
 
 sdk_core::impl_client_hooks!(generated::Client);

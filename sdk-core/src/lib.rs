@@ -9,6 +9,7 @@
 
 pub mod bulk;
 pub mod clock;
+pub mod common;
 pub mod config;
 pub mod download;
 pub mod error;

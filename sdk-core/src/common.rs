@@ -1,0 +1,8 @@
+//! What every SDK's user names — errors, retry policy, clock, bulk options
+//! and summaries, download progress — re-exported whole by each SDK crate
+//! (`pub use sdk_core::common::*;`), so one dependency is enough.
+
+pub use crate::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
+pub use crate::download::{DownloadError, FileProgress, ProgressFn};
+pub use crate::safe_path::UnsafePath;
+pub use crate::{AuthError, ClientConfig, Clock, Error, ErrorKind, RateLimit, Result, RetryPolicy};
