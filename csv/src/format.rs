@@ -32,3 +32,42 @@ impl Format {
         }
     }
 }
+
+impl Format {
+    /// Whether a file written in this format is the source's bytes, so a
+    /// bulk download can check its size (only the CSV): a converted file is
+    /// kept when complete, whatever its size.
+    pub fn keeps_size(&self) -> bool {
+        matches!(self, Format::Csv)
+    }
+}
+
+/// [`sdk_core::bulk::download_many`] in `format`: a converted file's size
+/// says nothing of the source's, so sizes are checked only for the CSV, and
+/// `fetch` gets the format with each item.
+pub async fn download_many_as<T, F, Fut>(
+    root: &std::path::Path,
+    items: Vec<sdk_core::bulk::BulkItem<T>>,
+    options: sdk_core::bulk::BulkOptions,
+    summary: sdk_core::bulk::BulkSummary,
+    format: &Format,
+    fetch: F,
+) -> sdk_core::bulk::BulkSummary
+where
+    T: Send,
+    F: Fn(T, std::path::PathBuf, sdk_core::download::ProgressFn, Format) -> Fut,
+    Fut: Future<Output = Result<u64, sdk_core::Error>>,
+{
+    let items = if format.keeps_size() {
+        items
+    } else {
+        items
+            .into_iter()
+            .map(|item| sdk_core::bulk::BulkItem { size: None, ..item })
+            .collect()
+    };
+    sdk_core::bulk::download_many(root, items, options, summary, |item, dest, progress| {
+        fetch(item, dest, progress, format.clone())
+    })
+    .await
+}

@@ -44,6 +44,6 @@ mod typed_batches;
 
 pub use cells::*;
 pub use error::CsvError;
-pub use format::Format;
+pub use format::{Format, download_many_as};
 pub use rows::*;
 pub use schema::ColumnType;

@@ -1,9 +1,10 @@
 //! Downloading export files: one, or a whole namespace with bounded
 //! concurrency and resumable reruns.
 
+use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 
-use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_many};
+use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary};
 
 use crate::Format;
 use crate::client::DvpClient;
@@ -99,30 +100,13 @@ impl DvpClient {
                 file.destination_for(dir, &format)
             })
             .await?;
-        // A converted file's size says nothing of the CSV's: any complete
-        // file at the destination is kept.
-        let items = match format {
-            Format::Csv => items,
-            #[allow(unreachable_patterns)]
-            _ => items
-                .into_iter()
-                .map(|item| BulkItem { size: None, ..item })
-                .collect(),
+        let fetch = |file: ExportFile, dest: PathBuf, progress, format| {
+            self.download(&file, &dest)
+                .format(format)
+                .progress_fn(progress)
+                .into_future()
         };
-        let format = &format;
-        Ok(download_many(
-            dir,
-            items,
-            options,
-            summary,
-            |file: ExportFile, dest: PathBuf, progress| async move {
-                self.download(&file, &dest)
-                    .format(format.clone())
-                    .progress_fn(progress)
-                    .await
-            },
-        )
-        .await)
+        Ok(docker_data_csv::download_many_as(dir, items, options, summary, &format, fetch).await)
     }
 
     /// The files `filter` keeps, each with its destination under `dir`; a

@@ -1,11 +1,12 @@
 //! Downloading report CSVs: the API redirects to a pre-signed object-store
 //! URL, which is fetched without credentials.
 
+use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use futures::TryStreamExt;
-use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary, download_many};
+use sdk_core::bulk::{BulkFailure, BulkItem, BulkOptions, BulkSummary};
 use sdk_core::download::ProgressFn;
 use sdk_core::retry::{Attempts, Step};
 
@@ -139,30 +140,11 @@ impl EnterpriseClient {
                 destination_with_extension(dir, report, extension)
             })
             .await?;
-        // A converted file's size says nothing of the CSV's: any complete
-        // file at the destination is kept.
-        let items = match format {
-            Format::Csv => items,
-            #[allow(unreachable_patterns)]
-            _ => items
-                .into_iter()
-                .map(|item| BulkItem { size: None, ..item })
-                .collect(),
+        let fetch = |report: types::Report, dest: PathBuf, progress, format| {
+            let request = self.download(&report, &dest).format(format);
+            request.progress_fn(progress).into_future()
         };
-        let format = &format;
-        Ok(download_many(
-            dir,
-            items,
-            options,
-            summary,
-            |report: types::Report, dest: PathBuf, progress| async move {
-                self.download(&report, &dest)
-                    .format(format.clone())
-                    .progress_fn(progress)
-                    .await
-            },
-        )
-        .await)
+        Ok(docker_data_csv::download_many_as(dir, items, options, summary, &format, fetch).await)
     }
 
     /// The reports of a type and cadence dated `from..=to`, each with its
