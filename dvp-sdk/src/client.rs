@@ -1,7 +1,6 @@
 //! The DVP client: construction and one typed call per operation.
 
-use hub_auth::{Credentials, OtpProvider, TokenCache};
-use sdk_core::ClientConfig;
+use hub_auth::{Credentials, TokenCache};
 use sdk_core::download::Downloader;
 
 use crate::error::{Error, Result, hint};
@@ -28,30 +27,20 @@ pub struct DvpClient {
     pub(crate) downloader: Downloader,
 }
 
-/// Configures a [`DvpClient`].
-#[derive(Debug)]
-pub struct DvpClientBuilder {
-    config: ClientConfig,
-    credentials: Credentials,
-    otp: Option<OtpProvider>,
-}
+/// Configures a [`DvpClient`]: the login builder every client that logs
+/// in at Docker Hub shares.
+pub type DvpClientBuilder = hub_auth::LoginBuilder<DvpClient>;
 
-sdk_core::builder_setters!(DvpClientBuilder, hub, otp);
+impl hub_auth::FromLogin for DvpClient {
+    const DEFAULT_API_URL: &'static str = crate::DEFAULT_DVP_URL;
+    const OPERATIONS: &'static [sdk_core::hooks::Operation] = generated::OPERATIONS;
 
-impl DvpClientBuilder {
-    /// Builds the client. Nothing is sent until the first call.
-    pub fn build(self) -> Result<DvpClient> {
-        let (http, tokens, context) = hub_auth::logged_in_context(
-            &self.config,
-            self.credentials,
-            self.otp,
-            generated::OPERATIONS,
-        )?;
-        let api = generated::Client::new_with_client(self.config.api_base(), http, context);
+    fn from_login(login: hub_auth::LoggedIn) -> Result<Self> {
+        let base = login.config.api_base();
         Ok(DvpClient {
-            api,
-            tokens,
-            downloader: self.config.downloader()?,
+            api: generated::Client::new_with_client(base, login.http, login.context),
+            tokens: login.tokens,
+            downloader: login.config.downloader()?,
         })
     }
 }
@@ -65,11 +54,7 @@ impl DvpClient {
 
     /// Starts configuring a client.
     pub fn builder(credentials: Credentials) -> DvpClientBuilder {
-        DvpClientBuilder {
-            config: ClientConfig::new(hub_auth::DEFAULT_HUB_URL, crate::DEFAULT_DVP_URL),
-            credentials,
-            otp: None,
-        }
+        DvpClientBuilder::new(credentials)
     }
 
     /// The generated client, for calls this layer does not wrap. It carries

@@ -134,34 +134,6 @@ impl EnterpriseClient {
         options: BulkOptions,
         format: Format,
     ) -> Result<BulkSummary> {
-        let extension = format.extension();
-        let (items, summary) = self
-            .range_items(report_type, cadence, from, to, dir, |dir, report| {
-                destination_with_extension(dir, report, extension)
-            })
-            .await?;
-        let fetch = |report: types::Report, dest: PathBuf, progress, format| {
-            let request = self.download(&report, &dest).format(format);
-            request.progress_fn(progress).into_future()
-        };
-        Ok(docker_data_csv::download_many_as(dir, items, options, summary, &format, fetch).await)
-    }
-
-    /// The reports of a type and cadence dated `from..=to`, each with its
-    /// destination under `dir`; a report whose destination would leave
-    /// `dir` is recorded as failed.
-    pub(crate) async fn range_items(
-        &self,
-        report_type: &str,
-        cadence: &str,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-        dir: &Path,
-        destination: impl Fn(
-            &Path,
-            &types::Report,
-        ) -> std::result::Result<PathBuf, sdk_core::safe_path::UnsafePath>,
-    ) -> Result<(Vec<BulkItem<types::Report>>, BulkSummary)> {
         let mut selected = Vec::new();
         let mut reports =
             std::pin::pin!(self.reports_with_page_size(report_type, cadence, Some(100)));
@@ -178,7 +150,7 @@ impl EnterpriseClient {
         let mut summary = BulkSummary::default();
         let mut items = Vec::new();
         for report in selected {
-            match destination(dir, &report) {
+            match destination_with_extension(dir, &report, format.extension()) {
                 Ok(dest) => items.push(BulkItem {
                     dest,
                     size: u64::try_from(report.size_bytes).ok(),
@@ -190,12 +162,15 @@ impl EnterpriseClient {
                 )),
             }
         }
-        Ok((items, summary))
+        let fetch = |report: types::Report, dest: PathBuf, progress, format| {
+            let request = self.download(&report, &dest).format(format);
+            request.progress_fn(progress).into_future()
+        };
+        Ok(docker_data_csv::download_many_as(dir, items, options, summary, &format, fetch).await)
     }
 }
 
 /// A format this build cannot write (the `arrow` feature is off).
-#[allow(dead_code)]
 fn unsupported(format: &Format) -> Error {
     Error::invalid_input(
         "format",

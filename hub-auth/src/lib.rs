@@ -21,6 +21,7 @@
 //! # drop(jwt); Ok(()) }
 //! ```
 
+pub mod builder;
 pub mod credentials;
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 // Written by `cargo xtask generate` from openapi/hub-auth.yaml; never edited
@@ -29,6 +30,7 @@ pub mod generated;
 pub mod jwt;
 pub mod token_cache;
 
+pub use builder::{FromLogin, LoggedIn, LoginBuilder};
 pub use credentials::{Credentials, OtpProvider};
 pub use sdk_core::{AuthError, Clock, RetryPolicy, TokenSource};
 pub use token_cache::{TokenCache, TokenCacheBuilder};

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use hub_auth::{Credentials, OtpProvider, TokenCache};
+use hub_auth::{Credentials, TokenCache};
 use sdk_core::ClientConfig;
 
 use crate::error::{Error, Result, hint};
@@ -30,30 +30,21 @@ pub struct HubClient {
     pub(crate) config: Arc<ClientConfig>,
 }
 
-/// Configures a [`HubClient`].
-#[derive(Debug)]
-pub struct HubClientBuilder {
-    config: ClientConfig,
-    credentials: Credentials,
-    otp: Option<OtpProvider>,
-}
+/// Configures a [`HubClient`]: the login builder every client that logs
+/// in at Docker Hub shares.
+pub type HubClientBuilder = hub_auth::LoginBuilder<HubClient>;
 
-sdk_core::builder_setters!(HubClientBuilder, hub, otp);
+impl hub_auth::FromLogin for HubClient {
+    // The data lives on the Hub itself.
+    const DEFAULT_API_URL: &'static str = hub_auth::DEFAULT_HUB_URL;
+    const OPERATIONS: &'static [sdk_core::hooks::Operation] = generated::OPERATIONS;
 
-impl HubClientBuilder {
-    /// Builds the client. Nothing is sent until the first call.
-    pub fn build(self) -> Result<HubClient> {
-        let (http, tokens, context) = hub_auth::logged_in_context(
-            &self.config,
-            self.credentials,
-            self.otp,
-            generated::OPERATIONS,
-        )?;
-        let api = generated::Client::new_with_client(self.config.api_base(), http, context);
+    fn from_login(login: hub_auth::LoggedIn) -> Result<Self> {
+        let base = login.config.api_base();
         Ok(HubClient {
-            api,
-            tokens,
-            config: Arc::new(self.config),
+            api: generated::Client::new_with_client(base, login.http, login.context),
+            tokens: login.tokens,
+            config: Arc::new(login.config),
         })
     }
 }
@@ -68,12 +59,7 @@ impl HubClient {
 
     /// Starts configuring a client.
     pub fn builder(credentials: Credentials) -> HubClientBuilder {
-        HubClientBuilder {
-            // The data lives on the Hub itself.
-            config: ClientConfig::new(hub_auth::DEFAULT_HUB_URL, hub_auth::DEFAULT_HUB_URL),
-            credentials,
-            otp: None,
-        }
+        HubClientBuilder::new(credentials)
     }
 
     /// The generated client, for calls this layer does not wrap. It carries

@@ -148,13 +148,24 @@ impl ClientConfig {
 /// (no trait to import), over the [`ClientConfig`] the builder keeps in its
 /// `config` field: `api_url`, the timeouts, `max_json_body`, `max_pages`,
 /// `user_agent`, `retry`, `clock` and `http_client`; with `hub`, also
-/// `hub_url`; with `hub, otp`, also `otp` (the builder then has an
-/// `otp: Option<hub_auth::OtpProvider>` field). Defined once here,
-/// expanded in each SDK crate.
+/// `hub_url`. `impl<C> Builder<C>` writes them for a generic builder.
+/// Defined once here, expanded where each builder is defined.
 #[macro_export]
 macro_rules! builder_setters {
-    ($builder:ty) => {
-        impl $builder {
+    (impl<$($generic:ident)?> $builder:ty, hub) => {
+        $crate::builder_setters!(impl<$($generic)?> $builder);
+
+        impl<$($generic)?> $builder {
+            /// Docker Hub's base URL, where tokens come from (default
+            /// `https://hub.docker.com`).
+            pub fn hub_url(mut self, url: impl Into<String>) -> Self {
+                self.config.hub_url = url.into();
+                self
+            }
+        }
+    };
+    (impl<$($generic:ident)?> $builder:ty) => {
+        impl<$($generic)?> $builder {
             /// The data API's base URL (default: Docker's production URL).
             pub fn api_url(mut self, url: impl Into<String>) -> Self {
                 self.config.api_url = url.into();
@@ -240,28 +251,10 @@ macro_rules! builder_setters {
             }
         }
     };
-    ($builder:ty, hub) => {
-        $crate::builder_setters!($builder);
-
-        impl $builder {
-            /// Docker Hub's base URL, where tokens come from (default
-            /// `https://hub.docker.com`).
-            pub fn hub_url(mut self, url: impl Into<String>) -> Self {
-                self.config.hub_url = url.into();
-                self
-            }
-        }
+    ($builder:ty) => {
+        $crate::builder_setters!(impl<> $builder);
     };
-    ($builder:ty, hub, otp) => {
-        $crate::builder_setters!($builder, hub);
-
-        impl $builder {
-            /// Answers a second-factor challenge at login with codes from
-            /// `otp`.
-            pub fn otp(mut self, otp: hub_auth::OtpProvider) -> Self {
-                self.otp = Some(otp);
-                self
-            }
-        }
+    ($builder:ty, hub) => {
+        $crate::builder_setters!(impl<> $builder, hub);
     };
 }
