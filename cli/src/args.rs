@@ -7,7 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Docker usage data from the command line: DVP pull analytics and
 /// Enterprise usage reports.
 #[derive(Debug, Parser)]
-#[command(name = "docker-data", version, propagate_version = true)]
+#[command(
+    name = "docker-data",
+    version,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success, 1 API, network or file failure, 2 usage error, \
+                  4 authentication failed or credentials missing."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

@@ -72,7 +72,7 @@ impl Context {
             .or_else(|| g.password.clone())
             .or_else(|| demo(accounts::DVP_PASSWORD));
         let (Some(username), Some(secret)) = (username, secret) else {
-            return Err(CliError::usage(
+            return Err(CliError::auth(
                 "DVP credentials missing: set DOCKER_USERNAME and DOCKER_PAT (or DOCKER_PASSWORD), or pass --username and --pat; --demo uses the simulator's",
             ));
         };
@@ -99,7 +99,7 @@ impl Context {
             .clone()
             .or_else(|| g.demo.then(|| accounts::OAT.to_owned()));
         let (Some(org), Some(oat)) = (org, oat) else {
-            return Err(CliError::usage(
+            return Err(CliError::auth(
                 "Enterprise credentials missing: set DOCKER_ORG and DOCKER_OAT, or pass --org and --oat; --demo uses the simulator's",
             ));
         };
@@ -122,7 +122,7 @@ impl Context {
             (Some(org), Some(oat), _) => Credentials::organization(org.clone(), oat.clone()),
             (_, _, Some(username)) => {
                 let Some(secret) = g.pat.clone().or_else(|| g.password.clone()) else {
-                    return Err(CliError::usage(
+                    return Err(CliError::auth(
                         "Docker Hub credentials missing: with DOCKER_USERNAME, set DOCKER_PAT or DOCKER_PASSWORD",
                     ));
                 };
@@ -130,7 +130,7 @@ impl Context {
             }
             _ if g.demo => Credentials::organization(accounts::ORG, accounts::OAT),
             _ => {
-                return Err(CliError::usage(
+                return Err(CliError::auth(
                     "Docker Hub credentials missing: set DOCKER_ORG and DOCKER_OAT (or DOCKER_USERNAME and DOCKER_PAT); --demo uses the simulator's",
                 ));
             }
@@ -159,7 +159,7 @@ impl Context {
                     .clone()
                     .or_else(|| demo(accounts::ACCOUNT_PASSWORD));
                 let (Some(username), Some(password)) = (username, password) else {
-                    return Err(CliError::usage(
+                    return Err(CliError::auth(
                         "Account API credentials missing: set DOCKER_USERNAME and DOCKER_PASSWORD, or DOCKER_ACCOUNT_TOKEN; --demo uses the simulator's",
                     ));
                 };

@@ -1,5 +1,6 @@
-//! One-line errors with an exit code: 1 for API or network failures, 2 for
-//! usage errors (bad arguments, missing credentials).
+//! One-line errors with an exit code: 1 for API, network or file failures,
+//! 2 for usage errors (bad arguments), 4 when authentication failed or no
+//! credentials were given.
 
 use std::fmt;
 
@@ -18,6 +19,15 @@ impl CliError {
         Self {
             message: message.into(),
             code: 2,
+        }
+    }
+
+    /// Authentication failed, or no credentials were given (exit code 4):
+    /// a script can tell "log in again" from any other failure.
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: 4,
         }
     }
 
@@ -56,6 +66,7 @@ impl From<sdk_core::Error> for CliError {
     fn from(error: sdk_core::Error) -> Self {
         match error.kind() {
             sdk_core::ErrorKind::InvalidInput => Self::usage(error.to_string()),
+            sdk_core::ErrorKind::Unauthenticated => Self::auth(error.to_string()),
             _ => Self::failure(error.to_string()),
         }
     }

@@ -291,7 +291,8 @@ fn api_runs_any_operation_by_operation_id() {
         "--secret",
         "wrong",
     ]);
-    assert_eq!(refused.status.code(), Some(1));
+    // Refused credentials: exit 4, as in every command.
+    assert_eq!(refused.status.code(), Some(4));
     assert!(
         stderr(&refused).contains("HTTP 401"),
         "{}",
@@ -319,9 +320,9 @@ fn bad_org_name_exits_2_with_a_clear_message() {
 }
 
 #[test]
-fn missing_credentials_say_which_variables_to_set() {
+fn missing_credentials_say_which_variables_to_set_and_exit_4() {
     let output = docker_data().args(["reports", "types"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(4));
     assert!(
         stderr(&output).contains("DOCKER_OAT"),
         "{}",
@@ -330,9 +331,9 @@ fn missing_credentials_say_which_variables_to_set() {
 }
 
 #[test]
-fn an_api_failure_exits_1_with_a_hint() {
+fn refused_credentials_exit_4_with_a_hint() {
     let output = demo(&["--org", "other-org", "--oat", "wrong", "reports", "types"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(4));
     let err = stderr(&output);
     assert!(err.contains("HTTP 401") && err.contains("check"), "{err}");
     assert!(!err.contains("wrong\""), "the secret was echoed: {err}");
@@ -425,7 +426,8 @@ fn verbose_logs_requests_without_secrets() {
             "reports",
             "types",
         ]);
-        assert_eq!(output.status.code(), Some(1));
+        // Refused credentials.
+        assert_eq!(output.status.code(), Some(4));
         let dvp = demo(&[
             verbosity,
             "--username",
@@ -435,7 +437,7 @@ fn verbose_logs_requests_without_secrets() {
             "dvp",
             "namespaces",
         ]);
-        assert_eq!(dvp.status.code(), Some(1));
+        assert_eq!(dvp.status.code(), Some(4));
         for text in [stderr(&output), stdout(&output), stderr(&dvp), stdout(&dvp)] {
             assert!(
                 !text.contains("CANARY"),
@@ -857,7 +859,7 @@ fn two_factor_with_otp_and_without_a_code() {
         "dvp",
         "namespaces",
     ]);
-    assert_eq!(wrong_code.status.code(), Some(1));
+    assert_eq!(wrong_code.status.code(), Some(4));
     // Not --demo (which answers the challenge itself) and no terminal: the
     // error says how to give a code.
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -869,13 +871,14 @@ fn two_factor_with_otp_and_without_a_code() {
         .args(["dvp", "namespaces"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    // A code is required: authentication, exit 4.
+    assert_eq!(output.status.code(), Some(4));
     assert!(stderr(&output).contains("--otp"), "{}", stderr(&output));
     drop(sim);
 }
 
 #[test]
-fn exit_code_1_for_network_io_403_and_5xx_failures() {
+fn exit_code_1_for_network_io_403_and_5xx_failures_and_4_for_a_refused_login() {
     // Network: nothing listens there.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let nowhere = format!("http://{}", closed.local_addr().unwrap());
@@ -908,10 +911,10 @@ fn exit_code_1_for_network_io_403_and_5xx_failures() {
         file.to_str().unwrap(),
     ]);
     assert_eq!(io.status.code(), Some(1), "{}", stderr(&io));
-    // 403: an organization token cannot read DVP data.
+    // An organization's name and token are no user login: refused, exit 4.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt.block_on(Simulator::start()).unwrap();
-    let forbidden = docker_data()
+    let refused = docker_data()
         .args(["--hub-url", &sim.hub_url(), "--dvp-url", &sim.dvp_url()])
         .args([
             "--username",
@@ -923,7 +926,22 @@ fn exit_code_1_for_network_io_403_and_5xx_failures() {
         ])
         .output()
         .unwrap();
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    // 403: logged in, but not allowed there.
+    sim.inject(route::DVP, Fault::status(403), 1);
+    let forbidden = docker_data()
+        .args(["--hub-url", &sim.hub_url(), "--dvp-url", &sim.dvp_url()])
+        .env("DOCKER_USERNAME", accounts::DVP_USER)
+        .env("DOCKER_PASSWORD", accounts::DVP_PASSWORD)
+        .args(["dvp", "namespaces"])
+        .output()
+        .unwrap();
     assert_eq!(forbidden.status.code(), Some(1), "{}", stderr(&forbidden));
+    assert!(
+        stderr(&forbidden).contains("HTTP 403"),
+        "{}",
+        stderr(&forbidden)
+    );
     // 5xx: the simulator fails every DVP call.
     sim.inject(route::DVP, Fault::status(500), 100);
     let server = docker_data()
@@ -960,9 +978,10 @@ fn exit_code_2_for_each_kind_of_bad_input() {
             stderr(&output)
         );
     }
-    // Missing credentials (no --demo) is a usage error too.
+    // Missing credentials (no --demo) are not a usage error: exit 4, so a
+    // script can tell "log in" apart.
     let output = docker_data().args(["reports", "types"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(4));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -396,7 +396,13 @@ fn auth_error(error: sdk_core::Error) -> AuthError {
         Some(429) => Some("too many attempts: wait before retrying"),
         _ => None,
     });
-    AuthError::new(error.to_string(), error.status())
+    AuthError::new(error.to_string(), error.status()).with_kind(match error.kind() {
+        // A refused request of the token endpoint is refused credentials.
+        sdk_core::ErrorKind::InvalidInput | sdk_core::ErrorKind::NotFound => {
+            sdk_core::ErrorKind::Unauthenticated
+        }
+        kind => kind,
+    })
 }
 
 #[cfg(test)]

@@ -75,10 +75,12 @@ pub type HintFn = fn(ErrorKind, Option<u16>) -> Option<&'static str>;
 /// server's message (redacted), and what to check; it never contains
 /// passwords, tokens or signed URLs. The cause, when there is one (a
 /// `reqwest::Error`, a download or CSV error), is the [`source`](std::error::Error::source).
+#[derive(Debug)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Debug)]
 struct Inner {
     kind: ErrorKind,
     operation: String,
@@ -86,7 +88,17 @@ struct Inner {
     message: String,
     hint: Option<Cow<'static, str>>,
     retry_after: Option<Duration>,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    source: Option<Source>,
+}
+
+/// The cause, shown redacted by `Debug`: a source's own `Debug` (an
+/// `AuthError`, a CSV cell) may hold server text as it came.
+struct Source(Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", crate::redact::tokens(&self.0.to_string()))
+    }
 }
 
 impl Error {
@@ -136,7 +148,7 @@ impl Error {
 
     /// The same error with its cause, for [`source`](std::error::Error::source).
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.inner.source = Some(Box::new(source));
+        self.inner.source = Some(Source(Box::new(source)));
         self
     }
 
@@ -228,7 +240,10 @@ impl Error {
         match error {
             G::InvalidRequest(message) => Self::new(ErrorKind::InvalidInput, operation, message),
             // The hooks' way of saying that no token could be had.
-            G::Custom(message) => Self::new(ErrorKind::Unauthenticated, operation, message),
+            G::Custom(message) => {
+                let (kind, message) = read_token_failure(message);
+                Self::new(kind, operation, message)
+            }
             G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => Self::new(
                 ErrorKind::Transport,
                 operation,
@@ -278,6 +293,37 @@ impl Error {
     }
 }
 
+/// Marks the hooks' message when no token could be had: progenitor's
+/// `Error::Custom` carries a string only, so the kind travels in it.
+const TOKEN_FAILURE: char = '\u{1}';
+
+/// The hooks' message for a token that could not be had, with its kind.
+pub(crate) fn token_failure(kind: ErrorKind, message: &str) -> String {
+    let code = match kind {
+        ErrorKind::Transport => 'T',
+        ErrorKind::RateLimited => 'R',
+        ErrorKind::PermissionDenied => 'P',
+        _ => 'U',
+    };
+    format!("{TOKEN_FAILURE}{code}{message}")
+}
+
+/// The kind and message of a `Custom` error: the hooks' token failure, or
+/// (any other text) refused credentials.
+fn read_token_failure(message: &str) -> (ErrorKind, &str) {
+    let mut chars = message.chars();
+    if chars.next() == Some(TOKEN_FAILURE) {
+        let kind = match chars.next() {
+            Some('T') => ErrorKind::Transport,
+            Some('R') => ErrorKind::RateLimited,
+            Some('P') => ErrorKind::PermissionDenied,
+            _ => ErrorKind::Unauthenticated,
+        };
+        return (kind, chars.as_str());
+    }
+    (ErrorKind::Unauthenticated, message)
+}
+
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     crate::retry::retry_after(headers, std::time::SystemTime::now())
 }
@@ -300,35 +346,12 @@ impl std::fmt::Display for Error {
     }
 }
 
-/// The fields, with the source shown redacted: a source's own `Debug`
-/// (an `AuthError`, a CSV cell) may hold server text as it came.
-impl std::fmt::Debug for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let inner = &self.inner;
-        f.debug_struct("Error")
-            .field("kind", &inner.kind)
-            .field("operation", &inner.operation)
-            .field("status", &inner.status)
-            .field("message", &inner.message)
-            .field("hint", &inner.hint)
-            .field("retry_after", &inner.retry_after)
-            .field(
-                "source",
-                &inner
-                    .source
-                    .as_ref()
-                    .map(|source| crate::redact::tokens(&source.to_string())),
-            )
-            .finish()
-    }
-}
-
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.inner
             .source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
+            .as_ref()
+            .map(|source| source.0.as_ref() as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -370,12 +393,7 @@ where
 
 impl From<crate::AuthError> for Error {
     fn from(error: crate::AuthError) -> Self {
-        let kind = match error.status {
-            Some(403) => ErrorKind::PermissionDenied,
-            Some(429) => ErrorKind::RateLimited,
-            _ => ErrorKind::Unauthenticated,
-        };
-        let mut built = Self::new(kind, "authentication failed", &error.message);
+        let mut built = Self::new(error.kind, "authentication failed", &error.message);
         // Kept for matching; the token endpoint's message already names it.
         built.inner.status = error.status;
         built.with_source(error)

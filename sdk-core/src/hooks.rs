@@ -166,9 +166,12 @@ pub async fn pre<E>(
     }
     if let Some(source) = &context.token_source {
         let token = source.token().await.map_err(|err| {
-            progenitor_client::Error::Custom(format!(
-                "{}: could not get an access token: {err}",
-                info.operation_id
+            progenitor_client::Error::Custom(crate::error::token_failure(
+                err.kind,
+                &format!(
+                    "{}: could not get an access token: {err}",
+                    info.operation_id
+                ),
             ))
         })?;
         let value = bearer_header(&token).map_err(|_| {

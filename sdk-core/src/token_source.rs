@@ -7,20 +7,33 @@ use secrecy::SecretString;
 /// when the token endpoint answered, never the credentials themselves.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct AuthError {
     /// What failed, with the server's message when there was one.
     pub message: String,
     /// HTTP status of the token endpoint's answer, if it answered.
     pub status: Option<u16>,
+    /// What kind of failure: the credentials refused (`Unauthenticated`),
+    /// or the token endpoint out of reach (`Transport`), …
+    pub kind: crate::ErrorKind,
 }
 
 impl AuthError {
-    /// An error with a message and, if the server answered, its status.
+    /// An error with a message and, if the server answered, its status;
+    /// the credentials are taken as refused (see [`with_kind`](Self::with_kind)).
     pub fn new(message: impl Into<String>, status: Option<u16>) -> Self {
         Self {
             message: message.into(),
             status,
+            kind: crate::ErrorKind::Unauthenticated,
         }
+    }
+
+    /// The same error of another kind (a token endpoint out of reach is
+    /// `Transport`, not refused credentials).
+    pub fn with_kind(mut self, kind: crate::ErrorKind) -> Self {
+        self.kind = kind;
+        self
     }
 }
 
