@@ -106,6 +106,10 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             if let Some(group) = group {
                 query = query.group(dvp_sdk::GroupBy::from(group.as_str()));
             }
+            let repos = repos
+                .iter()
+                .map(|repo| repo_in(&namespace, repo))
+                .collect::<Result<Vec<_>, _>>()?;
             let client = context.dvp()?;
             let counts: Vec<(String, dvp_sdk::PullCount)> = match repos.as_slice() {
                 [] => client
@@ -353,5 +357,18 @@ fn print_rows(
             }
             out.finish()
         }
+    }
+}
+
+/// A `--repo` value as the repository's name in `namespace`: `web` or
+/// `NAMESPACE/web` (the API's own form, which users paste); a repository
+/// of another namespace is refused, naming both.
+fn repo_in<'a>(namespace: &str, repo: &'a str) -> Result<&'a str, CliError> {
+    match repo.split_once('/') {
+        None => Ok(repo),
+        Some((owner, name)) if owner == namespace => Ok(name),
+        Some((owner, _)) => Err(CliError::usage(format!(
+            "--repo {repo:?} is in namespace {owner:?}, but this command reads {namespace:?}: give the repository as REPO or {namespace}/REPO, or run the command for {owner:?}"
+        ))),
     }
 }

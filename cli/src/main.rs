@@ -109,19 +109,32 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// `-v`: one line per request from the SDKs' spans; `-vv`: everything at
-/// debug. The SDKs never put secrets in their spans.
+/// debug; `RUST_LOG`, when set, chooses instead (`RUST_LOG=docker_data_core=trace`).
+/// Colours only on a terminal and without `NO_COLOR`. The SDKs never put
+/// secrets in their spans.
 fn init_tracing(verbose: u8) {
-    let filter = match verbose {
-        0 => return,
-        1 => {
-            "docker_data_core=debug,docker_hub_auth=debug,dvp_sdk=debug,enterprise_data_sdk=debug,account_sdk=debug"
-        }
-        _ => "debug",
+    let from_env = std::env::var("RUST_LOG").ok().filter(|v| !v.is_empty());
+    let filter = match (from_env, verbose) {
+        (Some(directives), _) => directives,
+        (None, 0) => return,
+        (None, 1) => [
+            "docker_data_core",
+            "docker_data_csv",
+            "docker_hub_auth",
+            "dvp_sdk",
+            "enterprise_data_sdk",
+            "account_sdk",
+            "docker_hub_sdk",
+        ]
+        .map(|target| format!("{target}=debug"))
+        .join(","),
+        (None, _) => "debug".to_owned(),
     };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(!no_color && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }

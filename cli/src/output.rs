@@ -89,17 +89,14 @@ impl Listing {
                     .iter()
                     .map(|row| row.iter().map(|c| visible(c).into_owned()).collect())
                     .collect();
-                let mut widths: Vec<usize> = self.columns.iter().map(|c| c.len()).collect();
+                let mut widths: Vec<usize> = self.columns.iter().map(|c| width(c)).collect();
                 for row in &rows {
-                    for (width, cell) in widths.iter_mut().zip(row) {
-                        *width = (*width).max(cell.chars().count());
+                    for (column, cell) in widths.iter_mut().zip(row) {
+                        *column = (*column).max(width(cell));
                     }
                 }
                 let line = |cells: &mut dyn Iterator<Item = &str>| {
-                    let text: Vec<String> = cells
-                        .zip(&widths)
-                        .map(|(c, w)| format!("{c:<w$}"))
-                        .collect();
+                    let text: Vec<String> = cells.zip(&widths).map(|(c, &w)| pad(c, w)).collect();
                     text.join("  ").trim_end().to_owned()
                 };
                 writeln!(out, "{}", line(&mut self.columns.iter().copied()))?;
@@ -145,12 +142,37 @@ pub const TABLE_SAMPLE: usize = 100;
 /// Widest a table cell is shown.
 pub const MAX_CELL: usize = 40;
 
-/// `text` cut to `width` characters, the last one `…` when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+/// Columns `text` takes on a terminal: wide characters (CJK, most emoji)
+/// take two, combining marks none.
+fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces up to `columns` terminal columns.
+fn pad(text: &str, columns: usize) -> String {
+    let mut padded = text.to_owned();
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        columns.saturating_sub(width(text)),
+    ));
+    padded
+}
+
+/// `text` cut to `columns` terminal columns, the last one `…` when cut.
+fn fit(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > columns.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        cut.push(c);
+    }
     cut.push('…');
     cut
 }
@@ -292,10 +314,10 @@ impl RowWriter {
 
     /// Fixes the widths from the rows held so far and prints them.
     fn flush_sample(&mut self) -> Result<(), CliError> {
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| width(c)).collect();
         for row in &self.sample {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count().min(MAX_CELL));
+            for (column, cell) in widths.iter_mut().zip(row) {
+                *column = (*column).max(width(cell).min(MAX_CELL));
             }
         }
         self.line(&aligned(&self.columns, &widths))?;
@@ -323,7 +345,7 @@ fn aligned(cells: &[String], widths: &[usize]) -> String {
     let padded: Vec<String> = cells
         .iter()
         .zip(widths)
-        .map(|(cell, &width)| format!("{:<width$}", fit(cell, width)))
+        .map(|(cell, &columns)| pad(&fit(cell, columns), columns))
         .collect();
     padded.join("  ").trim_end().to_owned()
 }
@@ -344,6 +366,26 @@ mod tests {
         );
         assert_eq!(line, "ab    a very lo…  x");
         assert_eq!(super::fit("short", 10), "short");
+    }
+
+    #[test]
+    fn wide_characters_are_measured_by_the_columns_they_take() {
+        // Each CJK character and the emoji take two columns.
+        assert_eq!(super::width("東京"), 4);
+        assert_eq!(super::pad("東京", 6), "東京  ");
+        assert_eq!(super::pad("ab", 6), "ab    ");
+        // Cut at the column, not the character count.
+        assert_eq!(super::fit("東京大阪", 5), "東京…");
+        let lines = [
+            super::aligned(&["東京".to_owned(), "x".to_owned()], &[6, 1]),
+            super::aligned(&["abc".to_owned(), "x".to_owned()], &[6, 1]),
+            super::aligned(&["🐳🐳".to_owned(), "x".to_owned()], &[6, 1]),
+        ];
+        // The second column starts at the same terminal column on each line.
+        for line in &lines {
+            let before_x = &line[..line.rfind('x').unwrap()];
+            assert_eq!(super::width(before_x), 8, "{line:?}");
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ fn docker_data() -> Command {
         "DOCKER_ENTERPRISE_AUTH",
         "DOCKER_ACCOUNT_URL",
         "DOCKER_ACCOUNT_TOKEN",
+        "RUST_LOG",
     ] {
         command.env_remove(var);
     }
@@ -1528,4 +1529,79 @@ fn no_command_prints_a_secret_that_the_server_echoes() {
         );
         sim.clear_faults();
     }
+}
+
+#[test]
+fn repo_may_be_given_with_its_namespace_and_another_namespace_is_named() {
+    let alone = ok(demo(&[
+        "dvp",
+        "pulls",
+        accounts::NAMESPACE,
+        "--repo",
+        "web-app",
+        "-o",
+        "csv",
+    ]));
+    let qualified = format!("{}/web-app", accounts::NAMESPACE);
+    let pasted = ok(demo(&[
+        "dvp",
+        "pulls",
+        accounts::NAMESPACE,
+        "--repo",
+        &qualified,
+        "-o",
+        "csv",
+    ]));
+    assert_eq!(alone, pasted);
+    assert!(alone.lines().count() > 1, "{alone}");
+    // Two repositories, one of them written with its namespace.
+    let mixed = ok(demo(&[
+        "dvp",
+        "pulls",
+        accounts::NAMESPACE,
+        "--repo",
+        &qualified,
+        "--repo",
+        "api-svc",
+        "-o",
+        "csv",
+    ]));
+    assert!(
+        mixed.contains(&qualified) && mixed.contains("api-svc"),
+        "{mixed}"
+    );
+
+    let other = demo(&[
+        "dvp",
+        "pulls",
+        accounts::NAMESPACE,
+        "--repo",
+        "elsewhere/web-app",
+    ]);
+    assert_eq!(other.status.code(), Some(2));
+    let err = stderr(&other);
+    assert!(
+        err.contains("\"elsewhere\"") && err.contains(accounts::NAMESPACE),
+        "{err}"
+    );
+}
+
+#[test]
+fn logs_follow_rust_log_even_without_v() {
+    // RUST_LOG chooses the logs even without -v.
+    let output = docker_data()
+        .arg("--demo")
+        .env("RUST_LOG", "docker_data_core=debug")
+        .args(["dvp", "namespaces"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(stderr(&output).contains("request"), "{}", stderr(&output));
+    // Without it and without -v: no logs.
+    let quiet = docker_data()
+        .arg("--demo")
+        .args(["dvp", "namespaces"])
+        .output()
+        .unwrap();
+    assert!(!stderr(&quiet).contains("request"), "{}", stderr(&quiet));
 }
