@@ -118,6 +118,8 @@ pub enum Output {
     Table,
     /// JSON (one document for listings, one object per line for rows).
     Json,
+    /// One JSON object per line, for listings and rows alike.
+    Jsonl,
     /// CSV with a header line.
     Csv,
 }
@@ -371,6 +373,21 @@ pub enum ReportsCommand {
     },
 }
 
+/// How many items a listing prints at most.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Limit {
+    /// Print at most N items, and stop asking for pages once N have come.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+impl Limit {
+    /// The limit, or no limit.
+    pub fn get(self) -> usize {
+        self.limit.unwrap_or(usize::MAX)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum HubCommand {
     /// Audit events of an organization or user, newest first.
@@ -389,6 +406,8 @@ pub enum HubCommand {
         /// Only events by this user.
         #[arg(long)]
         actor: Option<String>,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// Members of an organization (with pending invites).
     Members {
@@ -397,11 +416,15 @@ pub enum HubCommand {
         /// Write the CSV export to this file instead (atomically).
         #[arg(long, value_name = "FILE")]
         export: Option<PathBuf>,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// Repositories of a namespace, with pull counts.
     Repos {
         /// The namespace.
         namespace: String,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// Tags of a repository.
     Tags {
@@ -409,6 +432,8 @@ pub enum HubCommand {
         namespace: String,
         /// The repository.
         repo: String,
+        #[command(flatten)]
+        limit: Limit,
     },
 }
 

@@ -1,12 +1,14 @@
-//! `docker-data hub ...`: Docker Hub organization data.
+//! `docker-data hub ...`: Docker Hub organization data. Every listing
+//! prints its items as pages arrive (a large organization's audit log is
+//! never held in memory) and stops asking for pages at `--limit`.
 
-use futures::TryStreamExt;
+use futures::{Stream, StreamExt, TryStreamExt};
 use serde_json::json;
 
-use crate::args::HubCommand;
+use crate::args::{HubCommand, Output};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::Listing;
+use crate::output::RowWriter;
 
 pub async fn run(context: &Context, command: HubCommand) -> Result<(), CliError> {
     let format = context.global.output;
@@ -19,6 +21,7 @@ pub async fn run(context: &Context, command: HubCommand) -> Result<(), CliError>
             to,
             action,
             actor,
+            limit,
         } => {
             let mut query = hub_sdk::AuditLogQuery::new();
             if let Some(from) = from {
@@ -33,78 +36,99 @@ pub async fn run(context: &Context, command: HubCommand) -> Result<(), CliError>
             if let Some(actor) = actor {
                 query = query.actor(actor);
             }
-            let events: Vec<_> = client.audit_logs(&account, query).try_collect().await?;
-            let mut listing = Listing::new(&["timestamp", "action", "actor", "name"]);
-            for event in events {
-                listing.push(
-                    vec![
-                        event.timestamp.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                        text(event.action.as_deref()),
-                        text(event.actor.as_deref()),
-                        text(event.name.as_deref()),
-                    ],
-                    json!(event),
-                );
-            }
-            listing.print(format)
+            let events = client.audit_logs(&account, query).take(limit.get());
+            let columns = ["timestamp", "action", "actor", "name"];
+            print_listing(format, &columns, events, |event| {
+                let cells = vec![
+                    event.timestamp.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    text(event.action.as_deref()),
+                    text(event.actor.as_deref()),
+                    text(event.name.as_deref()),
+                ];
+                (cells, json!(event))
+            })
+            .await
         }
-        HubCommand::Members { org, export } => {
+        HubCommand::Members { org, export, limit } => {
             if let Some(file) = export {
                 let bytes = client.export_members(&org, &file).await?;
                 eprintln!("exported {bytes} bytes to {}", file.display());
                 return Ok(());
             }
             let query = hub_sdk::MemberQuery::new().invites(true);
-            let members: Vec<_> = client.members(&org, query).try_collect().await?;
-            let mut listing = Listing::new(&["username", "full_name", "role", "email"]);
-            for member in members {
+            let members = client.members(&org, query).take(limit.get());
+            let columns = ["username", "full_name", "role", "email"];
+            print_listing(format, &columns, members, |member| {
                 let value = json!(member);
                 let role = value["role"].as_str().unwrap_or_default().to_owned();
-                listing.push(
-                    vec![
-                        text(member.username.as_deref()),
-                        text(member.full_name.as_deref()),
-                        role,
-                        text(member.email.as_deref()),
-                    ],
-                    value,
-                );
-            }
-            listing.print(format)
+                let cells = vec![
+                    text(member.username.as_deref()),
+                    text(member.full_name.as_deref()),
+                    role,
+                    text(member.email.as_deref()),
+                ];
+                (cells, value)
+            })
+            .await
         }
-        HubCommand::Repos { namespace } => {
-            let repos: Vec<_> = client
+        HubCommand::Repos { namespace, limit } => {
+            let repos = client
                 .repositories(&namespace, hub_sdk::RepoQuery::new())
-                .try_collect()
-                .await?;
-            let mut listing = Listing::new(&["name", "pull_count", "star_count", "private"]);
-            for repo in repos {
-                listing.push(
-                    vec![
-                        repo.name.clone(),
-                        repo.pull_count.to_string(),
-                        repo.star_count.to_string(),
-                        repo.is_private.to_string(),
-                    ],
-                    json!(repo.raw),
-                );
-            }
-            listing.print(format)
+                .take(limit.get());
+            let columns = ["name", "pull_count", "star_count", "private"];
+            print_listing(format, &columns, repos, |repo| {
+                let cells = vec![
+                    repo.name.clone(),
+                    repo.pull_count.to_string(),
+                    repo.star_count.to_string(),
+                    repo.is_private.to_string(),
+                ];
+                (cells, json!(repo.raw))
+            })
+            .await
         }
-        HubCommand::Tags { namespace, repo } => {
-            let tags: Vec<_> = client.tags(&namespace, &repo).try_collect().await?;
-            let mut listing = Listing::new(&["name", "full_size", "last_updated"]);
-            for tag in tags {
-                listing.push(
-                    vec![
-                        tag.name.clone(),
-                        tag.full_size.to_string(),
-                        text(tag.raw.last_updated.as_deref()),
-                    ],
-                    json!(tag.raw),
-                );
-            }
-            listing.print(format)
+        HubCommand::Tags {
+            namespace,
+            repo,
+            limit,
+        } => {
+            let tags = client.tags(&namespace, &repo).take(limit.get());
+            let columns = ["name", "full_size", "last_updated"];
+            print_listing(format, &columns, tags, |tag| {
+                let cells = vec![
+                    tag.name.clone(),
+                    tag.full_size.to_string(),
+                    text(tag.raw.last_updated.as_deref()),
+                ];
+                (cells, json!(tag.raw))
+            })
+            .await
         }
     }
+}
+
+/// Prints `items` as they come, each as table cells and its JSON form.
+/// What was printed is written out whenever the next item is not there
+/// yet (a page is being fetched), so a pipe sees each page as it arrives.
+async fn print_listing<T>(
+    format: Output,
+    columns: &[&str],
+    items: impl Stream<Item = sdk_core::Result<T>>,
+    row: impl Fn(T) -> (Vec<String>, serde_json::Value),
+) -> Result<(), CliError> {
+    let mut out = RowWriter::listing(format, columns);
+    let mut items = std::pin::pin!(items);
+    loop {
+        let next = match futures::FutureExt::now_or_never(items.try_next()) {
+            Some(next) => next,
+            None => {
+                out.flush()?;
+                items.try_next().await
+            }
+        };
+        let Some(item) = next? else { break };
+        let (cells, json) = row(item);
+        out.write(&cells, &json)?;
+    }
+    out.finish()
 }

@@ -75,6 +75,12 @@ impl Listing {
                 serde_json::to_writer_pretty(&mut out, &self.json)?;
                 writeln!(out)?;
             }
+            Output::Jsonl => {
+                for value in &self.json {
+                    serde_json::to_writer(&mut out, value)?;
+                    writeln!(out)?;
+                }
+            }
             Output::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
                 writer.write_record(&self.columns)?;
@@ -128,6 +134,9 @@ pub struct RowWriter {
     /// Table mode: rows held to measure the columns, until the widths are set.
     sample: Vec<Vec<String>>,
     widths: Option<Vec<usize>>,
+    /// `-o json` of a listing: one array, written as items come.
+    json_array: bool,
+    items: usize,
 }
 
 /// Where rows go: CSV through its own writer, the rest as lines.
@@ -240,7 +249,27 @@ impl RowWriter {
             cells: Cells::default(),
             sample: Vec::new(),
             widths: None,
+            json_array: false,
+            items: 0,
         }
+    }
+
+    /// A writer for a listing: as [`new`](Self::new), but `-o json` writes
+    /// one array (its items as they come) instead of one object per line.
+    pub fn listing(format: Output, columns: &[&str]) -> Self {
+        let mut writer = Self::new(format, columns.iter().map(|c| c.to_string()).collect());
+        writer.json_array = format == Output::Json;
+        writer
+    }
+
+    /// Writes what is buffered: a listing calls this before it waits for
+    /// the next page, so a pipe sees each page as it comes.
+    pub fn flush(&mut self) -> Result<(), CliError> {
+        match &mut self.sink {
+            Sink::Csv(writer) => writer.flush()?,
+            Sink::Lines(out) => out.flush()?,
+        }
+        Ok(())
     }
 
     /// Writes a row given as text cells and its JSON form.
@@ -259,10 +288,11 @@ impl RowWriter {
         json: &impl serde::Serialize,
         cells: impl FnOnce(&mut Cells),
     ) -> Result<(), CliError> {
-        if self.format != Output::Json {
+        if !matches!(self.format, Output::Json | Output::Jsonl) {
             self.cells.clear();
             cells(&mut self.cells);
         }
+        self.items += 1;
         match (self.format, &mut self.sink) {
             (Output::Csv, Sink::Csv(writer)) => {
                 if !self.header_done {
@@ -274,7 +304,14 @@ impl RowWriter {
                     writer.flush()?;
                 }
             }
-            (Output::Json, Sink::Lines(out)) => {
+            (Output::Json, Sink::Lines(out)) if self.json_array => {
+                out.write_all(if self.items == 1 { b"[\n" } else { b",\n" })?;
+                serde_json::to_writer_pretty(&mut *out, json)?;
+                if self.terminal {
+                    out.flush()?;
+                }
+            }
+            (Output::Json | Output::Jsonl, Sink::Lines(out)) => {
                 serde_json::to_writer(&mut *out, json)?;
                 out.write_all(b"\n")?;
                 if self.terminal {
@@ -331,6 +368,9 @@ impl RowWriter {
     pub fn finish(mut self) -> Result<(), CliError> {
         if self.format == Output::Table && self.widths.is_none() {
             self.flush_sample()?;
+        }
+        if self.json_array {
+            self.line(if self.items == 0 { "[]" } else { "\n]" })?;
         }
         match &mut self.sink {
             Sink::Csv(writer) => writer.flush()?,

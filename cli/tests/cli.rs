@@ -1605,3 +1605,107 @@ fn logs_follow_rust_log_even_without_v() {
         .unwrap();
     assert!(!stderr(&quiet).contains("request"), "{}", stderr(&quiet));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hub_listings_stream_their_pages_and_stop_asking_at_the_limit() {
+    use std::io::BufRead;
+    let sim = Simulator::start().await.unwrap();
+    let hub = sim.hub_url();
+    let command = move |args: &[&str]| {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("docker-data"));
+        command
+            .args(["--hub-url", &hub])
+            .env("DOCKER_ORG", accounts::ORG)
+            .env("DOCKER_OAT", accounts::OAT)
+            .env_remove("RUST_LOG")
+            .args(args);
+        command
+    };
+    let run = |args: Vec<&'static str>| {
+        let mut command = command(&args);
+        async move {
+            tokio::task::spawn_blocking(move || command.output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let objects = |output: &Output| -> Vec<serde_json::Value> {
+        assert!(output.status.success(), "{}", stderr(output));
+        stdout(output)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+
+    // 25 events a page: --limit 30 asks for two pages (and the token), not
+    // the twelve the whole log takes.
+    let before = sim.requests();
+    let output = run(vec![
+        "hub",
+        "audit-logs",
+        accounts::ORG,
+        "--limit",
+        "30",
+        "-o",
+        "jsonl",
+    ])
+    .await;
+    let events = objects(&output);
+    assert_eq!(events.len(), 30);
+    assert!(events.iter().all(|e| e["action"].is_string()), "{events:?}");
+    assert_eq!(
+        sim.requests() - before,
+        1 + 2,
+        "token exchange and two pages"
+    );
+
+    // -o jsonl: one object per line, for every listing.
+    for args in [
+        vec!["hub", "members", accounts::ORG, "-o", "jsonl"],
+        vec!["hub", "repos", accounts::ORG, "-o", "jsonl"],
+        vec!["hub", "tags", accounts::ORG, "web-app", "-o", "jsonl"],
+    ] {
+        let listed = objects(&run(args.clone()).await);
+        assert!(
+            !listed.is_empty() && listed.iter().all(|o| o.is_object()),
+            "{args:?}"
+        );
+    }
+
+    // The second page held back (every attempt at it): the first page's
+    // events are printed while the listing waits. Without that, the first
+    // line would come only after the held request timed out and was sent
+    // again, which the request count would show.
+    sim.inject(route::HUB_DATA, Fault::Delay(std::time::Duration::ZERO), 1);
+    sim.inject(
+        route::HUB_DATA,
+        Fault::Delay(std::time::Duration::from_secs(600)),
+        4,
+    );
+    let before = sim.requests();
+    let mut child = command(&["hub", "audit-logs", accounts::ORG, "-o", "jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let asked = sim.requests() - before;
+    let event: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert!(event["action"].is_string(), "{first}");
+    assert!(
+        asked <= 3,
+        "{asked} requests before the first line: token, page 1 and at most the held page 2"
+    );
+    assert!(child.try_wait().unwrap().is_none(), "the listing ended");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
