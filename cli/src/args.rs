@@ -138,6 +138,18 @@ pub enum Command {
     /// Docker Hub organization data: audit logs, members, repositories, tags.
     #[command(subcommand)]
     Hub(HubCommand),
+    /// Shell completions for bash, zsh, fish, powershell or elvish, on
+    /// standard output (`docker-data completions bash > ~/.local/share/bash-completion/completions/docker-data`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// The man pages (`docker-data.1` and one per subcommand, e.g.
+    /// `docker-data-reports-list.1`), written into a folder.
+    Man {
+        /// Where the pages go (created if missing).
+        dir: std::path::PathBuf,
+    },
     /// Any operation of any vendored spec, by its operationId, raw JSON out.
     /// `docker-data api` lists specs; `docker-data api <spec>` lists its
     /// operations; `docker-data api <spec> <operation> --help` shows its

@@ -2,13 +2,13 @@
 //! prints its items as pages arrive (a large organization's audit log is
 //! never held in memory) and stops asking for pages at `--limit`.
 
-use futures::{Stream, StreamExt, TryStreamExt};
+use futures::StreamExt;
 use serde_json::json;
 
-use crate::args::{HubCommand, Output};
+use crate::args::HubCommand;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::RowWriter;
+use crate::output::print_listing;
 
 pub async fn run(context: &Context, command: HubCommand) -> Result<(), CliError> {
     let format = context.global.output;
@@ -105,30 +105,4 @@ pub async fn run(context: &Context, command: HubCommand) -> Result<(), CliError>
             .await
         }
     }
-}
-
-/// Prints `items` as they come, each as table cells and its JSON form.
-/// What was printed is written out whenever the next item is not there
-/// yet (a page is being fetched), so a pipe sees each page as it arrives.
-async fn print_listing<T>(
-    format: Output,
-    columns: &[&str],
-    items: impl Stream<Item = sdk_core::Result<T>>,
-    row: impl Fn(T) -> (Vec<String>, serde_json::Value),
-) -> Result<(), CliError> {
-    let mut out = RowWriter::listing(format, columns);
-    let mut items = std::pin::pin!(items);
-    loop {
-        let next = match futures::FutureExt::now_or_never(items.try_next()) {
-            Some(next) => next,
-            None => {
-                out.flush()?;
-                items.try_next().await
-            }
-        };
-        let Some(item) = next? else { break };
-        let (cells, json) = row(item);
-        out.write(&cells, &json)?;
-    }
-    out.finish()
 }

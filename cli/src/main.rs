@@ -94,6 +94,19 @@ fn secrets_from_stdin(cli: &mut Cli) -> Result<(), CliError> {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
+    // Neither needs a client, a simulator or credentials.
+    match &cli.command {
+        Command::Completions { shell } => {
+            // Into memory first: clap_complete panics on a failed write,
+            // and a closed pipe must end quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "docker-data", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
+            return Ok(());
+        }
+        Command::Man { dir } => return write_man_pages(dir),
+        _ => {}
+    }
     let context = Context::new(cli.global).await?;
     match cli.command {
         Command::Dvp(command) => dvp_cmd::run(&context, command).await,
@@ -105,7 +118,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             operation,
             args,
         } => api::run(&context, spec, operation, args).await,
+        Command::Completions { .. } | Command::Man { .. } => Ok(()),
     }
+}
+
+/// `docker-data.1` and a page per subcommand, from the same clap
+/// definition as `--help`.
+fn write_man_pages(dir: &std::path::Path) -> Result<(), CliError> {
+    let fail = |err: std::io::Error| CliError::failure(format!("{}: {err}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    clap_mangen::generate_to(Cli::command(), dir).map_err(fail)?;
+    let pages = std::fs::read_dir(dir).map_err(fail)?.count();
+    eprintln!("wrote {pages} man pages to {}", dir.display());
+    Ok(())
 }
 
 /// `-v`: one line per request from the SDKs' spans; `-vv`: everything at

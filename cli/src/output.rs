@@ -390,6 +390,34 @@ fn aligned(cells: &[String], widths: &[usize]) -> String {
     padded.join("  ").trim_end().to_owned()
 }
 
+/// Prints `items` as they come, each as table cells and its JSON form
+/// (`-o json`: one array, written as it streams). What was printed is
+/// written out whenever the next item is not there yet (a page is being
+/// fetched), so a pipe sees each page as it arrives.
+pub async fn print_listing<T>(
+    format: Output,
+    columns: &[&str],
+    items: impl futures::Stream<Item = sdk_core::Result<T>>,
+    row: impl Fn(T) -> (Vec<String>, serde_json::Value),
+) -> Result<(), CliError> {
+    use futures::{FutureExt, TryStreamExt};
+    let mut out = RowWriter::listing(format, columns);
+    let mut items = std::pin::pin!(items);
+    loop {
+        let next = match items.try_next().now_or_never() {
+            Some(next) => next,
+            None => {
+                out.flush()?;
+                items.try_next().await
+            }
+        };
+        let Some(item) = next? else { break };
+        let (cells, json) = row(item);
+        out.write(&cells, &json)?;
+    }
+    out.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::visible;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use serde_json::json;
 
 use enterprise_data_sdk::ReportId;
@@ -33,23 +33,19 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             limit,
         } => {
             let client = context.enterprise()?;
-            let reports = client.reports_with_page_size(&report_type, &cadence, Some(100));
-            let reports: Vec<_> = reports
-                .take(limit.unwrap_or(usize::MAX))
-                .try_collect()
-                .await?;
-            let mut listing = Listing::new(&["date", "size_bytes", "key"]);
-            for report in reports {
-                listing.push(
-                    vec![
-                        report.date.to_string(),
-                        report.size_bytes.to_string(),
-                        report.key.clone(),
-                    ],
-                    serde_json::to_value(&report).unwrap_or_default(),
-                );
-            }
-            listing.print(format)
+            let reports = client
+                .reports_with_page_size(&report_type, &cadence, Some(100))
+                .take(limit.unwrap_or(usize::MAX));
+            let columns = ["date", "size_bytes", "key"];
+            crate::output::print_listing(format, &columns, reports, |report| {
+                let cells = vec![
+                    report.date.to_string(),
+                    report.size_bytes.to_string(),
+                    report.key.clone(),
+                ];
+                (cells, serde_json::to_value(&report).unwrap_or_default())
+            })
+            .await
         }
         ReportsCommand::Download {
             report_type,

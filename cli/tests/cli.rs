@@ -1709,3 +1709,106 @@ async fn hub_listings_stream_their_pages_and_stop_asking_at_the_limit() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn reports_list_streams_as_jsonl_and_json_stays_one_array() {
+    let lines = ok(demo(&[
+        "reports",
+        "list",
+        "usage_pulls",
+        "daily",
+        "--limit",
+        "3",
+        "-o",
+        "jsonl",
+    ]));
+    let reports: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 3);
+    assert!(reports.iter().all(|r| r["Date"].is_string()), "{lines}");
+    let array: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "reports",
+        "list",
+        "usage_pulls",
+        "daily",
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(array.as_array().unwrap().len(), 75);
+    let none: serde_json::Value = serde_json::from_str(&ok(demo(&[
+        "reports",
+        "list",
+        "usage_pulls",
+        "daily",
+        "--limit",
+        "0",
+        "-o",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(none, serde_json::json!([]));
+}
+
+#[test]
+fn completions_for_every_shell_and_man_pages() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = ok(docker_data().args(["completions", shell]).output().unwrap());
+        // Every subcommand is offered.
+        for name in ["reports", "dvp", "hub", "account", "api", "completions"] {
+            assert!(script.contains(name), "{shell}: no {name}");
+        }
+    }
+    // The bash script is valid bash.
+    let dir = tempfile::tempdir().unwrap();
+    let bash = dir.path().join("docker-data.bash");
+    let script = ok(docker_data()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap());
+    std::fs::write(&bash, script).unwrap();
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&bash)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+
+    let man = dir.path().join("man1");
+    ok(docker_data().arg("man").arg(&man).output().unwrap());
+    let page = std::fs::read_to_string(man.join("docker-data.1")).unwrap();
+    assert!(
+        page.contains(".TH") && page.contains("Exit codes"),
+        "{page}"
+    );
+    assert!(man.join("docker-data-reports-list.1").exists());
+}
+
+#[test]
+fn completions_into_a_closed_pipe_end_quietly() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docker-data"))
+        .args(["completions", "zsh"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing: the pipe closes before the script is written.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
