@@ -23,6 +23,15 @@ impl Format {
         Format::Parquet(crate::columnar::ParquetOptions::new())
     }
 
+    /// The error for a format this build cannot write (a format behind a
+    /// feature the SDK was built without).
+    pub fn unavailable(&self) -> sdk_core::Error {
+        sdk_core::Error::invalid_input(
+            "format",
+            format!("{self:?} needs the SDK's `arrow` feature"),
+        )
+    }
+
     /// The file extension of this format, without the dot.
     pub fn extension(&self) -> &'static str {
         match self {

@@ -39,10 +39,7 @@ impl DvpClient {
                 #[cfg(feature = "arrow")]
                 Format::Parquet(options) => client.fetch_parquet(&file, &dest, options).await,
                 #[allow(unreachable_patterns)]
-                other => Err(Error::invalid_input(
-                    "format",
-                    format!("{other:?} needs the SDK's `arrow` feature"),
-                )),
+                other => Err(other.unavailable()),
             }
         })
     }

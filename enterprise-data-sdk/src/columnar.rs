@@ -113,15 +113,14 @@ impl EnterpriseClient {
         dest: &Path,
         options: ParquetOptions,
     ) -> Result<u64> {
-        let report = report.clone();
-        let schema = self.schema(&report).await?;
-        let name = crate::client::describe(&self.org, &report);
+        let schema = self.schema(report).await?;
+        let name = crate::client::describe(&self.org, report);
         docker_data_csv::columnar::body_to_parquet(
-            || self.open(&report),
+            || self.open(report),
             self.downloader.retry(),
             &name,
             move |headers| columns(&schema, headers),
-            identity(&self.org, &report),
+            identity(&self.org, report),
             dest,
             &options,
         )

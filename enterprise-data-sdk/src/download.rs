@@ -42,7 +42,7 @@ impl EnterpriseClient {
                 #[cfg(feature = "arrow")]
                 Format::Parquet(options) => client.fetch_parquet(&report, &dest, options).await,
                 #[allow(unreachable_patterns)]
-                other => Err(unsupported(&other)),
+                other => Err(other.unavailable()),
             }
         })
     }
@@ -168,14 +168,6 @@ impl EnterpriseClient {
         };
         Ok(docker_data_csv::download_many_as(dir, items, options, summary, &format, fetch).await)
     }
-}
-
-/// A format this build cannot write (the `arrow` feature is off).
-fn unsupported(format: &Format) -> Error {
-    Error::invalid_input(
-        "format",
-        format!("{format:?} needs the SDK's `arrow` feature"),
-    )
 }
 
 /// `<dir>/<type>/<cadence>/<date>.csv`: where a report goes under a folder.

@@ -23,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
@@ -294,7 +294,7 @@ impl Downloader {
             return Ok(response);
         }
         if RetryPolicy::is_retryable_status(status) {
-            let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
+            let retry_after = crate::retry::retry_after_now(response.headers());
             return Err(Step::Retry {
                 outcome: Err(status_error(url, response).await),
                 retry_after,

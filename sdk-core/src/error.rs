@@ -158,14 +158,6 @@ impl Error {
         self
     }
 
-    /// The same error naming what was being done, when it named nothing yet.
-    pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
-        if self.inner.operation.is_empty() {
-            self.inner.operation = operation.into();
-        }
-        self
-    }
-
     /// The SDK's hint for this error, when it has none yet.
     pub fn hinted(mut self, hint: HintFn) -> Self {
         if self.inner.hint.is_none() {
@@ -213,14 +205,12 @@ impl Error {
         match error {
             progenitor_client::Error::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                let retry_after = retry_after(response.headers());
+                let retry_after = crate::retry::retry_after_now(response.headers());
                 // The hooks cut every error body at MAX_ERROR_BODY.
                 let text = response.text().await.unwrap_or_default();
-                let error = Self::status_error(operation, status, message_of_body(&text));
-                match retry_after {
-                    Some(wait) => error.with_retry_after(wait),
-                    None => error,
-                }
+                let mut error = Self::status_error(operation, status, message_of_body(&text));
+                error.inner.retry_after = retry_after;
+                error
             }
             progenitor_client::Error::CommunicationError(e)
             | progenitor_client::Error::InvalidUpgrade(e)
@@ -244,23 +234,19 @@ impl Error {
                 let (kind, message) = read_token_failure(message);
                 Self::new(kind, operation, message)
             }
-            G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => Self::new(
-                ErrorKind::Transport,
-                operation,
-                format!("network error: {}", crate::redact::error_without_url(e)),
-            ),
+            G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => {
+                Self::new(ErrorKind::Transport, operation, network_message(e))
+            }
             G::ErrorResponse(response) => {
                 let status = response.status().as_u16();
                 let body = serde_json::to_value(response.as_ref()).unwrap_or_default();
-                let error = Self::status_error(
+                let mut error = Self::status_error(
                     operation,
                     status,
                     message_of_json(&body).unwrap_or_default(),
                 );
-                match retry_after(response.headers()) {
-                    Some(wait) => error.with_retry_after(wait),
-                    None => error,
-                }
+                error.inner.retry_after = crate::retry::retry_after_now(response.headers());
+                error
             }
             // serde's message quotes the value it choked on: server text.
             G::InvalidResponsePayload(bytes, e) => Self::new(
@@ -281,16 +267,14 @@ impl Error {
     /// its query; the cause is kept as the source, without its URL (no
     /// signed query travels in the chain).
     pub fn transport(operation: impl Into<String>, error: reqwest::Error) -> Self {
-        Self::new(
-            ErrorKind::Transport,
-            operation,
-            format!(
-                "network error: {}",
-                crate::redact::error_without_url(&error)
-            ),
-        )
-        .with_source(error.without_url())
+        Self::new(ErrorKind::Transport, operation, network_message(&error))
+            .with_source(error.without_url())
     }
+}
+
+/// A transport failure's message, its URL without the query.
+fn network_message(error: &reqwest::Error) -> String {
+    format!("network error: {}", crate::redact::error_without_url(error))
 }
 
 /// Marks the hooks' message when no token could be had: progenitor's
@@ -322,10 +306,6 @@ fn read_token_failure(message: &str) -> (ErrorKind, &str) {
         return (kind, chars.as_str());
     }
     (ErrorKind::Unauthenticated, message)
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    crate::retry::retry_after(headers, std::time::SystemTime::now())
 }
 
 impl std::fmt::Display for Error {
@@ -419,11 +399,6 @@ impl From<crate::safe_path::UnsafePath> for Error {
     fn from(error: crate::safe_path::UnsafePath) -> Self {
         Self::new(ErrorKind::UnsafeName, "", error.to_string()).with_source(error)
     }
-}
-
-/// A local path that could not be used.
-pub fn io_error(path: &std::path::Path, error: std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, path.display().to_string(), error.to_string()).with_source(error)
 }
 
 impl From<reqwest::Error> for Error {

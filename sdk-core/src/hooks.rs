@@ -255,7 +255,7 @@ pub async fn exec(
             }
             let retry_after = match &result {
                 Ok(response) if RetryPolicy::is_retryable_status(response.status()) => {
-                    crate::retry::retry_after(response.headers(), std::time::SystemTime::now())
+                    crate::retry::retry_after_now(response.headers())
                 }
                 Err(error) if RetryPolicy::is_retryable_error(error) => None,
                 _ => break result,

@@ -96,10 +96,7 @@ impl RetryPolicy {
     /// server's `Retry-After` if it sent one (capped at `max_delay`), else a
     /// random delay in `[0, min(max_delay, base_delay * 2^(attempt-1))]`.
     pub fn delay(&self, attempt: u32, headers: Option<&HeaderMap>) -> Duration {
-        self.delay_after(
-            attempt,
-            headers.and_then(|h| retry_after(h, SystemTime::now())),
-        )
+        self.delay_after(attempt, headers.and_then(retry_after_now))
     }
 
     /// [`delay`](Self::delay) with the server's wait already read.
@@ -244,6 +241,11 @@ impl<'p> Attempts<'p> {
             }
         }
     }
+}
+
+/// The server's `Retry-After`, read against the system clock.
+pub fn retry_after_now(headers: &HeaderMap) -> Option<Duration> {
+    retry_after(headers, SystemTime::now())
 }
 
 /// Reads `Retry-After` as delta-seconds or as an HTTP date. A date in the
