@@ -14,9 +14,15 @@ pub async fn run(context: &Context, command: AccountCommand) -> Result<(), CliEr
         AccountCommand::Show { user } => {
             let profile = client.user(&user).await?;
             let value = serde_json::to_value(&profile)?;
-            if format == crate::args::Output::Json {
-                // One object, as the API gives it, is what a script wants.
-                return crate::output::line(serde_json::to_string_pretty(&value)?);
+            // One object, as the API gives it, is what a script wants.
+            match format {
+                crate::args::Output::Json => {
+                    return crate::output::line(serde_json::to_string_pretty(&value)?);
+                }
+                crate::args::Output::Jsonl => {
+                    return crate::output::line(serde_json::to_string(&value)?);
+                }
+                _ => {}
             }
             let mut listing = Listing::new(&["field", "value"]);
             for (field, value) in value.as_object().into_iter().flatten() {

@@ -538,6 +538,19 @@ fn account_show_and_emails_against_the_simulator() {
     ])))
     .unwrap();
     assert_eq!(json["username"], accounts::ACCOUNT_USER);
+    // jsonl: the same object on one line.
+    let line = ok(demo(&[
+        "account",
+        "show",
+        accounts::ACCOUNT_USER,
+        "-o",
+        "jsonl",
+    ]));
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&line).unwrap(),
+        json
+    );
     let emails: serde_json::Value = serde_json::from_str(&ok(demo(&[
         "account",
         "emails",
