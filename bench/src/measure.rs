@@ -244,7 +244,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     let plain_raw = time(runs, || async { byte_record_count(&raw_file) }).await?;
     let typed_raw = time(runs, || async {
         let mut n = 0u64;
-        for row in dvp_sdk::rows::raw_rows(&raw_file)? {
+        for row in dvp_sdk::rows::raw_rows(&raw_file) {
             row?;
             n += 1;
         }
@@ -393,7 +393,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
 /// Every schema-typed row of a report file, counted.
 pub fn typed_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result<u64, Error> {
     let mut n = 0u64;
-    for row in enterprise_data_sdk::rows::rows(path, schema)? {
+    for row in enterprise_data_sdk::rows::rows(path, schema) {
         row?;
         n += 1;
     }
@@ -404,7 +404,7 @@ pub fn typed_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Re
 /// `RowReader`, every value read (folded into a checksum, so none is
 /// skipped).
 pub fn lent_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Result<u64, Error> {
-    let mut reader = enterprise_data_sdk::rows::row_reader(path, schema)?;
+    let mut reader = enterprise_data_sdk::rows::RowReader::new(path, schema, "report");
     let mut checksum = 0u64;
     while let Some(row) = reader.next_row() {
         checksum = checksum.wrapping_add(row_checksum(row?));
@@ -412,13 +412,13 @@ pub fn lent_rows(path: &Path, schema: &enterprise_data_sdk::ReportSchema) -> Res
     Ok(checksum)
 }
 
-/// The same checksum over rows lent by an `AsyncRowReader` (from the
-/// network).
+/// The same checksum over rows lent by a `RowReader` of the network,
+/// taken in async code.
 pub async fn lent_rows_streamed(
-    mut reader: enterprise_data_sdk::rows::AsyncRowReader,
+    mut reader: enterprise_data_sdk::rows::RowReader,
 ) -> Result<u64, Error> {
     let mut checksum = 0u64;
-    while let Some(row) = reader.next_row().await {
+    while let Some(row) = reader.next_row_async().await {
         checksum = checksum.wrapping_add(row_checksum(row?));
     }
     Ok(checksum)
@@ -494,7 +494,7 @@ impl docker_data_csv::RowDecoder for NoRow {
 /// typed as nothing.
 pub fn split_only(path: &Path) -> Result<u64, Error> {
     let mut n = 0;
-    for fields in docker_data_csv::rows_from_path_with(path, |_: &csv::StringRecord| Ok(NoRow))? {
+    for fields in docker_data_csv::rows(path, |_: &csv::StringRecord| Ok(NoRow)) {
         n += fields? as u64;
     }
     Ok(n)
@@ -868,8 +868,10 @@ pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
 pub async fn stream_lent_usage_pulls(url: &str) -> Result<u64, Error> {
     let schema = usage_pulls_schema()?;
     let body = url_downloader()?.open(url).await?;
-    lent_rows_streamed(enterprise_data_sdk::rows::AsyncRowReader::new(
-        body, &schema, url,
+    lent_rows_streamed(enterprise_data_sdk::rows::RowReader::new(
+        docker_data_csv::Source::AsyncRead(body),
+        &schema,
+        url,
     ))
     .await
 }
@@ -884,6 +886,12 @@ pub fn url_downloader() -> Result<sdk_core::download::Downloader, Error> {
 pub async fn stream_usage_pulls(url: &str) -> Result<u64, Error> {
     let schema = usage_pulls_schema()?;
     let body = url_downloader()?.open(url).await?;
-    let rows = enterprise_data_sdk::rows::rows_from_async(body, &schema, url);
+    let rows = enterprise_data_sdk::rows::RowReader::new(
+        docker_data_csv::Source::AsyncRead(body),
+        &schema,
+        url,
+    )
+    .into_rows()
+    .into_stream();
     Ok(rows.try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?)
 }

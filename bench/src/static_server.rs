@@ -108,7 +108,13 @@ pub async fn rows(
     let streamed = || {
         sdk_sample(|| async {
             let body = downloader.open(&url).await?;
-            let rows = enterprise_data_sdk::rows::rows_from_async(body, schema, "nginx");
+            let rows = enterprise_data_sdk::rows::RowReader::new(
+                docker_data_csv::Source::AsyncRead(body),
+                schema,
+                "nginx",
+            )
+            .into_rows()
+            .into_stream();
             rows.try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?;
             Ok(())
         })
@@ -130,7 +136,11 @@ pub async fn rows(
     let lent_streamed = || {
         sdk_sample(|| async {
             let body = downloader.open(&url).await?;
-            let reader = enterprise_data_sdk::rows::AsyncRowReader::new(body, schema, "nginx");
+            let reader = enterprise_data_sdk::rows::RowReader::new(
+                docker_data_csv::Source::AsyncRead(body),
+                schema,
+                "nginx",
+            );
             crate::measure::lent_rows_streamed(reader).await?;
             Ok(())
         })

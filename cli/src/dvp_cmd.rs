@@ -274,7 +274,7 @@ fn print_rows(
                 "user_agent",
             ];
             let mut out = RowWriter::new(format, columns.iter().map(|c| c.to_string()).collect());
-            for row in dvp_sdk::rows::raw_rows(file)?.take(limit as usize) {
+            for row in dvp_sdk::rows::raw_rows(file).take(limit as usize) {
                 let r = row?;
                 let text = |v: Option<&str>| v.map(str::to_owned);
                 let cells = [
@@ -314,7 +314,7 @@ fn print_rows(
                 "version_checks",
             ];
             let mut out = RowWriter::new(format, columns.iter().map(|c| c.to_string()).collect());
-            for row in dvp_sdk::rows::summary_rows(file)?.take(limit as usize) {
+            for row in dvp_sdk::rows::summary_rows(file).take(limit as usize) {
                 let r = row?;
                 let json = json!({
                     "namespace": r.namespace, "repository": r.repository, "reference": r.reference, "tag": r.tag,
@@ -339,9 +339,7 @@ fn print_rows(
             out.finish()
         }
         RowsKind::Records => {
-            let mut rows = dvp_sdk::rows::records(file)?
-                .take(limit as usize)
-                .peekable();
+            let mut rows = dvp_sdk::rows::records(file).take(limit as usize).peekable();
             let columns = match rows.peek() {
                 Some(Ok(first)) => first.headers().to_vec(),
                 _ => Vec::new(),

@@ -162,7 +162,8 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             let mut out = RowWriter::new(format, columns);
             // Lent rows, written straight from their values: no row is
             // made owned or turned into a JSON tree.
-            let mut reader = enterprise_data_sdk::rows::row_reader(&file, &schema)?;
+            let name = file.display().to_string();
+            let mut reader = enterprise_data_sdk::rows::RowReader::new(&file, &schema, &name);
             let mut left = limit.unwrap_or(u64::MAX);
             while left > 0
                 && let Some(row) = reader.next_row()

@@ -21,7 +21,9 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use crate::record_reader::Records;
 use sdk_core::retry::{Attempts, Step};
 
-use crate::{ColumnType, CsvError, DateCache, Source};
+use crate::channel;
+use crate::source::Blocking;
+use crate::{BoxedRead, ColumnType, CsvError, DateCache, Source};
 
 /// The Arrow crates' types a user of the conversion names.
 pub use arrow_array;
@@ -163,9 +165,10 @@ impl ConvertError {
     }
 }
 
-/// Record batches of at most `batch_rows` rows, read from a CSV as it comes.
-pub struct BatchReader {
-    reader: crate::record_reader::RecordReader<Source>,
+/// Record batches of at most `batch_rows` rows, read from a CSV as it comes
+/// (on the reading thread of [`Batches`]).
+struct BatchReader {
+    reader: crate::record_reader::RecordReader<BoxedRead>,
     columns: Arc<[ColumnSpec]>,
     schema: SchemaRef,
     batch_rows: usize,
@@ -187,7 +190,7 @@ impl std::fmt::Debug for BatchReader {
 /// Reads `input` (gzip decoded when it starts like gzip) as batches typed
 /// by the columns `plan` makes from the CSV header. `source_name` names the
 /// input in errors.
-pub fn batches_from_reader(
+fn read_batches(
     input: impl Read + Send + 'static,
     source_name: &str,
     batch_rows: usize,
@@ -211,56 +214,181 @@ pub fn batches_from_reader(
     })
 }
 
-/// Record batches of a CSV file on disk (plain or gzip).
-pub fn batches_from_path(
-    path: &Path,
-    batch_rows: usize,
-    plan: impl FnOnce(&csv::StringRecord) -> Vec<ColumnSpec>,
-) -> Result<BatchReader, ConvertError> {
-    let file = std::fs::File::open(path).map_err(|source| ConvertError::Open {
-        path: path.to_owned(),
-        source,
-    })?;
-    batches_from_reader(file, &path.display().to_string(), batch_rows, plan)
+/// What the reading thread of [`Batches`] sends.
+enum Message {
+    /// The schema, from the header: sent once, first.
+    Schema(SchemaRef),
+    Batch(Result<RecordBatch, ConvertError>),
 }
 
-/// Record batches of an async byte source (a response body) as they
-/// arrive, in constant memory: the CSV is read and typed on a blocking
-/// thread, and at most two batches wait for the consumer. A body cut off
-/// mid-way ends the stream with [`ConvertError::Read`].
-pub fn batches_from_async(
-    input: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+/// Batches in flight between the reading thread and the consumer.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// The Arrow record batches of a CSV [`Source`], read and typed on a thread
+/// of their own while the consumer works on the previous ones: an
+/// [`Iterator`] for blocking code, and a [`Stream`](futures::Stream) for
+/// async code through [`into_stream`](Self::into_stream), whatever the
+/// source. At most two batches wait for the consumer.
+/// Dropping it stops the reading thread.
+///
+/// An error opening the source or reading its header is the first item; a
+/// bad cell or a cut-off source is the last.
+pub struct Batches {
+    messages: channel::Receiver<Message>,
+    schema: Option<SchemaRef>,
+}
+
+impl std::fmt::Debug for Batches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batches")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads `source` as record batches of at most `batch_rows` rows, typed by
+/// the columns `plan` makes from its header; `source_name` names it in
+/// errors. Gzip is detected and decoded.
+///
+/// An async source must be read within a tokio runtime.
+pub fn batches(
+    source: impl Into<Source>,
     source_name: &str,
     batch_rows: usize,
     plan: impl FnOnce(&csv::StringRecord) -> Vec<ColumnSpec> + Send + 'static,
-) -> impl futures::Stream<Item = Result<RecordBatch, ConvertError>> + Send + 'static {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel(2);
-    let input = crate::handoff::handoff(input);
-    let source_name = source_name.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let batches = match batches_from_reader(input, &source_name, batch_rows, plan) {
-            Ok(batches) => batches,
+) -> Batches {
+    let (sender, messages) = channel::channel(BATCHES_IN_FLIGHT);
+    let batches = Batches {
+        messages,
+        schema: None,
+    };
+    let name = source_name.to_owned();
+    let csv_error = |error| ConvertError::Csv {
+        source_name: source_name.to_owned(),
+        error,
+    };
+    let source = match source.into().into_blocking() {
+        Ok(source) => source,
+        Err(error) => {
+            sender.send(Message::Batch(Err(csv_error(error))));
+            return batches;
+        }
+    };
+    let run = move || {
+        let input: Result<BoxedRead, ConvertError> = match source {
+            Blocking::Path(path) => match std::fs::File::open(&path) {
+                Ok(file) => Ok(Box::new(file)),
+                Err(source) => Err(ConvertError::Open { path, source }),
+            },
+            Blocking::Read(reader) => Ok(reader),
+        };
+        let reader = match input.and_then(|input| read_batches(input, &name, batch_rows, plan)) {
+            Ok(reader) => reader,
             Err(err) => {
-                let _ = sender.blocking_send(Err(err));
+                sender.send(Message::Batch(Err(err)));
                 return;
             }
         };
-        for batch in batches {
-            // The consumer dropped the stream: stop reading.
-            if sender.blocking_send(batch).is_err() {
+        if !sender.send(Message::Schema(reader.schema.clone())) {
+            return;
+        }
+        for batch in reader {
+            let failed = batch.is_err();
+            // The consumer dropped the batches: stop reading.
+            if !sender.send(Message::Batch(batch)) || failed {
                 return;
             }
         }
-    });
-    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+    };
+    if let Err(err) = std::thread::Builder::new()
+        .name("csv-batches".to_owned())
+        .spawn(run)
+    {
+        let (sender, messages) = channel::channel(1);
+        sender.send(Message::Batch(Err(csv_error(CsvError::message(format!(
+            "starting the CSV reading thread: {err}"
+        ))))));
+        return Batches {
+            messages,
+            schema: None,
+        };
+    }
+    batches
+}
+
+impl Batches {
+    /// The batches' schema, made from the header: waits until the header
+    /// has been read (or reading failed, then the error).
+    pub fn schema(&mut self) -> Result<SchemaRef, ConvertError> {
+        loop {
+            if let Some(schema) = &self.schema {
+                return Ok(schema.clone());
+            }
+            match self.messages.recv() {
+                Some(Message::Schema(schema)) => self.schema = Some(schema),
+                Some(Message::Batch(Err(err))) => return Err(err),
+                Some(Message::Batch(Ok(_))) | None => {
+                    return Err(ConvertError::Csv {
+                        source_name: String::new(),
+                        error: CsvError::message("the CSV reading thread ended early"),
+                    });
+                }
+            }
+        }
+    }
+
+    fn next_with(
+        &mut self,
+        mut recv: impl FnMut(&mut channel::Receiver<Message>) -> std::task::Poll<Option<Message>>,
+    ) -> std::task::Poll<Option<Result<RecordBatch, ConvertError>>> {
+        loop {
+            match std::task::ready!(recv(&mut self.messages)) {
+                Some(Message::Schema(schema)) => self.schema = Some(schema),
+                Some(Message::Batch(batch)) => return std::task::Poll::Ready(Some(batch)),
+                None => return std::task::Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl Iterator for Batches {
+    type Item = Result<RecordBatch, ConvertError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_with(|messages| std::task::Poll::Ready(messages.recv())) {
+            std::task::Poll::Ready(batch) => batch,
+            std::task::Poll::Pending => None,
+        }
+    }
+}
+
+impl Batches {
+    /// The batches as a [`Stream`](futures::Stream), for async code (an
+    /// iterator's `next` waits by blocking the thread).
+    pub fn into_stream(self) -> BatchStream {
+        BatchStream(self)
+    }
+}
+
+/// [`Batches`] as a [`Stream`](futures::Stream): taken without blocking the
+/// thread. Made by [`Batches::into_stream`].
+#[derive(Debug)]
+pub struct BatchStream(Batches);
+
+impl futures::Stream for BatchStream {
+    type Item = Result<RecordBatch, ConvertError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.get_mut()
+            .0
+            .next_with(|messages| messages.poll_recv(cx))
+    }
 }
 
 impl BatchReader {
-    /// The batches' schema.
-    pub fn schema(&self) -> SchemaRef {
-        self.schema.clone()
-    }
-
     fn next_batch(&mut self) -> Result<Option<RecordBatch>, ConvertError> {
         let mut builders: Vec<Builder> = self
             .columns
@@ -536,7 +664,7 @@ impl ParquetOptions {
 /// file's key-value metadata, atomically: `<dest>.part`, fsync, rename.
 /// Returns the rows written. Blocking: call it from a blocking thread.
 pub fn write_parquet(
-    batches: BatchReader,
+    batches: Batches,
     metadata: &[(&str, String)],
     dest: &Path,
     options: &ParquetOptions,
@@ -564,7 +692,7 @@ pub fn write_parquet(
 }
 
 fn write_part(
-    batches: BatchReader,
+    mut batches: Batches,
     metadata: &[(&str, String)],
     part: &Path,
     options: &ParquetOptions,
@@ -587,7 +715,7 @@ fn write_part(
     }
     let file = sdk_core::download::create_part_blocking(part).map_err(write_err)?;
     let level = ZstdLevel::try_new(options.zstd_level).map_err(parquet_err)?;
-    let schema = batches.schema();
+    let schema = batches.schema()?;
     let mut properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(level))
         .set_max_row_group_row_count(Some(options.row_group_rows))
@@ -632,28 +760,16 @@ fn write_part(
         ))
         .build();
     let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).map_err(parquet_err)?;
-    // Reading and typing the CSV on one thread, encoding and compressing on
-    // this one: the two halves overlap. At most two batches wait between.
-    let (sender, received) = std::sync::mpsc::sync_channel(2);
-    let rows = std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for batch in batches {
-                let failed = batch.is_err();
-                if sender.send(batch).is_err() || failed {
-                    return;
-                }
-            }
-        });
-        let mut rows = 0u64;
-        for batch in received {
-            // An error returns here, which drops the receiver and so stops
-            // the reading thread.
-            let batch = batch?;
-            rows += batch.num_rows() as u64;
-            writer.write(&batch).map_err(parquet_err)?;
-        }
-        Ok::<_, ConvertError>(rows)
-    })?;
+    // Reading and typing the CSV happen on the batches' own thread,
+    // encoding and compressing on this one: the two halves overlap.
+    let mut rows = 0u64;
+    for batch in batches {
+        // An error returns here, which drops the batches and so stops the
+        // reading thread.
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        writer.write(&batch).map_err(parquet_err)?;
+    }
     let file = writer.into_inner().map_err(parquet_err)?;
     file.sync_all().map_err(write_err)?;
     Ok(rows)
@@ -680,16 +796,10 @@ where
 {
     let mut attempts = Attempts::new(retry, "conversion");
     loop {
-        let body = crate::handoff::handoff(open().await?);
-        let (name, plan, metadata, target, options) = (
-            source_name.to_owned(),
-            plan.clone(),
-            metadata.clone(),
-            dest.to_owned(),
-            options.clone(),
-        );
+        let body = Source::AsyncRead(open().await?);
+        let batches = batches(body, source_name, options.batch_rows, plan.clone());
+        let (metadata, target, options) = (metadata.clone(), dest.to_owned(), options.clone());
         let converted = tokio::task::spawn_blocking(move || {
-            let batches = batches_from_reader(body, &name, options.batch_rows, plan)?;
             write_parquet(batches, &metadata, &target, &options)
         })
         .await
@@ -738,10 +848,14 @@ mod tests {
 
     /// Every batch of `data` read with [`plan`].
     fn read_all(data: impl AsRef<[u8]> + Send + 'static, batch_rows: usize) -> Vec<RecordBatch> {
-        batches_from_reader(std::io::Cursor::new(data), "t", batch_rows, plan)
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        batches(
+            Source::reader(std::io::Cursor::new(data)),
+            "t",
+            batch_rows,
+            plan,
+        )
+        .collect::<Result<_, _>>()
+        .unwrap()
     }
 
     #[test]
@@ -801,8 +915,13 @@ mod tests {
         let data = "day,n\n2026-06-30,1\n2026-06-31,2\n";
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.parquet");
-        let batches = batches_from_reader(std::io::Cursor::new(data), "t.csv", 10, plan).unwrap();
-        let err = write_parquet(batches, &[], &dest, &ParquetOptions::new()).unwrap_err();
+        let read = batches(
+            Source::reader(std::io::Cursor::new(data)),
+            "t.csv",
+            10,
+            plan,
+        );
+        let err = write_parquet(read, &[], &dest, &ParquetOptions::new()).unwrap_err();
         let ConvertError::Csv { error, .. } = &err else {
             panic!("{err}")
         };
@@ -816,8 +935,13 @@ mod tests {
 
     /// The line and column of the error a conversion of `data` ends with.
     fn first_error(data: String, batch_rows: usize) -> (Option<u64>, Option<String>) {
-        let batches = batches_from_reader(std::io::Cursor::new(data), "t", batch_rows, plan);
-        match batches.unwrap().find_map(Result::err) {
+        let mut read = batches(
+            Source::reader(std::io::Cursor::new(data)),
+            "t",
+            batch_rows,
+            plan,
+        );
+        match read.find_map(Result::err) {
             Some(ConvertError::Csv { error, .. }) => (error.line, error.column),
             other => panic!("{other:?}"),
         }

@@ -26,6 +26,16 @@ impl CsvError {
         .with_source(self)
     }
 
+    /// An error about the whole source (opening it, reading it), at no
+    /// line.
+    pub fn message(message: impl Into<String>) -> Self {
+        Self {
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
     /// An error at a line (and column).
     pub fn at(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
         Self {

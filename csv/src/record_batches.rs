@@ -10,8 +10,9 @@
 
 use std::io::Read;
 
+use crate::channel;
 use crate::record_reader::{RecordReader, Records};
-use crate::{CsvError, MakeDecoder, RowDecoder, open_csv};
+use crate::{CsvError, MakeDecoder, RowDecoder, Source, open_csv};
 
 /// Records per batch: each hand-over may wake the other thread (0.23 s
 /// of futex wake-ups per GiB at 512 on a virtual machine); 512 also made
@@ -84,138 +85,112 @@ fn fill<R: Read, T>(reader: &mut RecordReader<R>, batch: &mut Batch<T>) -> bool 
     false
 }
 
-/// The splitting thread, as its consumer sees it: batches to take, and
-/// the way back for used ones.
-pub(crate) struct Splitter<T = ()> {
-    batches: std::sync::mpsc::Receiver<Batch<T>>,
-    recycle: std::sync::mpsc::SyncSender<Batch<T>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-/// Starts splitting `reader` on a thread of its own; `prepare` sees each
-/// batch on that thread just before it is sent.
-pub(crate) fn start<R, T>(
-    reader: RecordReader<R>,
-    mut prepare: impl FnMut(&mut Batch<T>) + Send + 'static,
-) -> Result<Splitter<T>, CsvError>
-where
-    R: Read + Send + 'static,
-    T: Default + Send + 'static,
-{
-    let (sender, batches) = std::sync::mpsc::sync_channel(IN_FLIGHT);
-    let (recycle, spares) = std::sync::mpsc::sync_channel(IN_FLIGHT + 2);
-    let thread = std::thread::Builder::new()
-        .name("csv-split".to_owned())
-        .spawn(move || {
-            split(
-                reader,
-                |mut batch| {
-                    prepare(&mut batch);
-                    sender.send(batch).is_ok()
-                },
-                || spares.try_recv().ok(),
-            )
-        })
-        .map_err(|e| CsvError {
-            line: None,
-            column: None,
-            message: format!("starting the CSV reading thread: {e}"),
-        })?;
-    Ok(Splitter {
-        batches,
-        recycle,
-        thread: Some(thread),
-    })
-}
-
-impl<T> Splitter<T> {
-    /// The next batch; `None` once the data has ended.
-    pub(crate) fn recv(&mut self) -> Option<Result<Batch<T>, CsvError>> {
-        match self.batches.recv() {
-            Ok(batch) => Some(Ok(batch)),
-            Err(_) => {
-                // The thread is done; a panic in it is not the end of the
-                // data.
-                let thread = self.thread.take()?;
-                thread.join().err().map(|_| {
-                    Err(CsvError {
-                        line: None,
-                        column: None,
-                        message: "the CSV reading thread failed".to_owned(),
-                    })
-                })
-            }
-        }
-    }
-
-    /// Gives a used batch back for its buffers to be reused.
-    pub(crate) fn recycle(&self, batch: Batch<T>) {
-        let _ = self.recycle.try_send(batch);
-    }
-}
-
-/// What the splitting thread sends to an async consumer.
+/// What the splitting thread sends its consumer.
 pub(crate) enum Message<D, T = ()> {
     /// The decoder made from the header, sent once before any batch.
     Decoder(D),
     Batch(Batch<T>),
-    /// The source could not be opened as CSV.
+    /// The source could not be opened as CSV, or reading it failed.
     Failed(CsvError),
 }
 
-/// The splitting thread of an async source, as its consumer sees it.
-pub(crate) struct AsyncSplitter<D, T = ()> {
-    pub(crate) messages: tokio::sync::mpsc::Receiver<Message<D, T>>,
-    recycle: tokio::sync::mpsc::Sender<Batch<T>>,
+/// The splitting thread, as its consumer sees it: messages to take (by
+/// blocking or by polling), and the way back for used batches.
+pub(crate) struct Splitter<D, T = ()> {
+    messages: channel::Receiver<Message<D, T>>,
+    recycle: std::sync::mpsc::SyncSender<Batch<T>>,
 }
 
-impl<D, T> AsyncSplitter<D, T> {
+/// Starts reading `source` on a thread of its own: its header makes the
+/// decoder (with `make`), sent first; `prepare_with` is given that decoder
+/// and returns what sees each batch on that thread just before it is sent.
+///
+/// An async source starts its reading task on the current runtime.
+pub(crate) fn start<D, T, P>(
+    source: Source,
+    make: impl MakeDecoder<D>,
+    prepare_with: impl FnOnce(&D) -> P + Send + 'static,
+) -> Splitter<D, T>
+where
+    D: Send + 'static,
+    T: Default + Send + 'static,
+    P: FnMut(&mut Batch<T>),
+{
+    let (sender, messages) = channel::channel(IN_FLIGHT);
+    let (recycle, spares) = std::sync::mpsc::sync_channel(IN_FLIGHT + 2);
+    let splitter = Splitter { messages, recycle };
+    let source = match source.into_blocking() {
+        Ok(source) => source,
+        Err(err) => {
+            sender.send(Message::Failed(err));
+            return splitter;
+        }
+    };
+    let run = move || {
+        let body = std::panic::AssertUnwindSafe(|| {
+            let opened = source.open().and_then(|input| open_csv(input, make));
+            let (reader, decoder) = match opened {
+                Ok(opened) => opened,
+                Err(err) => {
+                    sender.send(Message::Failed(err));
+                    return;
+                }
+            };
+            let mut prepare = prepare_with(&decoder);
+            if sender.send(Message::Decoder(decoder)) {
+                split(
+                    reader,
+                    |mut batch| {
+                        prepare(&mut batch);
+                        sender.send(Message::Batch(batch))
+                    },
+                    || spares.try_recv().ok(),
+                );
+            }
+        });
+        // A panic in a decoder is not the end of the data.
+        if std::panic::catch_unwind(body).is_err() {
+            sender.send(Message::Failed(CsvError::message(
+                "the CSV reading thread failed",
+            )));
+        }
+    };
+    if let Err(err) = std::thread::Builder::new()
+        .name("csv-split".to_owned())
+        .spawn(run)
+    {
+        // The closure (and its sender) is gone with the failed spawn: the
+        // consumer sees only the end. Say why through a fresh channel.
+        let (sender, messages) = channel::channel(1);
+        sender.send(Message::Failed(CsvError::message(format!(
+            "starting the CSV reading thread: {err}"
+        ))));
+        return Splitter {
+            messages,
+            recycle: splitter.recycle,
+        };
+    }
+    splitter
+}
+
+impl<D, T> Splitter<D, T> {
+    /// The next message, waiting for it; `None` once reading has ended.
+    pub(crate) fn recv(&mut self) -> Option<Message<D, T>> {
+        self.messages.recv()
+    }
+
+    /// The next message if one has arrived; `None` once reading has ended.
+    pub(crate) fn poll_recv(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Message<D, T>>> {
+        self.messages.poll_recv(cx)
+    }
+
     /// Gives a used batch back for its buffers to be reused.
     pub(crate) fn recycle(&self, batch: Batch<T>) {
         let _ = self.recycle.try_send(batch);
     }
-}
-
-/// Starts reading `input` (a response body) on the runtime and splitting
-/// it on a blocking thread; `prepare_with` is given the decoder made from
-/// the header and returns what sees each batch there before it is sent.
-///
-/// Must be called within a tokio runtime.
-pub(crate) fn start_async<D, T, R, P>(
-    input: R,
-    make: impl MakeDecoder<D>,
-    prepare_with: impl FnOnce(&D) -> P + Send + 'static,
-) -> AsyncSplitter<D, T>
-where
-    D: Send + 'static,
-    T: Default + Send + 'static,
-    R: tokio::io::AsyncRead + Send + Unpin + 'static,
-    P: FnMut(&mut Batch<T>),
-{
-    let (sender, messages) = tokio::sync::mpsc::channel(IN_FLIGHT);
-    let (recycle, mut spares) = tokio::sync::mpsc::channel(IN_FLIGHT + 2);
-    let input = crate::handoff::handoff(input);
-    tokio::task::spawn_blocking(move || {
-        let (reader, decoder) = match open_csv(input, make) {
-            Ok(opened) => opened,
-            Err(err) => {
-                let _ = sender.blocking_send(Message::Failed(err));
-                return;
-            }
-        };
-        let mut prepare = prepare_with(&decoder);
-        if sender.blocking_send(Message::Decoder(decoder)).is_ok() {
-            split(
-                reader,
-                |mut batch| {
-                    prepare(&mut batch);
-                    sender.blocking_send(Message::Batch(batch)).is_ok()
-                },
-                || spares.try_recv().ok(),
-            );
-        }
-    });
-    AsyncSplitter { messages, recycle }
 }
 
 /// The consumer's place in the batch being typed.

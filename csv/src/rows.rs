@@ -2,13 +2,12 @@
 //! response body.
 //!
 //! A [`RowDecoder`] is built from the header line and turns each record into
-//! a typed row. [`rows_from_reader`] iterates a `Read` (gzip is detected and
-//! decoded); [`rows_from_async`] runs the same parser on a blocking thread
-//! over an async byte source and hands rows over a bounded channel, so a
-//! multi-GB body is never held in memory. A [`BatchDecoder`] types a
-//! whole batch of [`Records`] at once instead ([`typed_batches_from_path`]),
-//! on whichever of the two threads has time: the fastest way to type every
-//! cell of a file.
+//! a typed row. [`rows`] reads any [`Source`] (gzip is detected and decoded)
+//! on a thread of its own and hands records over a bounded channel, so a
+//! multi-GB body is never held in memory; the rows are an `Iterator` and a
+//! `Stream`. A [`BatchDecoder`] types a whole batch of [`Records`] at once
+//! instead ([`typed_batches`]), on whichever of the two threads has time:
+//! the fastest way to type every cell of a file.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -20,17 +19,14 @@ use futures::Stream;
 
 use crate::CsvError;
 
+use crate::Source;
 use crate::record_batches::{self, Batch, Cursor, Message, Splitter};
 use crate::record_reader::RecordReader;
 pub use crate::record_reader::{Fields, MAX_RECORD, OwnedFields, Records};
-pub use crate::typed_batches::{
-    AsyncTypedBatches, BatchDecoder, TypedBatch, TypedBatches, typed_batches_from_async,
-    typed_batches_from_path, typed_batches_from_reader,
-};
+pub use crate::typed_batches::{BatchDecoder, TypedBatch, TypedBatches, typed_batches};
 /// The header line decoders are made from (the `csv` crate's, named here
 /// so no second crate is needed to implement one).
 pub use csv::StringRecord;
-use tokio::io::AsyncRead;
 
 /// Turns CSV records into typed rows. Built once from the header.
 pub trait RowDecoder: Sized + Send + 'static {
@@ -155,20 +151,68 @@ impl RowDecoder for RecordDecoder {
     }
 }
 
-/// Typed rows of a CSV source. The source is split into records on a
-/// thread of its own (`record_batches.rs`); rows are typed here,
-/// as they are taken. Dropping the iterator stops that thread.
+/// Typed rows of a CSV [`Source`], owned, in order: an [`Iterator`] for
+/// blocking code, and a [`Stream`] for async code through
+/// [`into_stream`](Self::into_stream), whatever the source. The
+/// source is split into records on a thread of its own
+/// (`record_batches.rs`); rows are typed here, as they are taken. Dropping
+/// the rows stops that thread.
+///
+/// An error opening the source or reading its header is the first item.
 pub struct Rows<D: RowDecoder> {
-    decoder: D,
-    splitter: Splitter,
+    decoder: Option<D>,
+    splitter: Splitter<D>,
     cursor: Cursor,
 }
 
+impl<D: RowDecoder> std::fmt::Debug for Rows<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows").finish_non_exhaustive()
+    }
+}
+
+/// Reads typed rows from `source`, the decoder made from its header by
+/// `make` (`D::from_headers` for a [`FromHeaders`] decoder). Gzip is
+/// detected and decoded.
+///
+/// An async source must be read within a tokio runtime.
+pub fn rows<D: RowDecoder>(source: impl Into<Source>, make: impl MakeDecoder<D>) -> Rows<D> {
+    Rows {
+        decoder: None,
+        splitter: record_batches::start(source.into(), make, |_: &D| |_: &mut Batch| {}),
+        cursor: Cursor::default(),
+    }
+}
+
 impl<D: RowDecoder> Rows<D> {
-    /// The decoder, as the last row left it: a decoder that types each
-    /// record into buffers of its own (no row built) is read through this.
-    pub fn decoder(&self) -> &D {
-        &self.decoder
+    /// The decoder, as the last row left it (`None` before the header has
+    /// been read): a decoder that types each record into buffers of its own
+    /// (no row built) is read through this.
+    pub fn decoder(&self) -> Option<&D> {
+        self.decoder.as_ref()
+    }
+
+    /// The next row, the messages taken by `recv`.
+    fn next_with(
+        &mut self,
+        mut recv: impl FnMut(&mut Splitter<D>) -> Poll<Option<Message<D>>>,
+    ) -> Poll<Option<Result<D::Row, CsvError>>> {
+        loop {
+            let splitter = &self.splitter;
+            if let Some(decoder) = self.decoder.as_mut()
+                && let Some(row) = self
+                    .cursor
+                    .next_row(decoder, |batch| splitter.recycle(batch))
+            {
+                return Poll::Ready(Some(row));
+            }
+            match std::task::ready!(recv(&mut self.splitter)) {
+                None => return Poll::Ready(None),
+                Some(Message::Decoder(made)) => self.decoder = Some(made),
+                Some(Message::Batch(batch)) => self.cursor.start(batch),
+                Some(Message::Failed(err)) => return Poll::Ready(Some(Err(err))),
+            }
+        }
     }
 }
 
@@ -176,43 +220,42 @@ impl<D: RowDecoder> Iterator for Rows<D> {
     type Item = Result<D::Row, CsvError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let splitter = &self.splitter;
-            if let Some(row) = self
-                .cursor
-                .next_row(&mut self.decoder, |batch| splitter.recycle(batch))
-            {
-                return Some(row);
-            }
-            match self.splitter.recv()? {
-                Ok(batch) => self.cursor.start(batch),
-                Err(err) => return Some(Err(err)),
-            }
+        match self.next_with(|splitter| Poll::Ready(splitter.recv())) {
+            Poll::Ready(row) => row,
+            Poll::Pending => None,
         }
     }
 }
 
-/// Source of rows: gzip (recognised by its magic bytes) is decoded.
-pub type Source = Box<dyn Read + Send>;
+/// [`Rows`] as a [`Stream`]: taken without blocking the thread. Made by
+/// [`Rows::into_stream`].
+pub struct RowStream<D: RowDecoder>(Box<Rows<D>>);
 
-/// Reads rows from `input`, decoding gzip when the data starts with it.
-pub fn rows_from_reader<D: FromHeaders>(
-    input: impl Read + Send + 'static,
-) -> Result<Rows<D>, CsvError> {
-    rows_from_reader_with(input, D::from_headers)
+impl<D: RowDecoder> std::fmt::Debug for RowStream<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowStream").finish_non_exhaustive()
+    }
 }
 
-/// Like [`rows_from_reader`], with the decoder built by `make`.
-pub fn rows_from_reader_with<D: RowDecoder>(
-    input: impl Read + Send + 'static,
-    make: impl MakeDecoder<D>,
-) -> Result<Rows<D>, CsvError> {
-    let (reader, decoder) = open_csv(input, make)?;
-    Ok(Rows {
-        decoder,
-        splitter: record_batches::start(reader, |_| {})?,
-        cursor: Cursor::default(),
-    })
+impl<D: RowDecoder> Rows<D> {
+    /// The rows as a [`Stream`], for async code (an iterator's `next`
+    /// waits by blocking the thread).
+    pub fn into_stream(self) -> RowStream<D> {
+        RowStream(Box::new(self))
+    }
+}
+
+impl<D: RowDecoder> Stream for RowStream<D> {
+    type Item = Result<D::Row, CsvError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<Option<Self::Item>> {
+        self.get_mut()
+            .0
+            .next_with(|splitter| splitter.poll_recv(cx))
+    }
 }
 
 /// The CSV reader of `input` (gzip decoded when it starts like gzip), past
@@ -220,14 +263,12 @@ pub fn rows_from_reader_with<D: RowDecoder>(
 pub(crate) fn open_csv<D>(
     input: impl Read + Send + 'static,
     make: impl FnOnce(&csv::StringRecord) -> Result<D, CsvError>,
-) -> Result<(RecordReader<Source>, D), CsvError> {
+) -> Result<(RecordReader<BoxedRead>, D), CsvError> {
     let mut buffered = BufReader::with_capacity(64 * 1024, input);
-    let head = buffered.fill_buf().map_err(|e| CsvError {
-        line: None,
-        column: None,
-        message: format!("read failed: {e}"),
-    })?;
-    let source: Source = if head.starts_with(&[0x1f, 0x8b]) {
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| CsvError::message(format!("read failed: {e}")))?;
+    let source: BoxedRead = if head.starts_with(&[0x1f, 0x8b]) {
         Box::new(BufReader::with_capacity(
             256 * 1024,
             flate2::bufread::MultiGzDecoder::new(buffered),
@@ -251,52 +292,12 @@ pub(crate) fn open_csv<D>(
     Ok((reader, decoder))
 }
 
-/// Reads rows from a file (plain or gzip).
-pub fn rows_from_path<D: FromHeaders>(path: &Path) -> Result<Rows<D>, CsvError> {
-    rows_from_path_with(path, D::from_headers)
-}
-
-/// Like [`rows_from_path`], with the decoder built by `make`.
-pub fn rows_from_path_with<D: RowDecoder>(
-    path: &Path,
-    make: impl MakeDecoder<D>,
-) -> Result<Rows<D>, CsvError> {
-    rows_from_reader_with(open_file(path)?, make)
-}
+/// A source's bytes as the record reader reads them.
+pub(crate) type BoxedRead = Box<dyn Read + Send>;
 
 pub(crate) fn open_file(path: &Path) -> Result<std::fs::File, CsvError> {
-    std::fs::File::open(path).map_err(|e| CsvError {
-        line: None,
-        column: None,
-        message: format!("opening {}: {e}", path.display()),
-    })
-}
-
-/// Reads rows from an async byte source (a response body) without storing
-/// it: a blocking thread splits the CSV into records, the consumer types
-/// them as it takes them, and memory stays constant.
-pub fn rows_from_async<D: RowDecoder, R: AsyncRead + Send + Unpin + 'static>(
-    input: R,
-    make: impl MakeDecoder<D>,
-) -> impl Stream<Item = Result<D::Row, CsvError>> + Send + 'static {
-    let mut splitter = record_batches::start_async(input, make, |_: &D| |_: &mut Batch| {});
-    let mut decoder: Option<D> = None;
-    let mut cursor = Cursor::default();
-    futures::stream::poll_fn(move |cx| {
-        loop {
-            if let Some(decoder) = decoder.as_mut()
-                && let Some(row) = cursor.next_row(decoder, |batch| splitter.recycle(batch))
-            {
-                return Poll::Ready(Some(row));
-            }
-            match std::task::ready!(splitter.messages.poll_recv(cx)) {
-                None => return Poll::Ready(None),
-                Some(Message::Decoder(made)) => decoder = Some(made),
-                Some(Message::Batch(batch)) => cursor.start(batch),
-                Some(Message::Failed(err)) => return Poll::Ready(Some(Err(err))),
-            }
-        }
-    })
+    std::fs::File::open(path)
+        .map_err(|e| CsvError::message(format!("opening {}: {e}", path.display())))
 }
 
 #[cfg(test)]
@@ -316,7 +317,10 @@ mod tests {
     #[test]
     fn records_keep_every_column_and_errors_say_where() {
         let data = "a,B c\n1,2\n3\n";
-        let mut rows = rows_from_reader::<RecordDecoder>(std::io::Cursor::new(data)).unwrap();
+        let mut rows = rows(
+            Source::reader(std::io::Cursor::new(data)),
+            RecordDecoder::from_headers,
+        );
         let first = rows.next().unwrap().unwrap();
         assert_eq!(first.get("b_c"), Some("2"));
         assert_eq!(first.iter().collect::<Vec<_>>(), [("a", "1"), ("B c", "2")]);
@@ -340,10 +344,11 @@ mod tests {
             }
             data.push_str(&format!("{i},row {i}\n"));
         }
-        let items: Vec<_> = rows_from_async::<RecordDecoder, _>(
-            std::io::Cursor::new(data),
+        let items: Vec<_> = rows(
+            Source::async_reader(std::io::Cursor::new(data)),
             RecordDecoder::from_headers,
         )
+        .into_stream()
         .collect()
         .await;
         assert_eq!(items.len(), 3 * 512 + 8);
@@ -367,10 +372,110 @@ mod tests {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         encoder.write_all(b"x\n1\n2\n").unwrap();
         let gz = encoder.finish().unwrap();
-        let rows: Vec<_> = rows_from_reader::<RecordDecoder>(std::io::Cursor::new(gz))
-            .unwrap()
-            .map(|r| r.unwrap().values()[0].clone())
-            .collect();
+        let rows: Vec<_> = rows(
+            Source::reader(std::io::Cursor::new(gz)),
+            RecordDecoder::from_headers,
+        )
+        .map(|r| r.unwrap().values()[0].clone())
+        .collect();
         assert_eq!(rows, ["1", "2"]);
+    }
+
+    fn numbered(n: usize) -> String {
+        let mut data = String::from("n\n");
+        for i in 0..n {
+            data.push_str(&format!("{i}\n"));
+        }
+        data
+    }
+
+    fn values(items: Vec<Result<Record, CsvError>>) -> Vec<String> {
+        items
+            .into_iter()
+            .map(|r| r.unwrap().values()[0].clone())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_source_reads_the_same_rows_blocking_or_polled() {
+        use futures::StreamExt;
+        let data = numbered(5000);
+        let expected: Vec<String> = (0..5000).map(|i| i.to_string()).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.csv");
+        std::fs::write(&path, &data).unwrap();
+
+        // Polled: a file, a blocking reader, an async reader.
+        let polled = rows(path.as_path(), RecordDecoder::from_headers)
+            .into_stream()
+            .collect()
+            .await;
+        assert_eq!(values(polled), expected);
+        let polled = rows(
+            Source::reader(std::io::Cursor::new(data.clone())),
+            RecordDecoder::from_headers,
+        )
+        .into_stream()
+        .collect()
+        .await;
+        assert_eq!(values(polled), expected);
+        // Blocking over an async source, started on the runtime and read
+        // on a blocking thread.
+        let started = rows(
+            Source::async_reader(std::io::Cursor::new(data.clone())),
+            RecordDecoder::from_headers,
+        );
+        let blocking = tokio::task::spawn_blocking(move || started.collect::<Vec<_>>())
+            .await
+            .unwrap();
+        assert_eq!(values(blocking), expected);
+    }
+
+    #[test]
+    fn an_async_source_outside_a_runtime_is_an_error_not_a_panic() {
+        let mut read = rows(
+            Source::async_reader(std::io::Cursor::new("a\n1\n")),
+            RecordDecoder::from_headers,
+        );
+        let err = read.next().unwrap().unwrap_err();
+        assert!(err.message.contains("tokio runtime"), "{err}");
+        assert!(read.next().is_none());
+    }
+
+    #[test]
+    fn a_missing_file_or_a_refused_header_is_the_first_item() {
+        let mut missing = rows(
+            Source::path("/nonexistent/x.csv"),
+            RecordDecoder::from_headers,
+        );
+        let err = missing.next().unwrap().unwrap_err();
+        assert!(err.message.contains("/nonexistent/x.csv"), "{err}");
+        assert!(missing.next().is_none());
+
+        let refuse = |_: &csv::StringRecord| -> Result<RecordDecoder, CsvError> {
+            Err(CsvError::message("no such column"))
+        };
+        let mut refused = rows(Source::reader(std::io::Cursor::new("a\n1\n")), refuse);
+        assert_eq!(
+            refused.next().unwrap().unwrap_err().message,
+            "no such column"
+        );
+        assert!(refused.next().is_none());
+    }
+
+    #[test]
+    fn a_panicking_decoder_ends_reading_with_an_error() {
+        #[derive(Debug)]
+        struct Panics;
+        impl RowDecoder for Panics {
+            type Row = ();
+            fn decode(&mut self, _: Fields<'_>) -> Result<(), CsvError> {
+                Ok(())
+            }
+        }
+        let make = |_: &csv::StringRecord| -> Result<Panics, CsvError> { panic!("bad decoder") };
+        let mut read = rows(Source::reader(std::io::Cursor::new("a\n1\n")), make);
+        let err = read.next().unwrap().unwrap_err();
+        assert!(err.message.contains("thread failed"), "{err}");
     }
 }

@@ -8,20 +8,20 @@
 //! one waiting, and the consumer types those that reach it untyped: the
 //! work balances itself between the two, and no row is built per record.
 
-use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 
-use crate::record_batches::{self, AsyncSplitter, Batch, Message, Splitter};
+use crate::record_batches::{self, Batch, Message, Splitter};
 use crate::record_reader::Records;
-use crate::{CsvError, Fields, MakeDecoder, open_csv};
+use crate::{CsvError, Fields, MakeDecoder, Source};
 
 /// Types a batch of records at once, into values of its own making (typed
 /// columns, cells). A copy works on the splitting thread, so it must be
 /// `Clone + Send`; each copy keeps its own state (caches).
 ///
 /// ```
-/// use docker_data_csv::{BatchDecoder, Records, StringRecord, typed_batches_from_reader};
+/// use docker_data_csv::{BatchDecoder, Records, Source, StringRecord, typed_batches};
 ///
 /// /// The second column of every record, as a number.
 /// #[derive(Clone)]
@@ -38,7 +38,7 @@ use crate::{CsvError, Fields, MakeDecoder, open_csv};
 ///
 /// let csv = "repository,pulls\nacme/web,7\nacme/api,5\n";
 /// let make = |_: &StringRecord| Ok(Pulls);
-/// let mut batches = typed_batches_from_reader(std::io::Cursor::new(csv), make)?;
+/// let mut batches = typed_batches(Source::reader(std::io::Cursor::new(csv)), make);
 /// let mut total = 0;
 /// while let Some(batch) = batches.next_batch() {
 ///     total += batch?.values().iter().flatten().sum::<u64>();
@@ -55,11 +55,15 @@ pub trait BatchDecoder: Clone + Send + 'static {
     fn decode_batch(&mut self, records: &Records, values: &mut Self::Values);
 }
 
-/// The typed batches of a CSV source, in order. Made by
-/// [`typed_batches_from_reader`]; dropping it stops the splitting thread.
+/// The typed batches of a CSV [`Source`], in order, each lent until the
+/// next: taken blocking ([`next_batch`](Self::next_batch)) or in async code
+/// ([`next_batch_async`](Self::next_batch_async)), whatever the source.
+/// Made by [`typed_batches`]; dropping it stops the splitting thread.
 pub struct TypedBatches<D: BatchDecoder> {
-    splitter: Splitter<D::Values>,
-    taker: Taker<D>,
+    splitter: Splitter<D, D::Values>,
+    waiting: Arc<AtomicUsize>,
+    /// Made once the decoder has arrived from the splitting thread.
+    taker: Option<Taker<D>>,
 }
 
 impl<D: BatchDecoder> std::fmt::Debug for TypedBatches<D> {
@@ -182,104 +186,43 @@ fn prepare<D: BatchDecoder>(waiting: &AtomicUsize, fork: &mut D, batch: &mut Bat
 }
 
 impl<D: BatchDecoder> TypedBatches<D> {
-    /// Moves on to the next batch: `None` at the end of the data. A record
-    /// that could not be read as CSV (a wrong number of fields) is an
-    /// error after the batch it ended, and reading goes on past it.
+    /// The next batch, waiting for it; `None` at the end. An error opening
+    /// the source or reading its header comes first; a malformed record
+    /// comes after the records before it, and reading goes on.
     pub fn next_batch(&mut self) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
-        let splitter = &self.splitter;
-        if let Some(failure) = self.taker.finish(|batch| splitter.recycle(batch)) {
-            return Some(Err(failure));
-        }
-        let batch = match self.splitter.recv()? {
-            Ok(batch) => batch,
-            Err(err) => return Some(Err(err)),
+        let advanced = match self.advance_with(|splitter| Poll::Ready(splitter.recv())) {
+            Poll::Ready(advanced) => advanced,
+            Poll::Pending => None,
         };
-        let splitter = &self.splitter;
-        match self.taker.take(batch, |batch| splitter.recycle(batch)) {
+        match advanced? {
             Ok(()) => self.current().map(Ok),
-            Err(failure) => Some(Err(failure)),
+            Err(err) => Some(Err(err)),
         }
     }
 
-    /// The batch the last [`next_batch`](Self::next_batch) gave, if any.
-    #[inline]
-    pub fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
-        self.taker.current()
-    }
-
-    /// The consumer's decoder (the one made from the header).
-    pub fn decoder(&self) -> &D {
-        &self.taker.decoder
-    }
-}
-
-/// Typed batches of `input` (gzip decoded when it starts like gzip), the
-/// decoder made by `make` from the header.
-pub fn typed_batches_from_reader<D: BatchDecoder>(
-    input: impl Read + Send + 'static,
-    make: impl MakeDecoder<D>,
-) -> Result<TypedBatches<D>, CsvError> {
-    let (reader, decoder) = open_csv(input, make)?;
-    let waiting = Arc::new(AtomicUsize::new(0));
-    let mut fork = decoder.clone();
-    let sent = waiting.clone();
-    let splitter = record_batches::start(reader, move |batch: &mut Batch<D::Values>| {
-        prepare(&sent, &mut fork, batch)
-    })?;
-    Ok(TypedBatches {
-        splitter,
-        taker: Taker {
-            decoder,
-            waiting,
-            current: None,
-        },
-    })
-}
-
-/// Typed batches of a file (plain or gzip).
-pub fn typed_batches_from_path<D: BatchDecoder>(
-    path: &std::path::Path,
-    make: impl MakeDecoder<D>,
-) -> Result<TypedBatches<D>, CsvError> {
-    typed_batches_from_reader(crate::open_file(path)?, make)
-}
-
-/// [`TypedBatches`] of an async byte source (a response body), typed while
-/// it arrives, in constant memory. Made by [`typed_batches_from_async`];
-/// dropping it stops the reading.
-pub struct AsyncTypedBatches<D: BatchDecoder> {
-    splitter: AsyncSplitter<D, D::Values>,
-    waiting: Arc<AtomicUsize>,
-    /// `None` until the header has been read.
-    taker: Option<Taker<D>>,
-}
-
-impl<D: BatchDecoder> std::fmt::Debug for AsyncTypedBatches<D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AsyncTypedBatches").finish_non_exhaustive()
-    }
-}
-
-impl<D: BatchDecoder> AsyncTypedBatches<D> {
-    /// Like [`TypedBatches::next_batch`]; an error opening the source (a
-    /// bad header, a failed read before it) is the first item.
-    pub async fn next_batch(&mut self) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
+    /// [`next_batch`](Self::next_batch) for async code: waits without
+    /// blocking the thread.
+    pub async fn next_batch_async(
+        &mut self,
+    ) -> Option<Result<TypedBatch<'_, D::Values>, CsvError>> {
         match std::future::poll_fn(|cx| self.poll_advance(cx)).await? {
             Ok(()) => self.current().map(Ok),
             Err(err) => Some(Err(err)),
         }
     }
 
-    /// [`next_batch`](Self::next_batch) for a hand-written `poll`: moves on
-    /// to the next batch, then [`current`](Self::current) lends it.
-    pub fn poll_advance(
+    /// Moves to the next batch once it has arrived (then read it with
+    /// [`current`](Self::current)): the building block of a poll-based
+    /// reader. `None` at the end.
+    pub fn poll_advance(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<(), CsvError>>> {
+        self.advance_with(|splitter| splitter.poll_recv(cx))
+    }
+
+    fn advance_with(
         &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<(), CsvError>>> {
-        use std::task::Poll;
+        mut recv: impl FnMut(&mut Splitter<D, D::Values>) -> Poll<Option<Message<D, D::Values>>>,
+    ) -> Poll<Option<Result<(), CsvError>>> {
         let splitter = &self.splitter;
-        // Done with the current batch at most once: after a `Pending`,
-        // there is none.
         if let Some(failure) = self
             .taker
             .as_mut()
@@ -288,7 +231,7 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
             return Poll::Ready(Some(Err(failure)));
         }
         loop {
-            let Some(message) = std::task::ready!(self.splitter.messages.poll_recv(cx)) else {
+            let Some(message) = std::task::ready!(recv(&mut self.splitter)) else {
                 return Poll::Ready(None);
             };
             match message {
@@ -301,7 +244,6 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
                 }
                 Message::Failed(err) => return Poll::Ready(Some(Err(err))),
                 Message::Batch(batch) => {
-                    // The decoder is always sent before the first batch.
                     let Some(taker) = self.taker.as_mut() else {
                         return Poll::Ready(None);
                     };
@@ -312,35 +254,35 @@ impl<D: BatchDecoder> AsyncTypedBatches<D> {
         }
     }
 
-    /// The batch the last [`next_batch`](Self::next_batch) gave, if any.
+    /// The batch [`next_batch`](Self::next_batch) or
+    /// [`poll_advance`](Self::poll_advance) moved to, until the next call.
     #[inline]
     pub fn current(&self) -> Option<TypedBatch<'_, D::Values>> {
         self.taker.as_ref()?.current()
     }
 
-    /// The consumer's decoder, once the header has been read.
+    /// The decoder made from the header (`None` before it arrived).
     pub fn decoder(&self) -> Option<&D> {
         Some(&self.taker.as_ref()?.decoder)
     }
 }
 
-/// Typed batches of an async byte source (gzip decoded when it starts like
-/// gzip), read without storing it: a blocking thread splits (and types
-/// when the consumer is busy), the consumer types the rest.
+/// Reads `source` as typed batches: records split and, when the consumer
+/// is busy, typed on a thread of their own; the decoder is made from the
+/// header by `make`. Gzip is detected and decoded.
 ///
-/// Must be called within a tokio runtime.
-pub fn typed_batches_from_async<D, R>(input: R, make: impl MakeDecoder<D>) -> AsyncTypedBatches<D>
-where
-    D: BatchDecoder,
-    R: tokio::io::AsyncRead + Send + Unpin + 'static,
-{
+/// An async source must be read within a tokio runtime.
+pub fn typed_batches<D: BatchDecoder>(
+    source: impl Into<Source>,
+    make: impl MakeDecoder<D>,
+) -> TypedBatches<D> {
     let waiting = Arc::new(AtomicUsize::new(0));
     let sent = waiting.clone();
-    let splitter = record_batches::start_async(input, make, move |decoder: &D| {
+    let splitter = record_batches::start(source.into(), make, move |decoder: &D| {
         let mut fork = decoder.clone();
         move |batch: &mut Batch<D::Values>| prepare(&sent, &mut fork, batch)
     });
-    AsyncTypedBatches {
+    TypedBatches {
         splitter,
         waiting,
         taker: None,
@@ -380,11 +322,10 @@ mod tests {
                 data.push_str(&format!("{i},some text to type\n"));
             }
         }
-        let mut batches =
-            typed_batches_from_reader(std::io::Cursor::new(data), |_: &csv::StringRecord| {
-                Ok(Numbers)
-            })
-            .unwrap();
+        let mut batches = typed_batches(
+            Source::reader(std::io::Cursor::new(data)),
+            |_: &csv::StringRecord| Ok(Numbers),
+        );
         let (mut numbers, mut errors, mut threads) = (Vec::new(), Vec::new(), Vec::new());
         while let Some(batch) = batches.next_batch() {
             match batch {

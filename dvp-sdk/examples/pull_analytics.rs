@@ -72,7 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .join(year.to_string())
         .join("month-01/raw.csv");
     let mut by_action = std::collections::BTreeMap::<String, u64>::new();
-    for row in dvp_sdk::rows::raw_rows(&raw)? {
+    for row in dvp_sdk::rows::raw_rows(&raw) {
         *by_action
             .entry(row?.action().unwrap_or_default().to_owned())
             .or_default() += 1;

@@ -22,7 +22,8 @@ use docker_data_csv::HeaderIndex;
 
 pub use docker_data_csv::ColumnType;
 pub use docker_data_csv::columnar::{
-    BatchReader, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema, parquet,
+    BatchStream, Batches, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
+    parquet,
 };
 
 use crate::client::DvpClient;
@@ -89,14 +90,19 @@ pub fn arrow_schema_of(dataview: &Dataview) -> Option<arrow_schema::Schema> {
     }
 }
 
-/// Record batches of at most `batch_rows` rows of an export file on disk
-/// (plain or gzip).
-pub fn record_batches(path: &Path, dataview: &Dataview, batch_rows: usize) -> Result<BatchReader> {
-    Ok(docker_data_csv::columnar::batches_from_path(
-        path,
-        batch_rows,
-        |headers| columns(dataview, headers),
-    )?)
+/// Record batches of at most `batch_rows` rows of an export file (a path,
+/// a reader or a response body; plain or gzip); `source_name` names it in
+/// errors.
+pub fn record_batches(
+    source: impl Into<docker_data_csv::Source>,
+    source_name: &str,
+    dataview: &Dataview,
+    batch_rows: usize,
+) -> Batches {
+    let dataview = dataview.clone();
+    docker_data_csv::columnar::batches(source, source_name, batch_rows, move |headers| {
+        columns(&dataview, headers)
+    })
 }
 
 /// Converts an export file already on disk to Parquet at `dest`
@@ -108,7 +114,12 @@ pub fn convert_to_parquet(
     dest: &Path,
     options: &ParquetOptions,
 ) -> Result<u64> {
-    let batches = record_batches(csv, dataview, options.batch_rows)?;
+    let batches = record_batches(
+        csv,
+        &csv.display().to_string(),
+        dataview,
+        options.batch_rows,
+    );
     Ok(docker_data_csv::columnar::write_parquet(
         batches,
         &[("docker.dataview", dataview.to_string())],
@@ -162,15 +173,14 @@ impl DvpClient {
         let body = self.open(file).await?;
         let name = file.display_name();
         let dataview = file.dataview.clone();
-        Ok(
-            docker_data_csv::columnar::batches_from_async(
-                body,
-                &name,
-                batch_rows,
-                move |headers| columns(&dataview, headers),
-            )
-            .map(|batch| batch.map_err(Error::from))
-            .boxed(),
+        Ok(record_batches(
+            docker_data_csv::Source::AsyncRead(body),
+            &name,
+            &dataview,
+            batch_rows,
         )
+        .into_stream()
+        .map(|batch| batch.map_err(Error::from))
+        .boxed())
     }
 }

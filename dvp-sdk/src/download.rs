@@ -68,8 +68,11 @@ impl DvpClient {
         use futures::StreamExt;
         let body = self.open(file).await?;
         let name = file.display_name();
-        Ok(docker_data_csv::rows_from_async(body, D::from_headers)
-            .map(move |row| row.map_err(|error| error.reading(&name))))
+        Ok(
+            docker_data_csv::rows(docker_data_csv::Source::AsyncRead(body), D::from_headers)
+                .into_stream()
+                .map(move |row| row.map_err(|error| error.reading(&name))),
+        )
     }
 
     /// Downloads every file of a namespace's export that `filter` keeps

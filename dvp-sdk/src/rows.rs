@@ -6,7 +6,7 @@
 //! `None`. [`docker_data_csv::Record`] gives every column as text, for columns
 //! no typed row knows yet.
 
-use std::path::Path;
+pub use docker_data_csv::Source;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -253,32 +253,40 @@ fn parse_timestamp(value: &str, line: u64) -> Result<DateTime<Utc>, CsvError> {
     })
 }
 
-/// Raw rows of a downloaded file (plain or gzip).
-pub fn raw_rows(path: &Path) -> Result<impl Iterator<Item = Result<RawRow>>> {
-    rows::<RawDecoder>(path)
+/// Raw rows of an export file (a path, a reader or a response body;
+/// plain or gzip).
+pub fn raw_rows(source: impl Into<Source>) -> impl Iterator<Item = Result<RawRow>> {
+    rows::<RawDecoder>(source)
 }
 
-/// Summary rows of a downloaded summary or repo-summary file.
-pub fn summary_rows(path: &Path) -> Result<impl Iterator<Item = Result<SummaryRow>>> {
-    rows::<SummaryDecoder>(path)
+/// Summary rows of a summary or repo-summary file.
+pub fn summary_rows(source: impl Into<Source>) -> impl Iterator<Item = Result<SummaryRow>> {
+    rows::<SummaryDecoder>(source)
 }
 
 /// Any file as header → value records.
-pub fn records(path: &Path) -> Result<impl Iterator<Item = Result<docker_data_csv::Record>>> {
-    rows::<docker_data_csv::RecordDecoder>(path)
+pub fn records(source: impl Into<Source>) -> impl Iterator<Item = Result<docker_data_csv::Record>> {
+    rows::<docker_data_csv::RecordDecoder>(source)
 }
 
-/// Rows of a file with any decoder.
-pub fn rows<D: FromHeaders>(path: &Path) -> Result<impl Iterator<Item = Result<D::Row>> + use<D>> {
-    let name = path.display().to_string();
-    let rows = docker_data_csv::rows_from_path::<D>(path).map_err(|error| error.reading(&name))?;
-    Ok(rows.map(move |row| row.map_err(|error| error.reading(&name))))
+/// Rows of a file with any decoder. A file that cannot be opened is the
+/// first item's error.
+pub fn rows<D: FromHeaders>(source: impl Into<Source>) -> impl Iterator<Item = Result<D::Row>> {
+    let source = source.into();
+    let name = source.name_or("export file");
+    docker_data_csv::rows(source, D::from_headers)
+        .map(move |row| row.map_err(|error| error.reading(&name)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use docker_data_csv::rows_from_reader;
+
+    fn rows_from_reader<D: FromHeaders>(
+        data: std::io::Cursor<&'static str>,
+    ) -> Result<docker_data_csv::Rows<D>, CsvError> {
+        Ok(docker_data_csv::rows(Source::reader(data), D::from_headers))
+    }
 
     #[test]
     fn raw_columns_are_found_by_any_spelling_and_extra_columns_ignored() {

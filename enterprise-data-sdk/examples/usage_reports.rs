@@ -41,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     client.download(newest, &path).await?;
     let schema = client.schema(newest).await?;
     let mut total = 0i64;
-    for row in enterprise_data_sdk::rows::rows(&path, &schema)? {
+    for row in enterprise_data_sdk::rows::rows(&path, &schema) {
         if let Some(Value::Integer(pulls)) = row?.get("pull_count") {
             total += pulls;
         }
@@ -51,7 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The same rows typed while the body arrives, each lent until the next.
     let mut streamed = 0i64;
     let mut reader = client.stream_row_reader(newest, &schema).await?;
-    while let Some(row) = reader.next_row().await {
+    while let Some(row) = reader.next_row_async().await {
         if let Some(ValueRef::Integer(pulls)) = row?.get("pull_count") {
             streamed += pulls;
         }

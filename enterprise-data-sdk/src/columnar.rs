@@ -28,7 +28,8 @@ use docker_data_csv::HeaderIndex;
 
 pub use docker_data_csv::ColumnType;
 pub use docker_data_csv::columnar::{
-    BatchReader, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema, parquet,
+    BatchStream, Batches, ColumnSpec, ConvertError, ParquetOptions, arrow_array, arrow_schema,
+    parquet,
 };
 
 use crate::client::EnterpriseClient;
@@ -60,18 +61,19 @@ pub fn arrow_schema_of(schema: &types::ReportSchema) -> arrow_schema::Schema {
     docker_data_csv::columnar::schema(&columns(schema, &headers))
 }
 
-/// Record batches of at most `batch_rows` rows of a report CSV on disk
-/// (plain or gzip), typed by `schema`.
+/// Record batches of at most `batch_rows` rows of a report CSV (a path, a
+/// reader or a response body; plain or gzip), typed by `schema`;
+/// `source_name` names it in errors.
 pub fn record_batches(
-    path: &Path,
+    source: impl Into<docker_data_csv::Source>,
+    source_name: &str,
     schema: &types::ReportSchema,
     batch_rows: usize,
-) -> Result<BatchReader> {
-    Ok(docker_data_csv::columnar::batches_from_path(
-        path,
-        batch_rows,
-        |headers| columns(schema, headers),
-    )?)
+) -> Batches {
+    let schema = schema.clone();
+    docker_data_csv::columnar::batches(source, source_name, batch_rows, move |headers| {
+        columns(&schema, headers)
+    })
 }
 
 /// The key-value metadata naming a report in its Parquet file.
@@ -96,7 +98,7 @@ pub fn convert_to_parquet(
     dest: &Path,
     options: &ParquetOptions,
 ) -> Result<u64> {
-    let batches = record_batches(csv, schema, options.batch_rows)?;
+    let batches = record_batches(csv, &csv.display().to_string(), schema, options.batch_rows);
     Ok(docker_data_csv::columnar::write_parquet(
         batches,
         &identity(org, report),
@@ -141,15 +143,14 @@ impl EnterpriseClient {
         let schema = self.schema(&report).await?;
         let body = self.open(&report).await?;
         let name = crate::client::describe(&self.org, &report);
-        Ok(
-            docker_data_csv::columnar::batches_from_async(
-                body,
-                &name,
-                batch_rows,
-                move |headers| columns(&schema, headers),
-            )
-            .map(|batch| batch.map_err(Error::from))
-            .boxed(),
+        Ok(record_batches(
+            docker_data_csv::Source::AsyncRead(body),
+            &name,
+            &schema,
+            batch_rows,
         )
+        .into_stream()
+        .map(|batch| batch.map_err(Error::from))
+        .boxed())
     }
 }

@@ -98,25 +98,31 @@ impl EnterpriseClient {
         schema: &types::ReportSchema,
     ) -> Result<futures::stream::BoxStream<'static, Result<crate::rows::TypedRow>>> {
         use futures::StreamExt;
-        let report = report.into();
-        let body = self.open(&report).await?;
-        let name = crate::client::describe(&self.org, &report);
-        Ok(crate::rows::rows_from_async(body, schema, &name).boxed())
+        Ok(self
+            .stream_row_reader(report, schema)
+            .await?
+            .into_rows()
+            .into_stream()
+            .boxed())
     }
 
     /// Like [`stream_rows`](Self::stream_rows), each row lent until the
-    /// next instead of owned: an [`AsyncRowReader`](crate::rows::AsyncRowReader),
-    /// the cheapest way to read every value of a report without a file (no
-    /// allocation per row).
+    /// next instead of owned: a [`RowReader`](crate::rows::RowReader) (take
+    /// rows with `next_row_async`), the cheapest way to read every value of
+    /// a report without a file (no allocation per row).
     pub async fn stream_row_reader(
         &self,
         report: impl Into<ReportId>,
         schema: &types::ReportSchema,
-    ) -> Result<crate::rows::AsyncRowReader> {
+    ) -> Result<crate::rows::RowReader> {
         let report = report.into();
         let body = self.open(&report).await?;
         let name = crate::client::describe(&self.org, &report);
-        Ok(crate::rows::AsyncRowReader::new(body, schema, &name))
+        Ok(crate::rows::RowReader::new(
+            crate::rows::Source::AsyncRead(body),
+            schema,
+            &name,
+        ))
     }
 
     /// Downloads every report of a type and cadence dated `from..=to`

@@ -28,7 +28,7 @@
 //!     let path = std::path::Path::new("latest.csv");
 //!     client.download(&report, path).await?;
 //!     let schema = client.schema(&report).await?;
-//!     for row in enterprise_data_sdk::rows::rows(path, &schema)? {
+//!     for row in enterprise_data_sdk::rows::rows(path, &schema) {
 //!         println!("{}", row?.to_json());
 //!     }
 //! }

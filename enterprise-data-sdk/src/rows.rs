@@ -8,26 +8,28 @@
 //! # Cost
 //!
 //! Every reader here splits the CSV into records on a thread of its own.
-//! The cheapest way to read every value is [`row_reader`]
-//! ([`RowReader::new`] for any byte source): it types a whole batch of
+//! The cheapest way to read every value is [`RowReader`] (a path, a
+//! reader or a response body: one [`Source`]): it types a whole batch of
 //! records at a time, on whichever of the two threads has time, and lends
 //! each row as a [`RowRef`] (values as [`ValueRef`], text borrowed from the
 //! batch), so no row allocates (BENCHMARKS.md, row 2a). [`rows`] gives the
-//! same rows owned, as [`TypedRow`]s, easiest to keep or send elsewhere,
+//! same rows owned ([`TypedRows`] of [`TypedRow`]s), easiest to keep or send elsewhere,
 //! at the cost of a `Vec` and a `String` per text cell for every row (row
 //! 2a''). [`usage_pulls_rows`] (four fields of a known report) types only
 //! what it keeps. Read values by position ([`RowRef::value`],
 //! [`TypedRow::values`], in schema order) rather than by name in a hot
 //! loop. Without a file, rows are typed while the body arrives:
 //! [`EnterpriseClient::stream_row_reader`](crate::EnterpriseClient::stream_row_reader)
-//! lends them ([`AsyncRowReader`], the cheapest),
+//! lends them (a [`RowReader`], the cheapest),
 //! [`EnterpriseClient::stream_rows`](crate::EnterpriseClient::stream_rows)
 //! owns them (a `'static` stream of [`TypedRow`]s).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use std::task::{Context, Poll};
+
+pub use docker_data_csv::Source;
 use docker_data_csv::{
     BatchDecoder, DateCache, Fields, FromHeaders, HeaderIndex, Records, RowDecoder, TypedBatch,
     TypedBatches,
@@ -353,14 +355,20 @@ impl BatchDecoder for CellDecoder {
     }
 }
 
-/// Schema-typed rows of a report file, each lent until the next: the
-/// cheapest typed path (no allocation per row). Made by [`row_reader`].
+/// Schema-typed rows of a report (a file, any reader, or a response body),
+/// each lent until the next: the cheapest typed path (no allocation per
+/// row). Taken blocking ([`next_row`](Self::next_row)) or in async code
+/// ([`next_row_async`](Self::next_row_async)), whatever the source. Made by
+/// [`RowReader::new`] or
+/// [`EnterpriseClient::stream_row_reader`](crate::EnterpriseClient::stream_row_reader);
+/// dropping it stops the reading.
 ///
 /// ```no_run
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let schema: enterprise_data_sdk::ReportSchema = unimplemented!();
-/// use enterprise_data_sdk::rows::{row_reader, ValueRef};
-/// let mut reader = row_reader("2026-06-30.csv".as_ref(), &schema)?;
+/// use enterprise_data_sdk::rows::{RowReader, ValueRef};
+/// let path = std::path::Path::new("2026-06-30.csv");
+/// let mut reader = RowReader::new(path, &schema, "2026-06-30.csv");
 /// let mut pulls = 0;
 /// while let Some(row) = reader.next_row() {
 ///     if let Some(ValueRef::Integer(n)) = row?.get("pull_count") {
@@ -372,6 +380,8 @@ impl BatchDecoder for CellDecoder {
 pub struct RowReader {
     batches: TypedBatches<CellDecoder>,
     place: Place,
+    /// An error that ended a batch (or the opening), to be given next.
+    pending_error: Option<CsvError>,
     to_error: Box<dyn Fn(CsvError) -> Error + Send>,
 }
 
@@ -421,47 +431,122 @@ impl std::fmt::Debug for RowReader {
 }
 
 impl RowReader {
-    /// Rows of any byte source (plain or gzip CSV), typed by `schema`;
-    /// `source_name` names the source in errors. [`row_reader`] opens a
-    /// file.
-    pub fn new(
-        input: impl std::io::Read + Send + 'static,
-        schema: &types::ReportSchema,
-        source_name: &str,
-    ) -> Result<Self> {
-        let to_error = csv_error(source_name);
-        let batches = docker_data_csv::typed_batches_from_reader(input, cell_decoder(schema))
-            .map_err(to_error.clone())?;
-        Ok(Self::from_batches(batches, to_error))
-    }
-
-    fn from_batches(
-        batches: TypedBatches<CellDecoder>,
-        to_error: impl Fn(CsvError) -> Error + Send + 'static,
-    ) -> Self {
+    /// Rows of `source` (a path, a `Read`, or an `AsyncRead` such as a
+    /// response body; plain or gzip CSV), typed by `schema`; `source_name`
+    /// names the source in errors. A file that cannot be opened, a bad
+    /// header, or a read that fails before it, is the first row's error.
+    ///
+    /// An async source must be read within a tokio runtime.
+    pub fn new(source: impl Into<Source>, schema: &types::ReportSchema, source_name: &str) -> Self {
         RowReader {
-            batches,
+            batches: docker_data_csv::typed_batches(source, cell_decoder(schema)),
             place: Place::default(),
-            to_error: Box::new(to_error),
+            pending_error: None,
+            to_error: Box::new(csv_error(source_name)),
         }
     }
 
-    /// The next row, borrowed until the next call; `None` at the end. A
-    /// bad row is an error and reading may go on past it.
+    /// The next row, borrowed until the next call, waiting for it by
+    /// blocking the thread; `None` at the end. A bad row is an error and
+    /// reading may go on past it.
     #[inline]
     pub fn next_row(&mut self) -> Option<Result<RowRef<'_>>> {
+        let ready = match self
+            .ready_with(|batches| Poll::Ready(batches.next_batch().map(|b| b.map(drop))))
+        {
+            Poll::Ready(ready) => ready,
+            Poll::Pending => false,
+        };
+        if ready { self.lend_current() } else { None }
+    }
+
+    /// [`next_row`](Self::next_row) for async code: waits without blocking
+    /// the thread.
+    pub async fn next_row_async(&mut self) -> Option<Result<RowRef<'_>>> {
+        // Waits without lending, then lends the row it found.
+        std::future::poll_fn(|cx| self.poll_ready(cx).map(|ready| ready.then_some(()))).await?;
+        self.lend_current()
+    }
+
+    /// [`next_row_async`](Self::next_row_async) for a hand-written `poll`.
+    pub fn poll_next_row(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<RowRef<'_>>>> {
+        match std::task::ready!(self.poll_ready(cx)) {
+            true => Poll::Ready(self.lend_current()),
+            false => Poll::Ready(None),
+        }
+    }
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
+        self.ready_with(|batches| batches.poll_advance(cx))
+    }
+
+    /// Moves on until a row (or an error) is next in the current batch;
+    /// `false` at the end of the data. An error ending a batch, or opening
+    /// the source, is kept for [`lend_current`](Self::lend_current).
+    #[inline]
+    fn ready_with(
+        &mut self,
+        mut advance: impl FnMut(
+            &mut TypedBatches<CellDecoder>,
+        ) -> Poll<Option<std::result::Result<(), CsvError>>>,
+    ) -> Poll<bool> {
         loop {
-            // Asked apart from the borrow that is returned.
-            if self.place.is_within(self.batches.current()) {
-                let columns = &self.batches.decoder().0.columns;
-                let row = self.place.take(self.batches.current()?, columns)?;
-                return Some(row.map_err(&self.to_error));
+            if self.pending_error.is_some() || self.place.is_within(self.batches.current()) {
+                return Poll::Ready(true);
             }
             self.place = Place::default();
-            if let Err(err) = self.batches.next_batch()? {
-                return Some(Err((self.to_error)(err)));
+            match std::task::ready!(advance(&mut self.batches)) {
+                None => return Poll::Ready(false),
+                Some(Err(err)) => self.pending_error = Some(err),
+                Some(Ok(())) => {}
             }
         }
+    }
+
+    /// The row [`ready_with`](Self::ready_with) found.
+    #[inline]
+    fn lend_current(&mut self) -> Option<Result<RowRef<'_>>> {
+        if let Some(err) = self.pending_error.take() {
+            return Some(Err((self.to_error)(err)));
+        }
+        let columns = &self.batches.decoder()?.0.columns;
+        let row = self.place.take(self.batches.current()?, columns)?;
+        Some(row.map_err(&self.to_error))
+    }
+
+    /// The rows, each owned: [`TypedRows`].
+    pub fn into_rows(self) -> TypedRows {
+        TypedRows(self)
+    }
+}
+
+/// Schema-typed rows, each owned (a [`RowReader`]'s rows, copied): an
+/// [`Iterator`], or a `'static` [`Stream`] for async code through
+/// [`into_stream`](Self::into_stream). Made by [`rows`] or
+/// [`RowReader::into_rows`].
+#[derive(Debug)]
+pub struct TypedRows(RowReader);
+
+impl Iterator for TypedRows {
+    type Item = Result<TypedRow>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.0.next_row()?.map(|row| row.to_row()))
+    }
+}
+
+impl TypedRows {
+    /// The rows as a stream, for async code (an iterator's `next` waits by
+    /// blocking the thread).
+    pub fn into_stream(self) -> impl Stream<Item = Result<TypedRow>> + Send + 'static + use<> {
+        let mut reader = self.0;
+        // A hand-written poll: a future per row (`unfold`) cost more than
+        // typing the row.
+        futures::stream::poll_fn(move |cx| {
+            reader
+                .poll_next_row(cx)
+                .map(|row| row.map(|row| row.map(|row| row.to_row())))
+        })
     }
 }
 
@@ -597,25 +682,13 @@ fn csv_error(source_name: &str) -> impl Fn(CsvError) -> Error + Clone + use<> {
     move |error: CsvError| error.reading(&source_name)
 }
 
-/// Rows of a downloaded report file, typed by its schema, each owned
-/// (a [`RowReader`]'s rows, copied).
-pub fn rows(
-    path: &Path,
-    schema: &types::ReportSchema,
-) -> Result<impl Iterator<Item = Result<TypedRow>> + use<>> {
-    let mut reader = row_reader(path, schema)?;
-    Ok(std::iter::from_fn(move || {
-        Some(reader.next_row()?.map(|row| row.to_row()))
-    }))
-}
-
-/// Rows of a downloaded report file, typed by its schema, lent one at a
-/// time: [`RowReader`], the cheapest way to read every value.
-pub fn row_reader(path: &Path, schema: &types::ReportSchema) -> Result<RowReader> {
-    let to_error = csv_error(&path.display().to_string());
-    let batches = docker_data_csv::typed_batches_from_path(path, cell_decoder(schema))
-        .map_err(to_error.clone())?;
-    Ok(RowReader::from_batches(batches, to_error))
+/// Rows of `source` (a path, a reader or a response body), typed by its
+/// schema, each owned: [`TypedRows`]. A file that cannot be opened is the
+/// first item's error.
+pub fn rows(source: impl Into<Source>, schema: &types::ReportSchema) -> TypedRows {
+    let source = source.into();
+    let name = source.name_or("report");
+    RowReader::new(source, schema, &name).into_rows()
 }
 
 /// What makes a [`CellDecoder`] from a file's header.
@@ -627,133 +700,13 @@ fn cell_decoder(
     move |headers| Ok(CellDecoder(SchemaDecoder::new(&schema, headers)))
 }
 
-/// Rows of a `usage_pulls` report file.
-pub fn usage_pulls_rows(
-    path: &Path,
-) -> Result<impl Iterator<Item = Result<UsagePullsRow>> + use<>> {
-    let to_error = csv_error(&path.display().to_string());
-    let rows =
-        docker_data_csv::rows_from_path::<UsagePullsDecoder>(path).map_err(to_error.clone())?;
-    Ok(rows.map(move |row| row.map_err(to_error.clone())))
-}
-
-/// Rows of an async byte source (e.g. a response body), typed by a schema
-/// as they arrive, lent one at a time: what [`RowReader`] is for a file,
-/// and the cheapest way to read every value without one. Made by
-/// [`AsyncRowReader::new`] or
-/// [`EnterpriseClient::stream_row_reader`](crate::EnterpriseClient::stream_row_reader);
-/// dropping it stops the reading.
-///
-/// ```no_run
-/// # async fn run(client: enterprise_data_sdk::EnterpriseClient, report: enterprise_data_sdk::Report) -> Result<(), enterprise_data_sdk::Error> {
-/// use enterprise_data_sdk::rows::ValueRef;
-/// let schema = client.schema(&report).await?;
-/// let mut reader = client.stream_row_reader(&report, &schema).await?;
-/// let mut pulls = 0;
-/// while let Some(row) = reader.next_row().await {
-///     if let Some(ValueRef::Integer(n)) = row?.get("pull_count") {
-///         pulls += n;
-///     }
-/// }
-/// # Ok(()) }
-/// ```
-pub struct AsyncRowReader {
-    batches: docker_data_csv::AsyncTypedBatches<CellDecoder>,
-    place: Place,
-    /// An error that ended a batch (or the opening), to be given next.
-    pending_error: Option<CsvError>,
-    to_error: Box<dyn Fn(CsvError) -> Error + Send>,
-}
-
-impl std::fmt::Debug for AsyncRowReader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AsyncRowReader").finish_non_exhaustive()
-    }
-}
-
-impl AsyncRowReader {
-    /// Rows of `input` (plain or gzip CSV), typed by `schema`;
-    /// `source_name` names the source in errors. A bad header, or a read
-    /// that fails before it, is the first row's error.
-    ///
-    /// Must be called within a tokio runtime.
-    pub fn new<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
-        input: R,
-        schema: &types::ReportSchema,
-        source_name: &str,
-    ) -> Self {
-        AsyncRowReader {
-            batches: docker_data_csv::typed_batches_from_async(input, cell_decoder(schema)),
-            place: Place::default(),
-            pending_error: None,
-            to_error: Box::new(csv_error(source_name)),
-        }
-    }
-
-    /// The next row, borrowed until the next call; `None` at the end. A
-    /// bad row is an error and reading may go on past it.
-    pub async fn next_row(&mut self) -> Option<Result<RowRef<'_>>> {
-        // Waits without lending, then lends the row it found.
-        std::future::poll_fn(|cx| self.poll_ready(cx).map(|ready| ready.then_some(()))).await?;
-        self.lend_current()
-    }
-
-    /// [`next_row`](Self::next_row) for a hand-written `poll`.
-    pub fn poll_next_row(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<RowRef<'_>>>> {
-        match std::task::ready!(self.poll_ready(cx)) {
-            true => std::task::Poll::Ready(self.lend_current()),
-            false => std::task::Poll::Ready(None),
-        }
-    }
-
-    /// Moves on until a row (or an error) is next in the current batch;
-    /// `false` at the end of the data. An error ending a batch, or opening
-    /// the source, is kept for [`lend_current`](Self::lend_current).
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<bool> {
-        loop {
-            if self.pending_error.is_some() || self.place.is_within(self.batches.current()) {
-                return std::task::Poll::Ready(true);
-            }
-            self.place = Place::default();
-            match std::task::ready!(self.batches.poll_advance(cx)) {
-                None => return std::task::Poll::Ready(false),
-                Some(Err(err)) => self.pending_error = Some(err),
-                Some(Ok(())) => {}
-            }
-        }
-    }
-
-    /// The row [`poll_ready`](Self::poll_ready) found.
-    fn lend_current(&mut self) -> Option<Result<RowRef<'_>>> {
-        if let Some(err) = self.pending_error.take() {
-            return Some(Err((self.to_error)(err)));
-        }
-        let columns = &self.batches.decoder()?.0.columns;
-        let row = self.place.take(self.batches.current()?, columns)?;
-        Some(row.map_err(&self.to_error))
-    }
-}
-
-/// Rows of an async byte source (e.g. a response body), typed by a schema,
-/// parsed as they arrive: an [`AsyncRowReader`]'s rows, each owned.
-///
-/// Must be called within a tokio runtime.
-pub fn rows_from_async<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
-    input: R,
-    schema: &types::ReportSchema,
-    source_name: &str,
-) -> impl Stream<Item = Result<TypedRow>> + Send + 'static + use<R> {
-    let mut reader = AsyncRowReader::new(input, schema, source_name);
-    // A hand-written poll: a future per row (`unfold`) cost more than
-    // typing the row.
-    futures::stream::poll_fn(move |cx| {
-        reader
-            .poll_next_row(cx)
-            .map(|row| row.map(|row| row.map(|row| row.to_row())))
-    })
+/// Rows of a `usage_pulls` report (a path, a reader or a response body). A
+/// file that cannot be opened is the first item's error.
+pub fn usage_pulls_rows(source: impl Into<Source>) -> impl Iterator<Item = Result<UsagePullsRow>> {
+    let source = source.into();
+    let to_error = csv_error(&source.name_or("report"));
+    docker_data_csv::rows(source, UsagePullsDecoder::from_headers)
+        .map(move |row| row.map_err(&to_error))
 }
 
 #[cfg(test)]
@@ -786,11 +739,10 @@ mod tests {
             ("missing", "integer"),
         ]);
         let data = "Event Date,pull_count,ratio,private,seen_at,geo,extra\n2026-06-16,42,0.5,true,2026-06-16T10:00:00Z,POINT(1 2),x\n2026-06-17,,1e3,0,2026-06-17 01:02:03,,y\n";
-        let rows: Vec<TypedRow> = docker_data_csv::rows_from_reader_with(
-            std::io::Cursor::new(data),
+        let rows: Vec<TypedRow> = docker_data_csv::rows(
+            Source::reader(std::io::Cursor::new(data)),
             move |h: &csv::StringRecord| Ok(SchemaDecoder::new(&schema, h)),
         )
-        .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
         assert_eq!(
@@ -818,11 +770,10 @@ mod tests {
     fn a_bad_value_names_its_line_and_column() {
         let schema = schema(&[("pull_count", "integer")]);
         let data = "pull_count\n1\nmany\n";
-        let mut rows = docker_data_csv::rows_from_reader_with(
-            std::io::Cursor::new(data),
+        let mut rows = docker_data_csv::rows(
+            Source::reader(std::io::Cursor::new(data)),
             move |h: &csv::StringRecord| Ok(SchemaDecoder::new(&schema, h)),
-        )
-        .unwrap();
+        );
         assert!(rows.next().unwrap().is_ok());
         let err = rows.next().unwrap().unwrap_err();
         assert_eq!(
@@ -855,8 +806,8 @@ mod tests {
         assert_eq!(lent.len(), 4);
         assert_eq!(without_lines(&lent), per_row(data, &schema));
         // From a file, and owned: the same rows.
-        let mut from_file = row_reader(&path, &schema).unwrap();
-        let owned: Vec<_> = rows(&path, &schema).unwrap().collect();
+        let mut from_file = RowReader::new(&path, &schema, &path.display().to_string());
+        let owned: Vec<_> = rows(&path, &schema).collect();
         for (lent, owned) in lent.iter().zip(owned) {
             let from_file = from_file.next_row().unwrap();
             match (lent, owned, from_file) {
@@ -901,11 +852,10 @@ mod tests {
     /// errors as text.
     fn per_row(data: &str, schema: &types::ReportSchema) -> Vec<Result<TypedRow, String>> {
         let schema = schema.clone();
-        docker_data_csv::rows_from_reader_with(
-            std::io::Cursor::new(data.to_owned()),
+        docker_data_csv::rows(
+            Source::reader(std::io::Cursor::new(data.to_owned())),
             move |h: &csv::StringRecord| Ok(SchemaDecoder::new(&schema, h)),
         )
-        .unwrap()
         .map(|row| row.map_err(|e| e.to_string()))
         .collect()
     }
@@ -920,8 +870,11 @@ mod tests {
     /// Rows through [`RowReader`], owned, with their lines; errors as the
     /// CSV error's text.
     fn lent_rows(data: &str, schema: &types::ReportSchema) -> Vec<Result<(u64, TypedRow), String>> {
-        let mut reader =
-            RowReader::new(std::io::Cursor::new(data.to_owned()), schema, "report").unwrap();
+        let mut reader = RowReader::new(
+            Source::reader(std::io::Cursor::new(data.to_owned())),
+            schema,
+            "report",
+        );
         let mut rows = Vec::new();
         while let Some(row) = reader.next_row() {
             rows.push(match row {
@@ -978,7 +931,8 @@ mod tests {
             .unwrap();
         let streamed: Vec<Result<TypedRow, String>> = runtime.block_on(async {
             use futures::StreamExt;
-            rows_from_async(trickle(&data), &schema, "report")
+            rows(Source::async_reader(trickle(&data)), &schema)
+                .into_stream()
                 .map(|row| match row {
                     Ok(row) => Ok(row),
                     Err(error) if error.kind() == crate::ErrorKind::Decode => {
@@ -992,9 +946,10 @@ mod tests {
         assert_eq!(streamed, without_lines(&lent));
         // Lent from the network, lines included.
         let lent_streamed = runtime.block_on(async {
-            let mut reader = AsyncRowReader::new(trickle(&data), &schema, "report");
+            let mut reader =
+                RowReader::new(Source::async_reader(trickle(&data)), &schema, "report");
             let mut rows = Vec::new();
-            while let Some(row) = reader.next_row().await {
+            while let Some(row) = reader.next_row_async().await {
                 rows.push(match row {
                     Ok(row) => Ok((row.line(), row.to_row())),
                     Err(error) if error.kind() == crate::ErrorKind::Decode => {
@@ -1031,14 +986,24 @@ mod tests {
                 Err(std::io::Error::other("connection reset")),
             ]))
         };
-        let mut reader = AsyncRowReader::new(failing(), &schema, "usage_pulls 2026-06-30");
-        let err = reader.next_row().await.unwrap().unwrap_err().to_string();
+        let mut reader = RowReader::new(
+            Source::async_reader(failing()),
+            &schema,
+            "usage_pulls 2026-06-30",
+        );
+        let err = reader
+            .next_row_async()
+            .await
+            .unwrap()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("connection reset"), "{err}");
         assert!(err.contains("usage_pulls 2026-06-30"), "{err}");
-        assert!(reader.next_row().await.is_none());
+        assert!(reader.next_row_async().await.is_none());
         // The owned stream says the same.
         use futures::StreamExt;
-        let owned: Vec<_> = rows_from_async(failing(), &schema, "report")
+        let owned: Vec<_> = rows(Source::async_reader(failing()), &schema)
+            .into_stream()
             .collect()
             .await;
         assert_eq!(owned.len(), 1);
@@ -1054,12 +1019,10 @@ mod tests {
     #[test]
     fn usage_pulls_rows_are_typed() {
         let data = "event_date,repository,tag,pull_count\n2026-06-16,acme/web,latest,7\n";
-        let row =
-            docker_data_csv::rows_from_reader::<UsagePullsDecoder>(std::io::Cursor::new(data))
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap();
+        let row = usage_pulls_rows(Source::reader(std::io::Cursor::new(data)))
+            .next()
+            .unwrap()
+            .unwrap();
         assert_eq!(row.pull_count, Some(7));
         assert_eq!(row.repository.as_deref(), Some("acme/web"));
     }

@@ -1,6 +1,6 @@
 //! Rows of a member export (`export_members`), read in constant memory.
 
-use std::path::Path;
+pub use docker_data_csv::Source;
 
 use docker_data_csv::{CsvError, Fields, FromHeaders, HeaderIndex, RowDecoder};
 
@@ -82,12 +82,13 @@ impl RowDecoder for MemberDecoder {
     }
 }
 
-/// Rows of a member export on disk.
-pub fn member_rows(path: &Path) -> Result<impl Iterator<Item = Result<MemberRow>> + use<>> {
-    let name = path.display().to_string();
-    let rows = docker_data_csv::rows_from_path::<MemberDecoder>(path)
-        .map_err(|error| error.reading(&name))?;
-    Ok(rows.map(move |row| row.map_err(|error| error.reading(&name))))
+/// Rows of a member export (a path, a reader or a response body). A file
+/// that cannot be opened is the first item's error.
+pub fn member_rows(source: impl Into<Source>) -> impl Iterator<Item = Result<MemberRow>> {
+    let source = source.into();
+    let name = source.name_or("member export");
+    docker_data_csv::rows(source, MemberDecoder::from_headers)
+        .map(move |row| row.map_err(|error| error.reading(&name)))
 }
 
 #[cfg(test)]
@@ -99,11 +100,12 @@ mod tests {
         let data = "Name,Username,Email,Type,Permission,Teams,Date Joined\n\
                     Jane Doe,jdoe,j@example.com,User,Owner,\"owners, devs\",2020-01-01 15:00:51.193355 +0000 UTC\n\
                     ,,new@example.com,Invitee,,,\n";
-        let rows: Vec<MemberRow> =
-            docker_data_csv::rows_from_reader::<MemberDecoder>(std::io::Cursor::new(data))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+        let rows: Vec<MemberRow> = docker_data_csv::rows(
+            Source::reader(std::io::Cursor::new(data)),
+            MemberDecoder::from_headers,
+        )
+        .collect::<Result<_, _>>()
+        .unwrap();
         assert_eq!(rows[0].username.as_deref(), Some("jdoe"));
         assert_eq!(rows[0].teams, ["owners", "devs"]);
         assert_eq!(rows[1].member_type.as_deref(), Some("Invitee"));

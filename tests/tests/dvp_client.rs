@@ -332,7 +332,6 @@ async fn exports_are_discovered_and_downloaded_without_authorization_and_reruns_
     assert_eq!(file.calls_async().await, 1);
 
     let rows: Vec<_> = dvp_sdk::rows::raw_rows(&path)
-        .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows[0].repository(), Some("web"));

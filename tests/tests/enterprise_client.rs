@@ -225,7 +225,6 @@ async fn download_fetches_the_location_without_authorization_and_checks_the_size
     );
 
     let rows: Vec<_> = enterprise_data_sdk::rows::usage_pulls_rows(&dest)
-        .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows[0].pull_count, Some(3));

@@ -74,7 +74,6 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
     );
     let raw = dir.path().join("sim-publisher/2026/month-03/raw.csv");
     let rows: Vec<_> = dvp_sdk::rows::raw_rows(&raw)
-        .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows.len() as u64, sim.config().dvp_raw_rows);
@@ -84,7 +83,6 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
     );
     let summary_rows: Vec<_> =
         dvp_sdk::rows::summary_rows(&dir.path().join("sim-publisher/2026/month-03/summary.csv"))
-            .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
     assert!(
@@ -97,7 +95,6 @@ async fn dvp_two_factor_login_discovery_and_download_of_one_month() {
         &dir.path()
             .join("sim-publisher/2026/month-03/namespace-summary.csv"),
     )
-    .unwrap()
     .collect::<Result<_, _>>()
     .unwrap();
     assert_eq!(namespace_rows.len() as u64, sim.config().dvp_summary_rows);
@@ -166,7 +163,6 @@ async fn enterprise_pages_downloads_and_typed_rows() {
 
     let schema = client.schema(&reports[1]).await.unwrap();
     let rows: Vec<_> = enterprise_data_sdk::rows::rows(&path, &schema)
-        .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows.len() as u64, sim.config().enterprise_rows);

@@ -472,7 +472,7 @@ async fn enterprise_stream_rows_and_stream_row_reader_type_each_row_from_the_net
     // Spawned: the reader and its futures are Send.
     let lent = tokio::spawn(async move {
         let mut lent = Vec::new();
-        while let Some(row) = reader.next_row().await {
+        while let Some(row) = reader.next_row_async().await {
             let row = row.unwrap();
             lent.push((row.line(), row.to_row()));
         }

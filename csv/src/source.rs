@@ -1,0 +1,124 @@
+//! Where CSV bytes come from. Every reading mode ([`rows`](crate::rows),
+//! [`typed_batches`](crate::typed_batches) and, with feature `arrow`,
+//! [`columnar::batches`](crate::columnar::batches)) takes a [`Source`] and
+//! reads it the same way, on a thread of its own: a file, a blocking
+//! reader, or an async reader such as a response body.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use tokio::io::AsyncRead;
+
+use crate::CsvError;
+
+/// The bytes of a CSV, plain or gzip (recognised by its first bytes).
+///
+/// ```
+/// use docker_data_csv::{RecordDecoder, Source, rows};
+///
+/// let from_text = Source::reader(std::io::Cursor::new("a,b\n1,2\n"));
+/// let from_file = Source::path("report.csv"); // or `Source::from(path)`
+/// # drop(from_file);
+/// let mut records = rows::<RecordDecoder>(from_text, RecordDecoder::from_headers);
+/// # use docker_data_csv::FromHeaders;
+/// assert_eq!(records.next().unwrap()?.get("b"), Some("2"));
+/// # Ok::<(), docker_data_csv::CsvError>(())
+/// ```
+#[non_exhaustive]
+pub enum Source {
+    /// A file, opened when reading starts.
+    Path(PathBuf),
+    /// A blocking reader, read on the reading thread.
+    Read(Box<dyn Read + Send>),
+    /// An async reader (a response body), read on the tokio runtime that
+    /// is current when reading starts, and handed to the reading thread
+    /// in large pieces.
+    AsyncRead(Box<dyn AsyncRead + Send + Unpin>),
+}
+
+impl Source {
+    /// A file on disk.
+    pub fn path(path: impl Into<PathBuf>) -> Self {
+        Self::Path(path.into())
+    }
+
+    /// Any blocking reader.
+    pub fn reader(reader: impl Read + Send + 'static) -> Self {
+        Self::Read(Box::new(reader))
+    }
+
+    /// Any async reader, such as a response body. Reading it needs a tokio
+    /// runtime: the reading mode must be started within one.
+    pub fn async_reader(reader: impl AsyncRead + Send + Unpin + 'static) -> Self {
+        Self::AsyncRead(Box::new(reader))
+    }
+
+    /// What errors call the source: a path as it was given, else `what`.
+    pub fn name_or(&self, what: &str) -> String {
+        match self {
+            Self::Path(path) => path.display().to_string(),
+            _ => what.to_owned(),
+        }
+    }
+
+    /// The blocking reader the reading thread reads. An async source starts
+    /// its reading task here, on the caller's runtime.
+    pub(crate) fn into_blocking(self) -> Result<Blocking, CsvError> {
+        Ok(match self {
+            Self::Path(path) => Blocking::Path(path),
+            Self::Read(reader) => Blocking::Read(reader),
+            Self::AsyncRead(reader) => {
+                if tokio::runtime::Handle::try_current().is_err() {
+                    return Err(CsvError::message(
+                        "an async source is read on a tokio runtime: start reading it within one",
+                    ));
+                }
+                Blocking::Read(Box::new(crate::handoff::handoff(reader)))
+            }
+        })
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Path(path) => f.debug_tuple("Path").field(path).finish(),
+            Self::Read(_) => f.write_str("Read(..)"),
+            Self::AsyncRead(_) => f.write_str("AsyncRead(..)"),
+        }
+    }
+}
+
+impl From<PathBuf> for Source {
+    fn from(path: PathBuf) -> Self {
+        Self::Path(path)
+    }
+}
+
+impl From<&PathBuf> for Source {
+    fn from(path: &PathBuf) -> Self {
+        Self::Path(path.clone())
+    }
+}
+
+impl From<&Path> for Source {
+    fn from(path: &Path) -> Self {
+        Self::Path(path.to_owned())
+    }
+}
+
+/// A source as the reading thread takes it.
+pub(crate) enum Blocking {
+    Path(PathBuf),
+    Read(Box<dyn Read + Send>),
+}
+
+impl Blocking {
+    /// Opens the source (a file is opened here, on the reading thread).
+    pub(crate) fn open(self) -> Result<Box<dyn Read + Send>, CsvError> {
+        match self {
+            Self::Path(path) => Ok(Box::new(crate::open_file(&path)?)),
+            Self::Read(reader) => Ok(reader),
+        }
+    }
+}
