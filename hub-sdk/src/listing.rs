@@ -23,6 +23,24 @@ pub use crate::generated::types::{
     ListOrgMembersType as MemberType,
 };
 
+/// A builder-style setter of an optional query field.
+macro_rules! setter {
+    ($(#[$doc:meta])* $field:ident: impl Into<$value:ty>) => {
+        $(#[$doc])*
+        pub fn $field(mut self, value: impl Into<$value>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    ($(#[$doc:meta])* $field:ident: $value:ty) => {
+        $(#[$doc])*
+        pub fn $field(mut self, value: $value) -> Self {
+            self.$field = Some(value);
+            self
+        }
+    };
+}
+
 /// Which audit events to list; `new()` lists all.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -46,35 +64,29 @@ impl AuditLogQuery {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Only events at or after `from`.
-    pub fn from(mut self, from: chrono::DateTime<chrono::Utc>) -> Self {
-        self.from = Some(from);
-        self
+    setter! {
+        /// Only events at or after `from`.
+        from: chrono::DateTime<chrono::Utc>
     }
-    /// Only events at or before `to`.
-    pub fn to(mut self, to: chrono::DateTime<chrono::Utc>) -> Self {
-        self.to = Some(to);
-        self
+    setter! {
+        /// Only events at or before `to`.
+        to: chrono::DateTime<chrono::Utc>
     }
-    /// Only this action.
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
-        self
+    setter! {
+        /// Only this action.
+        action: impl Into<String>
     }
-    /// Only this actor.
-    pub fn actor(mut self, actor: impl Into<String>) -> Self {
-        self.actor = Some(actor.into());
-        self
+    setter! {
+        /// Only this actor.
+        actor: impl Into<String>
     }
-    /// Only events about this name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    setter! {
+        /// Only events about this name.
+        name: impl Into<String>
     }
-    /// Events per page.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
+    setter! {
+        /// Events per page.
+        page_size: u32
     }
 }
 
@@ -99,30 +111,25 @@ impl MemberQuery {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Only members matching `search`.
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
+    setter! {
+        /// Only members matching `search`.
+        search: impl Into<String>
     }
-    /// Members, invitees, or all.
-    pub fn member_type(mut self, member_type: MemberType) -> Self {
-        self.member_type = Some(member_type);
-        self
+    setter! {
+        /// Members, invitees, or all.
+        member_type: MemberType
     }
-    /// Only this role.
-    pub fn role(mut self, role: MemberRole) -> Self {
-        self.role = Some(role);
-        self
+    setter! {
+        /// Only this role.
+        role: MemberRole
     }
-    /// Include pending invites.
-    pub fn invites(mut self, invites: bool) -> Self {
-        self.invites = Some(invites);
-        self
+    setter! {
+        /// Include pending invites.
+        invites: bool
     }
-    /// Members per page.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
+    setter! {
+        /// Members per page.
+        page_size: u32
     }
 }
 
@@ -143,20 +150,17 @@ impl RepoQuery {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Only names containing `name`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    setter! {
+        /// Only names containing `name`.
+        name: impl Into<String>
     }
-    /// Sort order.
-    pub fn ordering(mut self, ordering: RepoOrdering) -> Self {
-        self.ordering = Some(ordering);
-        self
+    setter! {
+        /// Sort order.
+        ordering: RepoOrdering
     }
-    /// Repositories per page.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
+    setter! {
+        /// Repositories per page.
+        page_size: u32
     }
 }
 

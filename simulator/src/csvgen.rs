@@ -137,22 +137,15 @@ impl CsvFile {
                 let digits = width.saturating_sub(used + agent.len() + 1).max(1);
                 let _ = writeln!(out, "{agent}{:0digits$}", r % 1_000_000_000);
             }
-            RowKind::DvpSummary => {
+            RowKind::DvpSummary | RowKind::DvpRepoSummary => {
+                // A repo summary has no tag column.
+                let (tag, comma) = match self.kind {
+                    RowKind::DvpSummary => (tag, ","),
+                    _ => ("", ""),
+                };
                 let _ = writeln!(
                     out,
-                    "{},{}/{repo},{tag},{:08},{:08},{:08},{:08}",
-                    self.owner,
-                    self.owner,
-                    count(1),
-                    count(9),
-                    count(17),
-                    count(25)
-                );
-            }
-            RowKind::DvpRepoSummary => {
-                let _ = writeln!(
-                    out,
-                    "{},{}/{repo},{:08},{:08},{:08},{:08}",
+                    "{},{}/{repo},{tag}{comma}{:08},{:08},{:08},{:08}",
                     self.owner,
                     self.owner,
                     count(1),
