@@ -187,10 +187,8 @@ pub enum DvpCommand {
         /// Everything the export holds (required when no filter is given).
         #[arg(long)]
         all: bool,
-        /// File format: the CSV as served, or Parquet converted while the
-        /// body arrives (no CSV is written).
-        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
-        format: FileFormat,
+        #[command(flatten)]
+        format: FormatArg,
         /// Where files go: `<dir>/<namespace>/<year>/<month-MM|week-WW>/<view>.csv`
         /// (`.parquet` with `--format parquet`).
         dir: PathBuf,
@@ -285,6 +283,15 @@ pub struct FileReport {
     pub date: Option<String>,
 }
 
+/// `--format` of a download.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct FormatArg {
+    /// File format: the CSV as served, or Parquet converted while the body
+    /// arrives (no CSV is written).
+    #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+    pub format: FileFormat,
+}
+
 /// Format of downloaded files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FileFormat {
@@ -342,10 +349,8 @@ pub enum ReportsCommand {
         /// Every report.
         #[arg(long, conflicts_with_all = ["from", "to"])]
         all: bool,
-        /// File format: the CSV as served, or Parquet converted while the
-        /// body arrives (no CSV is written).
-        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
-        format: FileFormat,
+        #[command(flatten)]
+        format: FormatArg,
         /// Where files go: `<dir>/<type>/<cadence>/<date>.csv` (`.parquet`
         /// with `--format parquet`).
         dir: PathBuf,

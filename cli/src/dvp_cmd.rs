@@ -4,7 +4,7 @@ use serde_json::json;
 
 use dvp_sdk::{Dataview, ExportFilter, Timespan};
 
-use crate::args::{ConvertTarget, DvpCommand, DvpFilter, RowsKind};
+use crate::args::{ConvertTarget, DvpCommand, DvpFilter, FormatArg, RowsKind};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Listing, RowWriter};
@@ -60,7 +60,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             namespace,
             filter,
             all,
-            format,
+            format: FormatArg { format },
             dir,
         } => {
             let is_filtered = filter.year.is_some()

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use enterprise_data_sdk::ReportId;
 
-use crate::args::{ConvertTarget, FileReport, ReportsCommand};
+use crate::args::{ConvertTarget, FileReport, FormatArg, ReportsCommand};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Listing, RowWriter};
@@ -54,7 +54,9 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             from,
             to,
             all,
-            format: file_format,
+            format: FormatArg {
+                format: file_format,
+            },
             dir,
         } => {
             let (from, to) = match (date, from, to) {

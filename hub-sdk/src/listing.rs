@@ -25,15 +25,15 @@ pub use crate::generated::types::{
 
 /// A builder-style setter of an optional query field.
 macro_rules! setter {
-    ($(#[$doc:meta])* $field:ident: impl Into<$value:ty>) => {
-        $(#[$doc])*
+    ($field:ident: impl Into<$value:ty>, $doc:literal) => {
+        #[doc = $doc]
         pub fn $field(mut self, value: impl Into<$value>) -> Self {
             self.$field = Some(value.into());
             self
         }
     };
-    ($(#[$doc:meta])* $field:ident: $value:ty) => {
-        $(#[$doc])*
+    ($field:ident: $value:ty, $doc:literal) => {
+        #[doc = $doc]
         pub fn $field(mut self, value: $value) -> Self {
             self.$field = Some(value);
             self
@@ -64,30 +64,12 @@ impl AuditLogQuery {
     pub fn new() -> Self {
         Self::default()
     }
-    setter! {
-        /// Only events at or after `from`.
-        from: chrono::DateTime<chrono::Utc>
-    }
-    setter! {
-        /// Only events at or before `to`.
-        to: chrono::DateTime<chrono::Utc>
-    }
-    setter! {
-        /// Only this action.
-        action: impl Into<String>
-    }
-    setter! {
-        /// Only this actor.
-        actor: impl Into<String>
-    }
-    setter! {
-        /// Only events about this name.
-        name: impl Into<String>
-    }
-    setter! {
-        /// Events per page.
-        page_size: u32
-    }
+    setter!(from: chrono::DateTime<chrono::Utc>, "Only events at or after `from`.");
+    setter!(to: chrono::DateTime<chrono::Utc>, "Only events at or before `to`.");
+    setter!(action: impl Into<String>, "Only this action.");
+    setter!(actor: impl Into<String>, "Only this actor.");
+    setter!(name: impl Into<String>, "Only events about this name.");
+    setter!(page_size: u32, "Events per page.");
 }
 
 /// Which members to list; `new()` lists all members.
@@ -111,26 +93,11 @@ impl MemberQuery {
     pub fn new() -> Self {
         Self::default()
     }
-    setter! {
-        /// Only members matching `search`.
-        search: impl Into<String>
-    }
-    setter! {
-        /// Members, invitees, or all.
-        member_type: MemberType
-    }
-    setter! {
-        /// Only this role.
-        role: MemberRole
-    }
-    setter! {
-        /// Include pending invites.
-        invites: bool
-    }
-    setter! {
-        /// Members per page.
-        page_size: u32
-    }
+    setter!(search: impl Into<String>, "Only members matching `search`.");
+    setter!(member_type: MemberType, "Members, invitees, or all.");
+    setter!(role: MemberRole, "Only this role.");
+    setter!(invites: bool, "Include pending invites.");
+    setter!(page_size: u32, "Members per page.");
 }
 
 /// Which repositories to list; `new()` lists all.
@@ -150,18 +117,9 @@ impl RepoQuery {
     pub fn new() -> Self {
         Self::default()
     }
-    setter! {
-        /// Only names containing `name`.
-        name: impl Into<String>
-    }
-    setter! {
-        /// Sort order.
-        ordering: RepoOrdering
-    }
-    setter! {
-        /// Repositories per page.
-        page_size: u32
-    }
+    setter!(name: impl Into<String>, "Only names containing `name`.");
+    setter!(ordering: RepoOrdering, "Sort order.");
+    setter!(page_size: u32, "Repositories per page.");
 }
 
 /// A repository of a namespace, with its counts as unsigned numbers.
