@@ -67,6 +67,25 @@ fn error(status: StatusCode, reason: &str) -> Response {
 }
 
 /// Fault, credentials (Basic or bearer), then the user.
+/// A request that passed [`guard`] for the user its path names: the
+/// handlers' first extractor, so none can forget it.
+struct SignedIn;
+
+impl axum::extract::FromRequestParts<Arc<State>> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<State>,
+    ) -> Result<Self, Response> {
+        let Path(username) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        guard(state, &parts.headers, &username).await?;
+        Ok(SignedIn)
+    }
+}
+
 async fn guard(state: &State, headers: &HeaderMap, username: &str) -> Result<(), Response> {
     apply_fault(state, route::ACCOUNT, "detail").await?;
     let authorization = headers
@@ -124,26 +143,15 @@ fn email_of(body: &[u8]) -> Result<String, Response> {
     }
 }
 
-async fn get_user(
-    AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path(username): Path<String>,
-) -> Response {
-    if let Err(response) = guard(&state, &headers, &username).await {
-        return response;
-    }
+async fn get_user(_: SignedIn, AxumState(state): AxumState<Arc<State>>) -> Response {
     Json(lock(&state.account.profile).clone()).into_response()
 }
 
 async fn update_user(
+    _: SignedIn,
     AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path(username): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers, &username).await {
-        return response;
-    }
     let changes = match object(&body) {
         Ok(changes) => changes,
         Err(response) => return response,
@@ -174,26 +182,15 @@ async fn update_user(
     Json(profile.clone()).into_response()
 }
 
-async fn list_emails(
-    AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path(username): Path<String>,
-) -> Response {
-    if let Err(response) = guard(&state, &headers, &username).await {
-        return response;
-    }
+async fn list_emails(_: SignedIn, AxumState(state): AxumState<Arc<State>>) -> Response {
     Json(lock(&state.account.emails).clone()).into_response()
 }
 
 async fn add_email(
+    _: SignedIn,
     AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path(username): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers, &username).await {
-        return response;
-    }
     let email = match email_of(&body) {
         Ok(email) => email,
         Err(response) => return response,
@@ -216,14 +213,10 @@ async fn add_email(
 }
 
 async fn delete_email(
+    _: SignedIn,
     AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path(username): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(response) = guard(&state, &headers, &username).await {
-        return response;
-    }
     let email = match email_of(&body) {
         Ok(email) => email,
         Err(response) => return response,

@@ -69,14 +69,25 @@ pub(crate) async fn guard(state: &State, headers: &HeaderMap) -> Result<(), Resp
     }
 }
 
-/// [`guard`], then the namespace must be the one with data.
-async fn guard_namespace(
-    state: &State,
-    headers: &HeaderMap,
-    namespace: &str,
-) -> Result<(), Response> {
-    guard(state, headers).await?;
-    known_namespace(namespace)
+/// A request that passed [`guard`] for the namespace with data, which its
+/// path names: the handlers' first extractor, so none can forget it.
+struct KnownNamespace;
+
+impl axum::extract::FromRequestParts<Arc<State>> for KnownNamespace {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<State>,
+    ) -> Result<Self, Response> {
+        let Path(params) =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        guard(state, &parts.headers).await?;
+        known_namespace(params.get("namespace").map_or("", String::as_str))?;
+        Ok(KnownNamespace)
+    }
 }
 
 pub(crate) fn known_namespace(namespace: &str) -> Result<(), Response> {
@@ -140,37 +151,19 @@ async fn user_namespaces(AxumState(state): AxumState<Arc<State>>, headers: Heade
     Json(json!([metadata(&state)])).into_response()
 }
 
-async fn namespace(
-    AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path(namespace): Path<String>,
-) -> Response {
-    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
-        return response;
-    }
+async fn namespace(_: KnownNamespace, AxumState(state): AxumState<Arc<State>>) -> Response {
     Json(metadata(&state)).into_response()
 }
 
-async fn years(
-    AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path(namespace): Path<String>,
-) -> Response {
-    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
-        return response;
-    }
+async fn years(_: KnownNamespace) -> Response {
     let years: Vec<_> = YEARS.iter().map(|(y, _, _)| json!({"year": y})).collect();
     Json(json!({"years": years})).into_response()
 }
 
 async fn timespans(
-    AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path((namespace, year, kind)): Path<(String, i32, String)>,
+    _: KnownNamespace,
+    Path((_, year, kind)): Path<(String, i32, String)>,
 ) -> Response {
-    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
-        return response;
-    }
     let Some(n) = count(year, &kind) else {
         return json_error(
             StatusCode::NOT_FOUND,
@@ -186,13 +179,9 @@ async fn timespans(
 }
 
 async fn timespan(
-    AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
-    Path((namespace, year, kind, number)): Path<(String, i32, String, u32)>,
+    _: KnownNamespace,
+    Path((_, year, kind, number)): Path<(String, i32, String, u32)>,
 ) -> Response {
-    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
-        return response;
-    }
     match count(year, &kind) {
         Some(n) if (1..=n).contains(&number) && kind == "months" => {
             Json(json!({"month": number})).into_response()
@@ -204,13 +193,10 @@ async fn timespan(
 }
 
 async fn files(
+    _: KnownNamespace,
     AxumState(state): AxumState<Arc<State>>,
-    headers: HeaderMap,
     Path((namespace, year, kind, number, view)): Path<(String, i32, String, u32, String)>,
 ) -> Response {
-    if let Err(response) = guard_namespace(&state, &headers, &namespace).await {
-        return response;
-    }
     if state.config.dvp_views_without_data.contains(&view) {
         return json_error(StatusCode::NOT_FOUND, "detail", "no data for this dataview");
     }
