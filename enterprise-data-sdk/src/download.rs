@@ -12,7 +12,7 @@ use sdk_core::retry::{Attempts, Step};
 
 use crate::Format;
 use crate::client::EnterpriseClient;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::generated::types;
 use crate::report_id::ReportId;
 
@@ -63,7 +63,7 @@ impl EnterpriseClient {
             let step = match self.downloader.download(&url, dest, size, progress).await {
                 // The store refused the link (expired?): ask for a fresh one,
                 // once. The transfer's own retries are the downloader's.
-                Err(err) if err.status() == Some(403) && !asked_again => {
+                Err(err) if err.kind() == ErrorKind::PermissionDenied && !asked_again => {
                     tracing::debug!("object store refused the link: asking for a fresh one");
                     asked_again = true;
                     Step::Again

@@ -121,6 +121,19 @@ impl DownloadError {
             _ => None,
         }
     }
+
+    /// What kind of failure this is, as [`Error::kind`](crate::Error::kind)
+    /// reports it (a store's `403`, an expired link, is
+    /// [`PermissionDenied`](crate::ErrorKind::PermissionDenied)).
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind;
+        match self {
+            DownloadError::Status { status, .. } => ErrorKind::of_status(*status),
+            DownloadError::Transport { .. } => ErrorKind::Transport,
+            DownloadError::SizeMismatch { .. } => ErrorKind::Decode,
+            DownloadError::Io { .. } => ErrorKind::Io,
+        }
+    }
 }
 
 /// Fetches object-store URLs to files. Cheap to clone.

@@ -382,14 +382,7 @@ impl From<crate::AuthError> for Error {
 
 impl From<crate::download::DownloadError> for Error {
     fn from(error: crate::download::DownloadError) -> Self {
-        use crate::download::DownloadError as D;
-        let kind = match &error {
-            D::Status { status, .. } => ErrorKind::of_status(*status),
-            D::Transport { .. } => ErrorKind::Transport,
-            D::SizeMismatch { .. } => ErrorKind::Decode,
-            D::Io { .. } => ErrorKind::Io,
-        };
-        let mut built = Self::new(kind, "", error.to_string());
+        let mut built = Self::new(error.kind(), "", error.to_string());
         built.inner.status = error.status();
         built.with_source(error)
     }
