@@ -390,6 +390,76 @@ async fn a_dropped_connection_still_gives_a_complete_size_checked_file() {
     );
 }
 
+/// `reports download usage_pulls daily --date 2026-06-30 DIR` against `sim`.
+async fn download_report(sim: &Simulator, dir: &Path) -> Output {
+    let out = dir.to_str().unwrap().to_owned();
+    let (hub, api) = (sim.hub_url(), sim.enterprise_url());
+    tokio::task::spawn_blocking(move || {
+        docker_data()
+            .args(["--hub-url", &hub, "--enterprise-url", &api])
+            .args(["--org", accounts::ORG])
+            .env("DOCKER_OAT", accounts::OAT)
+            .args(["reports", "download", "usage_pulls", "daily"])
+            .args(["--date", "2026-06-30", &out])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// A first run whose every attempt is cut off: it fails, keeping the
+/// `.part` for the next run.
+async fn download_cut_off(sim: &Simulator, dir: &Path) -> u64 {
+    // More drops than the default four attempts.
+    sim.inject(route::STORE, Fault::DropAfter(2_000), 6);
+    let output = download_report(sim, dir).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let part = dir.join("usage_pulls/daily/2026-06-30.csv.part");
+    assert!(!dir.join("usage_pulls/daily/2026-06-30.csv").exists());
+    sim.clear_faults();
+    std::fs::metadata(part).unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_download_that_ended_the_process_continues_in_the_next_run() {
+    let sim = Simulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kept = download_cut_off(&sim, dir.path()).await;
+    assert!(kept >= 2_000, "{kept} bytes kept");
+
+    let ranges_before = sim.range_requests();
+    ok(download_report(&sim, dir.path()).await);
+    assert_eq!(sim.range_requests() - ranges_before, 1, "one Range request");
+    let fresh = tempfile::tempdir().unwrap();
+    ok(download_report(&sim, fresh.path()).await);
+    let file = "usage_pulls/daily/2026-06-30.csv";
+    assert_eq!(
+        std::fs::read(dir.path().join(file)).unwrap(),
+        std::fs::read(fresh.path().join(file)).unwrap(),
+        "the continued file equals the object"
+    );
+    assert!(!dir.path().join(format!("{file}.part")).exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_object_replaced_between_runs_is_downloaded_again_whole() {
+    let sim = Simulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    download_cut_off(&sim, dir.path()).await;
+    sim.replace_objects();
+
+    ok(download_report(&sim, dir.path()).await);
+    let fresh = tempfile::tempdir().unwrap();
+    ok(download_report(&sim, fresh.path()).await);
+    let file = "usage_pulls/daily/2026-06-30.csv";
+    assert_eq!(
+        std::fs::read(dir.path().join(file)).unwrap(),
+        std::fs::read(fresh.path().join(file)).unwrap(),
+        "no byte of the old object is kept"
+    );
+}
+
 #[test]
 fn verbose_logs_requests_without_secrets() {
     for verbosity in ["-v", "-vv"] {

@@ -776,7 +776,8 @@ fn write_part(
 }
 
 /// Converts a CSV body to a Parquet file at `dest` while it arrives: no CSV
-/// is written. `open` GETs the body; a body cut off mid-way (a dropped
+/// is written. Parquet cannot be written from the middle of the CSV, so
+/// unlike a download, a conversion cut off starts over in the next run. `open` GETs the body; a body cut off mid-way (a dropped
 /// connection) starts the conversion over, as many times as `retry`
 /// allows. `plan` types the columns from the header.
 #[allow(clippy::too_many_arguments)]

@@ -13,6 +13,10 @@
 //! silent for longer than the idle timeout (on every path: download,
 //! [`Downloader::open`], resumes); an error body is read up to
 //! [`MAX_ERROR_BODY`]; a body longer than the expected size stops at once.
+//! An unfinished `.part` left by an earlier run (interrupted, or out of
+//! attempts) is continued the same way, from its length, when its sidecar
+//! (`resume.rs`) says which object it holds the start of.
+//!
 //! A resume sends `If-Range` with the first answer's `ETag` (or
 //! `Last-Modified`) and checks `Content-Range`'s total, so a file that
 //! changed between attempts is fetched again from the start.
@@ -223,6 +227,7 @@ impl Downloader {
                 let marker = completion_marker(dest);
                 let _ = tokio::fs::remove_file(&marker).await;
                 tokio::fs::rename(&part, dest).await.map_err(io_err)?;
+                crate::resume::forget(&part).await;
                 if let (true, Some(size)) = (decoded, expected_size) {
                     write_marker(&marker, size).await.map_err(io_err)?;
                 }
@@ -230,7 +235,15 @@ impl Downloader {
                 Ok(written)
             }
             Err(err) => {
-                let _ = tokio::fs::remove_file(&part).await;
+                // A transfer cut off keeps what arrived for a rerun to
+                // continue (when the object's identity is known); anything
+                // else leaves nothing behind.
+                let continuable = matches!(err, DownloadError::Transport { .. })
+                    && crate::resume::exists(&part).await;
+                if !continuable {
+                    let _ = tokio::fs::remove_file(&part).await;
+                    crate::resume::forget(&part).await;
+                }
                 Err(err)
             }
         }
@@ -332,13 +345,31 @@ impl Downloader {
             path: part.to_owned(),
             source,
         };
-        let file = create_part(part).await.map_err(io_err)?;
-        let mut file = PartWriter::new(file);
-        let mut written: u64 = 0;
+        // An unfinished `.part` of an earlier run is continued when its
+        // sidecar says which object it holds the start of.
+        let (mut file, mut written, mut validator, mut object_size) =
+            match crate::resume::take_up(part, expected_size).await {
+                Some(continued) => {
+                    tracing::debug!(
+                        bytes = continued.length,
+                        "continuing the unfinished download of an earlier run"
+                    );
+                    (
+                        PartWriter::continuing(continued.file, continued.length),
+                        continued.length,
+                        Some(continued.resume.validator),
+                        Some(continued.resume.size),
+                    )
+                }
+                None => {
+                    crate::resume::forget(part).await;
+                    let file = create_part(part).await.map_err(io_err)?;
+                    (PartWriter::new(file), 0, None, expected_size)
+                }
+            };
         let mut gzip_seen = false;
-        // What the first answer said the object is: a resume asks for the
-        // rest of that same object only.
-        let mut validator: Option<String> = None;
+        // `validator`: what the first answer said the object is; a resume
+        // asks for the rest of that same object only.
         let report = |done| {
             if let Some(progress) = progress {
                 progress(FileProgress {
@@ -348,6 +379,9 @@ impl Downloader {
             }
         };
 
+        if written > 0 {
+            report(written);
+        }
         let mut attempts = Attempts::new(&self.retry, "download");
         loop {
             let attempt = attempts.number();
@@ -388,7 +422,7 @@ impl Downloader {
                 // A partial answer for an object of another size: it changed.
                 let changed = range.is_some_and(|(_, total)| {
                     total
-                        .zip(expected_size)
+                        .zip(object_size)
                         .is_some_and(|(total, size)| total != size)
                 });
                 let resumed =
@@ -419,11 +453,27 @@ impl Downloader {
                     // body is the whole object, so start over.
                     return Step::Done(Err(io_err(err)));
                 }
-                if !resumed {
-                    validator = validator_of(response.headers());
-                }
                 let gzip = is_gzip(&response);
                 gzip_seen = gzip;
+                if !resumed {
+                    validator = validator_of(response.headers())
+                        .filter(|v| crate::resume::usable_validator(v));
+                    object_size = expected_size.or_else(|| response.content_length());
+                    // Kept for a rerun: what this object is. A body stored
+                    // decoded cannot be continued by its length.
+                    match (&validator, object_size) {
+                        (Some(validator), Some(size)) if !gzip => {
+                            let resume = crate::resume::Resume {
+                                validator: validator.clone(),
+                                size,
+                            };
+                            if let Err(err) = crate::resume::save(part, &resume).await {
+                                tracing::debug!("no resume sidecar: {err}");
+                            }
+                        }
+                        _ => crate::resume::forget(part).await,
+                    }
+                }
                 let announced = if gzip {
                     None
                 } else {

@@ -17,9 +17,11 @@ pub mod hooks;
 pub mod http;
 pub mod open_enum;
 mod part_writer;
+// Continuing an unfinished download across runs.
 pub mod rate_limit;
 pub mod redact;
 pub mod request;
+mod resume;
 pub mod runtime;
 /// The retry policy and the one retry loop ([`runtime::retry`], under its
 /// former path).

@@ -49,8 +49,14 @@ pub(crate) struct PartWriter {
 impl PartWriter {
     /// Starts the writer of `file` (positioned at its start).
     pub(crate) fn new(file: std::fs::File) -> Self {
+        Self::continuing(file, 0)
+    }
+
+    /// Starts the writer of `file`, positioned at `offset` (its end): an
+    /// unfinished download continued.
+    pub(crate) fn continuing(file: std::fs::File, offset: u64) -> Self {
         let (sender, receiver) = mpsc::channel(IN_FLIGHT);
-        let thread = tokio::task::spawn_blocking(move || run(file, receiver));
+        let thread = tokio::task::spawn_blocking(move || run(file, receiver, offset));
         Self {
             sender,
             thread: Some(thread),
@@ -118,9 +124,12 @@ impl PartWriter {
 
 /// The writer thread: runs until the download drops its end, or a write
 /// fails (then the error is the thread's result).
-fn run(mut file: std::fs::File, mut receiver: mpsc::Receiver<Command>) -> std::io::Result<()> {
-    let mut writeback = Writeback::default();
-    let mut offset = 0u64;
+fn run(
+    mut file: std::fs::File,
+    mut receiver: mpsc::Receiver<Command>,
+    mut offset: u64,
+) -> std::io::Result<()> {
+    let mut writeback = Writeback::starting_at(offset);
     let mut next: Option<Command> = None;
     let mut batch: Vec<Bytes> = Vec::new();
     let mut shares: Vec<OwnedSemaphorePermit> = Vec::new();
@@ -204,6 +213,15 @@ struct Writeback {
 const WINDOW: u64 = 8 * 1024 * 1024;
 
 impl Writeback {
+    /// Nothing handed over yet; the file's first `offset` bytes were
+    /// written by an earlier run.
+    fn starting_at(offset: u64) -> Self {
+        Self {
+            submitted_up_to: offset,
+            in_progress: None,
+        }
+    }
+
     #[cfg(target_os = "linux")]
     fn written_up_to(&mut self, file: &std::fs::File, offset: u64) {
         use std::os::fd::AsRawFd;

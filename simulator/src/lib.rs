@@ -135,6 +135,9 @@ pub(crate) struct State {
     pub challenges: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub requests: std::sync::atomic::AtomicU64,
     pub range_requests: std::sync::atomic::AtomicU64,
+    /// Bumped by [`Simulator::replace_objects`]: every stored object's
+    /// content (and ETag) changes, its size does not.
+    pub object_generation: std::sync::atomic::AtomicU64,
     pub account: account::AccountStore,
     /// Hub data answers so far (for the rate-limit headers).
     pub hub_data_requests: std::sync::atomic::AtomicU64,
@@ -175,6 +178,7 @@ impl Simulator {
             challenges: Default::default(),
             requests: Default::default(),
             range_requests: Default::default(),
+            object_generation: Default::default(),
             account: Default::default(),
             hub_data_requests: Default::default(),
         });
@@ -261,6 +265,14 @@ impl Simulator {
         self.state
             .range_requests
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Replaces every object in the store with new content of the same
+    /// size (and a new ETag), as a re-generated report would be.
+    pub fn replace_objects(&self) {
+        self.state
+            .object_generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The configuration in force.

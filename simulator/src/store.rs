@@ -114,7 +114,20 @@ async fn object(
             "The specified key does not exist",
         );
     };
+    let mut file = file;
+    let generation = state
+        .object_generation
+        .load(std::sync::atomic::Ordering::Relaxed);
+    // A replaced object: other values, the same size.
+    file.seed = file
+        .seed
+        .wrapping_add(generation.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let size = file.size();
+    let etag = format!("\"{}\"", signature(&format!("{path}#{}", file.seed), size));
+    // `If-Range` naming another version: the whole object, as S3 answers.
+    let range_applies = headers
+        .get(header::IF_RANGE)
+        .is_none_or(|validator| validator.as_bytes() == etag.as_bytes());
     if headers.contains_key(header::RANGE) {
         state
             .range_requests
@@ -122,6 +135,7 @@ async fn object(
     }
     let start = headers
         .get(header::RANGE)
+        .filter(|_| range_applies)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("bytes="))
         .and_then(|v| v.split('-').next())
@@ -181,7 +195,8 @@ async fn object(
     let mut response = Response::builder()
         .header(header::CONTENT_TYPE, "text/csv")
         .header(header::CONTENT_LENGTH, size - offset)
-        .header(header::ACCEPT_RANGES, "bytes");
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::ETAG, etag);
     response = if start.is_some() {
         response.status(StatusCode::PARTIAL_CONTENT).header(
             header::CONTENT_RANGE,
