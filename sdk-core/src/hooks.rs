@@ -26,6 +26,10 @@ pub struct Operation {
     pub method: &'static str,
     /// Path template, e.g. `/orgs/{org_name}/reports`.
     pub path: &'static str,
+    /// The media type the request body is sent as, when the spec names a
+    /// JSON type under another name (`application/scim+json`): the
+    /// generated code serializes JSON, and the request hook labels it so.
+    pub request_content_type: Option<&'static str>,
 }
 
 /// Default most bytes of one JSON answer, after gzip decoding: far above any
@@ -155,6 +159,18 @@ pub async fn pre<E>(
     info: &OperationInfo,
 ) -> Result<(), progenitor_client::Error<E>> {
     request.headers_mut().remove("api-version");
+    if let Some(media) = context
+        .operations
+        .iter()
+        .find(|op| op.name == info.operation_id)
+        .and_then(|op| op.request_content_type)
+        && request.body().is_some()
+        && let Ok(value) = reqwest::header::HeaderValue::from_str(media)
+    {
+        request
+            .headers_mut()
+            .insert(reqwest::header::CONTENT_TYPE, value);
+    }
     if let Some(basic) = &context.basic {
         let value = secret_header(basic.expose_secret()).map_err(|_| {
             progenitor_client::Error::Custom(format!(
@@ -420,4 +436,66 @@ macro_rules! impl_client_hooks {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static OPERATIONS: &[Operation] = &[
+        Operation {
+            name: "create_user",
+            method: "POST",
+            path: "/scim/v2/Users",
+            request_content_type: Some("application/scim+json"),
+        },
+        Operation {
+            name: "list_users",
+            method: "GET",
+            path: "/scim/v2/Users",
+            request_content_type: None,
+        },
+    ];
+
+    async fn content_type_after_pre(operation: &'static str, body: bool) -> Option<String> {
+        let context = ApiContext::anonymous().with_operations(OPERATIONS);
+        let mut request = reqwest::Request::new(
+            reqwest::Method::POST,
+            "http://localhost/scim/v2/Users".parse().unwrap(),
+        );
+        request.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if body {
+            *request.body_mut() = Some("{}".into());
+        }
+        let info = OperationInfo {
+            operation_id: operation,
+        };
+        pre::<()>(&context, &mut request, &info).await.unwrap();
+        request
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_body_of_a_suffixed_json_type_is_sent_labelled_as_the_spec_says() {
+        assert_eq!(
+            content_type_after_pre("create_user", true).await.as_deref(),
+            Some("application/scim+json")
+        );
+        // Other operations, and requests without a body, are left alone.
+        assert_eq!(
+            content_type_after_pre("list_users", true).await.as_deref(),
+            Some("application/json")
+        );
+        assert_eq!(
+            content_type_after_pre("create_user", false)
+                .await
+                .as_deref(),
+            Some("application/json")
+        );
+    }
 }

@@ -392,6 +392,39 @@ fn upper_first(text: &str) -> String {
     }
 }
 
+/// Client code: in a `match` over a status, an arm for one status (`429u16`)
+/// placed after the arm of its range (`400u16..=499u16`) can never match,
+/// which is a warning (an error under `-D warnings`). progenitor orders
+/// ranges first whatever the spec says; here arms for single statuses move
+/// before every range arm, keeping their order among themselves. Only a
+/// `match` whose arms are all integer literals, ranges or `_` is touched.
+pub fn specific_statuses_first(file: &mut syn::File) {
+    struct Reorder;
+    impl VisitMut for Reorder {
+        fn visit_expr_match_mut(&mut self, node: &mut syn::ExprMatch) {
+            syn::visit_mut::visit_expr_match_mut(self, node);
+            let kind = |arm: &syn::Arm| match &arm.pat {
+                syn::Pat::Lit(syn::PatLit {
+                    lit: syn::Lit::Int(_),
+                    ..
+                }) => Some(0u8),
+                syn::Pat::Range(_) => Some(1),
+                syn::Pat::Wild(_) => Some(2),
+                _ => None,
+            };
+            let Some(kinds) = node.arms.iter().map(kind).collect::<Option<Vec<u8>>>() else {
+                return;
+            };
+            if !kinds.contains(&1) || kinds.windows(2).all(|pair| pair[0] <= pair[1]) {
+                return;
+            }
+            // Stable: arms of a kind keep their order.
+            node.arms.sort_by_key(|arm| kind(arm).unwrap_or(2));
+        }
+    }
+    Reorder.visit_file_mut(file);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ use quote::quote;
 
 pub mod diff;
 pub mod fixups;
+pub mod normalize;
 
 /// One spec and the files generated from it.
 #[derive(Debug, Clone, Copy)]
@@ -146,16 +147,29 @@ pub fn patched_spec_value(root: &Path, target: &Target) -> Result<serde_json::Va
 /// The patched spec as progenitor's input type, with the rewrites every
 /// spec gets ([`fixups::fold_error_bodies`]).
 pub fn patched_spec(root: &Path, target: &Target) -> Result<openapiv3::OpenAPI> {
+    Ok(normalized_spec(root, target)?.0)
+}
+
+/// [`patched_spec`] and the rewrites [`normalize`](normalize::normalize)
+/// made to get there.
+pub fn normalized_spec(
+    root: &Path,
+    target: &Target,
+) -> Result<(openapiv3::OpenAPI, Vec<normalize::Note>)> {
     let mut doc = patched_spec_value(root, target)?;
+    let mut notes = normalize::normalize(&mut doc);
     fixups::fold_error_bodies(&mut doc);
     let replaced: Vec<&str> = target.replacements.iter().map(|(name, _)| *name).collect();
     fixups::hoist_replaced_enums(&mut doc, &replaced);
-    serde_json::from_value(doc).with_context(|| {
+    // After the folding, which may turn a `default` into ranges.
+    notes.extend(normalize::statuses_inside_ranges(&doc));
+    let spec = serde_json::from_value(doc).with_context(|| {
         format!(
             "openapi/{} (patched) is not a valid OpenAPI 3.0 document",
             target.spec
         )
-    })
+    })?;
+    Ok((spec, notes))
 }
 
 /// The patch files of a target, sorted by name; a missing folder means none.
@@ -200,13 +214,74 @@ fn settings(target: &Target) -> GenerationSettings {
     settings
 }
 
-/// Generates every file of every target, in memory.
+/// Generates every file of every target, in memory, and the record of
+/// the rewrites in `openapi/CHANGELOG.md`.
 pub fn render_all(root: &Path) -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
     for target in TARGETS {
         files.extend(render_target(root, target)?);
     }
+    files.push(normalization_record(root, &normalizations(root)?)?);
     Ok(files)
+}
+
+/// The rewrites each spec needs, by spec file name (none: left out).
+pub fn normalizations(root: &Path) -> Result<Vec<(String, Vec<normalize::Note>)>> {
+    let mut all = Vec::new();
+    for target in TARGETS {
+        let (_, notes) = normalized_spec(root, target)?;
+        if !notes.is_empty() {
+            all.push((target.spec.to_owned(), notes));
+        }
+    }
+    Ok(all)
+}
+
+const RECORD: &str = "openapi/CHANGELOG.md";
+const RECORD_START: &str = "<!-- normalizations: written by `cargo xtask generate` -->";
+const RECORD_END: &str = "<!-- end of normalizations -->";
+
+/// `openapi/CHANGELOG.md` with its block of normalizations in force
+/// rewritten (placed before the first `## ` section when it has none).
+fn normalization_record(
+    root: &Path,
+    by_spec: &[(String, Vec<normalize::Note>)],
+) -> Result<GeneratedFile> {
+    let path = root.join(RECORD);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Spec changes\n".to_owned());
+    let mut block = format!(
+        "{RECORD_START}\n## Normalizations in force\n\n\
+         What `cargo xtask generate` rewrites in each spec before progenitor\n\
+         sees it, and where (`xtask/src/normalize.rs`). The vendored files are\n\
+         never changed.\n"
+    );
+    if by_spec.is_empty() {
+        block.push_str("\nNone.\n");
+    }
+    for (spec, notes) in by_spec {
+        block.push_str(&format!("\n### `{spec}`\n\n"));
+        for note in notes {
+            block.push_str(&format!("- `{}`: {}\n", note.location, note.what));
+        }
+    }
+    block.push_str(RECORD_END);
+    let contents = match (text.find(RECORD_START), text.find(RECORD_END)) {
+        (Some(start), Some(end)) if start < end => {
+            format!(
+                "{}{block}{}",
+                &text[..start],
+                &text[end + RECORD_END.len()..]
+            )
+        }
+        _ => match text.find("\n## ") {
+            Some(at) => format!("{}{block}\n\n{}", &text[..at + 1], &text[at + 1..]),
+            None => format!("{}\n{block}\n", text.trim_end()),
+        },
+    };
+    Ok(GeneratedFile {
+        path: RECORD.into(),
+        contents,
+    })
 }
 
 /// Generates the client and the httpmock helpers of one target.
@@ -214,9 +289,11 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
     let spec = patched_spec(root, target)?;
     let source = describe_source(root, target)?;
 
-    let mut client_tokens = Generator::new(&settings(target))
+    let client_tokens = Generator::new(&settings(target))
         .generate_tokens(&spec)
         .with_context(|| format!("generating the client for openapi/{}", target.spec))?;
+    let mut client_tokens = fixups::apply(client_tokens, fixups::specific_statuses_first)
+        .context("progenitor produced an unparsable client")?;
     client_tokens.extend(operation_table(&spec));
     let client = finish(&format!("Typed client for {source}."), client_tokens)?;
 
@@ -270,9 +347,20 @@ fn operation_table(spec: &openapiv3::OpenAPI) -> proc_macro2::TokenStream {
             };
             let name = id.to_snake_case();
             let method = method.to_uppercase();
-            rows.push(
-                quote!(::sdk_core::hooks::Operation { name: #name, method: #method, path: #path }),
-            );
+            let content_type = match operation
+                .extensions
+                .get(normalize::REQUEST_CONTENT_TYPE)
+                .and_then(|v| v.as_str())
+            {
+                Some(media) => quote!(Some(#media)),
+                None => quote!(None),
+            };
+            rows.push(quote!(::sdk_core::hooks::Operation {
+                name: #name,
+                method: #method,
+                path: #path,
+                request_content_type: #content_type,
+            }));
         }
     }
     quote! {

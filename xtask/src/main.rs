@@ -68,6 +68,14 @@ fn generate(check: bool) -> anyhow::Result<ExitCode> {
     for file in &files {
         println!("wrote {}", file.path.display());
     }
+    // What each spec had that progenitor would not take, and what became
+    // of it (also kept in openapi/CHANGELOG.md).
+    for (spec, notes) in xtask::normalizations(&root)? {
+        println!("\nopenapi/{spec}: rewritten before generation");
+        for note in notes {
+            println!("  {note}");
+        }
+    }
     if !changed.is_empty() {
         // The report helps review a spec update; without git there is none.
         match xtask::diff::report(&root, "HEAD") {

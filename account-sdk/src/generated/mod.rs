@@ -1273,25 +1273,30 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         name: "get_user",
         method: "GET",
         path: "/api/v1.1/users/{username}/",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "update_user",
         method: "PATCH",
         path: "/api/v1.1/users/{username}/",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "list_user_emails",
         method: "GET",
         path: "/api/v1.1/users/{username}/emails/",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "add_user_email",
         method: "POST",
         path: "/api/v1.1/users/{username}/emails/",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "delete_user_email",
         method: "DELETE",
         path: "/api/v1.1/users/{username}/emails/",
+        request_content_type: None,
     },
 ];

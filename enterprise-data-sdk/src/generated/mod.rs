@@ -1747,7 +1747,6 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200..=299 => Ok(ResponseValue::stream(response)),
                 400u16 => Err(Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),
@@ -1763,6 +1762,7 @@ pub mod builder {
                 500u16 => Err(Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),
+                200..=299 => Ok(ResponseValue::stream(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -1908,20 +1908,24 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         name: "list_report_types",
         method: "GET",
         path: "/orgs/{org_name}/reports",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "list_reports",
         method: "GET",
         path: "/orgs/{org_name}/reports/{type}/{cadence}",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "get_report_download_url",
         method: "GET",
         path: "/orgs/{org_name}/reports/{type}/{cadence}/{date}/download",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "get_report_schema",
         method: "GET",
         path: "/orgs/{org_name}/reports/{type}/{cadence}/{date}/schema",
+        request_content_type: None,
     },
 ];

@@ -1055,15 +1055,18 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         name: "create_access_token",
         method: "POST",
         path: "/v2/auth/token",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "post_users2_fa_login",
         method: "POST",
         path: "/v2/users/2fa-login",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "post_users_login",
         method: "POST",
         path: "/v2/users/login",
+        request_content_type: None,
     },
 ];

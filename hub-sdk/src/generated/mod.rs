@@ -4778,13 +4778,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
                 429u16 => Err(Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),
                 500u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                400u16..=499u16 => Err(Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
@@ -4860,13 +4860,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
                 429u16 => Err(Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),
                 500u16 => Err(Error::ErrorResponse(
+                    ResponseValue::from_response(response).await?,
+                )),
+                400u16..=499u16 => Err(Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),
                 500u16..=599u16 => Err(Error::ErrorResponse(
@@ -5419,30 +5419,36 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         name: "audit_logs_list_audit_logs",
         method: "GET",
         path: "/v2/auditlogs/{account}",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "audit_logs_list_audit_actions",
         method: "GET",
         path: "/v2/auditlogs/{account}/actions",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "list_namespace_repositories",
         method: "GET",
         path: "/v2/namespaces/{namespace}/repositories",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "list_repository_tags",
         method: "GET",
         path: "/v2/namespaces/{namespace}/repositories/{repository}/tags",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "list_org_members",
         method: "GET",
         path: "/v2/orgs/{org_name}/members",
+        request_content_type: None,
     },
     ::sdk_core::hooks::Operation {
         name: "export_org_members",
         method: "GET",
         path: "/v2/orgs/{org_name}/members/export",
+        request_content_type: None,
     },
 ];
