@@ -2,8 +2,11 @@
 //! whether each change breaks code written against the generated client.
 //!
 //! The rules, for clients of the generated Rust code:
-//! - an operation added is compatible; removed, or moved to another method
-//!   or path, is breaking;
+//! - operations are matched by method and path: added is compatible;
+//!   removed, or moved to another method or path (the same operationId), is
+//!   breaking; an operationId changed (or dropped, the generator then
+//!   deriving one) at the same method and path is a rename: compatible on
+//!   the wire, breaking for the generated Rust method's name;
 //! - a parameter added is compatible when optional and breaking when
 //!   required (every call must now set it); removed is breaking; optional
 //!   becoming required is breaking, the reverse compatible; a changed type
@@ -106,6 +109,9 @@ fn shape(schema: &Value) -> String {
 }
 
 struct Operation<'a> {
+    /// The operationId, or for an operation without one the id the
+    /// generator derives from method and path.
+    id: String,
     method: String,
     path: String,
     /// Path-level parameters, then the operation's (which override).
@@ -113,7 +119,9 @@ struct Operation<'a> {
     operation: &'a Value,
 }
 
-fn operations(spec: &Value) -> BTreeMap<String, Operation<'_>> {
+/// Operations by method and path: what identifies an operation on the wire
+/// (an operationId may come, go or change while the request stays the same).
+fn operations(spec: &Value) -> BTreeMap<(String, String), Operation<'_>> {
     let mut found = BTreeMap::new();
     let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
         return found;
@@ -129,13 +137,15 @@ fn operations(spec: &Value) -> BTreeMap<String, Operation<'_>> {
             let id = operation
                 .get("operationId")
                 .and_then(Value::as_str)
+                .filter(|id| !id.is_empty())
                 .map(str::to_owned)
-                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+                .unwrap_or_else(|| crate::normalize::derived_operation_id(method, path));
             let mut parameters = shared.clone();
             collect_parameters(spec, operation.get("parameters"), &mut parameters);
             found.insert(
-                id,
+                (path.clone(), method.to_uppercase()),
                 Operation {
+                    id,
                     method: method.to_uppercase(),
                     path: path.clone(),
                     parameters,
@@ -460,24 +470,51 @@ fn compare_schema(changes: &mut Vec<Change>, subject: &str, old: &Value, new: &V
 pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     let mut changes = Vec::new();
     let (old_ops, new_ops) = (operations(old), operations(new));
-    for (id, op) in &new_ops {
-        match old_ops.get(id) {
+    let mut added = Vec::new();
+    for (key, op) in &new_ops {
+        match old_ops.get(key) {
+            None => added.push(op),
+            Some(before) => {
+                if before.id != op.id {
+                    push(
+                        &mut changes,
+                        Impact::Breaking,
+                        format!(
+                            "operation {} renamed {} ({} {}): the same request on the wire, \
+                             but the generated Rust method is renamed",
+                            before.id, op.id, op.method, op.path
+                        ),
+                    );
+                }
+                compare_operation(&mut changes, &op.id, old, before, new, op);
+            }
+        }
+    }
+    let mut removed: Vec<&Operation<'_>> = old_ops
+        .iter()
+        .filter(|(key, _)| !new_ops.contains_key(*key))
+        .map(|(_, op)| op)
+        .collect();
+    for op in added {
+        // The same id at another method or path: moved.
+        match removed.iter().position(|before| before.id == op.id) {
+            Some(i) => {
+                let before = removed.remove(i);
+                compare_operation(&mut changes, &op.id, old, before, new, op);
+            }
             None => push(
                 &mut changes,
                 Impact::Compatible,
-                format!("operation {id} added ({} {})", op.method, op.path),
+                format!("operation {} added ({} {})", op.id, op.method, op.path),
             ),
-            Some(before) => compare_operation(&mut changes, id, old, before, new, op),
         }
     }
-    for (id, op) in &old_ops {
-        if !new_ops.contains_key(id) {
-            push(
-                &mut changes,
-                Impact::Breaking,
-                format!("operation {id} removed ({} {})", op.method, op.path),
-            );
-        }
+    for op in removed {
+        push(
+            &mut changes,
+            Impact::Breaking,
+            format!("operation {} removed ({} {})", op.id, op.method, op.path),
+        );
     }
     let schemas = |spec: &Value| {
         spec.pointer("/components/schemas")

@@ -85,3 +85,28 @@ fn the_same_spec_has_no_changes_and_a_new_spec_only_additions() {
         "{report}"
     );
 }
+
+#[test]
+fn an_operation_that_lost_its_id_is_a_rename_not_a_removal() {
+    let changes = changes_from_base("operation-id-dropped.yaml");
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let change = find(&changes, "deleteItem renamed deleteItemsById");
+    // The request is unchanged; the Rust method is not.
+    assert_eq!(change.impact, Impact::Breaking);
+    assert!(
+        change.description.contains("same request on the wire"),
+        "{change}"
+    );
+    assert!(!changes.iter().any(|c| c.description.contains("removed")));
+}
+
+#[test]
+fn an_operation_at_another_method_and_path_is_a_move() {
+    let changes = changes_from_base("operation-moved.yaml");
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let change = find(
+        &changes,
+        "deleteItem: moved from DELETE /items/{id} to POST /items/{id}/remove",
+    );
+    assert_eq!(change.impact, Impact::Breaking);
+}
