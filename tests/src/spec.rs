@@ -26,11 +26,13 @@ pub fn specs() -> Vec<String> {
 
 /// A patched spec as JSON.
 pub fn load(spec: &str) -> Value {
-    let target = xtask::TARGETS
-        .iter()
+    let target = xtask::targets(&workspace_root())
+        .unwrap()
+        .into_iter()
         .find(|t| t.spec == spec)
         .unwrap_or_else(|| panic!("no target for {spec}"));
-    xtask::patched_spec_value(&workspace_root(), target).unwrap_or_else(|e| panic!("{spec}: {e:#}"))
+    xtask::patched_spec_value(&workspace_root(), &target)
+        .unwrap_or_else(|e| panic!("{spec}: {e:#}"))
 }
 
 /// One documented response of one operation.

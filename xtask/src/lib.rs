@@ -6,6 +6,7 @@
 //! differ, so CI catches a spec edited without regenerating, or a generated
 //! file edited by hand.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,95 +21,99 @@ pub mod diff;
 pub mod fixups;
 pub mod normalize;
 
-/// One spec and the files generated from it.
-#[derive(Debug, Clone, Copy)]
+/// One spec and the files generated from it: an entry of
+/// `xtask/targets.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct Target {
     /// File name of the spec under `openapi/`.
-    pub spec: &'static str,
-    /// Folder under `openapi/patches/` holding this spec's merge patches.
-    pub patches: &'static str,
-    /// Where the client goes, relative to the workspace root.
-    pub client_out: &'static str,
-    /// Where the httpmock helpers go, relative to the workspace root.
-    pub mock_out: &'static str,
-    /// Where the clap commands of the CLI's `api` command go.
-    pub cli_out: &'static str,
-    /// Rust path of the generated module, as the httpmock helpers import it.
-    pub module_path: &'static str,
-    /// Spec schemas replaced by a hand-written type: (schema name, absolute
-    /// Rust path). Used for open enums that must keep values the spec does
-    /// not list yet; the type implements Display and FromStr.
-    pub replacements: &'static [(&'static str, &'static str)],
+    pub spec: String,
+    /// The spec's short name: `api <name>` on the command line, the folder
+    /// of its patches, the httpmock and CLI modules (in snake case).
+    pub name: String,
+    /// The SDK crate's folder, relative to the workspace root.
+    pub crate_dir: String,
+    /// The SDK crate's library name (`dvp_sdk`).
+    pub crate_name: String,
+    /// Spec schemas replaced by a hand-written type: schema name to
+    /// absolute Rust path. Used for open enums that must keep values the
+    /// spec does not list yet; the type implements Display and FromStr.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub replacements: BTreeMap<String, String>,
+    /// The expression that builds the client of the CLI's `api <name>`
+    /// commands; `None`: the crate's `cli_client` function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cli_client: Option<String>,
 }
 
-/// Every spec of the workspace and where its code is written.
-pub const TARGETS: &[Target] = &[
-    Target {
-        spec: "hub-auth.yaml",
-        patches: "hub-auth",
-        client_out: "hub-auth/src/generated/mod.rs",
-        mock_out: "sdk-httpmock/src/hub_auth.rs",
-        cli_out: "cli/src/api/hub_auth.rs",
-        module_path: "hub_auth::generated",
-        replacements: &[],
-    },
-    Target {
-        spec: "dvp.yaml",
-        patches: "dvp",
-        client_out: "dvp-sdk/src/generated/mod.rs",
-        mock_out: "sdk-httpmock/src/dvp.rs",
-        cli_out: "cli/src/api/dvp.rs",
-        module_path: "dvp_sdk::generated",
-        // A new dataview, timespan type, dataset, period or grouping from
-        // the server must not make a whole response undecodable.
-        replacements: &[
-            ("DataviewType", "::dvp_sdk::Dataview"),
-            ("TimespanType", "::dvp_sdk::TimespanKind"),
-            ("DatasetType", "::dvp_sdk::Dataset"),
-            ("PeriodType", "::dvp_sdk::Period"),
-            ("GroupType", "::dvp_sdk::GroupBy"),
-        ],
-    },
-    Target {
-        spec: "enterprise-data.yaml",
-        patches: "enterprise-data",
-        client_out: "enterprise-data-sdk/src/generated/mod.rs",
-        mock_out: "sdk-httpmock/src/enterprise_data.rs",
-        cli_out: "cli/src/api/enterprise_data.rs",
-        module_path: "enterprise_data_sdk::generated",
-        replacements: &[],
-    },
-    Target {
-        spec: "hub.yaml",
-        patches: "hub",
-        client_out: "hub-sdk/src/generated/mod.rs",
-        mock_out: "sdk-httpmock/src/hub.rs",
-        cli_out: "cli/src/api/hub.rs",
-        module_path: "hub_sdk::generated",
-        // Roles, kinds and statuses Docker may add to must not make a
-        // whole page undecodable (the inline enums are hoisted first).
-        replacements: &[
-            ("OrgMemberRole", "::hub_sdk::Role"),
-            ("HubUserType", "::hub_sdk::AccountKind"),
-            (
-                "RepositoryListEntryRepositoryType",
-                "::hub_sdk::RepositoryKind",
-            ),
-            ("RepositoryListEntryStatusDescription", "::hub_sdk::Status"),
-            ("TagStatus", "::hub_sdk::Status"),
-            ("TagImageStatus", "::hub_sdk::Status"),
-        ],
-    },
-    Target {
-        spec: "account.yaml",
-        patches: "account",
-        client_out: "account-sdk/src/generated/mod.rs",
-        mock_out: "sdk-httpmock/src/account.rs",
-        cli_out: "cli/src/api/account.rs",
-        module_path: "account_sdk::generated",
-        replacements: &[],
-    },
-];
+impl Target {
+    /// A target named `name` for `openapi/<spec>`, in the crate `<name>-sdk`.
+    pub fn new(spec: &str, name: &str) -> Self {
+        use heck::ToSnakeCase;
+        Self {
+            spec: spec.to_owned(),
+            name: name.to_owned(),
+            crate_dir: format!("{name}-sdk"),
+            crate_name: format!("{}_sdk", name.to_snake_case()),
+            replacements: BTreeMap::new(),
+            cli_client: None,
+        }
+    }
+
+    /// The module name of the spec's httpmock helpers and CLI commands.
+    pub fn module(&self) -> String {
+        use heck::ToSnakeCase;
+        self.name.to_snake_case()
+    }
+
+    /// Folder under `openapi/patches/` holding this spec's merge patches.
+    pub fn patches(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the client goes, relative to the workspace root.
+    pub fn client_out(&self) -> String {
+        format!("{}/src/generated/mod.rs", self.crate_dir)
+    }
+
+    /// Where the httpmock helpers go, relative to the workspace root.
+    pub fn mock_out(&self) -> String {
+        format!("sdk-httpmock/src/{}.rs", self.module())
+    }
+
+    /// Where the clap commands of the CLI's `api` command go.
+    pub fn cli_out(&self) -> String {
+        format!("cli/src/api/{}.rs", self.module())
+    }
+
+    /// Rust path of the generated module, as the httpmock helpers import it.
+    pub fn module_path(&self) -> String {
+        format!("{}::generated", self.crate_name)
+    }
+}
+
+/// Where the targets are listed.
+pub const TARGETS_FILE: &str = "xtask/targets.yaml";
+
+/// Every spec of the workspace and where its code is written, from
+/// `xtask/targets.yaml`.
+pub fn targets(root: &Path) -> Result<Vec<Target>> {
+    let path = root.join(TARGETS_FILE);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let targets: Vec<Target> =
+        serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let mut names = std::collections::BTreeSet::new();
+    for target in &targets {
+        if !names.insert(target.module()) {
+            bail!(
+                "{}: the name {:?} is listed twice",
+                path.display(),
+                target.name
+            );
+        }
+    }
+    Ok(targets)
+}
 
 /// A file the generator wants on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +128,7 @@ pub struct GeneratedFile {
 /// name order. The patched document is what progenitor sees; the vendored
 /// spec itself is never modified.
 pub fn patched_spec_value(root: &Path, target: &Target) -> Result<serde_json::Value> {
-    let spec_path = root.join("openapi").join(target.spec);
+    let spec_path = root.join("openapi").join(&target.spec);
     let text = std::fs::read_to_string(&spec_path)
         .with_context(|| format!("reading {}", spec_path.display()))?;
     let mut doc: serde_json::Value = serde_yaml::from_str(&text)
@@ -159,7 +164,7 @@ pub fn normalized_spec(
     let mut doc = patched_spec_value(root, target)?;
     let mut notes = normalize::normalize(&mut doc);
     fixups::fold_error_bodies(&mut doc);
-    let replaced: Vec<&str> = target.replacements.iter().map(|(name, _)| *name).collect();
+    let replaced: Vec<&str> = target.replacements.keys().map(String::as_str).collect();
     fixups::hoist_replaced_enums(&mut doc, &replaced);
     // After the folding, which may turn a `default` into ranges.
     notes.extend(normalize::statuses_inside_ranges(&doc));
@@ -174,7 +179,7 @@ pub fn normalized_spec(
 
 /// The patch files of a target, sorted by name; a missing folder means none.
 pub fn patch_files(root: &Path, target: &Target) -> Result<Vec<PathBuf>> {
-    let dir = root.join("openapi/patches").join(target.patches);
+    let dir = root.join("openapi/patches").join(target.patches());
     if !dir.exists() {
         return Ok(Vec::new());
     }
@@ -194,7 +199,7 @@ pub fn patch_files(root: &Path, target: &Target) -> Result<Vec<PathBuf>> {
 
 fn settings(target: &Target) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
-    for (schema, rust_type) in target.replacements {
+    for (schema, rust_type) in &target.replacements {
         settings.with_replacement(
             schema,
             rust_type,
@@ -218,7 +223,8 @@ fn settings(target: &Target) -> GenerationSettings {
 /// the rewrites in `openapi/CHANGELOG.md`.
 pub fn render_all(root: &Path) -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
-    for target in TARGETS {
+    let targets = targets(root)?;
+    for target in &targets {
         files.extend(render_target(root, target)?);
     }
     files.push(normalization_record(root, &normalizations(root)?)?);
@@ -228,10 +234,10 @@ pub fn render_all(root: &Path) -> Result<Vec<GeneratedFile>> {
 /// The rewrites each spec needs, by spec file name (none: left out).
 pub fn normalizations(root: &Path) -> Result<Vec<(String, Vec<normalize::Note>)>> {
     let mut all = Vec::new();
-    for target in TARGETS {
+    for target in &targets(root)? {
         let (_, notes) = normalized_spec(root, target)?;
         if !notes.is_empty() {
-            all.push((target.spec.to_owned(), notes));
+            all.push((target.spec.clone(), notes));
         }
     }
     Ok(all)
@@ -298,7 +304,7 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
     let client = finish(&format!("Typed client for {source}."), client_tokens)?;
 
     let mock_tokens = Generator::new(&settings(target))
-        .httpmock(&spec, target.module_path)
+        .httpmock(&spec, &target.module_path())
         .with_context(|| format!("generating httpmock helpers for openapi/{}", target.spec))?;
     let mock_tokens = fixups::apply(mock_tokens, fixups::array_query_params_in_mocks)
         .context("progenitor produced unparsable httpmock helpers")?;
@@ -308,7 +314,7 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
     )?;
 
     let cli_tokens = Generator::new(&settings(target))
-        .cli(&spec, target.module_path)
+        .cli(&spec, &target.module_path())
         .with_context(|| format!("generating CLI commands for openapi/{}", target.spec))?;
     let cli_tokens = fixups::apply(cli_tokens, fixups::array_params_in_cli)
         .context("progenitor produced unparsable CLI commands")?;
@@ -319,15 +325,15 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
 
     Ok(vec![
         GeneratedFile {
-            path: target.client_out.into(),
+            path: target.client_out().into(),
             contents: client,
         },
         GeneratedFile {
-            path: target.mock_out.into(),
+            path: target.mock_out().into(),
             contents: mock,
         },
         GeneratedFile {
-            path: target.cli_out.into(),
+            path: target.cli_out().into(),
             contents: cli,
         },
     ])

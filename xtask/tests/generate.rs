@@ -25,14 +25,26 @@ fn scratch(with_generated: bool) -> tempfile::TempDir {
     let root = workspace_root();
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root.join("openapi"), &dir.path().join("openapi"));
+    std::fs::create_dir_all(dir.path().join("xtask")).unwrap();
+    std::fs::copy(
+        root.join("xtask/targets.yaml"),
+        dir.path().join("xtask/targets.yaml"),
+    )
+    .unwrap();
     if with_generated {
-        for target in xtask::TARGETS {
-            for rel in [target.client_out, target.mock_out, target.cli_out] {
-                let to = dir.path().join(rel);
+        for target in xtask::targets(&root).unwrap() {
+            for rel in [target.client_out(), target.mock_out(), target.cli_out()] {
+                let to = dir.path().join(&rel);
                 std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-                std::fs::copy(root.join(rel), to).unwrap();
+                std::fs::copy(root.join(&rel), to).unwrap();
             }
         }
+        // The record of rewrites is generated too.
+        std::fs::copy(
+            root.join("openapi/CHANGELOG.md"),
+            dir.path().join("openapi/CHANGELOG.md"),
+        )
+        .unwrap();
     }
     dir
 }
@@ -68,8 +80,9 @@ get:
         serde_yaml::from_str(r##"[{$ref: "#/components/parameters/OrgName"}]"##).unwrap();
     std::fs::write(&spec_path, serde_yaml::to_string(&spec).unwrap()).unwrap();
 
-    let target = xtask::TARGETS
-        .iter()
+    let target = &xtask::targets(&workspace_root())
+        .unwrap()
+        .into_iter()
         .find(|t| t.spec == "enterprise-data.yaml")
         .unwrap();
     let files = xtask::render_target(dir.path(), target).unwrap();
@@ -100,23 +113,21 @@ fn check_passes_on_committed_output_and_names_an_edited_file() {
     let files = xtask::render_all(dir.path()).unwrap();
     assert_eq!(xtask::drifted(dir.path(), &files), Vec::<PathBuf>::new());
 
-    let edited = xtask::TARGETS[1].client_out;
-    let path = dir.path().join(edited);
+    let targets = xtask::targets(dir.path()).unwrap();
+    let edited = targets[1].client_out();
+    let path = dir.path().join(&edited);
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("\n// a hand edit\n");
     std::fs::write(&path, text).unwrap();
     assert_eq!(
         xtask::drifted(dir.path(), &files),
-        vec![PathBuf::from(edited)]
+        vec![PathBuf::from(&edited)]
     );
 
-    std::fs::remove_file(dir.path().join(xtask::TARGETS[0].mock_out)).unwrap();
+    std::fs::remove_file(dir.path().join(targets[0].mock_out())).unwrap();
     assert_eq!(
         xtask::drifted(dir.path(), &files),
-        vec![
-            PathBuf::from(xtask::TARGETS[0].mock_out),
-            PathBuf::from(edited)
-        ]
+        vec![PathBuf::from(targets[0].mock_out()), PathBuf::from(edited)]
     );
 }
 
@@ -131,8 +142,9 @@ fn generation_is_deterministic() {
 #[test]
 fn patches_change_the_spec_and_the_vendored_copy_stays_upstream() {
     let root = workspace_root();
-    let dvp = xtask::TARGETS
-        .iter()
+    let dvp = &xtask::targets(&workspace_root())
+        .unwrap()
+        .into_iter()
         .find(|t| t.spec == "dvp.yaml")
         .unwrap();
     let patched = xtask::patched_spec_value(&root, dvp).unwrap();
@@ -169,8 +181,9 @@ fn a_patch_that_is_not_a_mapping_is_rejected_with_its_name() {
     let dir = scratch(false);
     let bad = dir.path().join("openapi/patches/dvp/99-bad.yaml");
     std::fs::write(&bad, "- just a list\n").unwrap();
-    let dvp = xtask::TARGETS
-        .iter()
+    let dvp = &xtask::targets(&workspace_root())
+        .unwrap()
+        .into_iter()
         .find(|t| t.spec == "dvp.yaml")
         .unwrap();
     let err = xtask::patched_spec_value(dir.path(), dvp).unwrap_err();
@@ -186,25 +199,17 @@ fn array_query_parameters_get_item_matching_mocks_and_repeatable_cli_flags() {
         dir.path().join("openapi/array-query.yaml"),
     )
     .unwrap();
-    let target = xtask::Target {
-        spec: "array-query.yaml",
-        patches: "array-query",
-        client_out: "client.rs",
-        mock_out: "mock.rs",
-        cli_out: "cli.rs",
-        module_path: "array_query::generated",
-        replacements: &[],
-    };
+    let target = xtask::Target::new("array-query.yaml", "array-query");
     let files = xtask::render_target(dir.path(), &target).unwrap();
     let text = |name: &str| {
         files
             .iter()
-            .find(|f| f.path.ends_with(name))
+            .find(|f| f.path.to_string_lossy().contains(name))
             .unwrap()
             .contents
             .clone()
     };
-    let mock = text("mock.rs");
+    let mock = text("sdk-httpmock");
     // Required and optional arrays alike: one pair per item, exact count.
     assert!(!mock.contains("value.to_string()"), "{mock}");
     for key in ["ids", "tags"] {
@@ -215,7 +220,7 @@ fn array_query_parameters_get_item_matching_mocks_and_repeatable_cli_flags() {
             "{key}: {mock}"
         );
     }
-    let cli = text("cli.rs");
+    let cli = text("cli/src/api");
     assert!(!cli.contains("value_parser!(::std::vec::Vec"), "{cli}");
     assert!(!cli.contains("get_one::<::std::vec::Vec"), "{cli}");
     assert_eq!(cli.matches("ArgAction::Append").count(), 2, "{cli}");
@@ -238,20 +243,12 @@ fn an_operation_with_several_error_bodies_gets_one_folded_error_type() {
         dir.path().join("openapi/two-error-bodies.yaml"),
     )
     .unwrap();
-    let target = xtask::Target {
-        spec: "two-error-bodies.yaml",
-        patches: "two-error-bodies",
-        client_out: "client.rs",
-        mock_out: "mock.rs",
-        cli_out: "cli.rs",
-        module_path: "two::generated",
-        replacements: &[],
-    };
+    let target = xtask::Target::new("two-error-bodies.yaml", "two-error-bodies");
     // progenitor alone panics on this spec; folded, it generates.
     let files = xtask::render_target(dir.path(), &target).unwrap();
     let client = &files
         .iter()
-        .find(|f| f.path.ends_with("client.rs"))
+        .find(|f| f.path.ends_with("generated/mod.rs"))
         .unwrap()
         .contents;
     assert!(

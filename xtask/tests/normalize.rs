@@ -20,15 +20,7 @@ fn generate(name: &str) -> (String, Vec<xtask::normalize::Note>) {
         dir.path().join("openapi").join(&spec),
     )
     .unwrap();
-    let target = xtask::Target {
-        spec: Box::leak(spec.into_boxed_str()),
-        patches: "none",
-        client_out: "client.rs",
-        mock_out: "mock.rs",
-        cli_out: "cli.rs",
-        module_path: "fixture::generated",
-        replacements: &[],
-    };
+    let target = xtask::Target::new(&spec, name);
     let (_, notes) = xtask::normalized_spec(dir.path(), &target).unwrap();
     let files = xtask::render_target(dir.path(), &target).unwrap();
     for file in &files {
@@ -143,8 +135,8 @@ fn a_status_inside_a_range_is_matched_before_it() {
 
 #[test]
 fn the_vendored_specs_need_no_rewrite_but_the_status_order() {
-    for target in xtask::TARGETS {
-        let (_, notes) = xtask::normalized_spec(workspace_root(), target).unwrap();
+    for target in xtask::targets(workspace_root()).unwrap() {
+        let (_, notes) = xtask::normalized_spec(workspace_root(), &target).unwrap();
         for note in notes {
             assert!(
                 note.what.contains("inside range"),
