@@ -8,25 +8,6 @@ use std::rc::Rc;
 use crate::context::Context;
 use crate::error::CliError;
 
-#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
-// Written by `cargo xtask generate` from openapi/account.yaml.
-pub mod account;
-#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
-// Written by `cargo xtask generate` from openapi/dvp.yaml; never edited by hand.
-pub mod dvp;
-#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
-// Written by `cargo xtask generate` from openapi/enterprise-data.yaml.
-pub mod enterprise_data;
-#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
-// Written by `cargo xtask generate` from openapi/hub.yaml.
-pub mod hub;
-#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
-// Written by `cargo xtask generate` from openapi/hub-auth.yaml.
-pub mod hub_auth;
-
-/// The specs, as named on the command line.
-pub const SPECS: [&str; 5] = ["account", "dvp", "enterprise-data", "hub", "hub-auth"];
-
 /// Prints successes as JSON on stdout and keeps the failure for the caller.
 #[derive(Default)]
 struct JsonOut {
@@ -115,12 +96,6 @@ macro_rules! json_out_for {
     };
 }
 
-json_out_for!(account);
-json_out_for!(dvp);
-json_out_for!(enterprise_data);
-json_out_for!(hub);
-json_out_for!(hub_auth);
-
 /// Parses `args` against one generated command; `--help` prints and stops.
 fn parse(
     command: clap::Command,
@@ -190,6 +165,85 @@ macro_rules! run_spec {
     }};
 }
 
+// region: specs (written by `cargo xtask generate` from xtask/targets.yaml)
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/account.yaml.
+pub mod account;
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/dvp.yaml.
+pub mod dvp;
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/enterprise-data.yaml.
+pub mod enterprise_data;
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/hub.yaml.
+pub mod hub;
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
+// Written by `cargo xtask generate` from openapi/hub-auth.yaml.
+pub mod hub_auth;
+
+/// The specs, as named on the command line.
+pub const SPECS: [&str; 5] = ["account", "dvp", "enterprise-data", "hub", "hub-auth"];
+
+json_out_for!(account);
+json_out_for!(dvp);
+json_out_for!(enterprise_data);
+json_out_for!(hub);
+json_out_for!(hub_auth);
+
+/// The operations of `spec`, as `api <spec>` lists them.
+fn operations_of(spec: &str) -> Option<Vec<&'static str>> {
+    Some(match spec {
+        "account" => account::CliCommand::iter()
+            .map(|c| c.operation_id())
+            .collect(),
+        "dvp" => dvp::CliCommand::iter().map(|c| c.operation_id()).collect(),
+        "enterprise-data" => enterprise_data::CliCommand::iter()
+            .map(|c| c.operation_id())
+            .collect(),
+        "hub" => hub::CliCommand::iter().map(|c| c.operation_id()).collect(),
+        "hub-auth" => hub_auth::CliCommand::iter()
+            .map(|c| c.operation_id())
+            .collect(),
+        _ => return None,
+    })
+}
+
+/// Runs `operation` of `spec` with `args`, through the spec's client.
+async fn run_generated(
+    context: &Context,
+    spec: &str,
+    operation: &str,
+    args: &[String],
+) -> Result<(), CliError> {
+    match spec {
+        "account" => run_spec!(account, context.account()?.api().clone(), operation, args),
+        "dvp" => run_spec!(dvp, context.dvp()?.api().clone(), operation, args),
+        "enterprise-data" => run_spec!(
+            enterprise_data,
+            context.enterprise()?.api().clone(),
+            operation,
+            args
+        ),
+        "hub" => run_spec!(hub, context.hub()?.api().clone(), operation, args),
+        "hub-auth" => run_spec!(hub_auth, hub_auth_client(context)?, operation, args),
+        other => Err(unknown_spec(other)),
+    }
+}
+// endregion: specs
+
+/// The Hub's token endpoints need no login: an anonymous client.
+fn hub_auth_client(context: &Context) -> Result<::hub_auth::generated::Client, CliError> {
+    let http = sdk_core::http::client_builder()
+        .build()
+        .map_err(|e| CliError::failure(e.to_string()))?;
+    Ok(::hub_auth::generated::Client::new_with_client(
+        &context.hub_url,
+        http,
+        sdk_core::ApiContext::anonymous().with_operations(::hub_auth::generated::OPERATIONS),
+    ))
+}
+
 pub async fn run(
     context: &Context,
     spec: Option<String>,
@@ -202,54 +256,13 @@ pub async fn run(
         return Ok(());
     };
     let Some(operation) = operation else {
-        let operations: Vec<&str> = match spec.as_str() {
-            "account" => account::CliCommand::iter()
-                .map(|c| c.operation_id())
-                .collect(),
-            "dvp" => dvp::CliCommand::iter().map(|c| c.operation_id()).collect(),
-            "enterprise-data" => enterprise_data::CliCommand::iter()
-                .map(|c| c.operation_id())
-                .collect(),
-            "hub" => hub::CliCommand::iter().map(|c| c.operation_id()).collect(),
-            "hub-auth" => hub_auth::CliCommand::iter()
-                .map(|c| c.operation_id())
-                .collect(),
-            other => return Err(unknown_spec(other)),
-        };
+        let operations = operations_of(&spec).ok_or_else(|| unknown_spec(&spec))?;
         for operation in operations {
             crate::output::line(operation)?;
         }
         return Ok(());
     };
-    match spec.as_str() {
-        "account" => run_spec!(
-            account,
-            context.account()?.api().clone(),
-            operation.as_str(),
-            &args
-        ),
-        "dvp" => run_spec!(dvp, context.dvp()?.api().clone(), operation.as_str(), &args),
-        "enterprise-data" => run_spec!(
-            enterprise_data,
-            context.enterprise()?.api().clone(),
-            operation.as_str(),
-            &args
-        ),
-        "hub" => run_spec!(hub, context.hub()?.api().clone(), operation.as_str(), &args),
-        "hub-auth" => {
-            let http = sdk_core::http::client_builder()
-                .build()
-                .map_err(|e| CliError::failure(e.to_string()))?;
-            let client = ::hub_auth::generated::Client::new_with_client(
-                &context.hub_url,
-                http,
-                sdk_core::ApiContext::anonymous()
-                    .with_operations(::hub_auth::generated::OPERATIONS),
-            );
-            run_spec!(hub_auth, client, operation.as_str(), &args)
-        }
-        other => Err(unknown_spec(other)),
-    }
+    run_generated(context, &spec, &operation, &args).await
 }
 
 /// `listReports` (the spec's operationId) and `list_reports` (progenitor's

@@ -114,6 +114,31 @@ impl Context {
             .build()?)
     }
 
+    /// The base URL of a spec's API for its `api` commands:
+    /// `DOCKER_DATA_<NAME>_URL` when set, else `default`. Used by the
+    /// default client of a spec that `xtask/targets.yaml` gives none (one
+    /// added with `cargo xtask add-spec`).
+    #[allow(dead_code)]
+    pub fn api_url(&self, name: &str, default: &str) -> String {
+        let variable = format!(
+            "DOCKER_DATA_{}_URL",
+            name.to_uppercase().replace(['-', '.'], "_")
+        );
+        std::env::var(variable).unwrap_or_else(|_| default.to_owned())
+    }
+
+    /// The auth of a spec without a client of its own: the Docker Hub login
+    /// when credentials are configured (its JWT, refreshed), else none.
+    /// Used like [`api_url`](Self::api_url).
+    #[allow(dead_code)]
+    pub fn login_context(&self) -> sdk_core::ApiContext {
+        use progenitor_client::ClientInfo as _;
+        match self.hub() {
+            Ok(hub) => hub.api().inner().clone(),
+            Err(_) => sdk_core::ApiContext::anonymous(),
+        }
+    }
+
     /// A Docker Hub client: the organization access token when given
     /// (`--org`/`--oat`), else the user name with a PAT or password.
     pub fn hub(&self) -> Result<hub_sdk::HubClient, CliError> {

@@ -228,6 +228,8 @@ pub fn render_all(root: &Path) -> Result<Vec<GeneratedFile>> {
         files.extend(render_target(root, target)?);
     }
     files.push(normalization_record(root, &normalizations(root)?)?);
+    files.push(httpmock_registry(root, &targets)?);
+    files.push(cli_registry(root, &targets)?);
     Ok(files)
 }
 
@@ -244,8 +246,6 @@ pub fn normalizations(root: &Path) -> Result<Vec<(String, Vec<normalize::Note>)>
 }
 
 const RECORD: &str = "openapi/CHANGELOG.md";
-const RECORD_START: &str = "<!-- normalizations: written by `cargo xtask generate` -->";
-const RECORD_END: &str = "<!-- end of normalizations -->";
 
 /// `openapi/CHANGELOG.md` with its block of normalizations in force
 /// rewritten (placed before the first `## ` section when it has none).
@@ -253,14 +253,11 @@ fn normalization_record(
     root: &Path,
     by_spec: &[(String, Vec<normalize::Note>)],
 ) -> Result<GeneratedFile> {
-    let path = root.join(RECORD);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Spec changes\n".to_owned());
-    let mut block = format!(
-        "{RECORD_START}\n## Normalizations in force\n\n\
+    let mut block = "## Normalizations in force\n\n\
          What `cargo xtask generate` rewrites in each spec before progenitor\n\
          sees it, and where (`xtask/src/normalize.rs`). The vendored files are\n\
          never changed.\n"
-    );
+        .to_owned();
     if by_spec.is_empty() {
         block.push_str("\nNone.\n");
     }
@@ -270,23 +267,134 @@ fn normalization_record(
             block.push_str(&format!("- `{}`: {}\n", note.location, note.what));
         }
     }
-    block.push_str(RECORD_END);
-    let contents = match (text.find(RECORD_START), text.find(RECORD_END)) {
-        (Some(start), Some(end)) if start < end => {
-            format!(
-                "{}{block}{}",
-                &text[..start],
-                &text[end + RECORD_END.len()..]
-            )
+    let text = std::fs::read_to_string(root.join(RECORD))
+        .unwrap_or_else(|_| "# Spec changes\n".to_owned());
+    let (start, end) = (
+        "<!-- normalizations: written by `cargo xtask generate` -->",
+        "<!-- end of normalizations -->",
+    );
+    let contents = match region_bounds(&text, start, end) {
+        Some(_) => replace_region(&text, start, end, &block),
+        None => {
+            let region = format!("{start}\n{block}{end}");
+            match text.find("\n## ") {
+                Some(at) => format!("{}{region}\n\n{}", &text[..at + 1], &text[at + 1..]),
+                None => format!("{}\n\n{region}\n", text.trim_end()),
+            }
         }
-        _ => match text.find("\n## ") {
-            Some(at) => format!("{}{block}\n\n{}", &text[..at + 1], &text[at + 1..]),
-            None => format!("{}\n{block}\n", text.trim_end()),
-        },
     };
     Ok(GeneratedFile {
         path: RECORD.into(),
         contents,
+    })
+}
+
+/// Where the text between the `start` and `end` marker lines lies.
+fn region_bounds(text: &str, start: &str, end: &str) -> Option<(usize, usize)> {
+    let from = text.find(start)? + start.len();
+    let to = from + text[from..].find(end)?;
+    Some((from, to))
+}
+
+/// `text` with what lies between the marker lines replaced by `body`.
+fn replace_region(text: &str, start: &str, end: &str, body: &str) -> String {
+    match region_bounds(text, start, end) {
+        Some((from, to)) => format!("{}\n{body}{}", &text[..from], &text[to..]),
+        None => text.to_owned(),
+    }
+}
+
+/// A hand-written file whose marked region lists every target: the file
+/// as it is with that region rewritten.
+fn registry(root: &Path, path: &str, body: &str) -> Result<GeneratedFile> {
+    const START: &str =
+        "// region: specs (written by `cargo xtask generate` from xtask/targets.yaml)";
+    const END: &str = "// endregion: specs";
+    let text =
+        std::fs::read_to_string(root.join(path)).with_context(|| format!("reading {path}"))?;
+    if region_bounds(&text, START, END).is_none() {
+        bail!("{path} has no `{START}` … `{END}` region to list the specs in");
+    }
+    Ok(GeneratedFile {
+        path: path.into(),
+        contents: replace_region(&text, START, END, body),
+    })
+}
+
+/// The httpmock crate's module list.
+fn httpmock_registry(root: &Path, targets: &[Target]) -> Result<GeneratedFile> {
+    let mut modules: Vec<String> = targets.iter().map(Target::module).collect();
+    modules.sort();
+    let body: String = modules
+        .iter()
+        .map(|module| format!("pub mod {module};\n"))
+        .collect();
+    registry(root, "sdk-httpmock/src/lib.rs", &body)
+}
+
+/// The CLI's `api` commands: the modules, the spec names, how each spec's
+/// client is built.
+fn cli_registry(root: &Path, targets: &[Target]) -> Result<GeneratedFile> {
+    let mut targets = targets.to_vec();
+    targets.sort_by(|a, b| a.name.cmp(&b.name));
+    let targets = &targets;
+    let mut body = String::new();
+    for t in targets {
+        body.push_str(&format!(
+            "#[allow(missing_docs, unused, clippy::all, clippy::pedantic)]\n\
+             // Written by `cargo xtask generate` from openapi/{}.\n\
+             pub mod {};\n",
+            t.spec,
+            t.module()
+        ));
+    }
+    let names: Vec<String> = targets.iter().map(|t| format!("{:?}", t.name)).collect();
+    body.push_str(&format!(
+        "\n/// The specs, as named on the command line.\n\
+         pub const SPECS: [&str; {}] = [{}];\n\n",
+        targets.len(),
+        names.join(", ")
+    ));
+    for t in targets {
+        body.push_str(&format!("json_out_for!({});\n", t.module()));
+    }
+    body.push_str(
+        "\n/// The operations of `spec`, as `api <spec>` lists them.\n\
+         fn operations_of(spec: &str) -> Option<Vec<&'static str>> {\n    Some(match spec {\n",
+    );
+    for t in targets {
+        body.push_str(&format!(
+            "        {:?} => {}::CliCommand::iter().map(|c| c.operation_id()).collect(),\n",
+            t.name,
+            t.module()
+        ));
+    }
+    body.push_str("        _ => return None,\n    })\n}\n\n");
+    body.push_str(
+        "/// Runs `operation` of `spec` with `args`, through the spec's client.\n\
+         async fn run_generated(\n    context: &Context,\n    spec: &str,\n    operation: &str,\n    args: &[String],\n\
+         ) -> Result<(), CliError> {\n    match spec {\n",
+    );
+    for t in targets {
+        let client = match &t.cli_client {
+            Some(expression) => expression.clone(),
+            None => format!(
+                "::{crate_name}::cli_client(&context.api_url({name:?}, ::{crate_name}::DEFAULT_URL), context.login_context())?",
+                crate_name = t.crate_name,
+                name = t.name
+            ),
+        };
+        body.push_str(&format!(
+            "        {:?} => run_spec!({}, {client}, operation, args),\n",
+            t.name,
+            t.module()
+        ));
+    }
+    body.push_str("        other => Err(unknown_spec(other)),\n    }\n}\n");
+    let file = registry(root, "cli/src/api.rs", &body)?;
+    Ok(GeneratedFile {
+        contents: rustfmt(&file.contents)?,
+        ..file
     })
 }
 
