@@ -17,6 +17,7 @@ use progenitor_impl::{
 };
 use quote::quote;
 
+pub mod add_spec;
 pub mod diff;
 pub mod fixups;
 pub mod normalize;

@@ -6,13 +6,18 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask generate [--check]
        cargo xtask diff [--base <git-rev>]
+       cargo xtask add-spec <file> --name <name>
 
   generate          regenerate every typed client, httpmock helper and CLI command
                     from openapi/; when files change, print the spec-change report
   generate --check  regenerate in memory; exit 1 naming every file that differs
   diff              what changed in each spec of openapi/ since <git-rev> (default
                     HEAD): operations, parameters, responses, schema fields and enum
-                    values, each marked breaking or compatible for generated code";
+                    values, each marked breaking or compatible for generated code
+  add-spec          copy an OpenAPI 3 spec into openapi/<name>.yaml, create the crate
+                    <name>-sdk, wire it into the workspace, the CLI (`api <name>`) and
+                    sdk-httpmock, and generate everything: then it builds and lints
+                    clean; what is left is the hand-written layer and its tests";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +27,9 @@ fn main() -> ExitCode {
         ["generate", "--check"] => generate(true),
         ["diff"] => diff("HEAD"),
         ["diff", "--base", base] => diff(base),
+        ["add-spec", file, "--name", name] | ["add-spec", "--name", name, file] => {
+            add_spec(file, name)
+        }
         ["help"] | ["--help"] | ["-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -83,6 +91,27 @@ fn generate(check: bool) -> anyhow::Result<ExitCode> {
             Err(err) => eprintln!("(no spec-change report: {err:#})"),
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_spec(file: &str, name: &str) -> anyhow::Result<ExitCode> {
+    let root = workspace_root();
+    let added = xtask::add_spec::add_spec(&root, std::path::Path::new(file), name)?;
+    for path in &added.touched {
+        println!("wrote {}", path.display());
+    }
+    for (spec, notes) in xtask::normalizations(&root)? {
+        if spec == format!("{name}.yaml") {
+            println!("\nopenapi/{spec}: rewritten before generation");
+            for note in notes {
+                println!("  {note}");
+            }
+        }
+    }
+    println!(
+        "\nadded {name}: `cargo build -p {name}-sdk` builds it and `docker-data api {name}` \
+         lists its operations; next, the hand-written layer and its tests (openapi/README.md)"
+    );
     Ok(ExitCode::SUCCESS)
 }
 

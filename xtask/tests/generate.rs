@@ -277,3 +277,63 @@ fn an_operation_with_several_error_bodies_gets_one_folded_error_type() {
             .is_none()
     );
 }
+
+/// A scratch workspace with the files `add-spec` edits.
+fn scratch_for_add_spec() -> tempfile::TempDir {
+    let dir = scratch(true);
+    let root = workspace_root();
+    for rel in ["Cargo.toml", "cli/Cargo.toml", "sdk-httpmock/Cargo.toml"] {
+        std::fs::copy(root.join(rel), dir.path().join(rel)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn add_spec_writes_the_spec_target_crate_and_wiring_then_generates() {
+    let dir = scratch_for_add_spec();
+    let fixture = workspace_root().join("xtask/tests/fixtures/published/all-classes.yaml");
+    let added = xtask::add_spec::add_spec(dir.path(), &fixture, "scim").unwrap();
+    let read = |rel: &str| std::fs::read_to_string(dir.path().join(rel)).unwrap();
+    // The spec, byte for byte.
+    assert_eq!(
+        std::fs::read(dir.path().join("openapi/scim.yaml")).unwrap(),
+        std::fs::read(&fixture).unwrap()
+    );
+    let targets = xtask::targets(dir.path()).unwrap();
+    let scim = targets.iter().find(|t| t.name == "scim").unwrap();
+    assert_eq!(scim.crate_dir, "scim-sdk");
+    assert!(read("scim-sdk/Cargo.toml").contains("name = \"scim-sdk\""));
+    let lib = read("scim-sdk/src/lib.rs");
+    assert!(lib.contains("sdk_core::impl_client_hooks!(generated::Client);"));
+    assert!(
+        lib.contains("\"https://hub.docker.com/api/scim/v2\""),
+        "{lib}"
+    );
+    assert!(read("scim-sdk/src/generated/mod.rs").contains("pub fn get_users_by_id(&self)"));
+    assert!(read("Cargo.toml").contains("    \"scim-sdk\",\n"));
+    assert!(read("Cargo.toml").contains("scim-sdk = { path = \"scim-sdk\""));
+    assert!(read("cli/Cargo.toml").contains("scim-sdk.workspace = true"));
+    assert!(read("sdk-httpmock/Cargo.toml").contains("scim-sdk.workspace = true"));
+    assert!(read("sdk-httpmock/src/lib.rs").contains("pub mod scim;"));
+    let api = read("cli/src/api.rs");
+    assert!(
+        api.contains("\"scim\" => run_spec!(\n            scim,"),
+        "{api}"
+    );
+    assert!(read("openapi/CHANGELOG.md").contains("### `scim.yaml`"));
+    assert!(
+        added
+            .touched
+            .iter()
+            .any(|p| p.ends_with("scim-sdk/src/lib.rs"))
+    );
+    // Generated and committed agree: `generate --check` would pass.
+    let files = xtask::render_all(dir.path()).unwrap();
+    assert_eq!(xtask::drifted(dir.path(), &files), Vec::<PathBuf>::new());
+
+    // Adding it twice, or a name that cannot be a crate, is refused.
+    let again = xtask::add_spec::add_spec(dir.path(), &fixture, "scim").unwrap_err();
+    assert!(format!("{again:#}").contains("already"), "{again:#}");
+    let bad = xtask::add_spec::add_spec(dir.path(), &fixture, "Scim_2").unwrap_err();
+    assert!(format!("{bad:#}").contains("--name"), "{bad:#}");
+}
