@@ -221,6 +221,13 @@ enum Message {
     Batch(Result<RecordBatch, ConvertError>),
 }
 
+fn ended_early() -> ConvertError {
+    ConvertError::Csv {
+        source_name: String::new(),
+        error: CsvError::message("the CSV reading thread ended early"),
+    }
+}
+
 /// Batches in flight between the reading thread and the consumer.
 const BATCHES_IN_FLIGHT: usize = 2;
 
@@ -317,6 +324,21 @@ pub fn batches(
 }
 
 impl Batches {
+    /// [`schema`](Self::schema) for async code: waits without blocking the
+    /// thread.
+    pub async fn schema_async(&mut self) -> Result<SchemaRef, ConvertError> {
+        loop {
+            if let Some(schema) = &self.schema {
+                return Ok(schema.clone());
+            }
+            match std::future::poll_fn(|cx| self.messages.poll_recv(cx)).await {
+                Some(Message::Schema(schema)) => self.schema = Some(schema),
+                Some(Message::Batch(Err(err))) => return Err(err),
+                Some(Message::Batch(Ok(_))) | None => return Err(ended_early()),
+            }
+        }
+    }
+
     /// The batches' schema, made from the header: waits until the header
     /// has been read (or reading failed, then the error).
     pub fn schema(&mut self) -> Result<SchemaRef, ConvertError> {
@@ -327,12 +349,7 @@ impl Batches {
             match self.messages.recv() {
                 Some(Message::Schema(schema)) => self.schema = Some(schema),
                 Some(Message::Batch(Err(err))) => return Err(err),
-                Some(Message::Batch(Ok(_))) | None => {
-                    return Err(ConvertError::Csv {
-                        source_name: String::new(),
-                        error: CsvError::message("the CSV reading thread ended early"),
-                    });
-                }
+                Some(Message::Batch(Ok(_))) | None => return Err(ended_early()),
             }
         }
     }
@@ -691,31 +708,20 @@ pub fn write_parquet(
     }
 }
 
-fn write_part(
-    mut batches: Batches,
+/// The Parquet writer settings of every file this crate writes: zstd at
+/// `options`' level, row groups of `options.row_group_rows`, pages of
+/// 128 KiB, dictionaries for text and dates, delta-packed integers, and
+/// `metadata` in the file's key-value metadata.
+pub fn writer_properties(
+    schema: &Schema,
     metadata: &[(&str, String)],
-    part: &Path,
     options: &ParquetOptions,
-) -> Result<u64, ConvertError> {
-    use parquet::arrow::ArrowWriter;
+) -> Result<parquet::file::properties::WriterProperties, parquet::errors::ParquetError> {
     use parquet::basic::{Compression, ZstdLevel};
     use parquet::file::metadata::KeyValue;
     use parquet::file::properties::WriterProperties;
 
-    let write_err = |source: std::io::Error| ConvertError::Write {
-        path: part.to_owned(),
-        source,
-    };
-    let parquet_err = |err: parquet::errors::ParquetError| ConvertError::Write {
-        path: part.to_owned(),
-        source: std::io::Error::other(err),
-    };
-    if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(write_err)?;
-    }
-    let file = sdk_core::download::create_part_blocking(part).map_err(write_err)?;
-    let level = ZstdLevel::try_new(options.zstd_level).map_err(parquet_err)?;
-    let schema = batches.schema()?;
+    let level = ZstdLevel::try_new(options.zstd_level)?;
     let mut properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(level))
         .set_max_row_group_row_count(Some(options.row_group_rows))
@@ -751,14 +757,38 @@ fn write_part(
             _ => {}
         }
     }
-    let properties = properties
+    Ok(properties
         .set_key_value_metadata(Some(
             metadata
                 .iter()
                 .map(|(key, value)| KeyValue::new((*key).to_owned(), value.clone()))
                 .collect(),
         ))
-        .build();
+        .build())
+}
+
+fn write_part(
+    mut batches: Batches,
+    metadata: &[(&str, String)],
+    part: &Path,
+    options: &ParquetOptions,
+) -> Result<u64, ConvertError> {
+    use parquet::arrow::ArrowWriter;
+
+    let write_err = |source: std::io::Error| ConvertError::Write {
+        path: part.to_owned(),
+        source,
+    };
+    let parquet_err = |err: parquet::errors::ParquetError| ConvertError::Write {
+        path: part.to_owned(),
+        source: std::io::Error::other(err),
+    };
+    if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(write_err)?;
+    }
+    let file = sdk_core::download::create_part_blocking(part).map_err(write_err)?;
+    let schema = batches.schema()?;
+    let properties = writer_properties(&schema, metadata, options).map_err(parquet_err)?;
     let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).map_err(parquet_err)?;
     // Reading and typing the CSV happen on the batches' own thread,
     // encoding and compressing on this one: the two halves overlap.

@@ -1,0 +1,630 @@
+//! One sync: list what the sources have, skip what the manifest says is
+//! there already, write the rest (each object whole or not at all), then
+//! record them in the manifest.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use futures::{StreamExt, TryStreamExt};
+use object_store::buffered::BufWriter;
+use tokio::io::{AsyncRead, AsyncWriteExt};
+
+use docker_data_csv::Source;
+use docker_data_csv::columnar::{Batches, ParquetOptions, writer_properties};
+use dvp_sdk::{DvpClient, ExportFile, ExportFilter};
+use enterprise_data_sdk::{EnterpriseClient, ReportId};
+use sdk_core::{Error, ErrorKind, Result};
+
+use crate::destination::Destination;
+use crate::layout;
+use crate::manifest::{self, Entry};
+
+/// What the objects hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LakeFormat {
+    /// Parquet (zstd), typed by the report's schema or the dataview's
+    /// columns, converted while the body arrives.
+    #[default]
+    Parquet,
+    /// The CSV as served.
+    Csv,
+}
+
+impl LakeFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            LakeFormat::Parquet => "parquet",
+            LakeFormat::Csv => "csv",
+        }
+    }
+}
+
+/// Which Enterprise reports to sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EnterpriseSelection {
+    /// (type, cadence) pairs; empty: every pair the API lists.
+    pub reports: Vec<(String, String)>,
+    /// Only reports dated on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Only reports dated on or before this day.
+    pub to: Option<NaiveDate>,
+}
+
+impl EnterpriseSelection {
+    /// Every report the API lists.
+    pub fn all() -> Self {
+        Self::default()
+    }
+    /// Adds a report type and cadence (then only the pairs added are synced).
+    pub fn report(mut self, report_type: impl Into<String>, cadence: impl Into<String>) -> Self {
+        self.reports.push((report_type.into(), cadence.into()));
+        self
+    }
+    /// Only reports dated `from..=to` (either bound may be open).
+    pub fn dates(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
+        self.from = from;
+        self.to = to;
+        self
+    }
+}
+
+/// Which DVP exports to sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DvpSelection {
+    /// Namespaces to sync.
+    pub namespaces: Vec<String>,
+    /// Only timespans that end on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Only timespans that start on or before this day.
+    pub to: Option<NaiveDate>,
+}
+
+impl DvpSelection {
+    /// The exports of these namespaces.
+    pub fn namespaces<S: Into<String>>(namespaces: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            namespaces: namespaces.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
+    }
+    /// Only timespans that overlap `from..=to` (either bound may be open).
+    pub fn dates(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
+        self.from = from;
+        self.to = to;
+        self
+    }
+}
+
+/// How a sync runs.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SyncOptions {
+    /// Parquet (default) or the CSV as served.
+    pub format: LakeFormat,
+    /// Objects written at once (default 4).
+    pub concurrency: usize,
+    /// List what would be written; write nothing.
+    pub dry_run: bool,
+    /// Parquet settings (row groups, zstd level).
+    pub parquet: ParquetOptions,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            format: LakeFormat::Parquet,
+            concurrency: 4,
+            dry_run: false,
+            parquet: ParquetOptions::default(),
+        }
+    }
+}
+
+impl SyncOptions {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Parquet or CSV objects.
+    pub fn format(mut self, format: LakeFormat) -> Self {
+        self.format = format;
+        self
+    }
+    /// Objects written at once (at least 1).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+    /// List, do not write.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+}
+
+/// An object written (or, in a dry run, to be written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Written {
+    /// Its path under the prefix.
+    pub path: String,
+    /// Rows (0 in a dry run).
+    pub rows: u64,
+    /// Bytes (0 in a dry run).
+    pub bytes: u64,
+}
+
+/// What a sync did. A failed item does not stop the others.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct SyncSummary {
+    /// Objects written (in a dry run: that would be).
+    pub written: Vec<Written>,
+    /// Objects already in the lake and in the manifest.
+    pub skipped: Vec<String>,
+    /// Sources the API lists without data (404 on fetching), with why.
+    pub unavailable: Vec<(String, String)>,
+    /// What failed, with why: a source, a listing, an unsafe name.
+    pub failed: Vec<(String, Error)>,
+}
+
+impl SyncSummary {
+    /// Whether anything failed.
+    pub fn has_failures(&self) -> bool {
+        !self.failed.is_empty()
+    }
+}
+
+/// What one object is made from.
+#[derive(Clone)]
+enum Fetch {
+    Report { id: ReportId, org: String },
+    Export(ExportFile),
+}
+
+struct Item {
+    /// The source's identity (for the manifest and the summary).
+    source: String,
+    /// The object's path under the prefix, as segments.
+    object: Vec<String>,
+    size: Option<u64>,
+    fetch: Fetch,
+}
+
+/// The sources a sync reads.
+#[derive(Clone, Copy, Default)]
+pub struct Sources<'a> {
+    /// Enterprise reports, when given.
+    pub enterprise: Option<(&'a EnterpriseClient, &'a EnterpriseSelection)>,
+    /// DVP exports, when given.
+    pub dvp: Option<(&'a DvpClient, &'a DvpSelection)>,
+}
+
+impl std::fmt::Debug for Sources<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sources")
+            .field("enterprise", &self.enterprise.map(|(_, s)| s))
+            .field("dvp", &self.dvp.map(|(_, s)| s))
+            .finish()
+    }
+}
+
+/// Runs one sync into `dest`.
+pub(crate) async fn run(
+    dest: &Destination,
+    sources: Sources<'_>,
+    options: &SyncOptions,
+) -> Result<SyncSummary> {
+    let mut summary = SyncSummary::default();
+    let mut items = Vec::new();
+    if let Some((client, selection)) = sources.enterprise {
+        plan_enterprise(client, selection, options, &mut items, &mut summary).await;
+    }
+    if let Some((client, selection)) = sources.dvp {
+        plan_dvp(client, selection, options, &mut items, &mut summary).await;
+    }
+
+    let (manifest, _) = manifest::read(dest).await?;
+    let present = present_objects(dest).await?;
+    let mut todo = Vec::new();
+    for item in items {
+        let rel = item.object.join("/");
+        let recorded = manifest.objects.get(&rel).is_some_and(|entry| {
+            entry.source == item.source && (item.size.is_none() || entry.source_size == item.size)
+        });
+        if recorded && present.contains(&rel) {
+            summary.skipped.push(rel);
+        } else {
+            todo.push(item);
+        }
+    }
+    if options.dry_run {
+        summary.written = todo
+            .iter()
+            .map(|item| Written {
+                path: item.object.join("/"),
+                rows: 0,
+                bytes: 0,
+            })
+            .collect();
+        return Ok(summary);
+    }
+
+    let sources = &sources;
+    let results: Vec<_> = futures::stream::iter(todo)
+        .map(|item| async move {
+            let outcome = write_object(dest, sources, &item, options).await;
+            (item, outcome)
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+    let mut new = BTreeMap::new();
+    for (item, outcome) in results {
+        let rel = item.object.join("/");
+        match outcome {
+            Ok(entry) => {
+                summary.written.push(Written {
+                    path: rel.clone(),
+                    rows: entry.rows,
+                    bytes: entry.bytes,
+                });
+                new.insert(rel, entry);
+            }
+            Err(err) if err.kind() == ErrorKind::NotFound => {
+                summary.unavailable.push((item.source, err.to_string()));
+            }
+            Err(err) => summary.failed.push((item.source, err)),
+        }
+    }
+    summary.written.sort_by(|a, b| a.path.cmp(&b.path));
+    // The data objects first, the manifest after: an object it lists is
+    // whole.
+    manifest::record(dest, &new).await?;
+    Ok(summary)
+}
+
+/// Paths (under the prefix) of the objects in the lake.
+async fn present_objects(dest: &Destination) -> Result<BTreeSet<String>> {
+    let prefix = dest.prefix.clone();
+    let listed: Vec<_> = dest
+        .store
+        .list(if prefix.as_ref().is_empty() {
+            None
+        } else {
+            Some(&prefix)
+        })
+        .try_collect()
+        .await
+        .map_err(|err| {
+            Error::new(ErrorKind::Io, format!("listing {dest}"), err.to_string()).with_source(err)
+        })?;
+    Ok(listed
+        .into_iter()
+        .filter_map(|meta| {
+            meta.location.prefix_match(&prefix).map(|parts| {
+                parts
+                    .map(|p| p.as_ref().to_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+        })
+        .collect())
+}
+
+fn in_range(date: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> bool {
+    from.is_none_or(|from| date >= from) && to.is_none_or(|to| date <= to)
+}
+
+async fn plan_enterprise(
+    client: &EnterpriseClient,
+    selection: &EnterpriseSelection,
+    options: &SyncOptions,
+    items: &mut Vec<Item>,
+    summary: &mut SyncSummary,
+) {
+    let org = client.org().to_owned();
+    let pairs = if selection.reports.is_empty() {
+        match client.report_types().await {
+            Ok(types) => types
+                .into_iter()
+                .map(|t| (t.report_type, t.cadence))
+                .collect(),
+            Err(err) => {
+                summary.failed.push((format!("enterprise:{org}"), err));
+                return;
+            }
+        }
+    } else {
+        selection.reports.clone()
+    };
+    for (report_type, cadence) in pairs {
+        let listed: Result<Vec<_>> = client.reports(&report_type, &cadence).try_collect().await;
+        let reports = match listed {
+            Ok(reports) => reports,
+            Err(err) => {
+                summary
+                    .failed
+                    .push((format!("enterprise:{org}/{report_type}/{cadence}"), err));
+                continue;
+            }
+        };
+        for report in reports {
+            if !in_range(report.date, selection.from, selection.to) {
+                continue;
+            }
+            let source = format!(
+                "enterprise:{org}/{}/{}/{}",
+                report.report_type, report.cadence, report.date
+            );
+            match layout::enterprise_object(
+                &report.report_type,
+                &report.cadence,
+                &org,
+                report.date,
+                options.format.extension(),
+            ) {
+                Ok(object) => items.push(Item {
+                    source,
+                    object,
+                    size: u64::try_from(report.size_bytes).ok(),
+                    fetch: Fetch::Report {
+                        id: ReportId::from(&report),
+                        org: org.clone(),
+                    },
+                }),
+                Err(err) => summary.failed.push((source, err)),
+            }
+        }
+    }
+}
+
+async fn plan_dvp(
+    client: &DvpClient,
+    selection: &DvpSelection,
+    options: &SyncOptions,
+    items: &mut Vec<Item>,
+    summary: &mut SyncSummary,
+) {
+    for namespace in &selection.namespaces {
+        let listed: Result<Vec<ExportFile>> = client
+            .exports_matching(namespace, ExportFilter::new())
+            .try_collect()
+            .await;
+        let files = match listed {
+            Ok(files) => files,
+            Err(err) => {
+                summary.failed.push((format!("dvp:{namespace}"), err));
+                continue;
+            }
+        };
+        for file in files {
+            let (Some(start), Some(end)) = (
+                layout::timespan_start(file.year, file.timespan),
+                layout::timespan_end(file.year, file.timespan),
+            ) else {
+                continue;
+            };
+            // Overlapping the range.
+            if selection.from.is_some_and(|from| end < from)
+                || selection.to.is_some_and(|to| start > to)
+            {
+                continue;
+            }
+            let source = format!(
+                "dvp:{}/{}/{}/{}/{}",
+                file.namespace,
+                file.year,
+                layout::timespan_value(file.year, file.timespan),
+                file.dataview,
+                file.index
+            );
+            match layout::dvp_object(&file, options.format.extension()) {
+                Ok(object) => items.push(Item {
+                    source,
+                    object,
+                    size: file.size,
+                    fetch: Fetch::Export(file),
+                }),
+                Err(err) => summary.failed.push((source, err)),
+            }
+        }
+    }
+}
+
+/// Opens the source's body.
+async fn open(sources: &Sources<'_>, fetch: &Fetch) -> Result<Box<dyn AsyncRead + Send + Unpin>> {
+    match (fetch, sources.enterprise, sources.dvp) {
+        (Fetch::Report { id, .. }, Some((client, _)), _) => client.open(id.clone()).await,
+        (Fetch::Export(file), _, Some((client, _))) => client.open(file).await,
+        _ => Err(Error::new(
+            ErrorKind::InvalidInput,
+            "sync",
+            "no client for this source",
+        )),
+    }
+}
+
+fn upload_error(path: &str, err: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Io, format!("writing {path}"), err.to_string())
+}
+
+/// Writes one object; its manifest entry.
+async fn write_object(
+    dest: &Destination,
+    sources: &Sources<'_>,
+    item: &Item,
+    options: &SyncOptions,
+) -> Result<Entry> {
+    let rel: Vec<&str> = item.object.iter().map(String::as_str).collect();
+    let path = dest.path(&rel);
+    let shown = item.object.join("/");
+    let body = open(sources, &item.fetch).await?;
+    let mut upload = BufWriter::new(dest.store.clone(), path);
+    let written = match options.format {
+        LakeFormat::Csv => copy_csv(body, &mut upload)
+            .await
+            .map(|bytes| (0, bytes, String::new())),
+        LakeFormat::Parquet => {
+            let batches = batches(sources, item, body).await?;
+            return write_parquet(batches, upload, item, options, &shown).await;
+        }
+    };
+    match written {
+        Ok((rows, bytes, schema_hash)) => match upload.shutdown().await {
+            Ok(()) => Ok(entry(item, rows, bytes, schema_hash)),
+            Err(err) => {
+                let _ = upload.abort().await;
+                Err(upload_error(&shown, err))
+            }
+        },
+        Err(err) => {
+            let _ = upload.abort().await;
+            Err(upload_error(&shown, err))
+        }
+    }
+}
+
+/// The CSV body as it is.
+async fn copy_csv(
+    mut body: Box<dyn AsyncRead + Send + Unpin>,
+    upload: &mut BufWriter,
+) -> std::io::Result<u64> {
+    tokio::io::copy(&mut body, upload).await
+}
+
+/// The source's Arrow batches, typed by its schema or dataview.
+async fn batches(
+    sources: &Sources<'_>,
+    item: &Item,
+    body: Box<dyn AsyncRead + Send + Unpin>,
+) -> Result<Batches> {
+    let rows = docker_data_csv::columnar::DEFAULT_BATCH_ROWS;
+    Ok(match (&item.fetch, sources.enterprise) {
+        (Fetch::Report { id, .. }, Some((client, _))) => {
+            let schema = client.schema(id.clone()).await?;
+            enterprise_data_sdk::columnar::record_batches(
+                Source::AsyncRead(body),
+                &item.source,
+                &schema,
+                rows,
+            )
+        }
+        (Fetch::Export(file), _) => dvp_sdk::columnar::record_batches(
+            Source::AsyncRead(body),
+            &item.source,
+            &file.dataview,
+            rows,
+        ),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "sync",
+                "no client for this source",
+            ));
+        }
+    })
+}
+
+/// Identity of the source in the file's key-value metadata.
+fn metadata(item: &Item) -> Vec<(&'static str, String)> {
+    match &item.fetch {
+        Fetch::Report { id, org } => vec![
+            ("docker.org", org.clone()),
+            ("docker.report_type", id.report_type().to_string()),
+            ("docker.cadence", id.cadence().to_string()),
+            ("docker.date", id.date().to_string()),
+        ],
+        Fetch::Export(file) => vec![
+            ("docker.namespace", file.namespace.clone()),
+            ("docker.year", file.year.to_string()),
+            ("docker.timespan", file.timespan.to_string()),
+            ("docker.dataview", file.dataview.to_string()),
+        ],
+    }
+}
+
+async fn write_parquet(
+    mut batches: Batches,
+    upload: BufWriter,
+    item: &Item,
+    options: &SyncOptions,
+    shown: &str,
+) -> Result<Entry> {
+    let schema = match batches.schema_async().await {
+        Ok(schema) => schema,
+        Err(err) => {
+            let mut upload = upload;
+            let _ = upload.abort().await;
+            return Err(err.into());
+        }
+    };
+    let keys: &[&str] = match item.fetch {
+        Fetch::Report { .. } => &layout::ENTERPRISE_KEYS,
+        Fetch::Export(_) => &layout::DVP_KEYS,
+    };
+    let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    if let Err(err) = layout::check_keys(&columns, keys) {
+        let mut upload = upload;
+        let _ = upload.abort().await;
+        return Err(err);
+    }
+    let described: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| format!("{}:{}:{}", f.name(), f.data_type(), f.is_nullable()))
+        .collect();
+    let schema_hash = manifest::fnv1a(described.join("\n").as_bytes());
+    let properties = writer_properties(&schema, &metadata(item), &options.parquet)
+        .map_err(|err| upload_error(shown, err))?;
+    let mut writer =
+        parquet::arrow::AsyncArrowWriter::try_new(upload, schema.clone(), Some(properties))
+            .map_err(|err| upload_error(shown, err))?;
+    let mut stream = batches.into_stream();
+    let mut rows = 0u64;
+    let outcome: Result<()> = async {
+        while let Some(batch) = stream.next().await {
+            let batch = batch?;
+            rows += batch.num_rows() as u64;
+            writer
+                .write(&batch)
+                .await
+                .map_err(|err| upload_error(shown, err))?;
+        }
+        // Completes the upload: the object appears now, whole.
+        writer
+            .finish()
+            .await
+            .map_err(|err| upload_error(shown, err))?;
+        Ok(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => {
+            let bytes = writer.bytes_written() as u64;
+            Ok(entry(item, rows, bytes, schema_hash))
+        }
+        Err(err) => {
+            // Nothing appears: a multipart upload is aborted, a single PUT
+            // never sent.
+            let _ = writer.into_inner().abort().await;
+            Err(err)
+        }
+    }
+}
+
+fn entry(item: &Item, rows: u64, bytes: u64, schema_hash: String) -> Entry {
+    Entry {
+        source: item.source.clone(),
+        source_size: item.size,
+        source_etag: None,
+        rows,
+        bytes,
+        schema_hash,
+        tool: format!("docker-data-lake {}", env!("CARGO_PKG_VERSION")),
+        written_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    }
+}
