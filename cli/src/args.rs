@@ -138,6 +138,48 @@ pub enum Command {
     /// Docker Hub organization data: audit logs, members, repositories, tags.
     #[command(subcommand)]
     Hub(HubCommand),
+    /// Keep a Parquet lake up to date on object storage (S3, GCS, Azure) or
+    /// in a folder: Enterprise reports and DVP exports, hive-partitioned,
+    /// with a manifest; a rerun writes only what is new.
+    ///
+    /// Layout: `<prefix>/enterprise/<type>/<cadence>/org=<org>/report_date=<day>/data.parquet`
+    /// and `<prefix>/dvp/<dataview>/publisher=<namespace>/timespan=<YYYY-MM|YYYY-Www>/data.parquet`.
+    /// Credentials come from the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`; `GOOGLE_*`; `AZURE_*`).
+    /// Written object paths go to stdout, the summary to stderr; exit 1
+    /// when an item failed.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo sync ./lake\n  docker-data sync s3://analytics/docker --reports usage_pulls/daily --from 2026-01-01\n  docker-data sync gs://bucket/lake --dvp my-namespace --dry-run"
+    )]
+    Sync {
+        /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix`,
+        /// `file:///path` or a path.
+        dest: String,
+        /// A report type and cadence, e.g. `usage_pulls/daily` (repeatable);
+        /// without it, every pair the API lists for the organization.
+        #[arg(long = "reports", value_name = "TYPE/CADENCE")]
+        reports: Vec<String>,
+        /// A DVP namespace whose exports to sync (repeatable).
+        #[arg(long = "dvp", value_name = "NAMESPACE")]
+        dvp: Vec<String>,
+        /// Only data from this day on (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Only data up to this day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Object format: Parquet, typed, converted while the body arrives;
+        /// or the CSV as served.
+        #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
+        format: FileFormat,
+        /// List what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// For a store without conditional writes: overwrite the manifest
+        /// (then run one sync at a time).
+        #[arg(long)]
+        no_conditional_writes: bool,
+    },
     /// Shell completions for bash, zsh, fish, powershell or elvish, on
     /// standard output (`docker-data completions bash > ~/.local/share/bash-completion/completions/docker-data`).
     Completions {

@@ -1895,3 +1895,46 @@ fn completions_into_a_closed_pipe_end_quietly() {
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn sync_writes_a_lake_once_and_a_rerun_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let lake = lake.to_str().unwrap();
+    let args = ["sync", lake, "--reports", "active_users/monthly"];
+    let first = demo(&args);
+    let written = ok(first);
+    let paths: Vec<&str> = written.lines().collect();
+    assert_eq!(paths.len(), 6, "{written}");
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.starts_with("enterprise/active_users/monthly/org=sim-org/report_date=")),
+        "{written}"
+    );
+    assert!(dir.path().join("lake").join(paths[0]).is_file());
+
+    let again = demo(&args);
+    let err = stderr(&again);
+    assert_eq!(ok(again), "", "a rerun wrote objects");
+    assert!(
+        err.contains("0 written") && err.contains("6 already there"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sync_exits_1_naming_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().to_str().unwrap();
+    let output = demo(&["sync", lake, "--reports", "no_such_report/daily"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("failed: enterprise:sim-org/no_such_report/daily"),
+        "{err}"
+    );
+
+    let usage = demo(&["sync", lake, "--reports", "usage_pulls"]);
+    assert_eq!(usage.status.code(), Some(2), "{}", stderr(&usage));
+}
