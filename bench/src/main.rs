@@ -1,4 +1,4 @@
-//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only --parse-only --rss-only --cells-only --one-pass-only]`
+//! `cargo run --release -p bench [-- --size-mib N --runs N --skip-build --static-only --parquet-only --parse-only --rss-only --cells-only]`
 //!
 //! Measures the SDKs against what a user would do by hand, each figure a
 //! ratio of two timings taken in the same run on the same machine (the
@@ -21,7 +21,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         parquet_only: false,
         parse_only: false,
         rss_only: false,
-        one_pass_only: false,
         cells_only: false,
     };
     let mut args = std::env::args().skip(1);
@@ -41,7 +40,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--parquet-only" => options.parquet_only = true,
             "--parse-only" => options.parse_only = true,
             "--rss-only" => options.rss_only = true,
-            "--one-pass-only" => options.one_pass_only = true,
             "--cells-only" => options.cells_only = true,
             // Child mode for the memory measurement: a fresh process per size.
             "rss-probe" => {

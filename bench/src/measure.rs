@@ -24,7 +24,6 @@ pub struct Options {
     /// Only the peak RSS row (4).
     pub rss_only: bool,
     /// Only rows 1 and 3 (download, one pass vs two steps).
-    pub one_pass_only: bool,
     /// Only the cell parser rows (2d-2g), on the report a run left.
     pub cells_only: bool,
 }
@@ -158,13 +157,16 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     });
 
     let schema = client.schema(&report).await?;
-    if options.one_pass_only {
-        rows.push(one_pass_row(&client, &report, &schema, &dir, runs.max(5), mib).await?);
-        return Ok(rows);
-    }
     if options.static_only {
         drop(sim);
-        return crate::static_server::rows(&dir, &sdk_file, &schema, runs.max(5)).await;
+        return crate::static_server::rows(
+            &dir,
+            &sdk_file,
+            &schema,
+            runs.max(5),
+            rows_for(options.size_mib),
+        )
+        .await;
     }
     if options.parquet_only {
         drop(sim);
@@ -261,8 +263,9 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         met: plain_raw.as_secs_f64() / typed_raw.as_secs_f64() >= 0.7,
     });
 
-    // 3. One pass (parse while downloading) vs download then parse.
-    rows.push(one_pass_row(&client, &report, &schema, &dir, pairs, mib).await?);
+    // Row 3 (one pass vs download then parse, from the simulator) is
+    // retired: with the simulator as the source it is bounded at 1.5 on 2
+    // cores (BENCHMARKS.md); 8f measures it against nginx.
     drop(sim);
     let _ = std::fs::remove_file(&curl_file);
 
@@ -270,7 +273,14 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     rows.extend(crate::parquet_rows::rows(&dir, &sdk_file, &schema, typed, runs).await?);
 
     // 8. Download, open and streamed rows against a static server.
-    let static_rows = crate::static_server::rows(&dir, &sdk_file, &schema, runs.max(5)).await?;
+    let static_rows = crate::static_server::rows(
+        &dir,
+        &sdk_file,
+        &schema,
+        runs.max(5),
+        rows_for(options.size_mib),
+    )
+    .await?;
 
     // 4. Peak RSS, in fresh processes.
     rows.push(rss_row(options).await?);
@@ -645,74 +655,6 @@ pub async fn rss_probe(hub_url: &str, api_url: &str, size_mib: u64) -> Result<u6
     assert_eq!(n, streamed);
     let _ = std::fs::remove_file(&path);
     peak_rss_kib()
-}
-
-/// Row 3: one pass (rows parsed while the body arrives) against download
-/// then parse, both from the simulator, in alternating pairs: timed minutes
-/// apart, the one pass had once come out shorter than the download it
-/// cannot beat.
-async fn one_pass_row(
-    client: &EnterpriseClient,
-    report: &Report,
-    schema: &enterprise_data_sdk::ReportSchema,
-    dir: &Path,
-    pairs: usize,
-    mib: f64,
-) -> Result<Row, Error> {
-    let one_pass = || {
-        sdk_sample(|| async {
-            let stream = client.stream_rows(report, schema).await?;
-            stream
-                .try_fold(0u64, |n, _| async move { Ok(n + 1) })
-                .await?;
-            Ok(())
-        })
-    };
-    let file = dir.join("two-steps.csv");
-    let downloads = std::cell::RefCell::new(Vec::new());
-    let two_steps = || {
-        let _ = std::fs::remove_file(&file);
-        sdk_sample(|| async {
-            let started = Instant::now();
-            client.download(report, &file).await?;
-            downloads.borrow_mut().push(started.elapsed());
-            typed_rows(&file, schema)?;
-            Ok(())
-        })
-    };
-    let pair = paired(pairs, one_pass, two_steps).await?;
-    let _ = std::fs::remove_file(&file);
-    let mut row = pair.row(
-        "3. download+parse in one pass vs download, then parse",
-        Some(mib),
-        ">= 1.5",
-        Some(1.5),
-    );
-    // The one pass reads the same bytes from the same server as the
-    // download, so it takes at least as long: a pair's ratio cannot pass
-    // its two steps / its download = 1 + parse / download. Shown as the
-    // ratio is: the median over the pairs.
-    let downloads = downloads.into_inner();
-    let ceilings: Vec<f64> = pair
-        .baseline_walls()
-        .zip(&downloads)
-        .map(|(two_steps, download)| two_steps.as_secs_f64() / download.as_secs_f64())
-        .collect();
-    // The one pass against that floor: 1 when parsing costs it nothing.
-    let to_floor: Vec<f64> = pair
-        .ours_walls()
-        .zip(&downloads)
-        .map(|(one_pass, download)| download.as_secs_f64() / one_pass.as_secs_f64())
-        .collect();
-    let ratio_of_medians = pair.baseline_median().as_secs_f64() / pair.ours_median().as_secs_f64();
-    row.baseline = format!(
-        "{}; ceiling 1 + parse/download = {:.2}; ratio of the medians {:.2}; download / one pass {:.2}",
-        row.baseline,
-        median(ceilings),
-        ratio_of_medians,
-        median(to_floor)
-    );
-    Ok(row)
 }
 
 /// This process's peak resident memory (VmHWM), in KiB.

@@ -37,11 +37,30 @@ fn cpu_now() -> Cpu {
     }
 }
 
-/// One timed run: wall time and CPU (user, sys) spent.
+/// One timed run: wall time and CPU (user, sys) spent; for a child
+/// process, its page faults and context switches too.
 pub struct Sample {
     wall: Duration,
     user: Duration,
     sys: Duration,
+    faults: Option<u64>,
+    switches: Option<u64>,
+}
+
+/// Page faults (minor + major) and context switches (voluntary +
+/// involuntary) of every child waited for so far.
+fn children_counts() -> (u64, u64) {
+    // SAFETY: getrusage writes one `rusage` into the struct we own.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let n = |v: libc::c_long| u64::try_from(v).unwrap_or(0);
+    (
+        n(usage.ru_minflt) + n(usage.ru_majflt),
+        n(usage.ru_nvcsw) + n(usage.ru_nivcsw),
+    )
 }
 
 fn sync_disk() {
@@ -62,19 +81,41 @@ where
         wall,
         user: after.user.saturating_sub(before.user),
         sys: after.sys.saturating_sub(before.sys),
+        faults: None,
+        switches: None,
     })
 }
 
 pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Sample, Error> {
+    process_sample("curl", args, &[], then_sync).await
+}
+
+/// Runs `program` with `args` (and `env`) to the end; then `sync FILE`
+/// when asked. CPU, faults and switches are the child's.
+pub async fn process_sample(
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    then_sync: Option<&Path>,
+) -> Result<Sample, Error> {
     let before = cpu_now();
+    let (faults_before, switches_before) = children_counts();
     let started = Instant::now();
-    let status = tokio::process::Command::new("curl")
+    let output = tokio::process::Command::new(program)
         .args(args)
-        .status()
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
         .await?;
-    if !status.success() {
-        return Err("curl failed".into());
+    if !output.status.success() {
+        return Err(format!(
+            "{program} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
     }
+    let (faults_after, switches_after) = children_counts();
     if let Some(file) = then_sync {
         let status = tokio::process::Command::new("sync")
             .arg(file)
@@ -90,6 +131,8 @@ pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Samp
         wall,
         user: after.child_user.saturating_sub(before.child_user),
         sys: after.child_sys.saturating_sub(before.child_sys),
+        faults: Some(faults_after - faults_before),
+        switches: Some(switches_after - switches_before),
     })
 }
 
@@ -117,16 +160,6 @@ impl Paired {
         self.ours.iter().map(|s| s.wall)
     }
 
-    /// The baseline's wall times, pair by pair.
-    pub fn baseline_walls(&self) -> impl Iterator<Item = Duration> + '_ {
-        self.baseline.iter().map(|s| s.wall)
-    }
-
-    /// Median wall time of the baseline.
-    pub fn baseline_median(&self) -> Duration {
-        median(self.baseline_walls().collect())
-    }
-
     fn ratio(&self) -> (f64, f64, f64) {
         let ratios: Vec<f64> = self
             .ours
@@ -147,8 +180,22 @@ impl Paired {
         let speed = mib
             .map(|mib| format!("{:.0} MiB/s; ", mib / wall.as_secs_f64()))
             .unwrap_or_default();
+        let counts = match (
+            samples.iter().map(|s| s.faults).collect::<Option<Vec<_>>>(),
+            samples
+                .iter()
+                .map(|s| s.switches)
+                .collect::<Option<Vec<_>>>(),
+        ) {
+            (Some(faults), Some(switches)) => format!(
+                ", {} page faults, {} context switches",
+                median(faults),
+                median(switches)
+            ),
+            _ => String::new(),
+        };
         format!(
-            "{:.3} s ({speed}cpu user {:.2} s, sys {:.2} s)",
+            "{:.3} s ({speed}cpu user {:.2} s, sys {:.2} s{counts})",
             wall.as_secs_f64(),
             user.as_secs_f64(),
             sys.as_secs_f64()

@@ -10,7 +10,7 @@ use tokio::io::AsyncReadExt;
 
 use crate::measure::{Error, Row};
 use crate::nginx::{self, Nginx};
-use crate::pairs::{curl_sample, paired, sdk_sample};
+use crate::pairs::{curl_sample, paired, process_sample, sdk_sample};
 
 /// The rows against nginx, or none (with a note on stderr) when nginx or
 /// curl is missing. `report` is a usage_pulls CSV to serve (moved into the
@@ -20,6 +20,7 @@ pub async fn rows(
     report: &Path,
     schema: &enterprise_data_sdk::ReportSchema,
     pairs: usize,
+    sim_rows: u64,
 ) -> Result<Vec<Row>, Error> {
     let Some(binary) = nginx::find() else {
         eprintln!(
@@ -77,6 +78,8 @@ pub async fn rows(
     ));
     let _ = std::fs::remove_file(&sdk_file);
     let _ = std::fs::remove_file(&curl_file);
+
+    rows.extend(cli_rows(dir, &www, &served, &server, size, sim_rows, pairs).await?);
 
     let open = || {
         sdk_sample(|| async {
@@ -173,12 +176,132 @@ pub async fn rows(
     let one_pass = paired(pairs, streamed, two_steps).await?;
     let _ = std::fs::remove_file(&sdk_file);
     rows.push(one_pass.row(
-        "8f. one pass vs download, then parse (row 3), from nginx: typed rows streamed vs download + typed rows from the file",
+        "8f. one pass vs download, then parse, from nginx: typed rows streamed vs download + typed rows from the file",
         Some(mib),
         "(reported)",
         None,
     ));
     drop(server);
     std::fs::rename(&served, report)?;
+    Ok(rows)
+}
+
+/// The `docker-data` binary beside this one (`cargo build --release -p
+/// docker-data` first).
+fn cli_binary() -> Result<std::path::PathBuf, Error> {
+    let cli = std::env::current_exe()?.with_file_name("docker-data");
+    if !cli.is_file() {
+        let status = std::process::Command::new("cargo")
+            .args(["build", "--release", "--quiet", "-p", "docker-data"])
+            .status()?;
+        if !status.success() || !cli.is_file() {
+            return Err(format!(
+                "{} is missing: cargo build --release -p docker-data",
+                cli.display()
+            )
+            .into());
+        }
+    }
+    Ok(cli)
+}
+
+/// Rows 8g and 8h: the CLI as a user runs it, a process end to end (API
+/// call, redirect to nginx, download, fsync, rename), against curl, on disk
+/// and on tmpfs.
+async fn cli_rows(
+    dir: &Path,
+    www: &Path,
+    served: &Path,
+    server: &Nginx,
+    size: u64,
+    sim_rows: u64,
+    pairs: usize,
+) -> Result<Vec<Row>, Error> {
+    use simulator::{Simulator, SimulatorConfig, accounts};
+    let cli = cli_binary()?;
+    let sim = Simulator::start_with(SimulatorConfig {
+        enterprise_rows: sim_rows,
+        store_url: Some(server.url("").trim_end_matches('/').to_owned()),
+        ..Default::default()
+    })
+    .await?;
+    let client = enterprise_data_sdk::EnterpriseClient::builder(accounts::ORG, accounts::OAT)
+        .hub_url(sim.hub_url())
+        .api_url(sim.enterprise_url())
+        .build()?;
+    let report = client
+        .latest("usage_pulls", "daily")
+        .await?
+        .ok_or("no report")?;
+    if u64::try_from(report.size_bytes).ok() != Some(size) {
+        return Err("the simulator's report is not the served file".into());
+    }
+    // Where the signed link points, as the simulator names it.
+    let rel = format!(
+        "enterprise/{}/usage_pulls/daily/{}.csv",
+        accounts::ORG,
+        report.date
+    );
+    let at = www.join(&rel);
+    std::fs::create_dir_all(at.parent().ok_or("no parent")?)?;
+    let _ = std::fs::remove_file(&at);
+    std::fs::hard_link(served, &at)?;
+    let url = server.url(&rel);
+    let mib = size as f64 / 1048576.0;
+    let (hub, api, date) = (sim.hub_url(), sim.enterprise_url(), report.date.to_string());
+    let cli_path = cli.to_str().ok_or("non-UTF-8 path")?.to_owned();
+
+    let mut rows = Vec::new();
+    let tmpfs = Path::new("/dev/shm").join(format!("docker-data-bench-{}", std::process::id()));
+    for (out, name, goal, want) in [
+        (
+            dir.join("cli-out"),
+            "8g. CLI end to end on disk: docker-data reports download (API, redirect to nginx, fsync, rename) vs curl -s -o (no fsync)",
+            ">= 1.0",
+            1.0,
+        ),
+        (
+            tmpfs.clone(),
+            "8h. CLI end to end on tmpfs: docker-data reports download vs curl -s -o",
+            ">= 1.1; faults < 5,000 and switches < 2,000 per GiB",
+            1.1,
+        ),
+    ] {
+        std::fs::create_dir_all(&out)?;
+        let cli_out = out.join("cli");
+        let curl_file = out.join("curl.csv");
+        let (cli_out_s, curl_s) = (
+            cli_out.to_str().ok_or("non-UTF-8 path")?.to_owned(),
+            curl_file.to_str().ok_or("non-UTF-8 path")?.to_owned(),
+        );
+        let ours = || {
+            let _ = std::fs::remove_dir_all(&cli_out);
+            let args = [
+                "--hub-url",
+                hub.as_str(),
+                "--enterprise-url",
+                api.as_str(),
+                "--org",
+                accounts::ORG,
+                "reports",
+                "download",
+                "usage_pulls",
+                "daily",
+                "--date",
+                date.as_str(),
+                cli_out_s.as_str(),
+            ];
+            let cli_path = cli_path.clone();
+            async move { process_sample(&cli_path, &args, &[("DOCKER_OAT", accounts::OAT)], None).await }
+        };
+        let curl = || {
+            let _ = std::fs::remove_file(&curl_file);
+            let args = ["-s", "-f", "-o", curl_s.as_str(), url.as_str()];
+            async move { curl_sample(&args, None).await }
+        };
+        let measured = paired(pairs, ours, curl).await?;
+        rows.push(measured.row(name, Some(mib), goal, Some(want)));
+        let _ = std::fs::remove_dir_all(&out);
+    }
     Ok(rows)
 }

@@ -29,8 +29,9 @@ const IN_FLIGHT_BYTES: usize = 4 * 1024 * 1024;
 type Ack = oneshot::Sender<std::io::Result<()>>;
 
 enum Command {
-    /// A piece, with its share of the byte budget (given back once written).
-    Write(Bytes, OwnedSemaphorePermit),
+    /// Pieces, with their shares of the byte budget (given back once
+    /// written).
+    Write(Vec<Bytes>, Vec<OwnedSemaphorePermit>),
     /// Answered once every earlier write is in the file.
     Flush(Ack),
     /// Empties the file for a fresh start.
@@ -39,11 +40,20 @@ enum Command {
     SyncAll(Ack),
 }
 
+/// Bytes gathered on the download's side before they are handed over: one
+/// wake-up of the writer thread per piece (hyper's are a few dozen KiB) was
+/// 18,000 context switches per GiB (BENCHMARKS.md, row 8h).
+const HANDOFF: usize = 512 * 1024;
+
 /// The async end of a `.part` file's writer thread.
 pub(crate) struct PartWriter {
     sender: mpsc::Sender<Command>,
     thread: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     budget: Arc<Semaphore>,
+    /// Pieces not handed over yet, their shares and their bytes.
+    pending: Vec<Bytes>,
+    shares: Vec<OwnedSemaphorePermit>,
+    pending_bytes: usize,
 }
 
 impl PartWriter {
@@ -61,6 +71,9 @@ impl PartWriter {
             sender,
             thread: Some(thread),
             budget: Arc::new(Semaphore::new(IN_FLIGHT_BYTES)),
+            pending: Vec::new(),
+            shares: Vec::new(),
+            pending_bytes: 0,
         }
     }
 
@@ -69,12 +82,34 @@ impl PartWriter {
     pub(crate) async fn write(&mut self, bytes: Bytes) -> std::io::Result<()> {
         // A piece larger than the whole budget waits for all of it.
         let share = bytes.len().min(IN_FLIGHT_BYTES) as u32;
+        // Pieces still held count against the budget: hand them over
+        // rather than wait for room they hold themselves.
+        if self.budget.available_permits() < share as usize {
+            self.hand_over().await?;
+        }
         let Ok(permit) = self.budget.clone().acquire_many_owned(share).await else {
             return Err(std::io::Error::other("the file writer's budget was closed"));
         };
+        self.pending_bytes += bytes.len();
+        self.pending.push(bytes);
+        self.shares.push(permit);
+        if self.pending_bytes >= HANDOFF {
+            self.hand_over().await?;
+        }
+        Ok(())
+    }
+
+    /// Sends the pieces gathered so far to the writer thread.
+    async fn hand_over(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pieces = std::mem::take(&mut self.pending);
+        let shares = std::mem::take(&mut self.shares);
+        self.pending_bytes = 0;
         if self
             .sender
-            .send(Command::Write(bytes, permit))
+            .send(Command::Write(pieces, shares))
             .await
             .is_err()
         {
@@ -99,6 +134,7 @@ impl PartWriter {
     }
 
     async fn ask(&mut self, command: impl FnOnce(Ack) -> Command) -> std::io::Result<()> {
+        self.hand_over().await?;
         let (ack, answer) = oneshot::channel();
         if self.sender.send(command(ack)).await.is_err() {
             return Err(self.failure().await);
@@ -142,16 +178,16 @@ fn run(
             },
         };
         match command {
-            Command::Write(first, share) => {
-                let mut size = first.len();
-                batch.push(first);
-                shares.push(share);
+            Command::Write(pieces, held) => {
+                let mut size: usize = pieces.iter().map(Bytes::len).sum();
+                batch.extend(pieces);
+                shares.extend(held);
                 while size < GATHER {
                     match receiver.try_recv() {
-                        Ok(Command::Write(piece, share)) => {
-                            size += piece.len();
-                            batch.push(piece);
-                            shares.push(share);
+                        Ok(Command::Write(pieces, held)) => {
+                            size += pieces.iter().map(Bytes::len).sum::<usize>();
+                            batch.extend(pieces);
+                            shares.extend(held);
                         }
                         Ok(other) => {
                             next = Some(other);

@@ -78,6 +78,10 @@ pub struct SimulatorConfig {
     /// The Account API answers adding and removing an email with `200`, the
     /// status its source lists, instead of `201`/`204` (its examples).
     pub account_statuses_as_listed: bool,
+    /// Signed links point here instead of at the simulator's own store: a
+    /// static server holding the same files at the same paths (the bench's
+    /// nginx), so downloads are not limited by the CSV generator.
+    pub store_url: Option<String>,
 }
 
 impl Default for SimulatorConfig {
@@ -95,6 +99,7 @@ impl Default for SimulatorConfig {
             dvp_extra_views: Vec::new(),
             dvp_views_without_data: Vec::new(),
             account_statuses_as_listed: false,
+            store_url: None,
         }
     }
 }
@@ -170,11 +175,15 @@ impl Simulator {
             listeners[2].local_addr()?,
             listeners[3].local_addr()?,
         ];
+        let store_url = config
+            .store_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", addrs[3]));
         let state = Arc::new(State {
             config,
             tokens: tokens::TokenStore::default(),
             faults: faults::Faults::default(),
-            store_url: format!("http://{}", addrs[3]),
+            store_url,
             challenges: Default::default(),
             requests: Default::default(),
             range_requests: Default::default(),
