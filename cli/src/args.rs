@@ -151,35 +151,7 @@ pub enum Command {
     #[command(
         after_help = "EXAMPLES:\n  docker-data --demo sync ./lake\n  docker-data sync s3://analytics/docker --reports usage_pulls/daily --from 2026-01-01\n  docker-data sync gs://bucket/lake --dvp my-namespace --dry-run"
     )]
-    Sync {
-        /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix`,
-        /// `file:///path` or a path.
-        dest: String,
-        /// A report type and cadence, e.g. `usage_pulls/daily` (repeatable);
-        /// without it, every pair the API lists for the organization.
-        #[arg(long = "reports", value_name = "TYPE/CADENCE")]
-        reports: Vec<String>,
-        /// A DVP namespace whose exports to sync (repeatable).
-        #[arg(long = "dvp", value_name = "NAMESPACE")]
-        dvp: Vec<String>,
-        /// Only data from this day on (YYYY-MM-DD).
-        #[arg(long)]
-        from: Option<chrono::NaiveDate>,
-        /// Only data up to this day (YYYY-MM-DD).
-        #[arg(long)]
-        to: Option<chrono::NaiveDate>,
-        /// Object format: Parquet, typed, converted while the body arrives;
-        /// or the CSV as served.
-        #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
-        format: FileFormat,
-        /// List what would be written; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// For a store without conditional writes: overwrite the manifest
-        /// (then run one sync at a time).
-        #[arg(long)]
-        no_conditional_writes: bool,
-    },
+    Sync(SyncArgs),
     /// Shell completions for bash, zsh, fish, powershell or elvish, on
     /// standard output (`docker-data completions bash > ~/.local/share/bash-completion/completions/docker-data`).
     Completions {
@@ -323,6 +295,38 @@ pub struct FileReport {
     /// Date, when the path does not say.
     #[arg(long)]
     pub date: Option<String>,
+}
+
+/// The options of `sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix`,
+    /// `file:///path` or a path.
+    pub dest: String,
+    /// A report type and cadence, e.g. `usage_pulls/daily` (repeatable);
+    /// without it, every pair the API lists for the organization.
+    #[arg(long = "reports", value_name = "TYPE/CADENCE")]
+    pub reports: Vec<String>,
+    /// A DVP namespace whose exports to sync (repeatable).
+    #[arg(long = "dvp", value_name = "NAMESPACE")]
+    pub dvp: Vec<String>,
+    /// Only data from this day on (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Only data up to this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
+    /// Object format: Parquet, typed, converted while the body arrives;
+    /// or the CSV as served.
+    #[arg(long, value_enum, default_value_t = FileFormat::Parquet)]
+    pub format: FileFormat,
+    /// List what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// For a store without conditional writes: overwrite the manifest
+    /// (then run one sync at a time).
+    #[arg(long)]
+    pub no_conditional_writes: bool,
 }
 
 /// `--format` of a download.

@@ -120,28 +120,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Reports(command) => reports_cmd::run(&context, command).await,
         Command::Account(command) => account_cmd::run(&context, command).await,
         Command::Hub(command) => hub_cmd::run(&context, command).await,
-        Command::Sync {
-            dest,
-            reports,
-            dvp,
-            from,
-            to,
-            format,
-            dry_run,
-            no_conditional_writes,
-        } => {
-            let args = sync_cmd::SyncArgs {
-                dest,
-                reports,
-                dvp,
-                from,
-                to,
-                format,
-                dry_run,
-                no_conditional_writes,
-            };
-            sync_cmd::run(&context, args).await
-        }
+        Command::Sync(args) => sync_cmd::run(&context, args).await,
         Command::Api {
             spec,
             operation,

@@ -4,21 +4,9 @@ use docker_data_lake::{
     DvpSelection, EnterpriseSelection, Lake, LakeFormat, Sources, SyncOptions, SyncSummary,
 };
 
-use crate::args::FileFormat;
+use crate::args::{FileFormat, SyncArgs};
 use crate::context::Context;
 use crate::error::CliError;
-
-/// The options of `sync`.
-pub struct SyncArgs {
-    pub dest: String,
-    pub reports: Vec<String>,
-    pub dvp: Vec<String>,
-    pub from: Option<chrono::NaiveDate>,
-    pub to: Option<chrono::NaiveDate>,
-    pub format: FileFormat,
-    pub dry_run: bool,
-    pub no_conditional_writes: bool,
-}
 
 pub async fn run(context: &Context, args: SyncArgs) -> Result<(), CliError> {
     let mut reports = EnterpriseSelection::all().dates(args.from, args.to);
