@@ -109,6 +109,14 @@ pub struct Global {
     /// twice for more. Secrets are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Only warnings and errors on stderr: no progress bars, no summary
+    /// lines, no notes (the exit status still tells how it went).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// No progress bars (they are hidden anyway when stderr is not a
+    /// terminal).
+    #[arg(long, global = true)]
+    pub no_progress: bool,
 }
 
 /// Format of listings.

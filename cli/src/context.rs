@@ -27,7 +27,7 @@ impl Context {
     pub async fn new(global: Global) -> Result<Self, CliError> {
         let simulator = if global.demo {
             let sim = Demo::start().await?;
-            eprintln!("demo: using the built-in simulator (no network, no account)");
+            crate::output::note("demo: using the built-in simulator (no network, no account)");
             Some(sim)
         } else {
             None

@@ -190,7 +190,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             })
             .await
             .map_err(|e| CliError::failure(e.to_string()))??;
-            eprintln!("{} rows written to {}", rows.0, rows.1.display());
+            crate::output::note(format!("{} rows written to {}", rows.0, rows.1.display()));
             Ok(())
         }
     }

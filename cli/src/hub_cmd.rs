@@ -52,7 +52,7 @@ pub async fn run(context: &Context, command: HubCommand) -> Result<(), CliError>
         HubCommand::Members { org, export, limit } => {
             if let Some(file) = export {
                 let bytes = client.export_members(&org, &file).await?;
-                eprintln!("exported {bytes} bytes to {}", file.display());
+                crate::output::note(format!("exported {bytes} bytes to {}", file.display()));
                 return Ok(());
             }
             let query = hub_sdk::MemberQuery::new().invites(true);

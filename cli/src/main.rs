@@ -36,6 +36,7 @@ async fn main() -> ExitCode {
     };
     warn_about_secrets_in_arguments(&matches);
     init_tracing(cli.global.verbose);
+    output::set_verbosity(cli.global.quiet, cli.global.no_progress);
     let result = match secrets_from_stdin(&mut cli) {
         Ok(()) => run(cli).await,
         Err(err) => Err(err),
@@ -137,7 +138,7 @@ fn write_man_pages(dir: &std::path::Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(fail)?;
     clap_mangen::generate_to(Cli::command(), dir).map_err(fail)?;
     let pages = std::fs::read_dir(dir).map_err(fail)?.count();
-    eprintln!("wrote {pages} man pages to {}", dir.display());
+    output::note(format!("wrote {pages} man pages to {}", dir.display()));
     Ok(())
 }
 

@@ -37,6 +37,29 @@ pub fn visible_lines(text: &str) -> String {
         .join("\n")
 }
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static NO_PROGRESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `--quiet` and `--no-progress` for the run.
+pub fn set_verbosity(quiet: bool, no_progress: bool) {
+    use std::sync::atomic::Ordering::Relaxed;
+    QUIET.store(quiet, Relaxed);
+    NO_PROGRESS.store(quiet || no_progress, Relaxed);
+}
+
+/// Whether progress bars are shown.
+pub fn progress_wanted() -> bool {
+    !NO_PROGRESS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// An informational line on stderr (a summary, a note), left out with
+/// `--quiet`. Warnings and errors use `eprintln!` and always show.
+pub fn note(text: impl std::fmt::Display) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("{text}");
+    }
+}
+
 /// Writes one line to standard output.
 pub fn line(text: impl std::fmt::Display) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();

@@ -1,5 +1,5 @@
 //! Progress bars for bulk downloads: bytes, rate and ETA. Hidden when
-//! stderr is not a terminal.
+//! stderr is not a terminal, and with `--quiet` or `--no-progress`.
 
 use std::sync::Arc;
 
@@ -12,7 +12,11 @@ use crate::error::CliError;
 
 /// A bar and the callback that drives it.
 fn bar() -> (ProgressBar, BulkProgressFn) {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let bar = if crate::output::progress_wanted() {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template(
             "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
@@ -61,13 +65,13 @@ pub fn print_summary(summary: &BulkSummary, noun: &str, dir: &Path) -> Result<()
     } else {
         format!(", {} failed", summary.failed.len())
     };
-    eprintln!(
+    crate::output::note(format!(
         "downloaded {} {noun} ({} bytes), {} already complete{failed}, into {}",
         summary.downloaded.len(),
         summary.bytes,
         summary.skipped.len(),
         dir.display()
-    );
+    ));
     if summary.failed.is_empty() {
         Ok(())
     } else {

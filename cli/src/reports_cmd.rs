@@ -149,7 +149,11 @@ pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliEr
             })
             .await
             .map_err(|e| CliError::failure(e.to_string()))??;
-            eprintln!("{} rows written to {}", written.0, written.1.display());
+            crate::output::note(format!(
+                "{} rows written to {}",
+                written.0,
+                written.1.display()
+            ));
             Ok(())
         }
         ReportsCommand::Rows {

@@ -78,7 +78,7 @@ fn report(lake: &Lake, summary: &SyncSummary, dry_run: bool) -> Result<(), CliEr
     }
     let rows: u64 = summary.written.iter().map(|w| w.rows).sum();
     let bytes: u64 = summary.written.iter().map(|w| w.bytes).sum();
-    eprintln!(
+    crate::output::note(format!(
         "{}: {} {} ({rows} rows, {bytes} bytes), {} already there, {} unavailable, {} failed",
         lake.destination(),
         summary.written.len(),
@@ -86,6 +86,6 @@ fn report(lake: &Lake, summary: &SyncSummary, dry_run: bool) -> Result<(), CliEr
         summary.skipped.len(),
         summary.unavailable.len(),
         summary.failed.len()
-    );
+    ));
     Ok(())
 }

@@ -1938,3 +1938,22 @@ fn sync_exits_1_naming_what_failed() {
     let usage = demo(&["sync", lake, "--reports", "usage_pulls"]);
     assert_eq!(usage.status.code(), Some(2), "{}", stderr(&usage));
 }
+
+#[test]
+fn quiet_leaves_stderr_to_warnings_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().to_str().unwrap();
+    let quiet = demo(&["--quiet", "sync", lake, "--reports", "active_users/monthly"]);
+    let err = stderr(&quiet);
+    assert_eq!(ok(quiet).lines().count(), 6, "the data still goes to stdout");
+    assert_eq!(err, "", "no note, no summary");
+    // Without it, the notes are there.
+    let loud = demo(&["sync", lake, "--reports", "active_users/monthly"]);
+    assert!(stderr(&loud).contains("6 already there"));
+    // A failure still says why.
+    let failed = demo(&["-q", "sync", lake, "--reports", "nope/daily"]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(stderr(&failed).contains("failed:"), "{}", stderr(&failed));
+    // -q and -v say opposite things.
+    assert_eq!(demo(&["-q", "-v", "dvp", "namespaces"]).status.code(), Some(2));
+}
