@@ -1945,7 +1945,11 @@ fn quiet_leaves_stderr_to_warnings_and_errors() {
     let lake = dir.path().to_str().unwrap();
     let quiet = demo(&["--quiet", "sync", lake, "--reports", "active_users/monthly"]);
     let err = stderr(&quiet);
-    assert_eq!(ok(quiet).lines().count(), 6, "the data still goes to stdout");
+    assert_eq!(
+        ok(quiet).lines().count(),
+        6,
+        "the data still goes to stdout"
+    );
     assert_eq!(err, "", "no note, no summary");
     // Without it, the notes are there.
     let loud = demo(&["sync", lake, "--reports", "active_users/monthly"]);
@@ -1955,5 +1959,8 @@ fn quiet_leaves_stderr_to_warnings_and_errors() {
     assert_eq!(failed.status.code(), Some(1));
     assert!(stderr(&failed).contains("failed:"), "{}", stderr(&failed));
     // -q and -v say opposite things.
-    assert_eq!(demo(&["-q", "-v", "dvp", "namespaces"]).status.code(), Some(2));
+    assert_eq!(
+        demo(&["-q", "-v", "dvp", "namespaces"]).status.code(),
+        Some(2)
+    );
 }
