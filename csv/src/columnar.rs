@@ -327,29 +327,33 @@ impl Batches {
     /// [`schema`](Self::schema) for async code: waits without blocking the
     /// thread.
     pub async fn schema_async(&mut self) -> Result<SchemaRef, ConvertError> {
-        loop {
-            if let Some(schema) = &self.schema {
-                return Ok(schema.clone());
-            }
-            match std::future::poll_fn(|cx| self.messages.poll_recv(cx)).await {
-                Some(Message::Schema(schema)) => self.schema = Some(schema),
-                Some(Message::Batch(Err(err))) => return Err(err),
-                Some(Message::Batch(Ok(_))) | None => return Err(ended_early()),
-            }
-        }
+        std::future::poll_fn(|cx| self.schema_with(|messages| messages.poll_recv(cx))).await
     }
 
     /// The batches' schema, made from the header: waits until the header
     /// has been read (or reading failed, then the error).
     pub fn schema(&mut self) -> Result<SchemaRef, ConvertError> {
+        match self.schema_with(|messages| std::task::Poll::Ready(messages.recv())) {
+            std::task::Poll::Ready(schema) => schema,
+            std::task::Poll::Pending => Err(ended_early()),
+        }
+    }
+
+    /// The schema, the messages taken by `recv` until it arrives.
+    fn schema_with(
+        &mut self,
+        mut recv: impl FnMut(&mut channel::Receiver<Message>) -> std::task::Poll<Option<Message>>,
+    ) -> std::task::Poll<Result<SchemaRef, ConvertError>> {
         loop {
             if let Some(schema) = &self.schema {
-                return Ok(schema.clone());
+                return std::task::Poll::Ready(Ok(schema.clone()));
             }
-            match self.messages.recv() {
+            match std::task::ready!(recv(&mut self.messages)) {
                 Some(Message::Schema(schema)) => self.schema = Some(schema),
-                Some(Message::Batch(Err(err))) => return Err(err),
-                Some(Message::Batch(Ok(_))) | None => return Err(ended_early()),
+                Some(Message::Batch(Err(err))) => return std::task::Poll::Ready(Err(err)),
+                Some(Message::Batch(Ok(_))) | None => {
+                    return std::task::Poll::Ready(Err(ended_early()));
+                }
             }
         }
     }

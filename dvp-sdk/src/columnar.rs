@@ -128,8 +128,9 @@ pub fn convert_to_parquet(
     )?)
 }
 
-/// The key-value metadata naming an export file in its Parquet file.
-fn identity(file: &ExportFile) -> Vec<(&'static str, String)> {
+/// The key-value metadata naming an export file in its Parquet file
+/// (`docker.namespace`, `docker.year`, `docker.timespan`, `docker.dataview`).
+pub fn parquet_metadata(file: &ExportFile) -> Vec<(&'static str, String)> {
     vec![
         ("docker.namespace", file.namespace.clone()),
         ("docker.year", file.year.to_string()),
@@ -153,7 +154,7 @@ impl DvpClient {
             self.downloader.retry(),
             &name,
             move |headers| columns(&dataview, headers),
-            identity(file),
+            parquet_metadata(file),
             dest,
             &options,
         )

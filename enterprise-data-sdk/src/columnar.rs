@@ -76,8 +76,9 @@ pub fn record_batches(
     })
 }
 
-/// The key-value metadata naming a report in its Parquet file.
-fn identity(org: &str, report: &ReportId) -> Vec<(&'static str, String)> {
+/// The key-value metadata naming a report in its Parquet file
+/// (`docker.org`, `docker.report_type`, `docker.cadence`, `docker.date`).
+pub fn parquet_metadata(org: &str, report: &ReportId) -> Vec<(&'static str, String)> {
     vec![
         ("docker.org", org.to_owned()),
         ("docker.report_type", report.report_type().to_string()),
@@ -101,7 +102,7 @@ pub fn convert_to_parquet(
     let batches = record_batches(csv, &csv.display().to_string(), schema, options.batch_rows);
     Ok(docker_data_csv::columnar::write_parquet(
         batches,
-        &identity(org, report),
+        &parquet_metadata(org, report),
         dest,
         options,
     )?)
@@ -122,7 +123,7 @@ impl EnterpriseClient {
             self.downloader.retry(),
             &name,
             move |headers| columns(&schema, headers),
-            identity(&self.org, report),
+            parquet_metadata(&self.org, report),
             dest,
             &options,
         )

@@ -12,7 +12,7 @@
 //! (no `/`, `\`, `..`, `=`, …), so no name chosen by the server leaves the
 //! prefix.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use sdk_core::runtime::names;
 use sdk_core::{Error, ErrorKind, Result};
 
@@ -119,12 +119,6 @@ pub fn check_keys(columns: &[String], keys: &[&str]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The year a date's ISO week belongs to, with the week.
-pub fn iso_week(date: NaiveDate) -> (i32, u32) {
-    let week = date.iso_week();
-    (week.year(), week.week())
 }
 
 #[cfg(test)]

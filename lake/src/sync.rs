@@ -178,20 +178,72 @@ impl SyncSummary {
     }
 }
 
-/// What one object is made from.
-#[derive(Clone)]
-enum Fetch {
-    Report { id: ReportId, org: String },
-    Export(ExportFile),
+/// What one object is made from, with the client that fetches it.
+enum Fetch<'a> {
+    Report {
+        client: &'a EnterpriseClient,
+        id: ReportId,
+    },
+    Export {
+        client: &'a DvpClient,
+        file: ExportFile,
+    },
 }
 
-struct Item {
+type Body = Box<dyn AsyncRead + Send + Unpin>;
+
+impl Fetch<'_> {
+    /// The source's body.
+    async fn open(&self) -> Result<Body> {
+        match self {
+            Fetch::Report { client, id } => client.open(id.clone()).await,
+            Fetch::Export { client, file } => client.open(file).await,
+        }
+    }
+
+    /// The source's Arrow batches, typed by its schema or dataview;
+    /// `name` names it in errors.
+    async fn batches(&self, name: &str) -> Result<Batches> {
+        let rows = docker_data_csv::columnar::DEFAULT_BATCH_ROWS;
+        Ok(match self {
+            Fetch::Report { client, id } => {
+                let schema = client.schema(id.clone()).await?;
+                let body = Source::AsyncRead(self.open().await?);
+                enterprise_data_sdk::columnar::record_batches(body, name, &schema, rows)
+            }
+            Fetch::Export { file, .. } => {
+                let body = Source::AsyncRead(self.open().await?);
+                dvp_sdk::columnar::record_batches(body, name, &file.dataview, rows)
+            }
+        })
+    }
+
+    /// Identity of the source in the file's key-value metadata.
+    fn metadata(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Fetch::Report { client, id } => {
+                enterprise_data_sdk::columnar::parquet_metadata(client.org(), id)
+            }
+            Fetch::Export { file, .. } => dvp_sdk::columnar::parquet_metadata(file),
+        }
+    }
+
+    /// The partition keys of the source's table.
+    fn keys(&self) -> &'static [&'static str] {
+        match self {
+            Fetch::Report { .. } => &layout::ENTERPRISE_KEYS,
+            Fetch::Export { .. } => &layout::DVP_KEYS,
+        }
+    }
+}
+
+struct Item<'a> {
     /// The source's identity (for the manifest and the summary).
     source: String,
     /// The object's path under the prefix, as segments.
     object: Vec<String>,
     size: Option<u64>,
-    fetch: Fetch,
+    fetch: Fetch<'a>,
 }
 
 /// The sources a sync reads.
@@ -253,10 +305,9 @@ pub(crate) async fn run(
         return Ok(summary);
     }
 
-    let sources = &sources;
     let results: Vec<_> = futures::stream::iter(todo)
         .map(|item| async move {
-            let outcome = write_object(dest, sources, &item, options).await;
+            let outcome = write_object(dest, &item, options).await;
             (item, outcome)
         })
         .buffer_unordered(options.concurrency.max(1))
@@ -319,11 +370,11 @@ fn in_range(date: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> 
     from.is_none_or(|from| date >= from) && to.is_none_or(|to| date <= to)
 }
 
-async fn plan_enterprise(
-    client: &EnterpriseClient,
+async fn plan_enterprise<'a>(
+    client: &'a EnterpriseClient,
     selection: &EnterpriseSelection,
     options: &SyncOptions,
-    items: &mut Vec<Item>,
+    items: &mut Vec<Item<'a>>,
     summary: &mut SyncSummary,
 ) {
     let org = client.org().to_owned();
@@ -372,8 +423,8 @@ async fn plan_enterprise(
                     object,
                     size: u64::try_from(report.size_bytes).ok(),
                     fetch: Fetch::Report {
+                        client,
                         id: ReportId::from(&report),
-                        org: org.clone(),
                     },
                 }),
                 Err(err) => summary.failed.push((source, err)),
@@ -382,11 +433,11 @@ async fn plan_enterprise(
     }
 }
 
-async fn plan_dvp(
-    client: &DvpClient,
+async fn plan_dvp<'a>(
+    client: &'a DvpClient,
     selection: &DvpSelection,
     options: &SyncOptions,
-    items: &mut Vec<Item>,
+    items: &mut Vec<Item<'a>>,
     summary: &mut SyncSummary,
 ) {
     for namespace in &selection.namespaces {
@@ -427,24 +478,11 @@ async fn plan_dvp(
                     source,
                     object,
                     size: file.size,
-                    fetch: Fetch::Export(file),
+                    fetch: Fetch::Export { client, file },
                 }),
                 Err(err) => summary.failed.push((source, err)),
             }
         }
-    }
-}
-
-/// Opens the source's body.
-async fn open(sources: &Sources<'_>, fetch: &Fetch) -> Result<Box<dyn AsyncRead + Send + Unpin>> {
-    match (fetch, sources.enterprise, sources.dvp) {
-        (Fetch::Report { id, .. }, Some((client, _)), _) => client.open(id.clone()).await,
-        (Fetch::Export(file), _, Some((client, _))) => client.open(file).await,
-        _ => Err(Error::new(
-            ErrorKind::InvalidInput,
-            "sync",
-            "no client for this source",
-        )),
     }
 }
 
@@ -453,104 +491,43 @@ fn upload_error(path: &str, err: impl std::fmt::Display) -> Error {
 }
 
 /// Writes one object; its manifest entry.
-async fn write_object(
-    dest: &Destination,
-    sources: &Sources<'_>,
-    item: &Item,
-    options: &SyncOptions,
-) -> Result<Entry> {
+async fn write_object(dest: &Destination, item: &Item<'_>, options: &SyncOptions) -> Result<Entry> {
     let rel: Vec<&str> = item.object.iter().map(String::as_str).collect();
-    let path = dest.path(&rel);
+    let upload = BufWriter::new(dest.store.clone(), dest.path(&rel));
     let shown = item.object.join("/");
-    let body = open(sources, &item.fetch).await?;
-    let mut upload = BufWriter::new(dest.store.clone(), path);
-    let written = match options.format {
-        LakeFormat::Csv => copy_csv(body, &mut upload)
-            .await
-            .map(|bytes| (0, bytes, String::new())),
+    match options.format {
+        LakeFormat::Csv => write_csv(item.fetch.open().await?, upload, item, &shown).await,
         LakeFormat::Parquet => {
-            let batches = batches(sources, item, body).await?;
-            return write_parquet(batches, upload, item, options, &shown).await;
-        }
-    };
-    match written {
-        Ok((rows, bytes, schema_hash)) => match upload.shutdown().await {
-            Ok(()) => Ok(entry(item, rows, bytes, schema_hash)),
-            Err(err) => {
-                let _ = upload.abort().await;
-                Err(upload_error(&shown, err))
-            }
-        },
-        Err(err) => {
-            let _ = upload.abort().await;
-            Err(upload_error(&shown, err))
+            let batches = item.fetch.batches(&item.source).await?;
+            write_parquet(batches, upload, item, options, &shown).await
         }
     }
 }
 
 /// The CSV body as it is.
-async fn copy_csv(
-    mut body: Box<dyn AsyncRead + Send + Unpin>,
-    upload: &mut BufWriter,
-) -> std::io::Result<u64> {
-    tokio::io::copy(&mut body, upload).await
-}
-
-/// The source's Arrow batches, typed by its schema or dataview.
-async fn batches(
-    sources: &Sources<'_>,
-    item: &Item,
-    body: Box<dyn AsyncRead + Send + Unpin>,
-) -> Result<Batches> {
-    let rows = docker_data_csv::columnar::DEFAULT_BATCH_ROWS;
-    Ok(match (&item.fetch, sources.enterprise) {
-        (Fetch::Report { id, .. }, Some((client, _))) => {
-            let schema = client.schema(id.clone()).await?;
-            enterprise_data_sdk::columnar::record_batches(
-                Source::AsyncRead(body),
-                &item.source,
-                &schema,
-                rows,
-            )
+async fn write_csv(
+    mut body: Body,
+    mut upload: BufWriter,
+    item: &Item<'_>,
+    shown: &str,
+) -> Result<Entry> {
+    let copied = match tokio::io::copy(&mut body, &mut upload).await {
+        Ok(bytes) => upload.shutdown().await.map(|()| bytes),
+        Err(err) => Err(err),
+    };
+    match copied {
+        Ok(bytes) => Ok(entry(item, 0, bytes, String::new())),
+        Err(err) => {
+            let _ = upload.abort().await;
+            Err(upload_error(shown, err))
         }
-        (Fetch::Export(file), _) => dvp_sdk::columnar::record_batches(
-            Source::AsyncRead(body),
-            &item.source,
-            &file.dataview,
-            rows,
-        ),
-        _ => {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                "sync",
-                "no client for this source",
-            ));
-        }
-    })
-}
-
-/// Identity of the source in the file's key-value metadata.
-fn metadata(item: &Item) -> Vec<(&'static str, String)> {
-    match &item.fetch {
-        Fetch::Report { id, org } => vec![
-            ("docker.org", org.clone()),
-            ("docker.report_type", id.report_type().to_string()),
-            ("docker.cadence", id.cadence().to_string()),
-            ("docker.date", id.date().to_string()),
-        ],
-        Fetch::Export(file) => vec![
-            ("docker.namespace", file.namespace.clone()),
-            ("docker.year", file.year.to_string()),
-            ("docker.timespan", file.timespan.to_string()),
-            ("docker.dataview", file.dataview.to_string()),
-        ],
     }
 }
 
 async fn write_parquet(
     mut batches: Batches,
     upload: BufWriter,
-    item: &Item,
+    item: &Item<'_>,
     options: &SyncOptions,
     shown: &str,
 ) -> Result<Entry> {
@@ -562,12 +539,8 @@ async fn write_parquet(
             return Err(err.into());
         }
     };
-    let keys: &[&str] = match item.fetch {
-        Fetch::Report { .. } => &layout::ENTERPRISE_KEYS,
-        Fetch::Export(_) => &layout::DVP_KEYS,
-    };
     let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    if let Err(err) = layout::check_keys(&columns, keys) {
+    if let Err(err) = layout::check_keys(&columns, item.fetch.keys()) {
         let mut upload = upload;
         let _ = upload.abort().await;
         return Err(err);
@@ -578,7 +551,7 @@ async fn write_parquet(
         .map(|f| format!("{}:{}:{}", f.name(), f.data_type(), f.is_nullable()))
         .collect();
     let schema_hash = manifest::fnv1a(described.join("\n").as_bytes());
-    let properties = writer_properties(&schema, &metadata(item), &options.parquet)
+    let properties = writer_properties(&schema, &item.fetch.metadata(), &options.parquet)
         .map_err(|err| upload_error(shown, err))?;
     let mut writer =
         parquet::arrow::AsyncArrowWriter::try_new(upload, schema.clone(), Some(properties))
@@ -616,7 +589,7 @@ async fn write_parquet(
     }
 }
 
-fn entry(item: &Item, rows: u64, bytes: u64, schema_hash: String) -> Entry {
+fn entry(item: &Item<'_>, rows: u64, bytes: u64, schema_hash: String) -> Entry {
     Entry {
         source: item.source.clone(),
         source_size: item.size,

@@ -38,10 +38,6 @@ impl std::fmt::Display for Note {
     }
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// Applies every rewrite to `doc` (a whole spec) and says what it did, in
 /// a stable order. The status order is fixed in the generated code; see
 /// [`statuses_inside_ranges`] for where.
@@ -139,7 +135,7 @@ fn operations(doc: &Value) -> Vec<(String, String)> {
     paths
         .iter()
         .flat_map(|(path, item)| {
-            METHODS
+            crate::diff::METHODS
                 .iter()
                 .filter(|method| item.get(**method).is_some_and(Value::is_object))
                 .map(|method| (path.clone(), (*method).to_owned()))
