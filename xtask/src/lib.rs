@@ -225,10 +225,15 @@ fn settings(target: &Target) -> GenerationSettings {
 pub fn render_all(root: &Path) -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
     let targets = targets(root)?;
+    let mut noted = Vec::new();
     for target in &targets {
-        files.extend(render_target(root, target)?);
+        let (rendered, notes) = render_target_noted(root, target)?;
+        files.extend(rendered);
+        if !notes.is_empty() {
+            noted.push((target.spec.clone(), notes));
+        }
     }
-    files.push(normalization_record(root, &normalizations(root)?)?);
+    files.push(normalization_record(root, &noted)?);
     files.push(httpmock_registry(root, &targets)?);
     files.push(cli_registry(root, &targets)?);
     Ok(files)
@@ -401,7 +406,15 @@ fn cli_registry(root: &Path, targets: &[Target]) -> Result<GeneratedFile> {
 
 /// Generates the client and the httpmock helpers of one target.
 pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>> {
-    let spec = patched_spec(root, target)?;
+    Ok(render_target_noted(root, target)?.0)
+}
+
+/// [`render_target`] and the rewrites the spec needed.
+fn render_target_noted(
+    root: &Path,
+    target: &Target,
+) -> Result<(Vec<GeneratedFile>, Vec<normalize::Note>)> {
+    let (spec, notes) = normalized_spec(root, target)?;
     let source = describe_source(root, target)?;
 
     let client_tokens = Generator::new(&settings(target))
@@ -432,7 +445,7 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
         cli_tokens,
     )?;
 
-    Ok(vec![
+    let files = vec![
         GeneratedFile {
             path: target.client_out().into(),
             contents: client,
@@ -445,7 +458,8 @@ pub fn render_target(root: &Path, target: &Target) -> Result<Vec<GeneratedFile>>
             path: target.cli_out().into(),
             contents: cli,
         },
-    ])
+    ];
+    Ok((files, notes))
 }
 
 /// `OPERATIONS`: each operation's name as progenitor reports it to the
