@@ -32,7 +32,7 @@ pub mod token_cache;
 
 pub use builder::{FromLogin, LoggedIn, LoginBuilder};
 pub use credentials::{Credentials, OtpProvider};
-pub use sdk_core::{AuthError, Clock, RetryPolicy, TokenSource};
+pub use sdk_core::{AuthError, Clock, FileTokenStore, RetryPolicy, TokenSource, TokenStore};
 pub use token_cache::{TokenCache, TokenCacheBuilder};
 
 sdk_core::impl_client_hooks!(generated::Client);

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
-use sdk_core::{ApiContext, AuthError, RetryPolicy, TokenSource};
+use sdk_core::{ApiContext, AuthError, RetryPolicy, TokenSource, TokenStore};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::credentials::{Credentials, OtpProvider};
@@ -34,6 +34,9 @@ struct Inner {
     otp: Option<OtpProvider>,
     margin: Duration,
     clock: sdk_core::Clock,
+    // Tokens kept between runs, under `store_key`.
+    store: Option<Arc<dyn TokenStore>>,
+    store_key: String,
     cached: RwLock<Option<Cached>>,
     // Held while a token is fetched, so concurrent callers wait for that one
     // fetch instead of starting their own. It holds the last fetch's
@@ -75,6 +78,7 @@ pub struct TokenCacheBuilder {
     otp: Option<OtpProvider>,
     margin: Duration,
     clock: sdk_core::Clock,
+    store: Option<Arc<dyn TokenStore>>,
 }
 
 impl std::fmt::Debug for TokenCacheBuilder {
@@ -84,6 +88,7 @@ impl std::fmt::Debug for TokenCacheBuilder {
             .field("credentials", &self.credentials)
             .field("two_factor", &self.otp.is_some())
             .field("refresh_margin", &self.margin)
+            .field("store", &self.store)
             .finish()
     }
 }
@@ -115,12 +120,23 @@ impl TokenCacheBuilder {
         self
     }
 
-    /// Takes the retry policy and clock of a client's configuration, and
-    /// the one-time codes when there are any: what every SDK client's
-    /// builder does.
+    /// Keeps tokens in `store` between runs, under a key naming the Hub
+    /// URL and the identity ([`store_key`]): a fresh one found there is used
+    /// without logging in, each new one is saved, a rejected one removed.
+    pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Takes the retry policy, clock and token store of a client's
+    /// configuration, and the one-time codes when there are any: what
+    /// every SDK client's builder does.
     pub fn for_client(mut self, config: &sdk_core::ClientConfig, otp: Option<OtpProvider>) -> Self {
         self.retry = config.retry.clone();
         self.clock = config.clock.clone();
+        if let Some(store) = &config.token_store {
+            self.store = Some(store.clone());
+        }
         if otp.is_some() {
             self.otp = otp;
         }
@@ -136,9 +152,12 @@ impl TokenCacheBuilder {
                 .with_retry(self.retry)
                 .with_operations(generated::OPERATIONS),
         );
+        let store_key = store_key(&self.hub_url, self.credentials.identity());
         TokenCache {
             inner: Arc::new(Inner {
                 hub,
+                store: self.store,
+                store_key,
                 credentials: self.credentials,
                 otp: self.otp,
                 margin: self.margin,
@@ -181,6 +200,7 @@ impl TokenCache {
             otp: None,
             margin: DEFAULT_REFRESH_MARGIN,
             clock: sdk_core::Clock::system(),
+            store: None,
         }
     }
 
@@ -212,6 +232,9 @@ impl TokenCache {
             // (one login, one OTP prompt per failure, not one per waiter).
             return Err(failure.clone());
         }
+        if let Some(token) = self.from_store() {
+            return Ok(token);
+        }
         let fetched = self.fetch().await;
         // Counted under the lock, so a waiter sees this fetch finished.
         self.inner.fetches_done.fetch_add(1, Ordering::AcqRel);
@@ -225,10 +248,44 @@ impl TokenCache {
                 return Err(failure);
             }
         };
+        if let Some(store) = &self.inner.store
+            && let Err(e) = store.save(&self.inner.store_key, &token)
+        {
+            tracing::warn!("keeping the token for the next run: {e}");
+        }
+        let refresh_at = self.refresh_at(&token);
+        self.remember(&token, refresh_at);
+        Ok(token)
+    }
+
+    /// A token saved by an earlier run that is still fresh, now cached in
+    /// memory too.
+    fn from_store(&self) -> Option<SecretString> {
+        let token = self.inner.store.as_ref()?.load(&self.inner.store_key)?;
+        let now = self.inner.clock.now();
+        let exp = crate::jwt::expiry(token.expose_secret())?;
+        let refresh_at = refresh_time(Some(exp), self.inner.margin, now);
+        (now < refresh_at).then(|| {
+            self.remember(&token, refresh_at);
+            token
+        })
+    }
+
+    fn remember(&self, token: &SecretString, refresh_at: SystemTime) {
+        if let Ok(mut cached) = self.inner.cached.write() {
+            *cached = Some(Cached {
+                token: token.clone(),
+                refresh_at,
+            });
+        }
+    }
+
+    /// When a token just fetched is replaced.
+    fn refresh_at(&self, token: &SecretString) -> SystemTime {
         let margin = self.inner.margin;
         let now = self.inner.clock.now();
         let exp = crate::jwt::expiry(token.expose_secret());
-        let refresh_at = match exp {
+        match exp {
             Some(exp) if exp <= now => {
                 // Clock skew, or a server that issues stale tokens: fetching
                 // again would give the same. Use it until the API says 401.
@@ -238,14 +295,7 @@ impl TokenCache {
                 now + LIFETIME_WITHOUT_EXP
             }
             exp => refresh_time(exp, margin, now),
-        };
-        if let Ok(mut cached) = self.inner.cached.write() {
-            *cached = Some(Cached {
-                token: token.clone(),
-                refresh_at,
-            });
         }
-        Ok(token)
     }
 
     /// Asks Docker Hub for a new token, bypassing the cache.
@@ -358,7 +408,22 @@ impl TokenSource for TokenCache {
         {
             *cached = None;
         }
+        // The saved copy goes too, unless another run already replaced it.
+        if let Some(store) = &self.inner.store
+            && store
+                .load(&self.inner.store_key)
+                .is_some_and(|saved| saved.expose_secret() == rejected.expose_secret())
+            && let Err(e) = store.remove(&self.inner.store_key)
+        {
+            tracing::warn!("removing a rejected token from the token store: {e}");
+        }
     }
+}
+
+/// The key a [`TokenStore`] keeps the token of `identity` (a user name or
+/// an organization) at `hub_url` under: never the secret.
+pub fn store_key(hub_url: &str, identity: &str) -> String {
+    format!("{}\n{identity}", hub_url.trim_end_matches('/'))
 }
 
 /// When to replace a token that expires at `exp`: `margin` before it, but

@@ -40,6 +40,9 @@ pub struct ClientConfig {
     pub clock: crate::Clock,
     /// The user's settings for the `reqwest` clients the SDK builds.
     pub http: Option<HttpSettings>,
+    /// Where fetched tokens are kept between runs; none by default (each
+    /// process logs in once).
+    pub token_store: Option<std::sync::Arc<dyn crate::TokenStore>>,
 }
 
 /// A user's settings for the `reqwest` clients the SDK builds (a proxy, a
@@ -78,6 +81,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             clock: crate::Clock::system(),
             http: None,
+            token_store: None,
         }
     }
 
@@ -160,6 +164,16 @@ macro_rules! builder_setters {
             /// `https://hub.docker.com`).
             pub fn hub_url(mut self, url: impl Into<String>) -> Self {
                 self.config.hub_url = url.into();
+                self
+            }
+
+            /// Keeps fetched tokens in `store` between runs (e.g. a
+            /// [`FileTokenStore`](sdk_core::FileTokenStore) in the user's
+            /// cache folder): the next process reuses a token until shortly
+            /// before it expires, without logging in or asking for a
+            /// one-time code. A token the API rejects is removed.
+            pub fn token_store(mut self, store: impl $crate::TokenStore) -> Self {
+                self.config.token_store = Some(std::sync::Arc::new(store));
                 self
             }
         }

@@ -28,6 +28,7 @@ pub mod runtime;
 pub use runtime::retry;
 pub mod safe_path;
 pub mod token_source;
+pub mod token_store;
 
 pub use clock::Clock;
 pub use config::{ClientConfig, HttpSettings};
@@ -36,6 +37,7 @@ pub use hooks::ApiContext;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use token_source::{AuthError, StaticToken, TokenSource};
+pub use token_store::{FileTokenStore, TokenStore};
 
 #[doc(hidden)]
 pub mod __private {

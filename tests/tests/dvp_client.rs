@@ -204,6 +204,111 @@ async fn a_401_drops_the_token_logs_in_again_and_resends_once() {
     assert_eq!(client.token_cache().token_requests(), 2);
 }
 
+/// Two clients in a row, as two runs of a command are: the second uses
+/// the token the first saved, without logging in or asking for a code; a
+/// saved token the API rejects is replaced, in the store too.
+#[tokio::test]
+async fn a_token_store_carries_the_token_to_the_next_run_and_drops_a_rejected_one() {
+    use sdk_core::TokenStore as _;
+    use secrecy::ExposeSecret as _;
+    let hub = MockServer::start_async().await;
+    let api = MockServer::start_async().await;
+    let first = jwt("first", Duration::from_secs(600));
+    let second = jwt("second", Duration::from_secs(600));
+    let login = hub.mock(|when, then| {
+        when.method(POST).path("/v2/users/login");
+        then.status(401).json_body(
+            json!({"detail": "Require secondary authentication", "login_2fa_token": "c"}),
+        );
+    });
+    let codes = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let otp = {
+        let codes = codes.clone();
+        OtpProvider::new(move || {
+            let codes = codes.clone();
+            async move {
+                let n = codes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok::<_, String>(if n == 0 {
+                    "111111".into()
+                } else {
+                    "222222".into()
+                })
+            }
+        })
+    };
+    hub.mock(|when, then| {
+        when.method(POST)
+            .path("/v2/users/2fa-login")
+            .json_body_includes(r#"{"code":"111111"}"#);
+        then.status(200).json_body(json!({"token": first}));
+    });
+    hub.mock(|when, then| {
+        when.method(POST)
+            .path("/v2/users/2fa-login")
+            .json_body_includes(r#"{"code":"222222"}"#);
+        then.status(200).json_body(json!({"token": second}));
+    });
+    let with_first = api.mock(|when, then| {
+        when.method(GET)
+            .path("/")
+            .header("authorization", format!("Bearer {first}"));
+        then.status(200).json_body(json!({"namespaces": ["acme"]}));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let store = sdk_core::FileTokenStore::new(dir.path());
+    let run = || {
+        DvpClient::builder(Credentials::login("alice", "s3cret-password"))
+            .hub_url(hub.base_url())
+            .api_url(api.base_url())
+            .retry(fast_retry())
+            .token_store(store.clone())
+            .otp(otp.clone())
+            .build()
+            .unwrap()
+    };
+    assert_eq!(run().namespaces().await.unwrap(), ["acme"]);
+    let next = run();
+    assert_eq!(next.namespaces().await.unwrap(), ["acme"]);
+    assert_eq!(
+        next.token_cache().token_requests(),
+        0,
+        "no login in the second run"
+    );
+    assert_eq!(login.calls_async().await, 1);
+    assert_eq!(
+        codes.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one code asked for"
+    );
+    assert_eq!(with_first.calls_async().await, 2);
+
+    // The saved token is revoked: the next run is refused once, logs in
+    // again, and the store then holds the new token.
+    with_first.delete_async().await;
+    api.mock(|when, then| {
+        when.method(GET)
+            .path("/")
+            .header("authorization", format!("Bearer {first}"));
+        then.status(401)
+            .json_body(json!({"detail": "token revoked"}));
+    });
+    api.mock(|when, then| {
+        when.method(GET)
+            .path("/")
+            .header("authorization", format!("Bearer {second}"));
+        then.status(200).json_body(json!({"namespaces": ["acme"]}));
+    });
+    let third = run();
+    assert_eq!(third.namespaces().await.unwrap(), ["acme"]);
+    assert_eq!(
+        third.token_cache().token_requests(),
+        2,
+        "login and second factor"
+    );
+    let key = hub_auth::token_cache::store_key(&hub.base_url(), "alice");
+    assert_eq!(store.load(&key).unwrap().expose_secret(), second);
+}
+
 #[tokio::test]
 async fn a_second_401_is_an_error_with_the_servers_message() {
     let hub = MockServer::start_async().await;
