@@ -232,7 +232,7 @@ impl TokenCache {
             // (one login, one OTP prompt per failure, not one per waiter).
             return Err(failure.clone());
         }
-        if let Some(token) = self.from_store() {
+        if let Some(token) = self.saved_token() {
             return Ok(token);
         }
         let fetched = self.fetch().await;
@@ -260,7 +260,7 @@ impl TokenCache {
 
     /// A token saved by an earlier run that is still fresh, now cached in
     /// memory too.
-    fn from_store(&self) -> Option<SecretString> {
+    fn saved_token(&self) -> Option<SecretString> {
         let token = self.inner.store.as_ref()?.load(&self.inner.store_key)?;
         let now = self.inner.clock.now();
         let exp = crate::jwt::expiry(token.expose_secret())?;
