@@ -11,8 +11,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "docker-data",
     version,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 API, network or file failure, 2 usage error, \
-                  4 authentication failed or credentials missing."
+    after_help = "Credentials, first found wins: flags, then the environment (DOCKER_USERNAME with \
+                  DOCKER_PAT or DOCKER_PASSWORD; DOCKER_ORG with DOCKER_OAT), then the profile's \
+                  saved login (`docker-data login`), then what `docker login` stored for Docker Hub.\n\n\
+                  Exit codes: 0 success, 1 API, network or file failure, 2 usage error, \
+                  4 authentication failed or credentials missing.\n\n\
+                  EXAMPLES:\n  docker-data --demo reports list usage_pulls daily\n  \
+                  docker-data login --org acme --oat-stdin < oat.txt\n  \
+                  docker-data --profile work hub members acme -o jsonl"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -117,6 +123,15 @@ pub struct Global {
     /// terminal).
     #[arg(long, global = true)]
     pub no_progress: bool,
+    /// The profile: a `[profiles.NAME]` table of the configuration file
+    /// (`DOCKER_DATA_CONFIG`, else `~/.config/docker-data/config.toml`) and
+    /// the login saved under that name; `default` when not given.
+    #[arg(long, env = "DOCKER_DATA_PROFILE", global = true)]
+    pub profile: Option<String>,
+    /// Log in on every run instead of reusing the short-lived token kept
+    /// (readable only by you) in the user's cache folder.
+    #[arg(long, global = true)]
+    pub no_token_cache: bool,
 }
 
 /// Format of listings.
@@ -160,6 +175,19 @@ pub enum Command {
         after_help = "EXAMPLES:\n  docker-data --demo sync ./lake\n  docker-data sync s3://analytics/docker --reports usage_pulls/daily --from 2026-01-01\n  docker-data sync gs://bucket/lake --dvp my-namespace --dry-run"
     )]
     Sync(SyncArgs),
+    /// Checks credentials with one token exchange and saves them for the
+    /// profile: through the credential helper Docker's config.json names
+    /// (credsStore), else in a file only you can read. A user name with a
+    /// personal access token (or password), or an organization with an
+    /// organization access token; read from --*-stdin, the environment, or
+    /// a prompt.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data login --username jdoe            (prompts for the token)\n  printenv DOCKER_PAT | docker-data login --username jdoe --pat-stdin\n  docker-data login --profile work --org acme --oat-stdin < oat.txt"
+    )]
+    Login,
+    /// Removes the profile's saved login and its cached token.
+    #[command(after_help = "EXAMPLES:\n  docker-data logout\n  docker-data logout --profile work")]
+    Logout,
     /// Shell completions for bash, zsh, fish, powershell or elvish, on
     /// standard output (`docker-data completions bash > ~/.local/share/bash-completion/completions/docker-data`).
     Completions {
@@ -482,7 +510,9 @@ pub enum HubCommand {
     },
     /// Members of an organization (with pending invites).
     Members {
-        /// The organization.
+        /// The organization. (Its own id: the global `--org` is the
+        /// login's organization, which may differ.)
+        #[arg(id = "members_org", value_name = "ORG")]
         org: String,
         /// Write the CSV export to this file instead (atomically).
         #[arg(long, value_name = "FILE")]

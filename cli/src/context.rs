@@ -4,11 +4,47 @@
 use std::io::IsTerminal;
 
 use crate::demo::{Demo, accounts};
-use dvp_sdk::{Credentials, DvpClient, OtpProvider};
+use dvp_sdk::{DvpClient, OtpProvider};
 use enterprise_data_sdk::EnterpriseClient;
 
 use crate::args::Global;
+use crate::docker_config::DockerConfig;
 use crate::error::CliError;
+use crate::login::Login;
+
+/// What kind of login a client takes.
+#[derive(Clone, Copy)]
+enum Need {
+    /// A user (DVP).
+    User,
+    /// An organization (Enterprise).
+    Org,
+    /// Either (Docker Hub data): an organization's when both are given.
+    Either,
+}
+
+/// The simulator's accounts, with what flags or the environment gave.
+fn demo_login(g: &Global, need: Need) -> Login {
+    let secret = g.pat.clone().or_else(|| g.password.clone());
+    match (need, &g.username) {
+        (Need::User, _) | (Need::Either, Some(_)) => Login::User {
+            username: g
+                .username
+                .clone()
+                .unwrap_or_else(|| accounts::DVP_USER.to_owned()),
+            secret: secret.unwrap_or_else(|| accounts::DVP_PASSWORD.to_owned()),
+        },
+        (Need::Org | Need::Either, _) => Login::Org {
+            org: g.org.clone().unwrap_or_else(|| accounts::ORG.to_owned()),
+            oat: g.oat.clone().unwrap_or_else(|| accounts::OAT.to_owned()),
+        },
+    }
+}
+
+/// `<cache dir>/docker-data/tokens` (`~/.cache/docker-data/tokens` on Linux).
+pub fn token_cache_dir() -> Option<std::path::PathBuf> {
+    dirs::cache_dir().map(|dir| dir.join("docker-data").join("tokens"))
+}
 
 /// Everything a command needs to reach the APIs.
 pub struct Context {
@@ -61,22 +97,15 @@ impl Context {
         })
     }
 
-    /// A DVP client logged in with the user name and PAT or password.
+    /// A DVP client logged in with a user name and PAT or password.
     pub fn dvp(&self) -> Result<DvpClient, CliError> {
-        let g = &self.global;
-        let demo = |value: &str| g.demo.then(|| value.to_owned());
-        let username = g.username.clone().or_else(|| demo(accounts::DVP_USER));
-        let secret = g
-            .pat
-            .clone()
-            .or_else(|| g.password.clone())
-            .or_else(|| demo(accounts::DVP_PASSWORD));
-        let (Some(username), Some(secret)) = (username, secret) else {
-            return Err(CliError::auth(
-                "DVP credentials missing: set DOCKER_USERNAME and DOCKER_PAT (or DOCKER_PASSWORD), or pass --username and --pat; --demo uses the simulator's",
+        let Some(login) = self.login(Need::User)? else {
+            return Err(self.missing(
+                "DVP",
+                "DOCKER_USERNAME and DOCKER_PAT (or DOCKER_PASSWORD), or pass --username and --pat-stdin",
             ));
         };
-        let mut builder = DvpClient::builder(Credentials::login(username, secret))
+        let mut builder = DvpClient::builder(login.credentials())
             .hub_url(&self.hub_url)
             .api_url(&self.dvp_url)
             .header_timeout(self.header_timeout())
@@ -84,34 +113,123 @@ impl Context {
         if let Some(otp) = self.otp_provider() {
             builder = builder.otp(otp);
         }
+        if let Some(store) = self.token_store() {
+            builder = builder.token_store(store);
+        }
         Ok(builder.build()?)
     }
 
     /// An Enterprise client exchanging the organization access token.
     pub fn enterprise(&self) -> Result<EnterpriseClient, CliError> {
-        let g = &self.global;
-        let org = g
-            .org
-            .clone()
-            .or_else(|| g.demo.then(|| accounts::ORG.to_owned()));
-        let oat = g
-            .oat
-            .clone()
-            .or_else(|| g.demo.then(|| accounts::OAT.to_owned()));
-        let (Some(org), Some(oat)) = (org, oat) else {
-            return Err(CliError::auth(
-                "Enterprise credentials missing: set DOCKER_ORG and DOCKER_OAT, or pass --org and --oat; --demo uses the simulator's",
+        let Some(Login::Org { org, oat }) = self.login(Need::Org)? else {
+            return Err(self.missing(
+                "Enterprise",
+                "DOCKER_ORG and DOCKER_OAT, or pass --org and --oat-stdin",
             ));
         };
         // The SDK's own spelling of the modes; clap kept the value to them.
-        let mode: enterprise_data_sdk::AuthMode = g.enterprise_auth.parse()?;
-        Ok(EnterpriseClient::builder(org, oat)
+        let mode: enterprise_data_sdk::AuthMode = self.global.enterprise_auth.parse()?;
+        let mut builder = EnterpriseClient::builder(org, oat)
             .hub_url(&self.hub_url)
             .api_url(&self.enterprise_url)
             .auth_mode(mode)
             .header_timeout(self.header_timeout())
-            .idle_timeout(self.idle_timeout())
-            .build()?)
+            .idle_timeout(self.idle_timeout());
+        if let Some(store) = self.token_store() {
+            builder = builder.token_store(store);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// The credentials a command logs in with, first found wins: flags and
+    /// the environment; the simulator's with `--demo`; the profile's saved
+    /// login; what `docker login` stored for Docker Hub. A saved login for
+    /// another user or organization than the one named is passed over.
+    fn login(&self, need: Need) -> Result<Option<Login>, CliError> {
+        let g = &self.global;
+        let user = |username: &String| {
+            g.pat
+                .clone()
+                .or_else(|| g.password.clone())
+                .map(|secret| Login::User {
+                    username: username.clone(),
+                    secret,
+                })
+        };
+        let org = |org: &String| {
+            g.oat.clone().map(|oat| Login::Org {
+                org: org.clone(),
+                oat,
+            })
+        };
+        let given = match need {
+            Need::User => g.username.as_ref().and_then(user),
+            Need::Org => g.org.as_ref().and_then(org),
+            Need::Either => g
+                .org
+                .as_ref()
+                .and_then(org)
+                .or_else(|| g.username.as_ref().and_then(user)),
+        };
+        if given.is_some() {
+            return Ok(given);
+        }
+        if g.demo {
+            return Ok(Some(demo_login(g, need)));
+        }
+        let docker = DockerConfig::load()?;
+        if let Some(saved) = crate::login::saved(self.profile(), &docker)?
+            && self.fits(&saved, need)
+        {
+            return Ok(Some(saved));
+        }
+        Ok(docker
+            .docker_hub()?
+            .map(Login::from_docker)
+            .filter(|login| self.fits(login, need)))
+    }
+
+    /// Whether a saved login serves `need` and is the user or organization
+    /// the flags, environment or profile name (when they name one).
+    fn fits(&self, login: &Login, need: Need) -> bool {
+        let g = &self.global;
+        let named = |given: &Option<String>, name: &str| given.as_deref().is_none_or(|g| g == name);
+        match login {
+            Login::User { username, .. } => {
+                matches!(need, Need::User | Need::Either) && named(&g.username, username)
+            }
+            Login::Org { org, .. } => {
+                matches!(need, Need::Org | Need::Either) && named(&g.org, org)
+            }
+        }
+    }
+
+    /// The selected profile's name.
+    pub fn profile(&self) -> &str {
+        self.global
+            .profile
+            .as_deref()
+            .unwrap_or(crate::profile::DEFAULT_PROFILE)
+    }
+
+    /// No credentials anywhere: say every way to give them (exit 4).
+    fn missing(&self, api: &str, variables: &str) -> CliError {
+        CliError::auth(format!(
+            "{api} credentials missing: set {variables}; or run `docker-data login{}` once; --demo uses the simulator's",
+            match self.global.profile.as_deref() {
+                Some(name) => format!(" --profile {name}"),
+                None => String::new(),
+            }
+        ))
+    }
+
+    /// Where tokens are kept between runs: the user's cache folder, unless
+    /// `--no-token-cache` or `--demo` (whose simulator is new each run).
+    pub fn token_store(&self) -> Option<sdk_core::FileTokenStore> {
+        if self.global.no_token_cache || self.global.demo {
+            return None;
+        }
+        token_cache_dir().map(sdk_core::FileTokenStore::new)
     }
 
     /// The base URL of a spec's API for its `api` commands:
@@ -139,33 +257,24 @@ impl Context {
         }
     }
 
-    /// A Docker Hub client: the organization access token when given
-    /// (`--org`/`--oat`), else the user name with a PAT or password.
+    /// A Docker Hub client: an organization with its access token, or a
+    /// user name with a PAT or password.
     pub fn hub(&self) -> Result<hub_sdk::HubClient, CliError> {
-        let g = &self.global;
-        let credentials = match (&g.org, &g.oat, &g.username) {
-            (Some(org), Some(oat), _) => Credentials::organization(org.clone(), oat.clone()),
-            (_, _, Some(username)) => {
-                let Some(secret) = g.pat.clone().or_else(|| g.password.clone()) else {
-                    return Err(CliError::auth(
-                        "Docker Hub credentials missing: with DOCKER_USERNAME, set DOCKER_PAT or DOCKER_PASSWORD",
-                    ));
-                };
-                Credentials::login(username.clone(), secret)
-            }
-            _ if g.demo => Credentials::organization(accounts::ORG, accounts::OAT),
-            _ => {
-                return Err(CliError::auth(
-                    "Docker Hub credentials missing: set DOCKER_ORG and DOCKER_OAT (or DOCKER_USERNAME and DOCKER_PAT); --demo uses the simulator's",
-                ));
-            }
+        let Some(login) = self.login(Need::Either)? else {
+            return Err(self.missing(
+                "Docker Hub",
+                "DOCKER_ORG and DOCKER_OAT (or DOCKER_USERNAME and DOCKER_PAT)",
+            ));
         };
-        let mut builder = hub_sdk::HubClient::builder(credentials)
+        let mut builder = hub_sdk::HubClient::builder(login.credentials())
             .hub_url(&self.hub_url)
             .api_url(&self.hub_url)
             .idle_timeout(self.idle_timeout());
         if let Some(otp) = self.otp_provider() {
             builder = builder.otp(otp);
+        }
+        if let Some(store) = self.token_store() {
+            builder = builder.token_store(store);
         }
         Ok(builder.build()?)
     }
@@ -205,7 +314,7 @@ impl Context {
     }
 
     /// `--otp`, or a prompt on the terminal, or nothing.
-    fn otp_provider(&self) -> Option<OtpProvider> {
+    pub fn otp_provider(&self) -> Option<OtpProvider> {
         if let Some(code) = &self.global.otp {
             return Some(OtpProvider::fixed(code.clone()));
         }

@@ -5,10 +5,14 @@ mod api;
 mod args;
 mod context;
 mod demo;
+mod docker_config;
 mod dvp_cmd;
 mod error;
 mod hub_cmd;
+mod login;
+mod login_cmd;
 mod output;
+mod profile;
 mod progress;
 mod reports_cmd;
 mod sync_cmd;
@@ -37,7 +41,8 @@ async fn main() -> ExitCode {
     warn_about_secrets_in_arguments(&matches);
     init_tracing(cli.global.verbose);
     output::set_verbosity(cli.global.quiet, cli.global.no_progress);
-    let result = match secrets_from_stdin(&mut cli) {
+    let result = match apply_profile(&mut cli, &matches).and_then(|()| secrets_from_stdin(&mut cli))
+    {
         Ok(()) => run(cli).await,
         Err(err) => Err(err),
     };
@@ -70,6 +75,26 @@ fn warn_about_secrets_in_arguments(matches: &clap::ArgMatches) {
             );
         }
     }
+}
+
+/// Fills in from the selected profile what neither a flag nor the
+/// environment set (not for completions and man pages, which need none).
+fn apply_profile(cli: &mut Cli, matches: &clap::ArgMatches) -> Result<(), CliError> {
+    if matches!(
+        cli.command,
+        Command::Completions { .. } | Command::Man { .. }
+    ) {
+        return Ok(());
+    }
+    let name = cli
+        .global
+        .profile
+        .clone()
+        .unwrap_or_else(|| profile::DEFAULT_PROFILE.to_owned());
+    login::check_profile_name(&name)?;
+    profile::load(&name)?.apply(&mut cli.global, matches)?;
+    output::set_verbosity(cli.global.quiet, cli.global.no_progress);
+    Ok(())
 }
 
 /// `--password-stdin`, `--pat-stdin`, `--oat-stdin`: the secret is the
@@ -122,6 +147,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Account(command) => account_cmd::run(&context, command).await,
         Command::Hub(command) => hub_cmd::run(&context, command).await,
         Command::Sync(args) => sync_cmd::run(&context, args).await,
+        Command::Login => login_cmd::login(&context).await,
+        Command::Logout => login_cmd::logout(&context),
         Command::Api {
             spec,
             operation,

@@ -5,53 +5,10 @@
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use simulator::{Fault, Route, Simulator, accounts, route};
 
-/// The binary with no credentials or URLs leaking in from the environment.
-fn docker_data() -> Command {
-    let mut command = Command::cargo_bin("docker-data").unwrap();
-    for var in [
-        "DOCKER_HUB_URL",
-        "DOCKER_DVP_URL",
-        "DOCKER_ENTERPRISE_URL",
-        "DOCKER_USERNAME",
-        "DOCKER_PASSWORD",
-        "DOCKER_PAT",
-        "DOCKER_ORG",
-        "DOCKER_OAT",
-        "DOCKER_ENTERPRISE_AUTH",
-        "DOCKER_ACCOUNT_URL",
-        "DOCKER_ACCOUNT_TOKEN",
-        "RUST_LOG",
-    ] {
-        command.env_remove(var);
-    }
-    command
-}
-
-fn demo(args: &[&str]) -> Output {
-    docker_data().arg("--demo").args(args).output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        stdout(&output),
-        stderr(&output)
-    );
-    stdout(&output)
-}
+mod common;
+use common::*;
 
 #[test]
 fn dvp_namespaces_as_table_and_json() {
