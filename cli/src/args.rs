@@ -220,13 +220,18 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum DvpCommand {
     /// Namespaces the account has data for.
-    Namespaces,
-    /// Every file of a namespace's export.
+    Namespaces {
+        #[command(flatten)]
+        limit: Limit,
+    },
+    /// Every file of a namespace's export, printed as the walk finds them.
     Exports {
         /// The namespace.
         namespace: String,
         #[command(flatten)]
         filter: DvpFilter,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// Download export files into a folder; files already there are skipped.
     Download {
@@ -276,6 +281,8 @@ pub enum DvpCommand {
         /// Group counts by repo or namespace.
         #[arg(long, value_parser = ["repo", "namespace"])]
         group: Option<String>,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// Print the rows of a downloaded file.
     Rows {
@@ -402,7 +409,10 @@ pub enum ConvertTarget {
 #[derive(Debug, Subcommand)]
 pub enum ReportsCommand {
     /// Report type and cadence pairs of the organization.
-    Types,
+    Types {
+        #[command(flatten)]
+        limit: Limit,
+    },
     /// Reports of a type and cadence, newest first.
     List {
         /// Report type, e.g. usage_pulls.

@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use dvp_sdk::{Dataview, ExportFilter, Timespan};
+use futures::StreamExt;
+
+use dvp_sdk::{Dataview, ExportFilter, ExportItem, Timespan};
 
 use crate::args::{ConvertTarget, DvpCommand, DvpFilter, FormatArg, RowsKind};
 use crate::context::Context;
@@ -13,45 +15,63 @@ use dvp_sdk::columnar::ParquetOptions;
 pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError> {
     let format = context.global.output;
     match command {
-        DvpCommand::Namespaces => {
+        DvpCommand::Namespaces { limit } => {
             let client = context.dvp()?;
             let mut listing = Listing::new(&["namespace"]);
-            for namespace in client.namespaces().await? {
+            for namespace in client.namespaces().await?.into_iter().take(limit.get()) {
                 listing.push(vec![namespace.clone()], json!({"namespace": namespace}));
             }
             listing.print(format)
         }
-        DvpCommand::Exports { namespace, filter } => {
+        DvpCommand::Exports {
+            namespace,
+            filter,
+            limit,
+        } => {
             let filter = export_filter(&filter)?;
             let client = context.dvp()?;
-            let found = client.export_listing(&namespace, filter).await?;
-            crate::progress::warn_unavailable(&found.unavailable);
-            let mut refused = 0;
-            let mut listing = Listing::new(&["year", "timespan", "dataview", "size", "path"]);
-            for file in found.files {
-                let path = match file.relative_path() {
-                    Ok(path) => path.display().to_string(),
-                    Err(unsafe_path) => {
-                        eprintln!(
-                            "failed: {}/{}: {}",
-                            file.year,
-                            file.timespan,
-                            crate::output::visible(&unsafe_path.to_string())
-                        );
-                        refused += 1;
-                        continue;
-                    }
-                };
+            // Printed as found; parts without data and files with names
+            // the SDK refuses are said on stderr as they come.
+            let refused = std::cell::Cell::new(0);
+            let files = client
+                .export_walk(&namespace, filter)
+                .filter_map(|item| {
+                    futures::future::ready(match item {
+                        Ok(ExportItem::File(file)) => match file.relative_path() {
+                            Ok(path) => Some(Ok((path.display().to_string(), file))),
+                            Err(unsafe_path) => {
+                                eprintln!(
+                                    "failed: {}/{}: {}",
+                                    file.year,
+                                    file.timespan,
+                                    crate::output::visible(&unsafe_path.to_string())
+                                );
+                                refused.set(refused.get() + 1);
+                                None
+                            }
+                        },
+                        Ok(ExportItem::Unavailable(skipped)) => {
+                            crate::progress::warn_unavailable(&[skipped]);
+                            None
+                        }
+                        Ok(_) => None,
+                        Err(err) => Some(Err(err)),
+                    })
+                })
+                .take(limit.get());
+            let columns = ["year", "timespan", "dataview", "size", "path"];
+            crate::output::print_listing(format, &columns, files, |(path, file)| {
                 let size = file.size.map(|s| s.to_string()).unwrap_or_default();
-                listing.push(
+                (
                     vec![file.year.to_string(), file.timespan.to_string(), file.dataview.to_string(), size, path.clone()],
                     json!({"year": file.year, "timespan": file.timespan.to_string(), "dataview": file.dataview, "size": file.size, "path": path}),
-                );
-            }
-            listing.print(format)?;
-            if refused > 0 {
+                )
+            })
+            .await?;
+            if refused.get() > 0 {
                 return Err(CliError::failure(format!(
-                    "{refused} files have names the SDK refuses (listed above)"
+                    "{} files have names the SDK refuses (listed above)",
+                    refused.get()
                 )));
             }
             Ok(())
@@ -87,6 +107,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
             timespan,
             period,
             group,
+            limit,
         } => {
             // The open enums read any string; clap already limits
             // --timespan and --group, --period is checked here.
@@ -138,7 +159,7 @@ pub async fn run(context: &Context, command: DvpCommand) -> Result<(), CliError>
                 }
             };
             let mut listing = Listing::new(&["repo", "start", "end", "pulls", "ips", "country"]);
-            for (asked, count) in counts {
+            for (asked, count) in counts.into_iter().take(limit.get()) {
                 let repo = match (&count.repo, asked.is_empty()) {
                     (Some(repo), _) => format!(
                         "{}/{repo}",

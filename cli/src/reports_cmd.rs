@@ -16,10 +16,10 @@ use enterprise_data_sdk::columnar::ParquetOptions;
 pub async fn run(context: &Context, command: ReportsCommand) -> Result<(), CliError> {
     let format = context.global.output;
     match command {
-        ReportsCommand::Types => {
+        ReportsCommand::Types { limit } => {
             let client = context.enterprise()?;
             let mut listing = Listing::new(&["report_type", "cadence"]);
-            for pair in client.report_types().await? {
+            for pair in client.report_types().await?.into_iter().take(limit.get()) {
                 listing.push(
                     vec![pair.report_type.clone(), pair.cadence.clone()],
                     json!({"ReportType": pair.report_type, "Cadence": pair.cadence}),

@@ -765,7 +765,7 @@ fn a_closed_pipe_ends_quietly_with_success_in_every_format() {
     let raw = dir.path().join("sim-publisher/2026/month-03/raw.csv");
     for format in ["table", "json", "csv"] {
         // The reader takes one line and closes the pipe.
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docker-data"))
+        let mut child = docker_data_std()
             .args(["dvp", "rows", raw.to_str().unwrap(), "-o", format])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -1073,7 +1073,7 @@ fn the_one_time_code_is_prompted_for_on_a_terminal() {
     let sim = rt.block_on(Simulator::start()).unwrap();
     let binary = assert_cmd::cargo::cargo_bin("docker-data");
     let command = format!(
-        "{} --hub-url {} --dvp-url {} dvp namespaces",
+        "{} --no-token-cache --hub-url {} --dvp-url {} dvp namespaces",
         binary.display(),
         sim.hub_url(),
         sim.dvp_url()
@@ -1652,7 +1652,7 @@ async fn hub_listings_stream_their_pages_and_stop_asking_at_the_limit() {
     let sim = Simulator::start().await.unwrap();
     let hub = sim.hub_url();
     let command = move |args: &[&str]| {
-        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("docker-data"));
+        let mut command = docker_data_std();
         command
             .args(["--hub-url", &hub])
             .env("DOCKER_ORG", accounts::ORG)
@@ -1833,7 +1833,7 @@ fn completions_for_every_shell_and_man_pages() {
 #[test]
 fn completions_into_a_closed_pipe_end_quietly() {
     use std::io::Read;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docker-data"))
+    let mut child = docker_data_std()
         .args(["completions", "zsh"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -1920,4 +1920,51 @@ fn quiet_leaves_stderr_to_warnings_and_errors() {
         demo(&["-q", "-v", "dvp", "namespaces"]).status.code(),
         Some(2)
     );
+}
+
+/// DVP listings take --limit and print one object per line with -o jsonl;
+/// the export walk stops asking once it has the files it needs.
+#[tokio::test(flavor = "multi_thread")]
+async fn dvp_listings_take_a_limit_and_print_jsonl() {
+    let sim = Simulator::start().await.unwrap();
+    let objects = |output: &Output| -> Vec<serde_json::Value> {
+        assert!(output.status.success(), "{}", stderr(output));
+        stdout(output)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    let exports = ["dvp", "exports", accounts::NAMESPACE, "-o", "jsonl"];
+    let before = sim.requests();
+    let all = objects(&against(&sim, &exports).await);
+    let walk = sim.requests() - before;
+    assert!(all.len() > 4, "{all:?}");
+    assert!(all.iter().all(|o| o["path"].is_string()), "{all:?}");
+
+    let before = sim.requests();
+    let limited = [&exports[..], &["--limit", "2"]].concat();
+    let first = objects(&against(&sim, &limited).await);
+    assert_eq!(first, all[..2]);
+    assert!(
+        sim.requests() - before < walk,
+        "--limit stops the walk: {} requests of {walk}",
+        sim.requests() - before
+    );
+
+    for args in [
+        vec!["dvp", "namespaces", "-o", "jsonl", "--limit", "1"],
+        vec![
+            "dvp",
+            "pulls",
+            accounts::NAMESPACE,
+            "-o",
+            "jsonl",
+            "--limit",
+            "1",
+        ],
+    ] {
+        let listed = objects(&against(&sim, &args).await);
+        assert_eq!(listed.len(), 1, "{args:?}: {listed:?}");
+        assert!(listed[0].is_object());
+    }
 }

@@ -64,9 +64,14 @@ pub struct ExportListing {
     pub unavailable: Vec<BulkFailure>,
 }
 
-/// One step of the walk.
-enum Found {
+/// One thing a walk of an export finds, as it finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExportItem {
+    /// A file of the export.
     File(ExportFile),
+    /// A view or timespan type the metadata advertised that the API holds
+    /// no data for (it answered 404).
     Unavailable(BulkFailure),
 }
 
@@ -97,14 +102,15 @@ impl DvpClient {
         namespace: &str,
         filter: ExportFilter,
     ) -> impl Stream<Item = Result<ExportFile>> + Send + 'static {
-        self.walk(namespace, filter).filter_map(|found| async move {
-            match found {
-                Ok(Found::File(file)) => Some(Ok(file)),
-                // Logged by the walk.
-                Ok(Found::Unavailable(_)) => None,
-                Err(err) => Some(Err(err)),
-            }
-        })
+        self.export_walk(namespace, filter)
+            .filter_map(|found| async move {
+                match found {
+                    Ok(ExportItem::File(file)) => Some(Ok(file)),
+                    // Logged by the walk.
+                    Ok(ExportItem::Unavailable(_)) => None,
+                    Err(err) => Some(Err(err)),
+                }
+            })
     }
 
     /// The files of a namespace's export that `filter` keeps, and the parts
@@ -115,21 +121,24 @@ impl DvpClient {
         filter: ExportFilter,
     ) -> Result<ExportListing> {
         let mut listing = ExportListing::default();
-        let mut walk = std::pin::pin!(self.walk(namespace, filter));
+        let mut walk = std::pin::pin!(self.export_walk(namespace, filter));
         while let Some(found) = walk.try_next().await? {
             match found {
-                Found::File(file) => listing.files.push(file),
-                Found::Unavailable(skipped) => listing.unavailable.push(skipped),
+                ExportItem::File(file) => listing.files.push(file),
+                ExportItem::Unavailable(skipped) => listing.unavailable.push(skipped),
             }
         }
         Ok(listing)
     }
 
-    fn walk(
+    /// The walk of [`exports_matching`](Self::exports_matching) with the
+    /// parts that have no data as items too, so a caller can report them
+    /// as they are found (a listing printed while it is walked).
+    pub fn export_walk(
         &self,
         namespace: &str,
         filter: ExportFilter,
-    ) -> impl Stream<Item = Result<Found>> + Send + 'static {
+    ) -> impl Stream<Item = Result<ExportItem>> + Send + 'static {
         let namespace = namespace.to_owned();
         let client = self.clone();
         async_stream::try_stream! {
@@ -165,7 +174,7 @@ impl DvpClient {
                                 }
                                 files => {
                                     for file in files? {
-                                        yield Found::File(file);
+                                        yield ExportItem::File(file);
                                     }
                                 }
                             }
@@ -178,9 +187,9 @@ impl DvpClient {
 }
 
 /// An advertised part with no data: skipped, with a warning.
-fn unavailable(item: String, err: &Error) -> Found {
+fn unavailable(item: String, err: &Error) -> ExportItem {
     tracing::warn!(%item, reason = %err, "skipping an export part with no data");
-    Found::Unavailable(BulkFailure::new(item, err.to_string()))
+    ExportItem::Unavailable(BulkFailure::new(item, err.to_string()))
 }
 
 fn is_not_found(err: &Error) -> bool {

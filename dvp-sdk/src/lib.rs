@@ -53,7 +53,7 @@ pub mod rows;
 mod validate;
 
 pub use client::{DvpClient, DvpClientBuilder};
-pub use discovery::{ExportFilter, ExportListing};
+pub use discovery::{ExportFilter, ExportItem, ExportListing};
 /// The data engine (CSV rows, typed batches, cell parsers) and the
 /// download [`Format`], for naming and implementing row decoders without a
 /// second dependency.

@@ -11,6 +11,17 @@ use assert_cmd::Command;
 /// and a home of its own: no profile, no saved login, no Docker login, an
 /// empty token cache.
 pub fn docker_data() -> Command {
+    in_home(&fresh_home())
+}
+
+/// [`docker_data`] as a `std::process::Command`, for tests that read the
+/// output while the process runs.
+pub fn docker_data_std() -> std::process::Command {
+    std_in_home(&fresh_home())
+}
+
+/// A home folder no other command has used (made when the binary writes).
+fn fresh_home() -> std::path::PathBuf {
     static HOMES: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let homes = HOMES.get_or_init(|| {
@@ -19,13 +30,17 @@ pub fn docker_data() -> Command {
         homes
     });
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    in_home(&homes.join(n.to_string()))
+    homes.join(n.to_string())
 }
 
 /// The binary with `home` as its home: config, cache and Docker folders
 /// under it, so consecutive commands share them.
 pub fn in_home(home: &Path) -> Command {
-    let mut command = Command::cargo_bin("docker-data").unwrap();
+    Command::from_std(std_in_home(home))
+}
+
+fn std_in_home(home: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("docker-data"));
     command
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
