@@ -150,16 +150,28 @@ pub enum Output {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// DVP Data API: pull analytics of Verified Publisher namespaces.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "EXAMPLES:\n  docker-data --demo dvp namespaces\n  docker-data dvp pulls my-namespace --timespan weeks"
+    )]
     Dvp(DvpCommand),
     /// Enterprise Data API: usage reports of an organization.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "EXAMPLES:\n  docker-data --demo reports types\n  docker-data reports download usage_pulls daily --from 2026-01-01 ./reports"
+    )]
     Reports(ReportsCommand),
     /// Legacy docker.io Account API: a user's profile and email addresses.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "EXAMPLES:\n  docker-data --demo account show sim-user"
+    )]
     Account(AccountCommand),
     /// Docker Hub organization data: audit logs, members, repositories, tags.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "EXAMPLES:\n  docker-data --demo hub members sim-org\n  docker-data hub audit-logs my-org --limit 100 -o jsonl"
+    )]
     Hub(HubCommand),
     /// Keep a Parquet lake up to date on object storage (S3, GCS, Azure) or
     /// in a folder: Enterprise reports and DVP exports, hive-partitioned,
@@ -190,12 +202,16 @@ pub enum Command {
     Logout,
     /// Shell completions for bash, zsh, fish, powershell or elvish, on
     /// standard output (`docker-data completions bash > ~/.local/share/bash-completion/completions/docker-data`).
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data completions bash > ~/.local/share/bash-completion/completions/docker-data\n  docker-data completions zsh > ~/.zfunc/_docker-data"
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
     /// The man pages (`docker-data.1` and one per subcommand, e.g.
     /// `docker-data-reports-list.1`), written into a folder.
+    #[command(after_help = "EXAMPLES:\n  docker-data man ./man")]
     Man {
         /// Where the pages go (created if missing).
         dir: std::path::PathBuf,
@@ -204,6 +220,9 @@ pub enum Command {
     /// `docker-data api` lists specs; `docker-data api <spec>` lists its
     /// operations; `docker-data api <spec> <operation> --help` shows its
     /// parameters.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo api\n  docker-data --demo api enterprise-data listReports --org-name sim-org --type usage_pulls --cadence daily"
+    )]
     Api {
         /// `account`, `dvp`, `enterprise-data`, `hub` or `hub-auth`.
         spec: Option<String>,
@@ -220,11 +239,17 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum DvpCommand {
     /// Namespaces the account has data for.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo dvp namespaces\n  docker-data dvp namespaces -o json"
+    )]
     Namespaces {
         #[command(flatten)]
         limit: Limit,
     },
     /// Every file of a namespace's export, printed as the walk finds them.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo dvp exports sim-publisher --year 2026\n  docker-data dvp exports my-namespace --dataview raw --limit 10 -o jsonl"
+    )]
     Exports {
         /// The namespace.
         namespace: String,
@@ -234,6 +259,9 @@ pub enum DvpCommand {
         limit: Limit,
     },
     /// Download export files into a folder; files already there are skipped.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo dvp download sim-publisher --year 2026 --week 4 ./exports\n  docker-data dvp download my-namespace --all --format parquet ./exports"
+    )]
     Download {
         /// The namespace.
         namespace: String,
@@ -249,6 +277,9 @@ pub enum DvpCommand {
         dir: PathBuf,
     },
     /// Convert a downloaded export file (plain or gzip) to Parquet.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data dvp convert exports/ns/2026/week-04/raw.csv --to parquet raw.parquet"
+    )]
     Convert {
         /// The CSV file.
         file: PathBuf,
@@ -264,6 +295,9 @@ pub enum DvpCommand {
         out: PathBuf,
     },
     /// Pull counts of a namespace, of one repository, or of several.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo dvp pulls sim-publisher\n  docker-data dvp pulls my-namespace --repo web --repo my-namespace/api --period last-3-months"
+    )]
     Pulls {
         /// The namespace.
         namespace: String,
@@ -285,6 +319,9 @@ pub enum DvpCommand {
         limit: Limit,
     },
     /// Print the rows of a downloaded file.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data dvp rows exports/ns/2026/week-04/raw.csv --limit 10\n  docker-data dvp rows summary.csv --kind summary -o csv"
+    )]
     Rows {
         /// The file (plain or gzip).
         file: PathBuf,
@@ -409,11 +446,17 @@ pub enum ConvertTarget {
 #[derive(Debug, Subcommand)]
 pub enum ReportsCommand {
     /// Report type and cadence pairs of the organization.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo reports types\n  docker-data reports types -o json"
+    )]
     Types {
         #[command(flatten)]
         limit: Limit,
     },
     /// Reports of a type and cadence, newest first.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo reports list usage_pulls daily --limit 5\n  docker-data reports list usage_pulls daily -o jsonl"
+    )]
     List {
         /// Report type, e.g. usage_pulls.
         report_type: String,
@@ -424,6 +467,9 @@ pub enum ReportsCommand {
         limit: Option<usize>,
     },
     /// Download reports into a folder; files already there are skipped.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo reports download usage_pulls daily --all ./reports\n  docker-data reports download usage_pulls daily --date 2026-03-01 --format parquet ./reports"
+    )]
     Download {
         /// Report type.
         report_type: String,
@@ -448,6 +494,9 @@ pub enum ReportsCommand {
         dir: PathBuf,
     },
     /// Convert a downloaded report CSV to Parquet, typed by its schema.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data reports convert reports/usage_pulls/daily/2026-03-01.csv --to parquet day.parquet"
+    )]
     Convert {
         /// The CSV file; a path ending in `<type>/<cadence>/<date>.csv`
         /// names its report.
@@ -461,6 +510,9 @@ pub enum ReportsCommand {
         out: PathBuf,
     },
     /// Columns of a report.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo reports schema usage_pulls daily 2026-06-30"
+    )]
     Schema {
         /// Report type.
         report_type: String,
@@ -470,6 +522,9 @@ pub enum ReportsCommand {
         date: String,
     },
     /// Print the rows of a downloaded report, typed by its schema.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data reports rows reports/usage_pulls/daily/2026-03-01.csv --limit 10\n  docker-data reports rows day.csv --type usage_pulls --cadence daily --date 2026-03-01 -o jsonl"
+    )]
     Rows {
         /// The file; a path ending in `<type>/<cadence>/<date>.csv` (as
         /// `reports download` writes) names its report.
@@ -500,6 +555,9 @@ impl Limit {
 #[derive(Debug, Subcommand)]
 pub enum HubCommand {
     /// Audit events of an organization or user, newest first.
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo hub audit-logs sim-org --limit 20\n  docker-data hub audit-logs my-org --from 2026-01-01T00:00:00Z --action repo.tag.push -o jsonl"
+    )]
     AuditLogs {
         /// The account (organization or user name).
         account: String,
@@ -519,6 +577,9 @@ pub enum HubCommand {
         limit: Limit,
     },
     /// Members of an organization (with pending invites).
+    #[command(
+        after_help = "EXAMPLES:\n  docker-data --demo hub members sim-org\n  docker-data hub members my-org --export members.csv"
+    )]
     Members {
         /// The organization. (Its own id: the global `--org` is the
         /// login's organization, which may differ.)
@@ -531,6 +592,7 @@ pub enum HubCommand {
         limit: Limit,
     },
     /// Repositories of a namespace, with pull counts.
+    #[command(after_help = "EXAMPLES:\n  docker-data --demo hub repos sim-org -o csv")]
     Repos {
         /// The namespace.
         namespace: String,
@@ -538,6 +600,7 @@ pub enum HubCommand {
         limit: Limit,
     },
     /// Tags of a repository.
+    #[command(after_help = "EXAMPLES:\n  docker-data --demo hub tags sim-org web-app --limit 10")]
     Tags {
         /// The namespace.
         namespace: String,
@@ -551,13 +614,59 @@ pub enum HubCommand {
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
     /// A user's profile.
+    #[command(after_help = "EXAMPLES:\n  docker-data --demo account show sim-user")]
     Show {
         /// The user name.
         user: String,
     },
     /// A user's email addresses.
+    #[command(after_help = "EXAMPLES:\n  docker-data --demo account emails sim-user -o json")]
     Emails {
         /// The user name.
         user: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every command's `--help` ends with examples, and every example is a
+    /// command line this parser takes.
+    #[test]
+    fn every_help_has_examples_that_parse() {
+        fn walk(command: &clap::Command, path: &str, found: &mut Vec<(String, String)>) {
+            let help = command
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            found.push((path.to_owned(), help));
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                walk(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let mut found = Vec::new();
+        walk(&super::Cli::command(), "docker-data", &mut found);
+        assert!(found.len() > 25, "{}", found.len());
+        for (path, help) in found {
+            let (_, examples) = help
+                .split_once("EXAMPLES:")
+                .unwrap_or_else(|| panic!("`{path} --help` has no EXAMPLES"));
+            let mut count = 0;
+            for line in examples.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                // The docker-data part of a shell line: after a pipe,
+                // before a redirection or a comment.
+                let line = line.rsplit('|').next().unwrap_or(line);
+                let line = line.split(['<', '>']).next().unwrap_or(line);
+                let line = line.split("  (").next().unwrap_or(line);
+                let words: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(words.first(), Some(&"docker-data"), "{path}: {line}");
+                if let Err(e) = super::Cli::command().try_get_matches_from(&words) {
+                    panic!("`{path}` example does not parse: {line}\n{e}");
+                }
+                count += 1;
+            }
+            assert!(count > 0, "`{path} --help` lists no example");
+        }
+    }
 }
