@@ -112,7 +112,7 @@ pub async fn rows(
         sdk_sample(|| async {
             let body = downloader.open(&url).await?;
             let rows = enterprise_data_sdk::rows::RowReader::new(
-                docker_data_csv::Source::AsyncRead(body),
+                docker_data_csv::Source::AsyncRead(body.into_reader()),
                 schema,
                 "nginx",
             )
@@ -140,7 +140,7 @@ pub async fn rows(
         sdk_sample(|| async {
             let body = downloader.open(&url).await?;
             let reader = enterprise_data_sdk::rows::RowReader::new(
-                docker_data_csv::Source::AsyncRead(body),
+                docker_data_csv::Source::AsyncRead(body.into_reader()),
                 schema,
                 "nginx",
             );

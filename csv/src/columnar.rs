@@ -815,7 +815,7 @@ fn write_part(
 /// connection) starts the conversion over, as many times as `retry`
 /// allows. `plan` types the columns from the header.
 #[allow(clippy::too_many_arguments)]
-pub async fn body_to_parquet<E, O, Fut>(
+pub async fn body_to_parquet<E, O, Fut, R>(
     mut open: O,
     retry: &sdk_core::RetryPolicy,
     source_name: &str,
@@ -827,11 +827,12 @@ pub async fn body_to_parquet<E, O, Fut>(
 where
     E: From<ConvertError>,
     O: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>, E>>,
+    Fut: std::future::Future<Output = Result<R, E>>,
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
 {
     let mut attempts = Attempts::new(retry, "conversion");
     loop {
-        let body = Source::AsyncRead(open().await?);
+        let body = Source::async_reader(open().await?);
         let batches = batches(body, source_name, options.batch_rows, plan.clone());
         let (metadata, target, options) = (metadata.clone(), dest.to_owned(), options.clone());
         let converted = tokio::task::spawn_blocking(move || {

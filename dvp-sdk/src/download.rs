@@ -47,11 +47,10 @@ impl DvpClient {
     /// The bytes of an export file, read straight from its host without a
     /// file (gzip decoded; header and idle timeouts apply). A dropped
     /// connection ends the reader with an error: use
-    /// [`download`](Self::download) for resumable transfers.
-    pub async fn open(
-        &self,
-        file: &ExportFile,
-    ) -> Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>> {
+    /// [`download`](Self::download) for resumable transfers. The
+    /// [`Body`](crate::Body) also tells the object's `ETag` and
+    /// `Last-Modified`.
+    pub async fn open(&self, file: &ExportFile) -> Result<sdk_core::Body> {
         Ok(self.downloader.open(&file.url).await?)
     }
 
@@ -68,11 +67,12 @@ impl DvpClient {
         use futures::StreamExt;
         let body = self.open(file).await?;
         let name = file.display_name();
-        Ok(
-            docker_data_csv::rows(docker_data_csv::Source::AsyncRead(body), D::from_headers)
-                .into_stream()
-                .map(move |row| row.map_err(|error| error.reading(&name))),
+        Ok(docker_data_csv::rows(
+            docker_data_csv::Source::AsyncRead(body.into_reader()),
+            D::from_headers,
         )
+        .into_stream()
+        .map(move |row| row.map_err(|error| error.reading(&name))))
     }
 
     /// Downloads every file of a namespace's export that `filter` keeps

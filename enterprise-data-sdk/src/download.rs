@@ -79,11 +79,10 @@ impl EnterpriseClient {
     /// The bytes of a report's CSV, read straight from the object store
     /// without a file (gzip decoded; header and idle timeouts apply). A
     /// dropped connection ends the reader with an error: use
-    /// [`download`](Self::download) for resumable transfers.
-    pub async fn open(
-        &self,
-        report: impl Into<ReportId>,
-    ) -> Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>> {
+    /// [`download`](Self::download) for resumable transfers. The
+    /// [`Body`](crate::Body) also tells the object's `ETag` and
+    /// `Last-Modified`.
+    pub async fn open(&self, report: impl Into<ReportId>) -> Result<sdk_core::Body> {
         let url = self.download_url(report).await?;
         Ok(self.downloader.open(&url).await?)
     }
@@ -119,7 +118,7 @@ impl EnterpriseClient {
         let body = self.open(&report).await?;
         let name = crate::client::describe(&self.org, &report);
         Ok(crate::rows::RowReader::new(
-            crate::rows::Source::AsyncRead(body),
+            crate::rows::Source::AsyncRead(body.into_reader()),
             schema,
             &name,
         ))

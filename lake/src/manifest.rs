@@ -37,6 +37,9 @@ pub struct Entry {
     /// The source object's `ETag`, when its store gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_etag: Option<String>,
+    /// The source object's `Last-Modified`, when its store gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_last_modified: Option<String>,
     /// Rows written.
     pub rows: u64,
     /// Bytes of the object.
@@ -286,6 +289,7 @@ mod tests {
             source: source.to_owned(),
             source_size: Some(1),
             source_etag: None,
+            source_last_modified: None,
             rows: 1,
             bytes: 1,
             schema_hash: fnv1a(b""),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use futures::{StreamExt, TryStreamExt};
 use object_store::buffered::BufWriter;
-use tokio::io::{AsyncRead, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use docker_data_csv::Source;
 use docker_data_csv::columnar::{Batches, ParquetOptions, writer_properties};
@@ -190,7 +190,24 @@ enum Fetch<'a> {
     },
 }
 
-type Body = Box<dyn AsyncRead + Send + Unpin>;
+use sdk_core::Body;
+
+/// Which version of its source an object was made from, as the source's
+/// store said (kept in the manifest).
+#[derive(Default)]
+struct SourceVersion {
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+impl SourceVersion {
+    fn of(body: &Body) -> Self {
+        Self {
+            etag: body.etag().map(str::to_owned),
+            last_modified: body.last_modified().map(str::to_owned),
+        }
+    }
+}
 
 impl Fetch<'_> {
     /// The source's body.
@@ -201,21 +218,31 @@ impl Fetch<'_> {
         }
     }
 
-    /// The source's Arrow batches, typed by its schema or dataview;
-    /// `name` names it in errors.
-    async fn batches(&self, name: &str) -> Result<Batches> {
+    /// The source's Arrow batches, typed by its schema or dataview, and
+    /// the version read; `name` names it in errors.
+    async fn batches(&self, name: &str) -> Result<(Batches, SourceVersion)> {
         let rows = docker_data_csv::columnar::DEFAULT_BATCH_ROWS;
         Ok(match self {
             Fetch::Report { client, id } => {
                 let schema = client.schema(id.clone()).await?;
-                let body = Source::AsyncRead(self.open().await?);
-                enterprise_data_sdk::columnar::record_batches(body, name, &schema, rows)
+                let (body, version) = self.source().await?;
+                let batches =
+                    enterprise_data_sdk::columnar::record_batches(body, name, &schema, rows);
+                (batches, version)
             }
             Fetch::Export { file, .. } => {
-                let body = Source::AsyncRead(self.open().await?);
-                dvp_sdk::columnar::record_batches(body, name, &file.dataview, rows)
+                let (body, version) = self.source().await?;
+                let batches = dvp_sdk::columnar::record_batches(body, name, &file.dataview, rows);
+                (batches, version)
             }
         })
+    }
+
+    /// The body as a CSV source, and the version it is.
+    async fn source(&self) -> Result<(Source, SourceVersion)> {
+        let body = self.open().await?;
+        let version = SourceVersion::of(&body);
+        Ok((Source::AsyncRead(body.into_reader()), version))
     }
 
     /// Identity of the source in the file's key-value metadata.
@@ -498,8 +525,8 @@ async fn write_object(dest: &Destination, item: &Item<'_>, options: &SyncOptions
     match options.format {
         LakeFormat::Csv => write_csv(item.fetch.open().await?, upload, item, &shown).await,
         LakeFormat::Parquet => {
-            let batches = item.fetch.batches(&item.source).await?;
-            write_parquet(batches, upload, item, options, &shown).await
+            let (batches, version) = item.fetch.batches(&item.source).await?;
+            write_parquet(batches, version, upload, item, options, &shown).await
         }
     }
 }
@@ -511,12 +538,13 @@ async fn write_csv(
     item: &Item<'_>,
     shown: &str,
 ) -> Result<Entry> {
+    let version = SourceVersion::of(&body);
     let copied = match tokio::io::copy(&mut body, &mut upload).await {
         Ok(bytes) => upload.shutdown().await.map(|()| bytes),
         Err(err) => Err(err),
     };
     match copied {
-        Ok(bytes) => Ok(entry(item, 0, bytes, String::new())),
+        Ok(bytes) => Ok(entry(item, version, 0, bytes, String::new())),
         Err(err) => {
             let _ = upload.abort().await;
             Err(upload_error(shown, err))
@@ -526,6 +554,7 @@ async fn write_csv(
 
 async fn write_parquet(
     mut batches: Batches,
+    version: SourceVersion,
     upload: BufWriter,
     item: &Item<'_>,
     options: &SyncOptions,
@@ -578,7 +607,7 @@ async fn write_parquet(
     match outcome {
         Ok(()) => {
             let bytes = writer.bytes_written() as u64;
-            Ok(entry(item, rows, bytes, schema_hash))
+            Ok(entry(item, version, rows, bytes, schema_hash))
         }
         Err(err) => {
             // Nothing appears: a multipart upload is aborted, a single PUT
@@ -589,11 +618,18 @@ async fn write_parquet(
     }
 }
 
-fn entry(item: &Item<'_>, rows: u64, bytes: u64, schema_hash: String) -> Entry {
+fn entry(
+    item: &Item<'_>,
+    version: SourceVersion,
+    rows: u64,
+    bytes: u64,
+    schema_hash: String,
+) -> Entry {
     Entry {
         source: item.source.clone(),
         source_size: item.size,
-        source_etag: None,
+        source_etag: version.etag,
+        source_last_modified: version.last_modified,
         rows,
         bytes,
         schema_hash,

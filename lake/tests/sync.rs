@@ -115,6 +115,15 @@ async fn a_first_sync_lays_out_the_lake_and_a_second_writes_nothing() {
     );
     assert!(entry["source_size"].as_u64().unwrap() > 0);
     assert_eq!(entry["schema_hash"].as_str().unwrap().len(), 16);
+    // The version read, as the simulator's store named it.
+    let etag = entry["source_etag"].as_str().unwrap();
+    assert!(etag.starts_with('"') && etag.len() > 2, "{etag}");
+    let objects = manifest["objects"].as_object().unwrap();
+    let etags: std::collections::BTreeSet<_> = objects
+        .values()
+        .map(|e| e["source_etag"].as_str().unwrap())
+        .collect();
+    assert_eq!(etags.len(), objects.len(), "one version per source");
 
     // Nothing new: no object and no manifest is written again.
     let before = modified(&dir.path().join("_docker_data/manifest.json"));

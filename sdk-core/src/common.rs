@@ -6,7 +6,7 @@ pub use crate::bulk::{BulkFailure, BulkOptions, BulkProgress, BulkSummary};
 pub use crate::download::{DownloadError, FileProgress, ProgressFn};
 pub use crate::safe_path::UnsafePath;
 pub use crate::{
-    AuthError, ClientConfig, Clock, Error, ErrorKind, FileTokenStore, RateLimit, Result,
+    AuthError, Body, ClientConfig, Clock, Error, ErrorKind, FileTokenStore, RateLimit, Result,
     RetryPolicy, TokenStore,
 };
 /// The HTTP client the SDKs are built on, for the builders' `http_client`

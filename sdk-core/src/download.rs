@@ -250,13 +250,11 @@ impl Downloader {
     }
 
     /// Opens `url` as a byte stream (gzip decoded) for reading without a
-    /// file, e.g. to parse rows as they arrive. Connect errors and retryable
+    /// file, e.g. to parse rows as they arrive; the [`Body`](crate::Body)
+    /// also tells the object's `ETag` and `Last-Modified`. Connect errors and retryable
     /// statuses are retried; a body cut mid-way is an error (it cannot be
     /// resumed transparently under a reader).
-    pub async fn open(
-        &self,
-        url: &str,
-    ) -> Result<Box<dyn AsyncRead + Send + Unpin>, DownloadError> {
+    pub async fn open(&self, url: &str) -> Result<crate::Body, DownloadError> {
         let mut attempts = Attempts::new(&self.retry, "download");
         let response = loop {
             let step = match self.send(url, None, attempts.number()).await {
@@ -267,10 +265,12 @@ impl Downloader {
                 break result?;
             }
         };
-        Ok(Box::new(IdleTimeout::new(
-            body_reader(response),
-            self.idle_timeout,
-        )))
+        let (headers, gzip) = (response.headers().clone(), is_gzip(&response));
+        Ok(crate::Body::new(
+            Box::new(IdleTimeout::new(body_reader(response), self.idle_timeout)),
+            &headers,
+            gzip,
+        ))
     }
 
     /// One GET of `url` (from byte `offset` when resuming), waiting at most

@@ -7,6 +7,7 @@
 //! generated `Client` to these hooks with [`impl_client_hooks!`], so no
 //! wrapper repeats auth logic.
 
+pub mod body;
 pub mod bulk;
 pub mod clock;
 pub mod common;
@@ -30,6 +31,7 @@ pub mod safe_path;
 pub mod token_source;
 pub mod token_store;
 
+pub use body::Body;
 pub use clock::Clock;
 pub use config::{ClientConfig, HttpSettings};
 pub use error::{CallExt, Error, ErrorKind, HintFn, Result};
