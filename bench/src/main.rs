@@ -11,6 +11,7 @@ mod nginx;
 mod pairs;
 mod parquet_rows;
 mod static_server;
+mod sync_rows;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut options = measure::Options {

@@ -8,14 +8,12 @@ use std::time::{Duration, Instant};
 
 use crate::measure::{Error, Row};
 
-/// CPU time (user, system) of this process and of its waited-for children,
+/// CPU time (user, system) of this process,
 /// from `/proc/self/stat`, in clock ticks converted at 100 Hz.
 #[derive(Clone, Copy, Default)]
 struct Cpu {
     user: Duration,
     sys: Duration,
-    child_user: Duration,
-    child_sys: Duration,
 }
 
 fn cpu_now() -> Cpu {
@@ -32,8 +30,6 @@ fn cpu_now() -> Cpu {
     Cpu {
         user: tick(10),
         sys: tick(11),
-        child_user: tick(12),
-        child_sys: tick(13),
     }
 }
 
@@ -45,22 +41,29 @@ pub struct Sample {
     sys: Duration,
     faults: Option<u64>,
     switches: Option<u64>,
+    /// Peak resident memory of a child process, in KiB.
+    peak_rss_kib: Option<u64>,
 }
 
-/// Page faults (minor + major) and context switches (voluntary +
-/// involuntary) of every child waited for so far.
-fn children_counts() -> (u64, u64) {
-    // SAFETY: getrusage writes one `rusage` into the struct we own.
-    let usage = unsafe {
+/// Waits for the child `pid`; whether it exited with success, and its own
+/// resource usage (not that of other children).
+fn wait_with_usage(pid: u32) -> std::io::Result<(bool, libc::rusage)> {
+    let pid = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
+    let mut status = 0;
+    // SAFETY: wait4 writes the status and one `rusage` we own; `pid` is
+    // our unwaited child.
+    let (waited, usage) = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage
+        let waited = libc::wait4(pid, &mut status, 0, &mut usage);
+        (waited, usage)
     };
-    let n = |v: libc::c_long| u64::try_from(v).unwrap_or(0);
-    (
-        n(usage.ru_minflt) + n(usage.ru_majflt),
-        n(usage.ru_nvcsw) + n(usage.ru_nivcsw),
-    )
+    if waited != pid {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok((
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        usage,
+    ))
 }
 
 fn sync_disk() {
@@ -83,6 +86,7 @@ where
         sys: after.sys.saturating_sub(before.sys),
         faults: None,
         switches: None,
+        peak_rss_kib: None,
     })
 }
 
@@ -91,31 +95,32 @@ pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Samp
 }
 
 /// Runs `program` with `args` (and `env`) to the end; then `sync FILE`
-/// when asked. CPU, faults and switches are the child's.
+/// when asked. CPU, faults, switches and peak memory are the child's own
+/// (`wait4`).
 pub async fn process_sample(
     program: &str,
     args: &[&str],
     env: &[(&str, &str)],
     then_sync: Option<&Path>,
 ) -> Result<Sample, Error> {
-    let before = cpu_now();
-    let (faults_before, switches_before) = children_counts();
+    // Read only when the child fails.
+    let errors = tempfile::tempfile()?;
     let started = Instant::now();
-    let output = tokio::process::Command::new(program)
+    let child = std::process::Command::new(program)
         .args(args)
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .await?;
-    if !output.status.success() {
-        return Err(format!(
-            "{program} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
+        .stderr(errors.try_clone()?)
+        .spawn()?;
+    let pid = child.id();
+    let (ok, usage) = tokio::task::spawn_blocking(move || wait_with_usage(pid)).await??;
+    if !ok {
+        let mut text = String::new();
+        let mut errors = errors;
+        std::io::Seek::rewind(&mut errors)?;
+        std::io::Read::read_to_string(&mut errors, &mut text)?;
+        return Err(format!("{program} failed: {text}").into());
     }
-    let (faults_after, switches_after) = children_counts();
     if let Some(file) = then_sync {
         let status = tokio::process::Command::new("sync")
             .arg(file)
@@ -126,13 +131,16 @@ pub async fn process_sample(
         }
     }
     let wall = started.elapsed();
-    let after = cpu_now();
+    let n = |v: libc::c_long| u64::try_from(v).unwrap_or(0);
+    let time =
+        |t: libc::timeval| Duration::from_secs(n(t.tv_sec)) + Duration::from_micros(n(t.tv_usec));
     Ok(Sample {
         wall,
-        user: after.child_user.saturating_sub(before.child_user),
-        sys: after.child_sys.saturating_sub(before.child_sys),
-        faults: Some(faults_after - faults_before),
-        switches: Some(switches_after - switches_before),
+        user: time(usage.ru_utime),
+        sys: time(usage.ru_stime),
+        faults: Some(n(usage.ru_minflt) + n(usage.ru_majflt)),
+        switches: Some(n(usage.ru_nvcsw) + n(usage.ru_nivcsw)),
+        peak_rss_kib: Some(n(usage.ru_maxrss)),
     })
 }
 
@@ -153,6 +161,12 @@ impl Paired {
     /// Median wall time of our side.
     pub fn ours_median(&self) -> Duration {
         median(self.ours_walls().collect())
+    }
+
+    /// The highest peak resident memory of our runs (child processes), in
+    /// KiB.
+    pub fn ours_peak_rss_kib(&self) -> Option<u64> {
+        self.ours.iter().filter_map(|s| s.peak_rss_kib).max()
     }
 
     /// Our wall times, pair by pair.
@@ -193,6 +207,17 @@ impl Paired {
                 median(switches)
             ),
             _ => String::new(),
+        };
+        let counts = match samples
+            .iter()
+            .map(|s| s.peak_rss_kib)
+            .collect::<Option<Vec<_>>>()
+        {
+            Some(rss) => format!(
+                "{counts}, peak RSS {:.0} MiB",
+                rss.into_iter().max().unwrap_or(0) as f64 / 1024.0
+            ),
+            None => counts,
         };
         format!(
             "{:.3} s ({speed}cpu user {:.2} s, sys {:.2} s{counts})",

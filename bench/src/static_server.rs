@@ -303,5 +303,12 @@ async fn cli_rows(
         rows.push(measured.row(name, Some(mib), goal, Some(want)));
         let _ = std::fs::remove_dir_all(&out);
     }
+    let target = crate::sync_rows::Target {
+        cli: &cli_path,
+        hub: &hub,
+        api: &api,
+        date: &date,
+    };
+    rows.extend(crate::sync_rows::rows(&target, dir, mib, pairs).await?);
     Ok(rows)
 }

@@ -1068,39 +1068,17 @@ async fn urls_from_the_environment_and_concurrency_work_and_no_bar_without_a_ter
 /// pseudo-terminal as stdin and stderr.
 #[test]
 fn the_one_time_code_is_prompted_for_on_a_terminal() {
-    use std::io::{Read, Write};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt.block_on(Simulator::start()).unwrap();
-    let binary = assert_cmd::cargo::cargo_bin("docker-data");
-    let command = format!(
-        "{} --no-token-cache --hub-url {} --dvp-url {} dvp namespaces",
-        binary.display(),
-        sim.hub_url(),
-        sim.dvp_url()
-    );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("DOCKER_USERNAME", accounts::DVP_2FA_USER)
-        .env("DOCKER_PASSWORD", accounts::DVP_2FA_PASSWORD)
-        .env_remove("DOCKER_PAT")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("`script` (util-linux) runs the CLI on a pseudo-terminal");
-    // Typed ahead; the terminal holds the line until the prompt reads it.
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all(format!("{}\n", accounts::TOTP_CODE).as_bytes())
-        .unwrap();
-    let mut screen = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut screen)
-        .unwrap();
-    drop(stdin);
-    assert!(child.wait().unwrap().success(), "{screen}");
+    let (hub, dvp) = (sim.hub_url(), sim.dvp_url());
+    let args = ["--hub-url", &hub, "--dvp-url", &dvp, "dvp", "namespaces"];
+    let env = [
+        ("DOCKER_USERNAME", accounts::DVP_2FA_USER),
+        ("DOCKER_PASSWORD", accounts::DVP_2FA_PASSWORD),
+    ];
+    let typed = format!("{}\n", accounts::TOTP_CODE);
+    let (success, screen) = on_terminal(&fresh_home(), &args, &env, &typed);
+    assert!(success, "{screen}");
     assert!(screen.contains("One-time code:"), "no prompt: {screen}");
     assert!(screen.contains(accounts::NAMESPACE), "{screen}");
     drop(sim);
@@ -1669,13 +1647,6 @@ async fn hub_listings_stream_their_pages_and_stop_asking_at_the_limit() {
                 .unwrap()
         }
     };
-    let objects = |output: &Output| -> Vec<serde_json::Value> {
-        assert!(output.status.success(), "{}", stderr(output));
-        stdout(output)
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect()
-    };
 
     // 25 events a page: --limit 30 asks for two pages (and the token), not
     // the twelve the whole log takes.
@@ -1690,7 +1661,7 @@ async fn hub_listings_stream_their_pages_and_stop_asking_at_the_limit() {
         "jsonl",
     ])
     .await;
-    let events = objects(&output);
+    let events = json_lines(&output);
     assert_eq!(events.len(), 30);
     assert!(events.iter().all(|e| e["action"].is_string()), "{events:?}");
     assert_eq!(
@@ -1705,7 +1676,7 @@ async fn hub_listings_stream_their_pages_and_stop_asking_at_the_limit() {
         vec!["hub", "repos", accounts::ORG, "-o", "jsonl"],
         vec!["hub", "tags", accounts::ORG, "web-app", "-o", "jsonl"],
     ] {
-        let listed = objects(&run(args.clone()).await);
+        let listed = json_lines(&run(args.clone()).await);
         assert!(
             !listed.is_empty() && listed.iter().all(|o| o.is_object()),
             "{args:?}"
@@ -1927,23 +1898,16 @@ fn quiet_leaves_stderr_to_warnings_and_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn dvp_listings_take_a_limit_and_print_jsonl() {
     let sim = Simulator::start().await.unwrap();
-    let objects = |output: &Output| -> Vec<serde_json::Value> {
-        assert!(output.status.success(), "{}", stderr(output));
-        stdout(output)
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect()
-    };
     let exports = ["dvp", "exports", accounts::NAMESPACE, "-o", "jsonl"];
     let before = sim.requests();
-    let all = objects(&against(&sim, &exports).await);
+    let all = json_lines(&against(&sim, &exports).await);
     let walk = sim.requests() - before;
     assert!(all.len() > 4, "{all:?}");
     assert!(all.iter().all(|o| o["path"].is_string()), "{all:?}");
 
     let before = sim.requests();
     let limited = [&exports[..], &["--limit", "2"]].concat();
-    let first = objects(&against(&sim, &limited).await);
+    let first = json_lines(&against(&sim, &limited).await);
     assert_eq!(first, all[..2]);
     assert!(
         sim.requests() - before < walk,
@@ -1963,7 +1927,7 @@ async fn dvp_listings_take_a_limit_and_print_jsonl() {
             "1",
         ],
     ] {
-        let listed = objects(&against(&sim, &args).await);
+        let listed = json_lines(&against(&sim, &args).await);
         assert_eq!(listed.len(), 1, "{args:?}: {listed:?}");
         assert!(listed[0].is_object());
     }

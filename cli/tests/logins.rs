@@ -425,39 +425,13 @@ fn consecutive_commands_log_in_once_and_ask_for_the_code_once() {
 /// (util-linux) gives the program a pseudo-terminal.
 #[test]
 fn login_prompts_on_a_terminal_for_the_missing_secret() {
-    use std::io::{Read as _, Write as _};
     let (_rt, sim) = simulator();
     let home = Home::new();
-    let binary = assert_cmd::cargo::cargo_bin("docker-data");
-    let command = format!(
-        "{} --hub-url {} login --username {}",
-        binary.display(),
-        sim.hub_url(),
-        accounts::DVP_USER
-    );
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("DOCKER_CONFIG", home.path().join("docker"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("`script` (util-linux) runs the CLI on a pseudo-terminal");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all(format!("{}\n", accounts::DVP_PAT).as_bytes())
-        .unwrap();
-    let mut screen = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut screen)
-        .unwrap();
-    drop(stdin);
-    assert!(child.wait().unwrap().success(), "{screen}");
+    let hub = sim.hub_url();
+    let args = ["--hub-url", &hub, "login", "--username", accounts::DVP_USER];
+    let (success, screen) =
+        on_terminal(home.path(), &args, &[], &format!("{}\n", accounts::DVP_PAT));
+    assert!(success, "{screen}");
     assert!(screen.contains("Personal access token"), "{screen}");
     assert!(home.credentials_file().exists(), "{screen}");
     namespaces_ok(home.run(&sim, &["dvp", "namespaces"]));
