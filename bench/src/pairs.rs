@@ -90,6 +90,38 @@ where
     })
 }
 
+/// [`sdk_sample`] with `f` run on a current-thread runtime of its own (on
+/// a thread of its own), as the CLI runs: the connection task and the
+/// reader then share one thread, with no wake-up across threads per
+/// network read.
+pub async fn current_thread_sample<F, Fut>(f: F) -> Result<Sample, Error>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), Error>> + 'static,
+{
+    let before = cpu_now();
+    let started = Instant::now();
+    let ran = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(f()).map_err(|e| e.to_string())
+    })
+    .await?;
+    ran?;
+    let wall = started.elapsed();
+    let after = cpu_now();
+    Ok(Sample {
+        wall,
+        user: after.user.saturating_sub(before.user),
+        sys: after.sys.saturating_sub(before.sys),
+        faults: None,
+        switches: None,
+        peak_rss_kib: None,
+    })
+}
+
 pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Sample, Error> {
     process_sample("curl", args, &[], then_sync).await
 }

@@ -34,7 +34,8 @@ mod sync;
 pub use destination::Destination;
 pub use sdk_core::{Error, ErrorKind, Result};
 pub use sync::{
-    DvpSelection, EnterpriseSelection, LakeFormat, Sources, SyncOptions, SyncSummary, Written,
+    DvpSelection, EnterpriseSelection, LAKE_ROW_GROUP_ROWS, LakeFormat, Sources, SyncOptions,
+    SyncSummary, Written,
 };
 
 /// A lake at one destination.

@@ -108,9 +108,16 @@ pub struct SyncOptions {
     pub concurrency: usize,
     /// List what would be written; write nothing.
     pub dry_run: bool,
-    /// Parquet settings (row groups, zstd level).
+    /// Parquet settings (row groups of [`LAKE_ROW_GROUP_ROWS`] by default,
+    /// zstd level).
     pub parquet: ParquetOptions,
 }
+
+/// Rows per row group of the lake's Parquet objects (Polars' default).
+/// A streamed upload holds a row group's encoding while it is sent: at the
+/// SDK's 1 Mi rows, a 1 GiB report's sync peaked at 173-179 MiB; at 256 Ki
+/// rows, 117-124 MiB.
+pub const LAKE_ROW_GROUP_ROWS: usize = 256 * 1024;
 
 impl Default for SyncOptions {
     fn default() -> Self {
@@ -118,7 +125,7 @@ impl Default for SyncOptions {
             format: LakeFormat::Parquet,
             concurrency: 4,
             dry_run: false,
-            parquet: ParquetOptions::default(),
+            parquet: ParquetOptions::default().row_group_rows(LAKE_ROW_GROUP_ROWS),
         }
     }
 }
@@ -517,10 +524,23 @@ fn upload_error(path: &str, err: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Io, format!("writing {path}"), err.to_string())
 }
 
+/// Bytes of one upload part (and of the buffer before a multipart upload
+/// starts).
+const UPLOAD_PART: usize = 10 * 1024 * 1024;
+
+/// Parts uploading at once.
+const UPLOAD_PARTS_IN_FLIGHT: usize = 2;
+
 /// Writes one object; its manifest entry.
 async fn write_object(dest: &Destination, item: &Item<'_>, options: &SyncOptions) -> Result<Entry> {
     let rel: Vec<&str> = item.object.iter().map(String::as_str).collect();
-    let upload = BufWriter::new(dest.store.clone(), dest.path(&rel));
+    // Parts of 10 MiB, at most UPLOAD_PARTS_IN_FLIGHT at once: object_store
+    // allows 8, 80 MiB held when the store is slower than the encoder.
+    // (Handing the encoder's row groups over as `Bytes` without a copy,
+    // parquet's ParquetObjectWriter, measured higher peaks: 183-218 MiB
+    // against 150-173 for a 1 GiB report.)
+    let upload = BufWriter::with_capacity(dest.store.clone(), dest.path(&rel), UPLOAD_PART)
+        .with_max_concurrency(UPLOAD_PARTS_IN_FLIGHT);
     let shown = item.object.join("/");
     match options.format {
         LakeFormat::Csv => write_csv(item.fetch.open().await?, upload, item, &shown).await,

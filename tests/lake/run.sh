@@ -13,12 +13,14 @@ if ! "$venv/bin/python" -c "import duckdb, pyarrow, moto, duckdb_extension_httpf
         "pyarrow>=17" "moto[server]>=5"
 fi
 httpfs="$(find "$venv" -name httpfs.duckdb_extension | head -1)"
-cargo build --quiet -p docker-data
+cargo build --quiet -p docker-data -p docker-data-simulator
 bin="$target/debug/docker-data"
 work="$(mktemp -d)"
 moto_pid=""
+sim_pid=""
 cleanup() {
     [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null || true
+    [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -75,4 +77,36 @@ kinds = {path.split("/")[1] for path in manifest["objects"]}
 assert kinds == {"usage_pulls", "active_users"}, kinds
 print(f"two syncs at once: {len(manifest['objects'])} objects in the manifest, none lost")
 PY
+# A report body cut off mid-way (the simulator drops the connection after
+# 20,000 of its 44,078 bytes, once): the item fails, nothing appears in the
+# bucket, and the rerun writes the object and the manifest.
+"$target/debug/docker-data-simulator" --fault store=drop:20000 >"$work/sim.env" 2>"$work/sim.log" &
+sim_pid=$!
+for _ in $(seq 100); do
+    grep -q '^DOCKER_ENTERPRISE_URL=' "$work/sim.env" 2>/dev/null && break
+    sleep 0.1
+done
+cutoff() {
+    env $(grep '^DOCKER_' "$work/sim.env") DOCKER_ORG=sim-org DOCKER_OAT=dckr_oat_simulator \
+        "$bin" --no-token-cache sync s3://lake/cut --reports usage_pulls/daily --from 2026-06-30 --to 2026-06-30
+}
+listed() { "$venv/bin/python" - <<'PY'
+import os, boto3
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+for item in s3.list_objects_v2(Bucket="lake", Prefix="cut/").get("Contents", []):
+    print(item["Key"])
+uploads = s3.list_multipart_uploads(Bucket="lake", Prefix="cut/").get("Uploads", [])
+print(f"open uploads: {len(uploads)}")
+PY
+}
+if cutoff >"$work/cut.out" 2>"$work/cut.log"; then
+    echo "a sync whose source was cut off succeeded: $(cat "$work/cut.log")"
+    exit 1
+fi
+test "$(listed)" = "open uploads: 0" || { echo "a cut-off sync left: $(listed)"; exit 1; }
+cutoff >"$work/cut.out" 2>"$work/cut.log"
+listed | grep -qx "cut/enterprise/usage_pulls/daily/org=sim-org/report_date=2026-06-30/data.parquet"
+listed | grep -qx "cut/_docker_data/manifest.json"
+echo "cut-off source: no object, then the rerun wrote it ($(tail -1 "$work/cut.log"))"
+
 echo "lake checks passed"
