@@ -105,8 +105,9 @@ if cutoff >"$work/cut.out" 2>"$work/cut.log"; then
 fi
 test "$(listed)" = "open uploads: 0" || { echo "a cut-off sync left: $(listed)"; exit 1; }
 cutoff >"$work/cut.out" 2>"$work/cut.log"
-listed | grep -qx "cut/enterprise/usage_pulls/daily/org=sim-org/report_date=2026-06-30/data.parquet"
-listed | grep -qx "cut/_docker_data/manifest.json"
+listed >"$work/cut.listed"
+grep -qx "cut/enterprise/usage_pulls/daily/org=sim-org/report_date=2026-06-30/data.parquet" "$work/cut.listed"
+grep -qx "cut/_docker_data/manifest.json" "$work/cut.listed"
 echo "cut-off source: no object, then the rerun wrote it ($(tail -1 "$work/cut.log"))"
 
 echo "lake checks passed"
