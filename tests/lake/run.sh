@@ -77,37 +77,58 @@ kinds = {path.split("/")[1] for path in manifest["objects"]}
 assert kinds == {"usage_pulls", "active_users"}, kinds
 print(f"two syncs at once: {len(manifest['objects'])} objects in the manifest, none lost")
 PY
-# A report body cut off mid-way (the simulator drops the connection after
-# 20,000 of its 44,078 bytes, once): the item fails, nothing appears in the
-# bucket, and the rerun writes the object and the manifest.
-"$target/debug/docker-data-simulator" --fault store=drop:20000 >"$work/sim.env" 2>"$work/sim.log" &
-sim_pid=$!
-for _ in $(seq 100); do
-    grep -q '^DOCKER_ENTERPRISE_URL=' "$work/sim.env" 2>/dev/null && break
-    sleep 0.1
-done
-cutoff() {
-    env $(grep '^DOCKER_' "$work/sim.env") DOCKER_ORG=sim-org DOCKER_OAT=dckr_oat_simulator \
-        "$bin" --no-token-cache sync s3://lake/cut --reports usage_pulls/daily --from 2026-06-30 --to 2026-06-30
-}
-listed() { "$venv/bin/python" - <<'PY'
-import os, boto3
+# A report body cut off mid-way: the item fails, nothing appears in the
+# bucket (no object, no open multipart upload), and the rerun writes the
+# object and the manifest. Once small (cut before the first part: the one
+# PUT is never sent) and once large enough that a multipart upload has
+# started (1,200,000 rows, ~100 MB of CSV, cut at 80 MB: three row groups,
+# more than the first 10 MiB part, are already uploaded), which must be
+# aborted.
+cutoff_case() {
+    local rows="$1" drop="$2" prefix="$3"
+    "$target/debug/docker-data-simulator" --report-rows "$rows" --fault "store=drop:$drop" \
+        >"$work/sim.env" 2>"$work/sim.log" &
+    sim_pid=$!
+    for _ in $(seq 100); do
+        grep -q '^DOCKER_ENTERPRISE_URL=' "$work/sim.env" 2>/dev/null && break
+        sleep 0.1
+    done
+    cutoff() {
+        env $(grep '^DOCKER_' "$work/sim.env") DOCKER_ORG=sim-org DOCKER_OAT=dckr_oat_simulator \
+            "$bin" --no-token-cache sync "s3://lake/$prefix" --reports usage_pulls/daily \
+            --from 2026-06-30 --to 2026-06-30
+    }
+    listed() { "$venv/bin/python" - "$prefix/" <<'PY'
+import os, sys, boto3
 s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-for item in s3.list_objects_v2(Bucket="lake", Prefix="cut/").get("Contents", []):
+prefix = sys.argv[1]
+for item in s3.list_objects_v2(Bucket="lake", Prefix=prefix).get("Contents", []):
     print(item["Key"])
-uploads = s3.list_multipart_uploads(Bucket="lake", Prefix="cut/").get("Uploads", [])
+uploads = s3.list_multipart_uploads(Bucket="lake", Prefix=prefix).get("Uploads", [])
 print(f"open uploads: {len(uploads)}")
 PY
+    }
+    if cutoff >"$work/cut.out" 2>"$work/cut.log"; then
+        echo "a sync whose source was cut off succeeded: $(cat "$work/cut.log")"
+        exit 1
+    fi
+    test "$(listed)" = "open uploads: 0" || { echo "a cut-off sync left: $(listed)"; exit 1; }
+    cutoff >"$work/cut.out" 2>"$work/cut.log"
+    listed >"$work/cut.listed"
+    grep -qx "$prefix/enterprise/usage_pulls/daily/org=sim-org/report_date=2026-06-30/data.parquet" "$work/cut.listed"
+    grep -qx "$prefix/_docker_data/manifest.json" "$work/cut.listed"
+    kill "$sim_pid"
+    wait "$sim_pid" 2>/dev/null || true
+    sim_pid=""
+    echo "cut-off source: no object, then the rerun wrote it ($(tail -1 "$work/cut.log"))"
 }
-if cutoff >"$work/cut.out" 2>"$work/cut.log"; then
-    echo "a sync whose source was cut off succeeded: $(cat "$work/cut.log")"
-    exit 1
-fi
-test "$(listed)" = "open uploads: 0" || { echo "a cut-off sync left: $(listed)"; exit 1; }
-cutoff >"$work/cut.out" 2>"$work/cut.log"
-listed >"$work/cut.listed"
-grep -qx "cut/enterprise/usage_pulls/daily/org=sim-org/report_date=2026-06-30/data.parquet" "$work/cut.listed"
-grep -qx "cut/_docker_data/manifest.json" "$work/cut.listed"
-echo "cut-off source: no object, then the rerun wrote it ($(tail -1 "$work/cut.log"))"
+cutoff_case 500 20000 cut
+cutoff_case 1200000 80000000 cut-multipart
+# moto's log shows the multipart upload of the cut-off run begun and aborted.
+grep -q 'POST /lake/cut-multipart/.*uploads' "$work/moto.log" \
+    || { echo "the large cut-off never started a multipart upload"; exit 1; }
+grep -q 'DELETE /lake/cut-multipart/.*uploadId' "$work/moto.log" \
+    || { echo "the large cut-off's multipart upload was not aborted"; exit 1; }
+echo "a multipart upload cut off mid-way was aborted"
 
 echo "lake checks passed"
