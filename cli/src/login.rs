@@ -134,57 +134,34 @@ struct Saved {
 
 /// The saved logins of every profile, in the file.
 fn read_file() -> Result<SavedFile, CliError> {
+    use sdk_core::token_store::{PrivateFile, read_private};
     let Some(path) = file_path() else {
         return Ok(SavedFile::default());
     };
     let fail = |e: String| CliError::failure(format!("{}: {e}", path.display()));
-    let file = match std::fs::File::open(&path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SavedFile::default()),
-        Err(e) => return Err(fail(e.to_string())),
-    };
-    let metadata = file.metadata().map_err(|e| fail(e.to_string()))?;
-    if let Some(why) = sdk_core::token_store::not_private(&metadata) {
-        return Err(CliError::auth(format!(
+    match read_private(&path, 1024 * 1024).map_err(|e| fail(e.to_string()))? {
+        PrivateFile::Text(text) => {
+            serde_json::from_str(&text).map_err(|e| fail(format!("not a credentials file ({e})")))
+        }
+        PrivateFile::Exposed(why) => Err(CliError::auth(format!(
             "{}: not used, {why}; or run `docker-data logout` and log in again",
             path.display()
-        )));
+        ))),
+        _ => Ok(SavedFile::default()),
     }
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::Read::take(file, 1024 * 1024), &mut text)
-        .map_err(|e| fail(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| fail(format!("not a credentials file ({e})")))
 }
 
-/// Writes the file whole, private from its creation, then renames it
-/// into place.
+/// Writes the file whole and private (see
+/// [`write_private`](sdk_core::token_store::write_private)).
 fn write_file(saved: &SavedFile) -> Result<PathBuf, CliError> {
     let Some(path) = file_path() else {
         return Err(CliError::failure(
             "no configuration folder for this user (is HOME set?)",
         ));
     };
-    let fail = |e: std::io::Error| CliError::failure(format!("{}: {e}", path.display()));
-    let dir = path.parent().unwrap_or(&path);
-    sdk_core::token_store::create_private_dir(dir).map_err(fail)?;
-    let temp = dir.join(format!(".credentials-{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let body = serde_json::to_vec_pretty(saved)
-        .map_err(std::io::Error::other)
-        .map_err(fail)?;
-    let written = options.open(&temp).and_then(|mut file| {
-        std::io::Write::write_all(&mut file, &body)?;
-        file.sync_all()
-    });
-    written
-        .and_then(|()| std::fs::rename(&temp, &path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            fail(e)
-        })?;
+    let body = serde_json::to_vec_pretty(saved).map_err(|e| CliError::failure(e.to_string()))?;
+    sdk_core::token_store::write_private(&path, &body)
+        .map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
     Ok(path)
 }
 

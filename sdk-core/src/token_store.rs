@@ -59,17 +59,14 @@ impl FileTokenStore {
 
     fn read(&self, key: &str) -> std::io::Result<Option<SecretString>> {
         let path = self.file(key);
-        let file = match std::fs::File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+        let text = match read_private(&path, MAX_FILE)? {
+            PrivateFile::Missing => return Ok(None),
+            PrivateFile::Exposed(why) => {
+                tracing::warn!(path = %path.display(), "ignoring a cached token: {why}");
+                return Ok(None);
+            }
+            PrivateFile::Text(text) => text,
         };
-        if let Some(why) = not_private(&file.metadata()?) {
-            tracing::warn!(path = %path.display(), "ignoring a cached token: {why}");
-            return Ok(None);
-        }
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_FILE), &mut text)?;
         Ok(serde_json::from_str::<Saved>(&text)
             .ok()
             .filter(|saved| saved.key == key && !saved.token.is_empty())
@@ -86,32 +83,11 @@ impl TokenStore for FileTokenStore {
     }
 
     fn save(&self, key: &str, token: &SecretString) -> std::io::Result<()> {
-        create_private_dir(&self.dir)?;
         let body = serde_json::to_vec(&Saved {
             key: key.to_owned(),
             token: token.expose_secret().to_owned(),
         })?;
-        // Written beside, then renamed: a reader never sees half a token.
-        let temp = self.dir.join(format!(
-            ".token-{}-{:x}.tmp",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = options.open(&temp).and_then(|mut file| {
-            file.write_all(&body)?;
-            file.sync_all()
-        });
-        match written.and_then(|()| std::fs::rename(&temp, self.file(key))) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let _ = std::fs::remove_file(&temp);
-                Err(e)
-            }
-        }
+        write_private(&self.file(key), &body)
     }
 
     fn remove(&self, key: &str) -> std::io::Result<()> {
@@ -127,6 +103,64 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// A file that holds a secret, as [`read_private`] found it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PrivateFile {
+    /// There is no such file.
+    Missing,
+    /// Others could read or write it, or another user owns it: why. Its
+    /// content was not read.
+    Exposed(String),
+    /// Its text (at most the limit's bytes of it).
+    Text(String),
+}
+
+/// Reads a file that holds a secret: at most `limit` bytes, and only if
+/// it is private (see [`not_private`]).
+pub fn read_private(path: &Path, limit: u64) -> std::io::Result<PrivateFile> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(PrivateFile::Missing),
+        Err(e) => return Err(e),
+    };
+    if let Some(why) = not_private(&file.metadata()?) {
+        return Ok(PrivateFile::Exposed(why));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, limit), &mut text)?;
+    Ok(PrivateFile::Text(text))
+}
+
+/// Writes `bytes` to `path` readable only by its owner: its folder is
+/// made private if missing, and the bytes go to a new file beside it
+/// (mode 0600 from its creation), synced, then renamed into place, so a
+/// reader never sees half of it and no earlier file's mode is kept.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let temp = dir.join(format!(
+        ".private-{}-{:x}.tmp",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
 }
 
 /// Creates `dir` (and its parents) readable only by its owner.
@@ -196,6 +230,37 @@ mod tests {
         assert!(
             store.load("k").is_none(),
             "a world-readable token is not used"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_write_replaces_a_readable_file_with_a_private_one() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/credentials.json");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            read_private(&path, 64).unwrap(),
+            PrivateFile::Exposed(_)
+        ));
+        write_private(&path, b"secret").unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(matches!(read_private(&path, 3).unwrap(), PrivateFile::Text(t) if t == "sec"));
+        let missing = dir.path().join("none");
+        assert!(matches!(
+            read_private(&missing, 64).unwrap(),
+            PrivateFile::Missing
+        ));
+        // Only the file itself is left: no temporary beside it.
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
         );
     }
 
