@@ -6,6 +6,7 @@
 //! file `target/bench/results.md`. See BENCHMARKS.md.
 
 mod cells;
+mod cli_process;
 mod measure;
 mod nginx;
 mod pairs;

@@ -99,27 +99,18 @@ where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<(), Error>> + 'static,
 {
-    let before = cpu_now();
-    let started = Instant::now();
-    let ran = tokio::task::spawn_blocking(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        runtime.block_on(f()).map_err(|e| e.to_string())
+    sdk_sample(|| async move {
+        tokio::task::spawn_blocking(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(f()).map_err(|e| e.to_string())
+        })
+        .await??;
+        Ok(())
     })
-    .await?;
-    ran?;
-    let wall = started.elapsed();
-    let after = cpu_now();
-    Ok(Sample {
-        wall,
-        user: after.user.saturating_sub(before.user),
-        sys: after.sys.saturating_sub(before.sys),
-        faults: None,
-        switches: None,
-        peak_rss_kib: None,
-    })
+    .await
 }
 
 pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Sample, Error> {

@@ -132,16 +132,8 @@ pub async fn rows(
     ));
 
     let lent_streamed = || {
-        sdk_sample(|| async {
-            let body = downloader.open(&url).await?;
-            let reader = enterprise_data_sdk::rows::RowReader::new(
-                docker_data_csv::Source::AsyncRead(body.into_reader()),
-                schema,
-                "nginx",
-            );
-            crate::measure::lent_rows_streamed(reader).await?;
-            Ok(())
-        })
+        let (downloader, url, schema) = (downloader.clone(), url.clone(), schema.clone());
+        sdk_sample(move || lent_rows_from(downloader, url, schema))
     };
     let lent_from_disk = || {
         sdk_sample(|| async {
@@ -158,16 +150,7 @@ pub async fn rows(
     ));
     let lent_one_thread = || {
         let (downloader, url, schema) = (downloader.clone(), url.clone(), schema.clone());
-        current_thread_sample(move || async move {
-            let body = downloader.open(&url).await?;
-            let reader = enterprise_data_sdk::rows::RowReader::new(
-                docker_data_csv::Source::AsyncRead(body.into_reader()),
-                &schema,
-                "nginx",
-            );
-            crate::measure::lent_rows_streamed(reader).await?;
-            Ok(())
-        })
+        current_thread_sample(move || lent_rows_from(downloader, url, schema))
     };
     let lent_pair = paired(pairs, lent_one_thread, lent_from_disk).await?;
     rows.push(lent_pair.row(
@@ -222,6 +205,22 @@ async fn read_to_end(
     Ok(())
 }
 
+/// Lent rows of `url`, every value read, as they arrive.
+async fn lent_rows_from(
+    downloader: sdk_core::download::Downloader,
+    url: String,
+    schema: enterprise_data_sdk::ReportSchema,
+) -> Result<(), Error> {
+    let body = downloader.open(&url).await?;
+    let reader = enterprise_data_sdk::rows::RowReader::new(
+        docker_data_csv::Source::AsyncRead(body.into_reader()),
+        &schema,
+        "nginx",
+    );
+    crate::measure::lent_rows_streamed(reader).await?;
+    Ok(())
+}
+
 /// The `docker-data` binary beside this one (`cargo build --release -p
 /// docker-data` first).
 fn cli_binary() -> Result<std::path::PathBuf, Error> {
@@ -239,33 +238,6 @@ fn cli_binary() -> Result<std::path::PathBuf, Error> {
         }
     }
     Ok(cli)
-}
-
-/// One `docker-data reports download` of the report of `date` into `out`.
-async fn cli_download(
-    cli: &str,
-    hub: &str,
-    api: &str,
-    date: &str,
-    out: &str,
-) -> Result<crate::pairs::Sample, Error> {
-    let args = [
-        "--hub-url",
-        hub,
-        "--enterprise-url",
-        api,
-        "--org",
-        simulator::accounts::ORG,
-        "reports",
-        "download",
-        "usage_pulls",
-        "daily",
-        "--date",
-        date,
-        out,
-    ];
-    let env = [("DOCKER_OAT", simulator::accounts::OAT)];
-    process_sample(cli, &args, &env, None).await
 }
 
 /// Rows 8g and 8h: the CLI as a user runs it, a process end to end (API
@@ -313,6 +285,25 @@ async fn cli_rows(
     let mib = size as f64 / 1048576.0;
     let (hub, api, date) = (sim.hub_url(), sim.enterprise_url(), report.date.to_string());
     let cli_path = cli.to_str().ok_or("non-UTF-8 path")?.to_owned();
+    let target = crate::cli_process::CliTarget {
+        cli: &cli_path,
+        hub: &hub,
+        api: &api,
+        date: &date,
+    };
+    // `reports download` of the report into `out`.
+    let download_into = |out: &str| {
+        let args = [
+            "reports",
+            "download",
+            "usage_pulls",
+            "daily",
+            "--date",
+            &date,
+            out,
+        ];
+        target.run(&args, &[])
+    };
 
     let mut rows = Vec::new();
     let tmpfs = Path::new("/dev/shm").join(format!("docker-data-bench-{}", std::process::id()));
@@ -339,7 +330,7 @@ async fn cli_rows(
         );
         let ours = || {
             let _ = std::fs::remove_dir_all(&cli_out);
-            cli_download(&cli_path, &hub, &api, &date, &cli_out_s)
+            download_into(&cli_out_s)
         };
         let curl = || {
             let _ = std::fs::remove_file(&curl_file);
@@ -361,7 +352,7 @@ async fn cli_rows(
     );
     let ours = || {
         let _ = std::fs::remove_dir_all(&cli_out);
-        cli_download(&cli_path, &hub, &api, &date, &cli_out_s)
+        download_into(&cli_out_s)
     };
     let dd = || {
         let _ = std::fs::remove_file(&dd_file);
@@ -383,12 +374,6 @@ async fn cli_rows(
     ));
     let _ = std::fs::remove_dir_all(&out);
 
-    let target = crate::sync_rows::Target {
-        cli: &cli_path,
-        hub: &hub,
-        api: &api,
-        date: &date,
-    };
     rows.extend(crate::sync_rows::rows(&target, dir, mib, pairs).await?);
     Ok(rows)
 }

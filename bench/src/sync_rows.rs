@@ -5,90 +5,59 @@
 
 use std::path::Path;
 
+use crate::cli_process::CliTarget;
 use crate::measure::{Error, Row};
-use crate::pairs::{paired, process_sample};
+use crate::pairs::paired;
 
 /// The memory budget of a sync, whatever the report's size.
 const RSS_BUDGET_MIB: f64 = 192.0;
 
-/// The CLI and the simulator it runs against.
-pub struct Target<'a> {
-    pub cli: &'a str,
-    pub hub: &'a str,
-    pub api: &'a str,
-    /// The report's date.
-    pub date: &'a str,
-}
-
-impl Target<'_> {
-    fn args<'a>(&'a self, tail: &[&'a str]) -> Vec<&'a str> {
-        let mut args = vec![
-            "--hub-url",
-            self.hub,
-            "--enterprise-url",
-            self.api,
-            "--org",
-            simulator::accounts::ORG,
-            "--no-progress",
-        ];
-        args.extend_from_slice(tail);
-        args
-    }
-}
-
 pub async fn rows(
-    target: &Target<'_>,
+    target: &CliTarget<'_>,
     dir: &Path,
     mib: f64,
     pairs: usize,
 ) -> Result<Vec<Row>, Error> {
-    let env = [("DOCKER_OAT", simulator::accounts::OAT)];
     let lake = dir.join("sync-lake");
     let out = dir.join("sync-download");
     let (lake_s, out_s) = (
         lake.to_str().ok_or("non-UTF-8 path")?.to_owned(),
         out.to_str().ok_or("non-UTF-8 path")?.to_owned(),
     );
-    let range = ["--from", target.date, "--to", target.date];
-    let sync_to = |dest: String| {
+    let sync = |dest: &str, env: &[(String, String)]| {
+        let args = [
+            "sync",
+            "--reports",
+            "usage_pulls/daily",
+            "--from",
+            target.date,
+            "--to",
+            target.date,
+            dest,
+        ];
+        target.run(&args, env)
+    };
+    let sync_to_folder = || {
         let _ = std::fs::remove_dir_all(&lake);
-        let mut tail = vec!["sync", "--reports", "usage_pulls/daily"];
-        tail.extend_from_slice(&range);
-        let args: Vec<String> = target
-            .args(&tail)
-            .into_iter()
-            .chain([dest.as_str()])
-            .map(str::to_owned)
-            .collect();
-        async move {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            process_sample(target.cli, &args, &env, None).await
-        }
+        sync(&lake_s, &[])
     };
     let download = || {
         let _ = std::fs::remove_dir_all(&out);
-        let args: Vec<String> = target
-            .args(&[
-                "reports",
-                "download",
-                "usage_pulls",
-                "daily",
-                "--date",
-                target.date,
-                "--format",
-                "parquet",
-                out_s.as_str(),
-            ])
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        async move {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            process_sample(target.cli, &args, &env, None).await
-        }
+        let args = [
+            "reports",
+            "download",
+            "usage_pulls",
+            "daily",
+            "--date",
+            target.date,
+            "--format",
+            "parquet",
+            out_s.as_str(),
+        ];
+        target.run(&args, &[])
     };
     let mut rows = Vec::new();
-    let folder = paired(pairs, || sync_to(lake_s.clone()), download).await?;
+    let folder = paired(pairs, sync_to_folder, download).await?;
     let peak_mib = folder.ours_peak_rss_kib().unwrap_or(0) as f64 / 1024.0;
     rows.push(folder.row(
         "10a. sync of one report to a folder (object_store, Parquet while the body arrives) vs reports download --format parquet",
@@ -113,25 +82,8 @@ pub async fn rows(
             "moto_server not found in target/lake-venv (bash tests/lake/run.sh installs it): row 10c skipped"
         ),
         Some(moto) => {
-            let s3 = |n: usize| {
-                let dest = format!("s3://lake/run-{n}");
-                let env: Vec<(String, String)> = moto.env();
-                let mut tail = vec!["sync", "--reports", "usage_pulls/daily"];
-                tail.extend_from_slice(&range);
-                let args: Vec<String> = target
-                    .args(&tail)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .chain([dest])
-                    .collect();
-                async move {
-                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                    let mut env: Vec<(&str, &str)> =
-                        env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                    env.push(("DOCKER_OAT", simulator::accounts::OAT));
-                    process_sample(target.cli, &args, &env, None).await
-                }
-            };
+            let env = moto.env();
+            let s3 = |n: usize| sync(&format!("s3://lake/run-{n}"), &env);
             let runs = std::cell::Cell::new(0);
             let to_s3 = paired(
                 pairs,
@@ -139,7 +91,7 @@ pub async fn rows(
                     runs.set(runs.get() + 1);
                     s3(runs.get())
                 },
-                || sync_to(lake_s.clone()),
+                sync_to_folder,
             )
             .await?;
             rows.push(to_s3.row(
