@@ -2,6 +2,7 @@
 //! embedded simulator for `--demo`.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 
 use crate::demo::{Demo, accounts};
 use dvp_sdk::{DvpClient, OtpProvider};
@@ -55,6 +56,11 @@ pub struct Context {
     pub account_url: String,
     // Kept alive for the whole run: dropping it stops the listeners.
     _simulator: Option<Demo>,
+    // Read once a run, when first needed: a credential helper may ask the
+    // user's keychain, and `sync` builds two clients.
+    docker: OnceLock<Result<DockerConfig, CliError>>,
+    saved_login: OnceLock<Result<Option<Login>, CliError>>,
+    docker_login: OnceLock<Result<Option<Login>, CliError>>,
 }
 
 impl Context {
@@ -94,6 +100,9 @@ impl Context {
             ),
             global,
             _simulator: simulator,
+            docker: OnceLock::new(),
+            saved_login: OnceLock::new(),
+            docker_login: OnceLock::new(),
         })
     }
 
@@ -177,16 +186,24 @@ impl Context {
         if g.demo {
             return Ok(Some(demo_login(g, need)));
         }
-        let docker = DockerConfig::load()?;
-        if let Some(saved) = crate::login::saved(self.profile(), &docker)?
-            && self.fits(&saved, need)
-        {
+        let docker = || {
+            self.docker
+                .get_or_init(DockerConfig::load)
+                .as_ref()
+                .map_err(Clone::clone)
+        };
+        let saved = self
+            .saved_login
+            .get_or_init(|| crate::login::saved(self.profile(), docker()?))
+            .clone()?;
+        if let Some(saved) = saved.filter(|login| self.fits(login, need)) {
             return Ok(Some(saved));
         }
-        Ok(docker
-            .docker_hub()?
-            .map(Login::from_docker)
-            .filter(|login| self.fits(login, need)))
+        let stored = self
+            .docker_login
+            .get_or_init(|| Ok(docker()?.docker_hub()?.map(Login::from_docker)))
+            .clone()?;
+        Ok(stored.filter(|login| self.fits(login, need)))
     }
 
     /// Whether a saved login serves `need` and is the user or organization

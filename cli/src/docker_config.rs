@@ -44,11 +44,23 @@ pub struct DockerConfig {
     cred_helpers: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 struct AuthEntry {
     auth: Option<String>,
     username: Option<String>,
     password: Option<String>,
+}
+
+/// Says which fields are set, never their values: `auth` and `password`
+/// are secrets.
+impl std::fmt::Debug for AuthEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthEntry")
+            .field("auth", &self.auth.as_ref().map(|_| "…"))
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
@@ -183,15 +195,21 @@ pub fn helper_erase(helper: &str, server: &str) -> Result<bool, CliError> {
     Ok(ok)
 }
 
+/// A name that may become part of a program's name or a helper's key (a
+/// credential helper, a profile): 1 to 64 of letters, digits, `-`, `_`
+/// and `.`.
+pub fn is_plain_name(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
 /// Runs a helper with `input` on stdin; whether it succeeded and its
 /// standard output (bounded in size and time). The secret travels on
 /// stdin, never in the arguments. Blocking: it runs before any request.
 fn run_helper(helper: &str, action: &str, input: &[u8]) -> Result<(bool, Vec<u8>), CliError> {
-    if helper.is_empty()
-        || !helper
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
+    if !is_plain_name(helper) {
         return Err(CliError::failure(format!(
             "Docker's config names the credential helper {helper:?}, which is not a helper name"
         )));
@@ -247,6 +265,39 @@ fn run_helper(helper: &str, action: &str, input: &[u8]) -> Result<(bool, Vec<u8>
             }
             Ok(None) => return stop(&mut child, "did not exit".to_owned()),
             Err(e) => return stop(&mut child, e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_stored_secret() {
+        let config: DockerConfig = serde_json::from_str(
+            r#"{"auths": {"https://index.docker.io/v1/": {"auth": "amRvZTpzM2NyZXQ=", "username": "jdoe", "password": "s3cret"}}}"#,
+        )
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(shown.contains("jdoe"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("amRvZTpzM2NyZXQ"),
+            "{shown}"
+        );
+        // The `auth` field, base64 of `jdoe:s3cret`, is what is used.
+        let stored = config.auths.values().next().unwrap().decode().unwrap();
+        assert_eq!(
+            (stored.username.as_str(), stored.secret.as_str()),
+            ("jdoe", "s3cret")
+        );
+    }
+
+    #[test]
+    fn names_that_may_become_a_program_name() {
+        assert!(is_plain_name("desktop") && is_plain_name("ecr-login") && is_plain_name("a.b_c"));
+        for bad in ["", "../x", "a b", "x;rm", &"a".repeat(65)] {
+            assert!(!is_plain_name(bad), "{bad:?}");
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 
 /// A failure to report to the user.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CliError {
     /// What failed, with the server's message and a hint.
     pub message: String,

@@ -96,12 +96,7 @@ impl Login {
 
 /// A profile name: it becomes part of a helper's server name and a key.
 pub fn check_profile_name(name: &str) -> Result<(), CliError> {
-    let fine = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if fine {
+    if docker_config::is_plain_name(name) {
         Ok(())
     } else {
         Err(CliError::usage(format!(
