@@ -133,19 +133,15 @@ async fn check(context: &Context, login: &Login) -> Result<(), CliError> {
     if let Some(otp) = context.otp_provider() {
         tokens = tokens.otp(otp);
     }
-    // Fetched, not taken from the token cache: a cached token would say
+    if let Some(store) = context.token_store() {
+        tokens = tokens.store(std::sync::Arc::new(store));
+    }
+    // Renewed, not taken from the token cache: a cached token would say
     // nothing of the secret being checked.
-    let token = tokens
+    tokens
         .build()
-        .fetch()
+        .renew()
         .await
         .map_err(|e| CliError::from(sdk_core::Error::from(e)))?;
-    if let Some(store) = context.token_store() {
-        let key =
-            hub_auth::token_cache::store_key(&context.hub_url, login.credentials().identity());
-        if let Err(e) = store.save(&key, &token) {
-            eprintln!("warning: keeping the token for the next commands: {e}");
-        }
-    }
     Ok(())
 }

@@ -210,6 +210,17 @@ fn login_keeps_the_credentials_in_a_private_file_and_logout_removes_them() {
     ok(login);
     assert!(said.contains("unencrypted"), "{said}");
     assert!(!said.contains(accounts::DVP_PAT), "{said}");
+    // With a token cached for the user, a wrong secret is still refused:
+    // login checks the secret, not the cache.
+    let again = home
+        .command(
+            &sim,
+            &["login", "--username", accounts::DVP_USER, "--pat-stdin"],
+        )
+        .write_stdin("wrong-secret\n")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

@@ -248,14 +248,26 @@ impl TokenCache {
                 return Err(failure);
             }
         };
+        self.keep(&token);
+        Ok(token)
+    }
+
+    /// Asks Docker Hub for a new token even when one is cached (to check
+    /// credentials), then keeps it as any fetched token is kept.
+    pub async fn renew(&self) -> Result<SecretString, AuthError> {
+        let token = self.fetch().await?;
+        self.keep(&token);
+        Ok(token)
+    }
+
+    /// Caches a fetched token in memory and in the store.
+    fn keep(&self, token: &SecretString) {
         if let Some(store) = &self.inner.store
-            && let Err(e) = store.save(&self.inner.store_key, &token)
+            && let Err(e) = store.save(&self.inner.store_key, token)
         {
             tracing::warn!("keeping the token for the next run: {e}");
         }
-        let refresh_at = self.refresh_at(&token);
-        self.remember(&token, refresh_at);
-        Ok(token)
+        self.remember(token, self.refresh_at(token));
     }
 
     /// A token saved by an earlier run that is still fresh, now cached in
