@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use futures::{StreamExt, TryStreamExt};
 use object_store::buffered::BufWriter;
+use sdk_core::Body;
 use tokio::io::AsyncWriteExt;
 
 use docker_data_csv::Source;
@@ -197,11 +198,8 @@ enum Fetch<'a> {
     },
 }
 
-use sdk_core::Body;
-
 /// Which version of its source an object was made from, as the source's
 /// store said (kept in the manifest).
-#[derive(Default)]
 struct SourceVersion {
     etag: Option<String>,
     last_modified: Option<String>,
