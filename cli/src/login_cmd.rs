@@ -13,8 +13,8 @@ use crate::login::{self, Login, SavedIn};
 
 /// `docker-data login`.
 pub async fn login(context: &Context) -> Result<(), CliError> {
+    // The name was checked with the profile, before any command ran.
     let profile = context.profile();
-    login::check_profile_name(profile)?;
     let login = login_to_check(context)?;
     check(context, &login).await?;
     if context.global.demo {
@@ -47,8 +47,8 @@ pub async fn login(context: &Context) -> Result<(), CliError> {
 
 /// `docker-data logout`.
 pub fn logout(context: &Context) -> Result<(), CliError> {
+    // The name was checked with the profile, before any command ran.
     let profile = context.profile();
-    login::check_profile_name(profile)?;
     let docker = DockerConfig::load()?;
     let Some(removed) = login::remove(profile, &docker)? else {
         crate::output::note(format!("no saved login for profile `{profile}`"));
