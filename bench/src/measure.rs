@@ -811,7 +811,7 @@ pub async fn stream_lent_usage_pulls(url: &str) -> Result<u64, Error> {
     let schema = usage_pulls_schema()?;
     let body = url_downloader()?.open(url).await?;
     lent_rows_streamed(enterprise_data_sdk::rows::RowReader::new(
-        docker_data_csv::Source::AsyncRead(body.into_reader()),
+        docker_data_csv::Source::Body(body),
         &schema,
         url,
     ))
@@ -829,7 +829,7 @@ pub async fn stream_usage_pulls(url: &str) -> Result<u64, Error> {
     let schema = usage_pulls_schema()?;
     let body = url_downloader()?.open(url).await?;
     let rows = enterprise_data_sdk::rows::RowReader::new(
-        docker_data_csv::Source::AsyncRead(body.into_reader()),
+        docker_data_csv::Source::Body(body),
         &schema,
         url,
     )

@@ -828,11 +828,11 @@ where
     E: From<ConvertError>,
     O: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<R, E>>,
-    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    R: Into<Source>,
 {
     let mut attempts = Attempts::new(retry, "conversion");
     loop {
-        let body = Source::async_reader(open().await?);
+        let body: Source = open().await?.into();
         let batches = batches(body, source_name, options.batch_rows, plan.clone());
         let (metadata, target, options) = (metadata.clone(), dest.to_owned(), options.clone());
         let converted = tokio::task::spawn_blocking(move || {

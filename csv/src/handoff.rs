@@ -6,33 +6,45 @@
 //! 2 cores that doubled the CPU time of parsing rows from the network. Here
 //! a task on the runtime gathers whatever has arrived, up to [`PIECE`], and
 //! sends it through a bounded channel, so the blocking side wakes once per
-//! piece and memory stays at most `PIECES` pieces. Pieces read go back to
-//! the task to be filled again: a fresh 256 KiB buffer per piece was
-//! mapped and unmapped by the allocator each time (a quarter of the system
-//! time of streaming rows went to page faults).
+//! [`PIECE`] and memory stays at most `PIECES` of them.
+//!
+//! A download's body ([`sdk_core::Body`]) is already in pieces ([`Bytes`]):
+//! they are handed over as they are, never copied here. Any other async
+//! reader is read into buffers that go back to the task once read: a fresh
+//! 256 KiB buffer per piece was mapped and unmapped by the allocator each
+//! time (a quarter of the system time of streaming rows went to page
+//! faults).
 
+use std::collections::VecDeque;
 use std::io::Read;
+use std::pin::Pin;
 
-use bytes::BytesMut;
-use futures::FutureExt;
+use bytes::{Buf, Bytes, BytesMut};
+use futures::{FutureExt, Stream, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// Largest piece handed over at once.
+/// Bytes gathered into one hand-over.
 pub const PIECE: usize = 256 * 1024;
-/// Pieces in flight between the runtime and the blocking reader.
+/// Hand-overs in flight between the runtime and the blocking reader.
 const PIECES: usize = 4;
 
-/// What the runtime side sends: a piece, the end, or the read error.
-type Message = std::io::Result<Option<BytesMut>>;
+/// What the runtime side sends: pieces, the end, or the read error.
+type Message = std::io::Result<Option<Vec<Bytes>>>;
+
+/// What the task reads.
+pub(crate) enum Input {
+    /// Pieces as they come (a response body): forwarded without a copy.
+    Pieces(Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>),
+    /// A reader, read into buffers of [`PIECE`] that are used again.
+    Reader(Box<dyn AsyncRead + Send + Unpin>),
+}
 
 /// The blocking end: a [`Read`] over the pieces of an async source.
 pub struct HandoffReader {
     receiver: tokio::sync::mpsc::Receiver<Message>,
-    /// Pieces read, back to the task.
-    spent: tokio::sync::mpsc::Sender<BytesMut>,
-    current: BytesMut,
-    /// Bytes of `current` already read.
-    taken: usize,
+    /// Read buffers back to the task (a reader's input only).
+    spent: Option<tokio::sync::mpsc::Sender<BytesMut>>,
+    current: VecDeque<Bytes>,
     ended: bool,
 }
 
@@ -41,12 +53,84 @@ pub struct HandoffReader {
 ///
 /// Must be called within a tokio runtime; the reader must be read outside
 /// of it (e.g. in `spawn_blocking`).
-pub fn handoff<R: AsyncRead + Send + Unpin + 'static>(mut input: R) -> HandoffReader {
+pub(crate) fn handoff(input: Input) -> HandoffReader {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Message>(PIECES);
-    // One piece comes back for each taken: two spares are enough.
-    let (spent, mut spares) = tokio::sync::mpsc::channel::<BytesMut>(2);
-    tokio::spawn(async move {
-        loop {
+    let spent = match input {
+        Input::Pieces(pieces) => {
+            tokio::spawn(forward(pieces, sender));
+            None
+        }
+        Input::Reader(reader) => {
+            // One buffer comes back for each read: two spares are enough.
+            let (spent, spares) = tokio::sync::mpsc::channel::<BytesMut>(2);
+            tokio::spawn(forward(read_pieces(reader, spares), sender));
+            Some(spent)
+        }
+    };
+    HandoffReader {
+        receiver,
+        spent,
+        current: VecDeque::new(),
+        ended: false,
+    }
+}
+
+/// Sends `input`'s pieces: waits for the first, then takes whatever else
+/// has already arrived, up to [`PIECE`], so a trickle is handed over as it
+/// comes and a flood in few hand-overs.
+async fn forward(
+    mut input: impl Stream<Item = std::io::Result<Bytes>> + Unpin,
+    sender: tokio::sync::mpsc::Sender<Message>,
+) {
+    loop {
+        let mut gathered = Vec::new();
+        let mut size = 0;
+        let mut outcome = match input.next().await {
+            Some(Ok(piece)) => {
+                size += piece.len();
+                gathered.push(piece);
+                Ok(true)
+            }
+            None => Ok(false),
+            Some(Err(err)) => Err(err),
+        };
+        while matches!(outcome, Ok(true)) && size < PIECE {
+            match input.next().now_or_never() {
+                None => break,
+                Some(None) => outcome = Ok(false),
+                Some(Some(Ok(piece))) => {
+                    size += piece.len();
+                    gathered.push(piece);
+                }
+                Some(Some(Err(err))) => outcome = Err(err),
+            }
+        }
+        if size > 0 && sender.send(Ok(Some(gathered))).await.is_err() {
+            return; // the reader is gone
+        }
+        match outcome {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = sender.send(Ok(None)).await;
+                return;
+            }
+            Err(err) => {
+                let _ = sender.send(Err(err)).await;
+                return;
+            }
+        }
+    }
+}
+
+/// `reader` as pieces of up to [`PIECE`], each read into a spare buffer
+/// when one has come back.
+fn read_pieces(
+    reader: Box<dyn AsyncRead + Send + Unpin>,
+    spares: tokio::sync::mpsc::Receiver<BytesMut>,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Unpin {
+    Box::pin(futures::stream::unfold(
+        (reader, spares),
+        |(mut reader, mut spares)| async move {
             let mut piece = match spares.try_recv() {
                 Ok(mut spare) => {
                     spare.clear();
@@ -54,60 +138,58 @@ pub fn handoff<R: AsyncRead + Send + Unpin + 'static>(mut input: R) -> HandoffRe
                 }
                 Err(_) => BytesMut::with_capacity(PIECE),
             };
-            // Wait for the first bytes, then take whatever else is already
-            // there without waiting: a trickle is handed over as it comes.
-            let first = input.read_buf(&mut piece).await;
-            let mut outcome = first.map(|n| n > 0);
-            while matches!(outcome, Ok(true)) && piece.len() < PIECE {
-                match input.read_buf(&mut piece).now_or_never() {
-                    None => break,
-                    Some(Ok(0)) => {
-                        outcome = Ok(false);
-                        break;
-                    }
+            // Whatever is already there beyond the first bytes, up to PIECE.
+            let mut read = reader.read_buf(&mut piece).await;
+            while matches!(read, Ok(n) if n > 0) && piece.len() < PIECE {
+                match reader.read_buf(&mut piece).now_or_never() {
+                    None | Some(Ok(0)) => break,
                     Some(Ok(_)) => {}
-                    Some(Err(err)) => outcome = Err(err),
+                    Some(Err(err)) => read = Err(err),
                 }
             }
-            if !piece.is_empty() && sender.send(Ok(Some(piece))).await.is_err() {
-                return; // the reader is gone
+            match read {
+                Ok(_) if piece.is_empty() => None,
+                Ok(_) => Some((Ok(piece.freeze()), (reader, spares))),
+                Err(err) => Some((Err(err), (reader, spares))),
             }
-            match outcome {
-                Ok(true) => {}
-                Ok(false) => {
-                    let _ = sender.send(Ok(None)).await;
-                    return;
-                }
-                Err(err) => {
-                    let _ = sender.send(Err(err)).await;
-                    return;
-                }
-            }
+        },
+    ))
+}
+
+impl HandoffReader {
+    /// Gives a piece read to the end back to the task, when it is a buffer
+    /// the task can fill again.
+    fn recycle(&self, piece: Bytes) {
+        if let Some(spent) = &self.spent
+            && let Ok(buffer) = piece.try_into_mut()
+            && buffer.capacity() >= PIECE
+        {
+            let _ = spent.try_send(buffer);
         }
-    });
-    HandoffReader {
-        receiver,
-        spent,
-        current: BytesMut::new(),
-        taken: 0,
-        ended: false,
     }
 }
 
 impl Read for HandoffReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.taken == self.current.len() {
-            if self.ended {
-                return Ok(0);
+        loop {
+            match self.current.front_mut() {
+                Some(piece) if !piece.is_empty() => {
+                    let n = buf.len().min(piece.len());
+                    buf[..n].copy_from_slice(&piece[..n]);
+                    piece.advance(n);
+                    return Ok(n);
+                }
+                Some(_) => {
+                    if let Some(piece) = self.current.pop_front() {
+                        self.recycle(piece);
+                    }
+                    continue;
+                }
+                None if self.ended => return Ok(0),
+                None => {}
             }
             match self.receiver.blocking_recv() {
-                Some(Ok(Some(piece))) => {
-                    let spent = std::mem::replace(&mut self.current, piece);
-                    self.taken = 0;
-                    if spent.capacity() >= PIECE {
-                        let _ = self.spent.try_send(spent);
-                    }
-                }
+                Some(Ok(Some(pieces))) => self.current.extend(pieces),
                 Some(Ok(None)) => self.ended = true,
                 Some(Err(err)) => return Err(err),
                 // The task ended without saying so (its runtime shut down):
@@ -120,22 +202,30 @@ impl Read for HandoffReader {
                 }
             }
         }
-        let rest = &self.current[self.taken..];
-        let n = buf.len().min(rest.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.taken += n;
-        Ok(n)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
+
+    /// Everything `handed` gives, read on a blocking thread.
+    async fn read_all(mut handed: HandoffReader) -> std::io::Result<Vec<u8>> {
+        tokio::task::spawn_blocking(move || {
+            let mut all = Vec::new();
+            handed.read_to_end(&mut all).map(|_| all)
+        })
+        .await
+        .unwrap()
+    }
+
+    fn data() -> Vec<u8> {
+        (0..3_000_000u32).map(|i| (i % 251) as u8).collect()
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn every_byte_arrives_in_order_and_errors_are_kept() {
-        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    async fn every_byte_of_a_reader_arrives_in_order_and_errors_are_kept() {
+        let data = data();
         // Small frames, as a network body arrives.
         let (mut writer, reader) = tokio::io::duplex(8 * 1024);
         let sent = data.clone();
@@ -145,14 +235,9 @@ mod tests {
                 writer.write_all(frame).await.unwrap();
             }
         });
-        let mut handed = handoff(reader);
-        let received = tokio::task::spawn_blocking(move || {
-            let mut all = Vec::new();
-            handed.read_to_end(&mut all).map(|_| all)
-        })
-        .await
-        .unwrap()
-        .unwrap();
+        let received = read_all(handoff(Input::Reader(Box::new(reader))))
+            .await
+            .unwrap();
         assert_eq!(received.len(), data.len());
         assert!(received == data);
 
@@ -160,14 +245,48 @@ mod tests {
             Ok(Bytes::from_static(b"abc")),
             Err(std::io::Error::other("connection reset")),
         ]));
-        let mut handed = handoff(failing);
-        let err = tokio::task::spawn_blocking(move || {
-            let mut all = Vec::new();
-            handed.read_to_end(&mut all).map(|_| all)
-        })
-        .await
-        .unwrap()
-        .unwrap_err();
+        let err = read_all(handoff(Input::Reader(Box::new(failing))))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("connection reset"), "{err}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_piece_of_a_stream_arrives_in_order_and_errors_are_kept() {
+        let data = data();
+        // Pieces of every size, empty ones included, some arriving late.
+        let sizes = [1, 0, 7, 4096, 300_000, 17, 65_536, 1];
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        for size in sizes.iter().cycle() {
+            let end = (at + size).min(data.len());
+            pieces.push(Bytes::copy_from_slice(&data[at..end]));
+            at = end;
+            if at == data.len() {
+                break;
+            }
+        }
+        let stream =
+            futures::stream::iter(pieces.into_iter().enumerate()).then(|(i, piece)| async move {
+                if i % 5 == 0 {
+                    tokio::task::yield_now().await;
+                }
+                Ok(piece)
+            });
+        let received = read_all(handoff(Input::Pieces(Box::pin(stream))))
+            .await
+            .unwrap();
+        assert_eq!(received.len(), data.len());
+        assert!(received == data);
+
+        let failing = futures::stream::iter(vec![
+            Ok(Bytes::from_static(b"abc")),
+            Err(std::io::Error::other("connection reset")),
+            Ok(Bytes::from_static(b"never read")),
+        ]);
+        let err = read_all(handoff(Input::Pieces(Box::pin(failing))))
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("connection reset"), "{err}");
     }
 }

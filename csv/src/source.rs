@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncRead;
 
 use crate::CsvError;
+use crate::handoff::Input;
 
 /// The bytes of a CSV, plain or gzip (recognised by its first bytes).
 ///
@@ -30,10 +31,12 @@ pub enum Source {
     Path(PathBuf),
     /// A blocking reader, read on the reading thread.
     Read(Box<dyn Read + Send>),
-    /// An async reader (a response body), read on the tokio runtime that
-    /// is current when reading starts, and handed to the reading thread
-    /// in large pieces.
+    /// An async reader, read on the tokio runtime that is current when
+    /// reading starts, and handed to the reading thread in large pieces.
     AsyncRead(Box<dyn AsyncRead + Send + Unpin>),
+    /// A download opened with `open` (`From<Body>`): as [`AsyncRead`](Self::AsyncRead),
+    /// but the network's pieces reach the reading thread without a copy.
+    Body(sdk_core::Body),
 }
 
 impl Source {
@@ -47,8 +50,9 @@ impl Source {
         Self::Read(Box::new(reader))
     }
 
-    /// Any async reader, such as a response body. Reading it needs a tokio
-    /// runtime: the reading mode must be started within one.
+    /// Any async reader. Reading it needs a tokio runtime: the reading mode
+    /// must be started within one. A download's [`Body`](sdk_core::Body)
+    /// is cheaper as `Source::from(body)`.
     pub fn async_reader(reader: impl AsyncRead + Send + Unpin + 'static) -> Self {
         Self::AsyncRead(Box::new(reader))
     }
@@ -67,16 +71,26 @@ impl Source {
         Ok(match self {
             Self::Path(path) => Blocking::Path(path),
             Self::Read(reader) => Blocking::Read(reader),
-            Self::AsyncRead(reader) => {
-                if tokio::runtime::Handle::try_current().is_err() {
-                    return Err(CsvError::message(
-                        "an async source is read on a tokio runtime: start reading it within one",
-                    ));
-                }
-                Blocking::Read(Box::new(crate::handoff::handoff(reader)))
+            Self::AsyncRead(reader) => handed_over(Input::Reader(reader))?,
+            // A decoded body's pieces are fresh buffers: read it as a reader
+            // into buffers that are used again.
+            Self::Body(body) if body.is_decoded() => {
+                handed_over(Input::Reader(body.into_reader()))?
             }
+            Self::Body(body) => handed_over(Input::Pieces(Box::pin(body)))?,
         })
     }
+}
+
+/// The blocking reader of an async input, read by a task on the current
+/// runtime.
+fn handed_over(input: Input) -> Result<Blocking, CsvError> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(CsvError::message(
+            "an async source is read on a tokio runtime: start reading it within one",
+        ));
+    }
+    Ok(Blocking::Read(Box::new(crate::handoff::handoff(input))))
 }
 
 impl std::fmt::Debug for Source {
@@ -85,7 +99,14 @@ impl std::fmt::Debug for Source {
             Self::Path(path) => f.debug_tuple("Path").field(path).finish(),
             Self::Read(_) => f.write_str("Read(..)"),
             Self::AsyncRead(_) => f.write_str("AsyncRead(..)"),
+            Self::Body(body) => f.debug_tuple("Body").field(body).finish(),
         }
+    }
+}
+
+impl From<sdk_core::Body> for Source {
+    fn from(body: sdk_core::Body) -> Self {
+        Self::Body(body)
     }
 }
 

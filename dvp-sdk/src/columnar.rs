@@ -175,7 +175,7 @@ impl DvpClient {
         let name = file.display_name();
         let dataview = file.dataview.clone();
         Ok(record_batches(
-            docker_data_csv::Source::AsyncRead(body.into_reader()),
+            docker_data_csv::Source::Body(body),
             &name,
             &dataview,
             batch_rows,

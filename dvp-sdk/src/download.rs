@@ -67,12 +67,11 @@ impl DvpClient {
         use futures::StreamExt;
         let body = self.open(file).await?;
         let name = file.display_name();
-        Ok(docker_data_csv::rows(
-            docker_data_csv::Source::AsyncRead(body.into_reader()),
-            D::from_headers,
+        Ok(
+            docker_data_csv::rows(docker_data_csv::Source::Body(body), D::from_headers)
+                .into_stream()
+                .map(move |row| row.map_err(|error| error.reading(&name))),
         )
-        .into_stream()
-        .map(move |row| row.map_err(|error| error.reading(&name))))
     }
 
     /// Downloads every file of a namespace's export that `filter` keeps

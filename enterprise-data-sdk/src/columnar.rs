@@ -145,7 +145,7 @@ impl EnterpriseClient {
         let body = self.open(&report).await?;
         let name = crate::client::describe(&self.org, &report);
         Ok(record_batches(
-            docker_data_csv::Source::AsyncRead(body.into_reader()),
+            docker_data_csv::Source::Body(body),
             &name,
             &schema,
             batch_rows,

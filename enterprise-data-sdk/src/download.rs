@@ -118,7 +118,7 @@ impl EnterpriseClient {
         let body = self.open(&report).await?;
         let name = crate::client::describe(&self.org, &report);
         Ok(crate::rows::RowReader::new(
-            crate::rows::Source::AsyncRead(body.into_reader()),
+            crate::rows::Source::Body(body),
             schema,
             &name,
         ))

@@ -247,7 +247,7 @@ impl Fetch<'_> {
     async fn source(&self) -> Result<(Source, SourceVersion)> {
         let body = self.open().await?;
         let version = SourceVersion::of(&body);
-        Ok((Source::AsyncRead(body.into_reader()), version))
+        Ok((Source::Body(body), version))
     }
 
     /// Identity of the source in the file's key-value metadata.

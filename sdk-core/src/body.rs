@@ -1,25 +1,55 @@
 //! [`Body`]: a download read as it arrives, with what the object store said
 //! of the object (its `ETag`, `Last-Modified` and size), so a caller can
 //! record which version of a file it read.
+//!
+//! A plain body is the network's pieces as received ([`Bytes`], no copy);
+//! a gzip-encoded one is decoded on the way. Either way the body may not go
+//! silent for longer than the idle timeout while it is being waited on.
 
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
-use reqwest::header::{CONTENT_LENGTH, ETAG, LAST_MODIFIED};
+use bytes::{Buf, Bytes, BytesMut};
+use futures::{Stream, TryStreamExt};
+use reqwest::header::{CONTENT_ENCODING, CONTENT_LENGTH, ETAG, LAST_MODIFIED};
 use tokio::io::{AsyncRead, ReadBuf};
 
 /// Longest header value kept: a validator is short; a longer one is not
 /// kept rather than carried into a manifest.
 const MAX_VALIDATOR: usize = 256;
 
+/// Bytes decoded at a time from a gzip body read as a stream.
+const DECODED_PIECE: usize = 256 * 1024;
+
+/// The network's pieces of a plain body.
+type Pieces = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
 /// The bytes of a file read straight from its host (gzip decoded, idle
-/// timeout applied). Implements [`AsyncRead`]; a dropped connection ends
-/// it with an error.
+/// timeout applied).
+///
+/// Read it either way:
+/// - as a [`Stream`] of [`Bytes`] (`futures::StreamExt::next`): a plain
+///   body's pieces as they came off the network, without a copy, the
+///   cheapest way to the end;
+/// - as an [`AsyncRead`] (`tokio::io::AsyncReadExt`), copied into your
+///   buffer.
+///
+/// A dropped connection ends it with an error, never with a short clean
+/// end.
 pub struct Body {
-    reader: Box<dyn AsyncRead + Send + Unpin>,
+    inner: Inner,
+    idle: Idle,
     etag: Option<String>,
     last_modified: Option<String>,
     size: Option<u64>,
+}
+
+enum Inner {
+    /// A plain body; `current` is what is left of the piece being read.
+    Plain { pieces: Pieces, current: Bytes },
+    /// A gzip-encoded body, decoded as it is read.
+    Decoded(Pin<Box<dyn AsyncRead + Send>>),
 }
 
 impl std::fmt::Debug for Body {
@@ -33,12 +63,11 @@ impl std::fmt::Debug for Body {
 }
 
 impl Body {
-    /// `reader` with the headers of the response it reads.
-    pub(crate) fn new(
-        reader: Box<dyn AsyncRead + Send + Unpin>,
-        headers: &reqwest::header::HeaderMap,
-        gzip: bool,
-    ) -> Self {
+    /// The body of `response`, which may not go silent for longer than
+    /// `idle` while it is being waited on.
+    pub(crate) fn new(response: reqwest::Response, idle: Duration) -> Self {
+        let headers = response.headers();
+        let gzip = is_gzip(headers);
         let text = |name| {
             headers
                 .get(name)
@@ -46,14 +75,34 @@ impl Body {
                 .filter(|v| !v.is_empty() && v.len() <= MAX_VALIDATOR)
                 .map(str::to_owned)
         };
+        let (etag, last_modified) = (text(ETAG), text(LAST_MODIFIED));
+        // Of the bytes as sent: not the decoded size of a gzip body.
+        let size = (!gzip)
+            .then(|| text(CONTENT_LENGTH)?.parse().ok())
+            .flatten();
+        let pieces: Pieces = Box::pin(response.bytes_stream());
+        let inner = if gzip {
+            let sent = tokio_util::io::StreamReader::new(
+                pieces.map_err(|err| std::io::Error::other(err.without_url())),
+            );
+            let mut decoder = async_compression::tokio::bufread::GzipDecoder::new(
+                tokio::io::BufReader::new(sent),
+            );
+            // Every member of a multi-member gzip, as `gzip -d` does.
+            decoder.multiple_members(true);
+            Inner::Decoded(Box::pin(decoder))
+        } else {
+            Inner::Plain {
+                pieces,
+                current: Bytes::new(),
+            }
+        };
         Self {
-            reader,
-            etag: text(ETAG),
-            last_modified: text(LAST_MODIFIED),
-            // Of the bytes as sent: not the decoded size of a gzip body.
-            size: (!gzip)
-                .then(|| text(CONTENT_LENGTH)?.parse().ok())
-                .flatten(),
+            inner,
+            idle: Idle::new(idle),
+            etag,
+            last_modified,
+            size,
         }
     }
 
@@ -73,9 +122,44 @@ impl Body {
         self.size
     }
 
-    /// The reader alone.
+    /// Whether the body is decoded from gzip on the way (its pieces are then
+    /// the decoder's, not the network's).
+    pub fn is_decoded(&self) -> bool {
+        matches!(self.inner, Inner::Decoded(_))
+    }
+
+    /// The body as a boxed reader, for APIs that take one.
     pub fn into_reader(self) -> Box<dyn AsyncRead + Send + Unpin> {
-        self.reader
+        Box::new(self)
+    }
+}
+
+impl Stream for Body {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        match &mut this.inner {
+            Inner::Plain { pieces, current } => {
+                if !current.is_empty() {
+                    return Poll::Ready(Some(Ok(std::mem::take(current))));
+                }
+                let next = ready!(this.idle.guard(cx, |cx| pieces.as_mut().poll_next(cx)))?;
+                Poll::Ready(next.map(|piece| piece.map_err(network_error)))
+            }
+            Inner::Decoded(decoder) => {
+                let mut piece = BytesMut::with_capacity(DECODED_PIECE);
+                let read = ready!(this.idle.guard(cx, |cx| {
+                    tokio_util::io::poll_read_buf(decoder.as_mut(), cx, &mut piece)
+                }))
+                .and_then(|read| read);
+                Poll::Ready(match read {
+                    Ok(0) => None,
+                    Ok(_) => Some(Ok(piece.freeze())),
+                    Err(err) => Some(Err(err)),
+                })
+            }
+        }
     }
 }
 
@@ -85,6 +169,91 @@ impl AsyncRead for Body {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.reader).poll_read(cx, buf)
+        let this = &mut *self;
+        match &mut this.inner {
+            Inner::Plain { pieces, current } => {
+                while current.is_empty() {
+                    match ready!(this.idle.guard(cx, |cx| pieces.as_mut().poll_next(cx)))? {
+                        Some(Ok(piece)) => *current = piece,
+                        Some(Err(err)) => return Poll::Ready(Err(network_error(err))),
+                        None => return Poll::Ready(Ok(())),
+                    }
+                }
+                let n = buf.remaining().min(current.len());
+                buf.put_slice(&current[..n]);
+                current.advance(n);
+                Poll::Ready(Ok(()))
+            }
+            Inner::Decoded(decoder) => {
+                let read = ready!(
+                    this.idle
+                        .guard(cx, |cx| decoder.as_mut().poll_read(cx, buf))
+                );
+                Poll::Ready(read.and_then(|read| read))
+            }
+        }
+    }
+}
+
+/// A network error as an I/O error, without the URL (a signed URL is a
+/// secret).
+fn network_error(err: reqwest::Error) -> std::io::Error {
+    std::io::Error::other(err.without_url())
+}
+
+/// Whether a response says its body is gzip-encoded (and so is decoded on
+/// the way).
+pub(crate) fn is_gzip(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"))
+}
+
+/// Why a body that went silent failed.
+pub(crate) fn stalled(idle: Duration) -> String {
+    format!("no data for {}s (stalled)", idle.as_secs_f32())
+}
+
+/// The idle timeout: a wait for the body's next bytes fails after `idle`
+/// without one. The clock starts when a wait begins, so time the caller
+/// spends between reads (writing to a slow disk, say) never counts.
+struct Idle {
+    idle: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    waiting: bool,
+}
+
+impl Idle {
+    fn new(idle: Duration) -> Self {
+        Self {
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+            waiting: false,
+        }
+    }
+
+    /// `poll`, failing with `TimedOut` once it has been pending for `idle`.
+    fn guard<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+    ) -> Poll<std::io::Result<T>> {
+        use std::future::Future;
+        if let Poll::Ready(value) = poll(cx) {
+            self.waiting = false;
+            return Poll::Ready(Ok(value));
+        }
+        if !self.waiting {
+            self.waiting = true;
+            let deadline = tokio::time::Instant::now() + self.idle;
+            self.deadline.as_mut().reset(deadline);
+        }
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                stalled(self.idle),
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }

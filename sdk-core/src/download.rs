@@ -30,10 +30,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt, TryStreamExt};
+use futures::{Stream, StreamExt};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_ENCODING, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
-use tokio::io::{AsyncRead, BufReader};
+use reqwest::header::{CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
 
 use crate::part_writer::PartWriter;
 use crate::redact;
@@ -265,12 +264,7 @@ impl Downloader {
                 break result?;
             }
         };
-        let (headers, gzip) = (response.headers().clone(), is_gzip(&response));
-        Ok(crate::Body::new(
-            Box::new(IdleTimeout::new(body_reader(response), self.idle_timeout)),
-            &headers,
-            gzip,
-        ))
+        Ok(crate::Body::new(response, self.idle_timeout))
     }
 
     /// One GET of `url` (from byte `offset` when resuming), waiting at most
@@ -453,7 +447,7 @@ impl Downloader {
                     // body is the whole object, so start over.
                     return Step::Done(Err(io_err(err)));
                 }
-                let gzip = is_gzip(&response);
+                let gzip = crate::body::is_gzip(response.headers());
                 gzip_seen = gzip;
                 if !resumed {
                     validator = validator_of(response.headers())
@@ -479,7 +473,7 @@ impl Downloader {
                 } else {
                     response.content_length()
                 };
-                let mut body = body_chunks(response);
+                let mut body = crate::Body::new(response, self.idle_timeout);
 
                 let started_at = written;
                 let limit = if gzip { None } else { expected_size };
@@ -545,18 +539,17 @@ impl Downloader {
 
     async fn copy_body(
         &self,
-        body: &mut BodyChunks,
+        body: &mut crate::Body,
         file: &mut PartWriter,
         written: &mut u64,
         limit: Option<u64>,
         report: &impl Fn(u64),
     ) -> Result<(), BodyError> {
         let result = loop {
-            let piece = match tokio::time::timeout(self.idle_timeout, body.next()).await {
-                Err(_) => break Err(BodyError::Read(stalled(self.idle_timeout))),
-                Ok(None) => break Ok(()),
-                Ok(Some(Err(err))) => break Err(BodyError::Read(err.to_string())),
-                Ok(Some(Ok(piece))) => piece,
+            let piece = match body.next().await {
+                None => break Ok(()),
+                Some(Err(err)) => break Err(BodyError::Read(err.to_string())),
+                Some(Ok(piece)) => piece,
             };
             let read = piece.len() as u64;
             if limit.is_some_and(|limit| *written + read > limit) {
@@ -605,7 +598,7 @@ where
         let mut written = 0u64;
         loop {
             let piece = match tokio::time::timeout(idle, body.next()).await {
-                Err(_) => Err(stalled(idle)),
+                Err(_) => Err(crate::body::stalled(idle)),
                 Ok(None) => break,
                 Ok(Some(Err(err))) => Err(crate::redact::error_without_url(&err)),
                 Ok(Some(Ok(piece))) => Ok(piece),
@@ -711,96 +704,6 @@ fn validator_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
         .filter(|v| !v.starts_with("W/"));
     etag.or_else(|| headers.get(LAST_MODIFIED).and_then(|v| v.to_str().ok()))
         .map(str::to_owned)
-}
-
-/// A reader that fails with `TimedOut` when no byte arrives for `idle`.
-struct IdleTimeout<R> {
-    inner: R,
-    idle: Duration,
-    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
-}
-
-impl<R> IdleTimeout<R> {
-    fn new(inner: R, idle: Duration) -> Self {
-        Self {
-            inner,
-            idle,
-            deadline: Box::pin(tokio::time::sleep(idle)),
-        }
-    }
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for IdleTimeout<R> {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        use std::future::Future;
-        use std::task::Poll;
-        let this = &mut *self;
-        match std::pin::Pin::new(&mut this.inner).poll_read(cx, buf) {
-            Poll::Ready(result) => {
-                let next = tokio::time::Instant::now() + this.idle;
-                this.deadline.as_mut().reset(next);
-                Poll::Ready(result)
-            }
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    stalled(this.idle),
-                ))),
-                Poll::Pending => Poll::Pending,
-            },
-        }
-    }
-}
-
-/// Whether the body is gzip-encoded (and so decoded on the way).
-fn is_gzip(response: &reqwest::Response) -> bool {
-    response
-        .headers()
-        .get(CONTENT_ENCODING)
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"))
-}
-
-/// Why a body that went silent failed.
-fn stalled(idle: Duration) -> String {
-    format!("no data for {}s (stalled)", idle.as_secs_f32())
-}
-
-/// Bytes read at a time from a gzip decoder.
-const DECODED_PIECE: usize = 256 * 1024;
-
-/// The pieces of a response body as they arrive.
-type BodyChunks = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
-
-/// The body's pieces: as received for a plain body (no copy), decoded for
-/// a gzip-encoded one.
-fn body_chunks(response: reqwest::Response) -> BodyChunks {
-    if is_gzip(&response) {
-        Box::pin(tokio_util::io::ReaderStream::with_capacity(
-            body_reader(response),
-            DECODED_PIECE,
-        ))
-    } else {
-        Box::pin(response.bytes_stream().map_err(std::io::Error::other))
-    }
-}
-
-/// The body of a response as a reader, gzip decoded when the server says
-/// it is gzip-encoded (every member of a multi-member gzip).
-fn body_reader(response: reqwest::Response) -> Box<dyn AsyncRead + Send + Unpin> {
-    let gzip = is_gzip(&response);
-    let body =
-        tokio_util::io::StreamReader::new(response.bytes_stream().map_err(std::io::Error::other));
-    if gzip {
-        let mut decoder = async_compression::tokio::bufread::GzipDecoder::new(BufReader::new(body));
-        decoder.multiple_members(true);
-        Box::new(decoder)
-    } else {
-        Box::new(body)
-    }
 }
 
 enum BodyError {

@@ -28,6 +28,12 @@ pub enum Reply {
         body: Vec<u8>,
         missing: usize,
     },
+    /// Sends headers and `first`, waits `pause`, then sends `rest`.
+    Paused {
+        first: Vec<u8>,
+        pause: std::time::Duration,
+        rest: Vec<u8>,
+    },
     /// Reads the request and never answers, keeping the connection open.
     Silent,
     /// Announces and sends `len` bytes of `x` with `status`, generated as
@@ -175,6 +181,17 @@ async fn respond(
             head.push_str("\r\n");
             socket.write_all(head.as_bytes()).await?;
             socket.write_all(&body).await?;
+        }
+        Reply::Paused { first, pause, rest } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                first.len() + rest.len()
+            );
+            socket.write_all(head.as_bytes()).await?;
+            socket.write_all(&first).await?;
+            socket.flush().await?;
+            tokio::time::sleep(pause).await;
+            socket.write_all(&rest).await?;
         }
         Reply::Silent => {
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;

@@ -265,6 +265,56 @@ async fn a_stalled_body_under_open_fails_instead_of_hanging() {
     assert_eq!(text, b"a,b\n1,2\n");
 }
 
+#[tokio::test]
+async fn a_stalled_body_read_as_pieces_fails_instead_of_hanging() {
+    use futures::StreamExt;
+    let store = RawServer::start(vec![Reply::Stall {
+        body: b"a,b\n1,2\n".to_vec(),
+        announced: 1000,
+    }])
+    .await;
+    let loader = downloader(1, Duration::from_millis(300));
+    let mut body = bounded("open", loader.open(&format!("{}/f.csv", store.url)))
+        .await
+        .unwrap();
+    let mut text = Vec::new();
+    let err = loop {
+        match bounded("next piece", body.next()).await {
+            Some(Ok(piece)) => text.extend_from_slice(&piece),
+            Some(Err(err)) => break err,
+            None => panic!("a stalled body ended cleanly after {text:?}"),
+        }
+    };
+    assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
+    assert_eq!(text, b"a,b\n1,2\n");
+}
+
+#[tokio::test]
+async fn time_spent_between_reads_never_counts_as_the_body_stalling() {
+    use futures::StreamExt;
+    // The caller keeps the first piece for twice the idle timeout (a slow
+    // disk, say); the rest arrives half an idle timeout after it asks again.
+    let idle = Duration::from_secs(1);
+    let store = RawServer::start(vec![Reply::Paused {
+        first: b"a,b\n".to_vec(),
+        pause: idle * 5 / 2,
+        rest: b"1,2\n".to_vec(),
+    }])
+    .await;
+    let loader = downloader(1, idle);
+    let mut body = bounded("open", loader.open(&format!("{}/f.csv", store.url)))
+        .await
+        .unwrap();
+    let first = bounded("first piece", body.next()).await.unwrap().unwrap();
+    assert_eq!(&first[..], b"a,b\n");
+    tokio::time::sleep(idle * 2).await;
+    let mut rest = Vec::new();
+    while let Some(piece) = bounded("next piece", body.next()).await {
+        rest.extend_from_slice(&piece.expect("a wait of half the idle timeout failed"));
+    }
+    assert_eq!(rest, b"1,2\n");
+}
+
 /// An Enterprise API whose listing answers page `tN` with token `tN+1`,
 /// forever as far as the client can tell (`pages` mocks).
 async fn enterprise_with_endless_pages(
