@@ -70,22 +70,41 @@ fn sync_disk() {
     let _ = std::process::Command::new("sync").status();
 }
 
+/// Page faults and context switches of this process so far, every thread's.
+fn counts_now() -> (u64, u64) {
+    // SAFETY: getrusage writes one `rusage` we own.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let n = |v: libc::c_long| u64::try_from(v).unwrap_or(0);
+    (
+        n(usage.ru_minflt) + n(usage.ru_majflt),
+        n(usage.ru_nvcsw) + n(usage.ru_nivcsw),
+    )
+}
+
+/// `f` timed in this process: wall, CPU, page faults and context switches
+/// (of every thread, the runtime's included).
 pub async fn sdk_sample<F, Fut>(f: F) -> Result<Sample, Error>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<(), Error>>,
 {
     let before = cpu_now();
+    let (faults, switches) = counts_now();
     let started = Instant::now();
     f().await?;
     let wall = started.elapsed();
     let after = cpu_now();
+    let (faults_after, switches_after) = counts_now();
     Ok(Sample {
         wall,
         user: after.user.saturating_sub(before.user),
         sys: after.sys.saturating_sub(before.sys),
-        faults: None,
-        switches: None,
+        faults: Some(faults_after.saturating_sub(faults)),
+        switches: Some(switches_after.saturating_sub(switches)),
         peak_rss_kib: None,
     })
 }
