@@ -245,38 +245,34 @@ async fn a_store_that_never_answers_fails_within_the_timeouts_and_leaves_no_file
     assert!(err.to_string().contains("no response headers"), "{err}");
 }
 
-#[tokio::test]
-async fn a_stalled_body_under_open_fails_instead_of_hanging() {
-    use tokio::io::AsyncReadExt;
+/// A body from `open` whose store sends 8 bytes of 1000 and goes silent.
+async fn stalled_body() -> (RawServer, sdk_core::Body) {
     let store = RawServer::start(vec![Reply::Stall {
         body: b"a,b\n1,2\n".to_vec(),
         announced: 1000,
     }])
     .await;
     let loader = downloader(1, Duration::from_millis(300));
-    let mut reader = bounded("open", loader.open(&format!("{}/f.csv", store.url)))
+    let body = bounded("open", loader.open(&format!("{}/f.csv", store.url)))
         .await
         .unwrap();
+    (store, body)
+}
+
+#[tokio::test]
+async fn a_stalled_body_under_open_fails_instead_of_hanging_read_either_way() {
+    use futures::StreamExt;
+    use tokio::io::AsyncReadExt;
+    let (_store, mut reader) = stalled_body().await;
     let mut text = Vec::new();
     let err = bounded("read", reader.read_to_end(&mut text))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
     assert_eq!(text, b"a,b\n1,2\n");
-}
 
-#[tokio::test]
-async fn a_stalled_body_read_as_pieces_fails_instead_of_hanging() {
-    use futures::StreamExt;
-    let store = RawServer::start(vec![Reply::Stall {
-        body: b"a,b\n1,2\n".to_vec(),
-        announced: 1000,
-    }])
-    .await;
-    let loader = downloader(1, Duration::from_millis(300));
-    let mut body = bounded("open", loader.open(&format!("{}/f.csv", store.url)))
-        .await
-        .unwrap();
+    // As pieces (the `Stream` of `Bytes`).
+    let (_store, mut body) = stalled_body().await;
     let mut text = Vec::new();
     let err = loop {
         match bounded("next piece", body.next()).await {
