@@ -42,9 +42,8 @@ enum Command {
 
 /// Bytes gathered on the download's side before they are handed over: one
 /// wake-up of the writer thread per piece (hyper's are a few dozen KiB) was
-/// 18,000 context switches per GiB (BENCHMARKS.md, row 8h); per 512 KiB,
-/// still ~2,100 with the rest of the CLI. One write's worth ([`GATHER`]).
-const HANDOFF: usize = GATHER;
+/// 18,000 context switches per GiB (BENCHMARKS.md, row 8h).
+const HANDOFF: usize = 512 * 1024;
 
 /// The async end of a `.part` file's writer thread.
 pub(crate) struct PartWriter {
