@@ -136,9 +136,30 @@ pub async fn curl_sample(args: &[&str], then_sync: Option<&Path>) -> Result<Samp
     process_sample("curl", args, &[], then_sync).await
 }
 
+/// The peak resident memory of child `pid`, in KiB, read from its own
+/// `/proc/<pid>/status` (`VmHWM`) every 2 ms until it ends. Not `wait4`'s
+/// `ru_maxrss`: Linux carries the parent's high-water mark into a child
+/// across exec, so every child of a grown bench process reported the
+/// bench's own peak (201 MiB for curl in a full run).
+fn watch_peak_rss(pid: u32) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let path = format!("/proc/{pid}/status");
+        let mut peak = 0;
+        // A zombie has no `VmHWM` line; a reaped child no file.
+        while let Some(kib) = std::fs::read_to_string(&path).ok().and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        }) {
+            peak = peak.max(kib);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        peak
+    })
+}
+
 /// Runs `program` with `args` (and `env`) to the end; then `sync FILE`
-/// when asked. CPU, faults, switches and peak memory are the child's own
-/// (`wait4`).
+/// when asked. CPU, faults and switches are the child's own (`wait4`), its
+/// peak memory is watched ([`watch_peak_rss`]).
 pub async fn process_sample(
     program: &str,
     args: &[&str],
@@ -155,7 +176,9 @@ pub async fn process_sample(
         .stderr(errors.try_clone()?)
         .spawn()?;
     let pid = child.id();
+    let peak = watch_peak_rss(pid);
     let (ok, usage) = tokio::task::spawn_blocking(move || wait_with_usage(pid)).await??;
+    let peak_rss_kib = peak.join().map_err(|_| "the memory watcher panicked")?;
     if !ok {
         let mut text = String::new();
         let mut errors = errors;
@@ -182,7 +205,7 @@ pub async fn process_sample(
         sys: time(usage.ru_stime),
         faults: Some(n(usage.ru_minflt) + n(usage.ru_majflt)),
         switches: Some(n(usage.ru_nvcsw) + n(usage.ru_nivcsw)),
-        peak_rss_kib: Some(n(usage.ru_maxrss)),
+        peak_rss_kib: Some(peak_rss_kib),
     })
 }
 
