@@ -123,14 +123,25 @@ async fn forward(
 }
 
 /// `reader` as pieces of up to [`PIECE`], each read into a spare buffer
-/// when one has come back.
+/// when one has come back. A read error comes after the bytes read before
+/// it.
 fn read_pieces(
     reader: Box<dyn AsyncRead + Send + Unpin>,
     spares: tokio::sync::mpsc::Receiver<BytesMut>,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Unpin {
+    /// The reader, its spare buffers, and an error to give after the piece
+    /// that was read before it.
+    type State = (
+        Box<dyn AsyncRead + Send + Unpin>,
+        tokio::sync::mpsc::Receiver<BytesMut>,
+        Option<std::io::Error>,
+    );
     Box::pin(futures::stream::unfold(
-        (reader, spares),
-        |(mut reader, mut spares)| async move {
+        (reader, spares, None),
+        |(mut reader, mut spares, failed): State| async move {
+            if let Some(err) = failed {
+                return Some((Err(err), (reader, spares, None)));
+            }
             let mut piece = match spares.try_recv() {
                 Ok(mut spare) => {
                     spare.clear();
@@ -148,9 +159,10 @@ fn read_pieces(
                 }
             }
             match read {
+                Err(err) if piece.is_empty() => Some((Err(err), (reader, spares, None))),
+                Err(err) => Some((Ok(piece.freeze()), (reader, spares, Some(err)))),
                 Ok(_) if piece.is_empty() => None,
-                Ok(_) => Some((Ok(piece.freeze()), (reader, spares))),
-                Err(err) => Some((Err(err), (reader, spares))),
+                Ok(_) => Some((Ok(piece.freeze()), (reader, spares, None))),
             }
         },
     ))
@@ -210,10 +222,17 @@ mod tests {
     use super::*;
 
     /// Everything `handed` gives, read on a blocking thread.
-    async fn read_all(mut handed: HandoffReader) -> std::io::Result<Vec<u8>> {
+    async fn read_all(handed: HandoffReader) -> std::io::Result<Vec<u8>> {
+        let (all, outcome) = read_until_error(handed).await;
+        outcome.map(|_| all)
+    }
+
+    /// The bytes `handed` gives before it ends or fails, and how it ended.
+    async fn read_until_error(mut handed: HandoffReader) -> (Vec<u8>, std::io::Result<usize>) {
         tokio::task::spawn_blocking(move || {
             let mut all = Vec::new();
-            handed.read_to_end(&mut all).map(|_| all)
+            let outcome = handed.read_to_end(&mut all);
+            (all, outcome)
         })
         .await
         .unwrap()
@@ -245,10 +264,10 @@ mod tests {
             Ok(Bytes::from_static(b"abc")),
             Err(std::io::Error::other("connection reset")),
         ]));
-        let err = read_all(handoff(Input::Reader(Box::new(failing))))
-            .await
-            .unwrap_err();
+        let (before, outcome) = read_until_error(handoff(Input::Reader(Box::new(failing)))).await;
+        let err = outcome.unwrap_err();
         assert!(err.to_string().contains("connection reset"), "{err}");
+        assert_eq!(before, b"abc", "the bytes before the error are read first");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -284,9 +303,9 @@ mod tests {
             Err(std::io::Error::other("connection reset")),
             Ok(Bytes::from_static(b"never read")),
         ]);
-        let err = read_all(handoff(Input::Pieces(Box::pin(failing))))
-            .await
-            .unwrap_err();
+        let (before, outcome) = read_until_error(handoff(Input::Pieces(Box::pin(failing)))).await;
+        let err = outcome.unwrap_err();
         assert!(err.to_string().contains("connection reset"), "{err}");
+        assert_eq!(before, b"abc", "the bytes before the error are read first");
     }
 }
