@@ -48,8 +48,13 @@ pub struct Body {
 enum Inner {
     /// A plain body; `current` is what is left of the piece being read.
     Plain { pieces: Pieces, current: Bytes },
-    /// A gzip-encoded body, decoded as it is read.
-    Decoded(Pin<Box<dyn AsyncRead + Send>>),
+    /// A gzip-encoded body, decoded as it is read; `buffer` is where the
+    /// pieces of a read as a stream are decoded into (kept between polls,
+    /// so a poll that finds nothing allocates nothing).
+    Decoded {
+        decoder: Pin<Box<dyn AsyncRead + Send>>,
+        buffer: BytesMut,
+    },
 }
 
 impl std::fmt::Debug for Body {
@@ -90,7 +95,10 @@ impl Body {
             );
             // Every member of a multi-member gzip, as `gzip -d` does.
             decoder.multiple_members(true);
-            Inner::Decoded(Box::pin(decoder))
+            Inner::Decoded {
+                decoder: Box::pin(decoder),
+                buffer: BytesMut::new(),
+            }
         } else {
             Inner::Plain {
                 pieces,
@@ -125,7 +133,7 @@ impl Body {
     /// Whether the body is decoded from gzip on the way (its pieces are then
     /// the decoder's, not the network's).
     pub fn is_decoded(&self) -> bool {
-        matches!(self.inner, Inner::Decoded(_))
+        matches!(self.inner, Inner::Decoded { .. })
     }
 
     /// The body as a boxed reader, for APIs that take one.
@@ -144,18 +152,21 @@ impl Stream for Body {
                 if !current.is_empty() {
                     return Poll::Ready(Some(Ok(std::mem::take(current))));
                 }
-                let next = ready!(this.idle.guard(cx, |cx| pieces.as_mut().poll_next(cx)))?;
-                Poll::Ready(next.map(|piece| piece.map_err(network_error)))
+                poll_piece(pieces, &mut this.idle, cx)
             }
-            Inner::Decoded(decoder) => {
-                let mut piece = BytesMut::with_capacity(DECODED_PIECE);
+            Inner::Decoded { decoder, buffer } => {
+                // A piece is split off the buffer; a new one is taken only
+                // when little room is left.
+                if buffer.capacity() < DECODED_PIECE / 4 {
+                    buffer.reserve(DECODED_PIECE);
+                }
                 let read = ready!(this.idle.guard(cx, |cx| {
-                    tokio_util::io::poll_read_buf(decoder.as_mut(), cx, &mut piece)
+                    tokio_util::io::poll_read_buf(decoder.as_mut(), cx, buffer)
                 }))
                 .and_then(|read| read);
                 Poll::Ready(match read {
                     Ok(0) => None,
-                    Ok(_) => Some(Ok(piece.freeze())),
+                    Ok(_) => Some(Ok(buffer.split().freeze())),
                     Err(err) => Some(Err(err)),
                 })
             }
@@ -173,9 +184,9 @@ impl AsyncRead for Body {
         match &mut this.inner {
             Inner::Plain { pieces, current } => {
                 while current.is_empty() {
-                    match ready!(this.idle.guard(cx, |cx| pieces.as_mut().poll_next(cx)))? {
+                    match ready!(poll_piece(pieces, &mut this.idle, cx)) {
                         Some(Ok(piece)) => *current = piece,
-                        Some(Err(err)) => return Poll::Ready(Err(network_error(err))),
+                        Some(Err(err)) => return Poll::Ready(Err(err)),
                         None => return Poll::Ready(Ok(())),
                     }
                 }
@@ -184,7 +195,7 @@ impl AsyncRead for Body {
                 current.advance(n);
                 Poll::Ready(Ok(()))
             }
-            Inner::Decoded(decoder) => {
+            Inner::Decoded { decoder, .. } => {
                 let read = ready!(
                     this.idle
                         .guard(cx, |cx| decoder.as_mut().poll_read(cx, buf))
@@ -193,6 +204,17 @@ impl AsyncRead for Body {
             }
         }
     }
+}
+
+/// The next piece of a plain body off the network, under the idle timeout
+/// (what both ways of reading a plain body read).
+fn poll_piece(
+    pieces: &mut Pieces,
+    idle: &mut Idle,
+    cx: &mut Context<'_>,
+) -> Poll<Option<std::io::Result<Bytes>>> {
+    let next = ready!(idle.guard(cx, |cx| pieces.as_mut().poll_next(cx)))?;
+    Poll::Ready(next.map(|piece| piece.map_err(network_error)))
 }
 
 /// A network error as an I/O error, without the URL (a signed URL is a

@@ -468,6 +468,38 @@ async fn a_multi_member_gzip_object_decodes_whole() {
 }
 
 #[tokio::test]
+async fn a_gzip_body_larger_than_a_decoded_piece_opens_whole_either_way() {
+    use tokio::io::AsyncReadExt;
+    // Several decoded pieces' worth (each 256 KiB at most), not all alike.
+    let plain: Vec<u8> = (0..3_000_000u32)
+        .flat_map(|i| (i % 1_000_003).to_le_bytes())
+        .collect();
+    let store = RawServer::start(vec![Reply::Full {
+        status: 200,
+        headers: vec![("content-encoding".into(), "gzip".into())],
+        body: gzip(&plain),
+    }])
+    .await;
+    let loader = downloader(1, Duration::from_secs(5));
+    let url = format!("{}/f.csv", store.url);
+
+    let body = bounded("open", loader.open(&url)).await.unwrap();
+    assert!(body.is_decoded());
+    let pieces: Vec<_> = bounded("pieces", body.try_collect()).await.unwrap();
+    assert!(pieces.len() > 1, "{} pieces", pieces.len());
+    assert!(pieces.iter().all(|piece| !piece.is_empty()));
+    assert!(
+        pieces.concat() == plain,
+        "the pieces differ from the source"
+    );
+
+    let mut body = bounded("open", loader.open(&url)).await.unwrap();
+    let mut read = Vec::new();
+    bounded("read", body.read_to_end(&mut read)).await.unwrap();
+    assert!(read == plain, "the reader differs from the source");
+}
+
+#[tokio::test]
 async fn an_object_that_changed_before_the_resume_is_fetched_again_whole() {
     let old: Vec<u8> = (0..4000u32).map(|i| b'a' + (i % 26) as u8).collect();
     let new: Vec<u8> = (0..4000u32).map(|i| b'A' + (i % 26) as u8).collect();
