@@ -8,16 +8,14 @@
 //! sends it through a bounded channel, so the blocking side wakes once per
 //! [`PIECE`] and memory stays at most `PIECES` of them.
 //!
-//! A download's body ([`sdk_core::Body`]) is already in pieces ([`Bytes`]):
-//! they are handed over as they are, never copied here. Any other async
-//! reader is read into buffers that go back to the task once read: a fresh
-//! 256 KiB buffer per piece was mapped and unmapped by the allocator each
-//! time (a quarter of the system time of streaming rows went to page
-//! faults).
+//! The reader is read into buffers that go back to the task once read: a
+//! fresh 256 KiB buffer per piece was mapped and unmapped by the allocator
+//! each time (a quarter of the system time of streaming rows went to page
+//! faults). A download's plain body needs no task: the reading thread reads
+//! its pieces itself ([`crate::body_reader`]).
 
 use std::collections::VecDeque;
 use std::io::Read;
-use std::pin::Pin;
 
 use bytes::{Buf, Bytes, BytesMut};
 use futures::{FutureExt, Stream, StreamExt};
@@ -31,42 +29,25 @@ const PIECES: usize = 4;
 /// What the runtime side sends: pieces, the end, or the read error.
 type Message = std::io::Result<Option<Vec<Bytes>>>;
 
-/// What the task reads.
-pub(crate) enum Input {
-    /// Pieces as they come (a response body): forwarded without a copy.
-    Pieces(Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>),
-    /// A reader, read into buffers of [`PIECE`] that are used again.
-    Reader(Box<dyn AsyncRead + Send + Unpin>),
-}
-
 /// The blocking end: a [`Read`] over the pieces of an async source.
 pub struct HandoffReader {
     receiver: tokio::sync::mpsc::Receiver<Message>,
-    /// Read buffers back to the task (a reader's input only).
-    spent: Option<tokio::sync::mpsc::Sender<BytesMut>>,
+    /// Read buffers back to the task.
+    spent: tokio::sync::mpsc::Sender<BytesMut>,
     current: VecDeque<Bytes>,
     ended: bool,
 }
 
-/// Starts reading `input` on the current runtime; returns the blocking
+/// Starts reading `reader` on the current runtime; returns the blocking
 /// reader of its bytes. Dropping the reader stops the reading task.
 ///
 /// Must be called within a tokio runtime; the reader must be read outside
 /// of it (e.g. in `spawn_blocking`).
-pub(crate) fn handoff(input: Input) -> HandoffReader {
+pub(crate) fn handoff(reader: Box<dyn AsyncRead + Send + Unpin>) -> HandoffReader {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Message>(PIECES);
-    let spent = match input {
-        Input::Pieces(pieces) => {
-            tokio::spawn(forward(pieces, sender));
-            None
-        }
-        Input::Reader(reader) => {
-            // One buffer comes back for each read: two spares are enough.
-            let (spent, spares) = tokio::sync::mpsc::channel::<BytesMut>(2);
-            tokio::spawn(forward(read_pieces(reader, spares), sender));
-            Some(spent)
-        }
-    };
+    // One buffer comes back for each read: two spares are enough.
+    let (spent, spares) = tokio::sync::mpsc::channel::<BytesMut>(2);
+    tokio::spawn(forward(read_pieces(reader, spares), sender));
     HandoffReader {
         receiver,
         spent,
@@ -172,11 +153,10 @@ impl HandoffReader {
     /// Gives a piece read to the end back to the task, when it is a buffer
     /// the task can fill again.
     fn recycle(&self, piece: Bytes) {
-        if let Some(spent) = &self.spent
-            && let Ok(buffer) = piece.try_into_mut()
+        if let Ok(buffer) = piece.try_into_mut()
             && buffer.capacity() >= PIECE
         {
-            let _ = spent.try_send(buffer);
+            let _ = self.spent.try_send(buffer);
         }
     }
 }
@@ -254,9 +234,7 @@ mod tests {
                 writer.write_all(frame).await.unwrap();
             }
         });
-        let received = read_all(handoff(Input::Reader(Box::new(reader))))
-            .await
-            .unwrap();
+        let received = read_all(handoff(Box::new(reader))).await.unwrap();
         assert_eq!(received.len(), data.len());
         assert!(received == data);
 
@@ -264,46 +242,7 @@ mod tests {
             Ok(Bytes::from_static(b"abc")),
             Err(std::io::Error::other("connection reset")),
         ]));
-        let (before, outcome) = read_until_error(handoff(Input::Reader(Box::new(failing)))).await;
-        let err = outcome.unwrap_err();
-        assert!(err.to_string().contains("connection reset"), "{err}");
-        assert_eq!(before, b"abc", "the bytes before the error are read first");
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn every_piece_of_a_stream_arrives_in_order_and_errors_are_kept() {
-        let data = data();
-        // Pieces of every size, empty ones included, some arriving late.
-        let sizes = [1, 0, 7, 4096, 300_000, 17, 65_536, 1];
-        let mut pieces = Vec::new();
-        let mut at = 0;
-        for size in sizes.iter().cycle() {
-            let end = (at + size).min(data.len());
-            pieces.push(Bytes::copy_from_slice(&data[at..end]));
-            at = end;
-            if at == data.len() {
-                break;
-            }
-        }
-        let stream =
-            futures::stream::iter(pieces.into_iter().enumerate()).then(|(i, piece)| async move {
-                if i % 5 == 0 {
-                    tokio::task::yield_now().await;
-                }
-                Ok(piece)
-            });
-        let received = read_all(handoff(Input::Pieces(Box::pin(stream))))
-            .await
-            .unwrap();
-        assert_eq!(received.len(), data.len());
-        assert!(received == data);
-
-        let failing = futures::stream::iter(vec![
-            Ok(Bytes::from_static(b"abc")),
-            Err(std::io::Error::other("connection reset")),
-            Ok(Bytes::from_static(b"never read")),
-        ]);
-        let (before, outcome) = read_until_error(handoff(Input::Pieces(Box::pin(failing)))).await;
+        let (before, outcome) = read_until_error(handoff(Box::new(failing))).await;
         let err = outcome.unwrap_err();
         assert!(err.to_string().contains("connection reset"), "{err}");
         assert_eq!(before, b"abc", "the bytes before the error are read first");

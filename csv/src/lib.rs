@@ -37,7 +37,8 @@ mod channel;
 pub mod columnar;
 mod error;
 mod format;
-// The bytes of an async body handed to a blocking parser: internal.
+// The bytes of an async source given to the blocking parser: internal.
+mod body_reader;
 mod handoff;
 mod record_batches;
 mod record_reader;

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncRead;
 
 use crate::CsvError;
-use crate::handoff::Input;
 
 /// The bytes of a CSV, plain or gzip (recognised by its first bytes).
 ///
@@ -35,7 +34,9 @@ pub enum Source {
     /// reading starts, and handed to the reading thread in large pieces.
     AsyncRead(Box<dyn AsyncRead + Send + Unpin>),
     /// A download opened with `open` (`From<Body>`): as [`AsyncRead`](Self::AsyncRead),
-    /// but the network's pieces reach the reading thread without a copy.
+    /// but the reading thread takes the network's pieces itself, with no
+    /// task or copy between (the connection still runs on the runtime that
+    /// is current when reading starts, which must keep running).
     Body(sdk_core::Body),
 }
 
@@ -65,32 +66,36 @@ impl Source {
         }
     }
 
-    /// The blocking reader the reading thread reads. An async source starts
-    /// its reading task here, on the caller's runtime.
+    /// The blocking reader the reading thread reads. An async reader starts
+    /// its reading task here, on the caller's runtime; a plain body is read
+    /// by the reading thread itself, with that runtime entered.
     pub(crate) fn into_blocking(self) -> Result<Blocking, CsvError> {
         Ok(match self {
             Self::Path(path) => Blocking::Path(path),
             Self::Read(reader) => Blocking::Read(reader),
-            Self::AsyncRead(reader) => handed_over(Input::Reader(reader))?,
+            Self::AsyncRead(reader) => {
+                runtime()?;
+                Blocking::Read(Box::new(crate::handoff::handoff(reader)))
+            }
             // A decoded body's pieces are fresh buffers: read it as a reader
             // into buffers that are used again.
             Self::Body(body) if body.is_decoded() => {
-                handed_over(Input::Reader(body.into_reader()))?
+                runtime()?;
+                Blocking::Read(Box::new(crate::handoff::handoff(body.into_reader())))
             }
-            Self::Body(body) => handed_over(Input::Pieces(Box::pin(body)))?,
+            Self::Body(body) => Blocking::Read(Box::new(crate::body_reader::BodyReader::new(
+                runtime()?,
+                Box::pin(body),
+            ))),
         })
     }
 }
 
-/// The blocking reader of an async input, read by a task on the current
-/// runtime.
-fn handed_over(input: Input) -> Result<Blocking, CsvError> {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return Err(CsvError::message(
-            "an async source is read on a tokio runtime: start reading it within one",
-        ));
-    }
-    Ok(Blocking::Read(Box::new(crate::handoff::handoff(input))))
+/// The runtime an async source is read on: the current one.
+fn runtime() -> Result<tokio::runtime::Handle, CsvError> {
+    tokio::runtime::Handle::try_current().map_err(|_| {
+        CsvError::message("an async source is read on a tokio runtime: start reading it within one")
+    })
 }
 
 impl std::fmt::Debug for Source {

@@ -46,8 +46,13 @@ pub struct Body {
 }
 
 enum Inner {
-    /// A plain body; `current` is what is left of the piece being read.
-    Plain { pieces: Pieces, current: Bytes },
+    /// A plain body; `current` is what is left of the piece being read,
+    /// `received` the bytes taken off the network so far.
+    Plain {
+        pieces: Pieces,
+        current: Bytes,
+        received: u64,
+    },
     /// A gzip-encoded body, decoded as it is read; `buffer` is where the
     /// pieces of a read as a stream are decoded into (kept between polls,
     /// so a poll that finds nothing allocates nothing).
@@ -103,6 +108,7 @@ impl Body {
             Inner::Plain {
                 pieces,
                 current: Bytes::new(),
+                received: 0,
             }
         };
         Self {
@@ -148,11 +154,15 @@ impl Stream for Body {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         match &mut this.inner {
-            Inner::Plain { pieces, current } => {
+            Inner::Plain {
+                pieces,
+                current,
+                received,
+            } => {
                 if !current.is_empty() {
                     return Poll::Ready(Some(Ok(std::mem::take(current))));
                 }
-                poll_piece(pieces, &mut this.idle, cx)
+                poll_piece(pieces, received, this.size, &mut this.idle, cx)
             }
             Inner::Decoded { decoder, buffer } => {
                 // A piece is split off the buffer; a new one is taken only
@@ -182,9 +192,13 @@ impl AsyncRead for Body {
     ) -> Poll<std::io::Result<()>> {
         let this = &mut *self;
         match &mut this.inner {
-            Inner::Plain { pieces, current } => {
+            Inner::Plain {
+                pieces,
+                current,
+                received,
+            } => {
                 while current.is_empty() {
-                    match ready!(poll_piece(pieces, &mut this.idle, cx)) {
+                    match ready!(poll_piece(pieces, received, this.size, &mut this.idle, cx)) {
                         Some(Ok(piece)) => *current = piece,
                         Some(Err(err)) => return Poll::Ready(Err(err)),
                         None => return Poll::Ready(Ok(())),
@@ -207,14 +221,32 @@ impl AsyncRead for Body {
 }
 
 /// The next piece of a plain body off the network, under the idle timeout
-/// (what both ways of reading a plain body read).
+/// (what both ways of reading a plain body read). An end before the
+/// announced `size` is an error: hyper ends a body cleanly when its
+/// connection's task is dropped (the runtime that ran it shut down), and
+/// that must never pass for the whole file.
 fn poll_piece(
     pieces: &mut Pieces,
+    received: &mut u64,
+    size: Option<u64>,
     idle: &mut Idle,
     cx: &mut Context<'_>,
 ) -> Poll<Option<std::io::Result<Bytes>>> {
     let next = ready!(idle.guard(cx, |cx| pieces.as_mut().poll_next(cx)))?;
-    Poll::Ready(next.map(|piece| piece.map_err(network_error)))
+    Poll::Ready(match next {
+        Some(Ok(piece)) => {
+            *received += piece.len() as u64;
+            Some(Ok(piece))
+        }
+        Some(Err(err)) => Some(Err(network_error(err))),
+        None => match size {
+            Some(size) if *received < size => Some(Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the body ended after {} of {size} bytes", *received),
+            ))),
+            _ => None,
+        },
+    })
 }
 
 /// A network error as an I/O error, without the URL (a signed URL is a
@@ -277,5 +309,46 @@ impl Idle {
             ))),
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+
+    /// A body that announces `announced` bytes and ends cleanly after
+    /// `sent`, as hyper's does when its connection's task is dropped.
+    fn short_body(sent: &'static [u8], announced: usize) -> Body {
+        let pieces = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(sent))]);
+        let response = http::Response::builder()
+            .header(CONTENT_LENGTH, announced)
+            .body(reqwest::Body::wrap_stream(pieces))
+            .unwrap();
+        Body::new(response.into(), Duration::from_secs(5))
+    }
+
+    #[tokio::test]
+    async fn a_body_that_ends_before_its_announced_size_fails_either_way() {
+        let mut body = short_body(b"a,b\n1,2\n", 12);
+        assert_eq!(&body.next().await.unwrap().unwrap()[..], b"a,b\n1,2\n");
+        let err = body.next().await.unwrap().unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+        assert!(
+            err.to_string().contains("ended after 8 of 12 bytes"),
+            "{err}"
+        );
+
+        let mut read = Vec::new();
+        let err = tokio::io::AsyncReadExt::read_to_end(&mut short_body(b"a,b\n", 9), &mut read)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+        assert_eq!(read, b"a,b\n");
+
+        // The announced size reached is the end.
+        let mut whole = short_body(b"a,b\n", 4);
+        assert!(whole.next().await.unwrap().is_ok());
+        assert!(whole.next().await.is_none());
     }
 }

@@ -311,6 +311,50 @@ async fn time_spent_between_reads_never_counts_as_the_body_stalling() {
     assert_eq!(rest, b"1,2\n");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_of_a_body_whose_runtime_shut_down_end_with_an_error_never_short() {
+    // The body's connection runs on the client's own runtime, which the
+    // caller shuts down after the first rows while the rest is on its way
+    // (the first part is several batches, so rows come before the pause).
+    let mut first = b"a,b\n".to_vec();
+    for i in 0..400_000 {
+        first.extend_from_slice(format!("{i},x\n").as_bytes());
+    }
+    let rest = b"last,x\n".to_vec();
+    let store = RawServer::start(vec![Reply::Paused {
+        first: first.clone(),
+        pause: Duration::from_secs(2),
+        rest,
+    }])
+    .await;
+    let url = format!("{}/f.csv", store.url);
+    let outcome = tokio::task::spawn_blocking(move || {
+        use docker_data_csv::FromHeaders;
+        let client_runtime = tokio::runtime::Runtime::new().unwrap();
+        let mut rows = client_runtime.block_on(async {
+            let body = downloader(1, Duration::from_secs(5))
+                .open(&url)
+                .await
+                .unwrap();
+            docker_data_csv::rows::<docker_data_csv::RecordDecoder>(
+                docker_data_csv::Source::from(body),
+                docker_data_csv::RecordDecoder::from_headers,
+            )
+        });
+        let first_row = rows.next().unwrap().unwrap();
+        assert_eq!(first_row.get("a"), Some("0"));
+        client_runtime.shutdown_background();
+        let rest: Result<Vec<_>, _> = rows.map(|row| row.map(|_| ())).collect();
+        rest.map(|rows| rows.len() + 1)
+    });
+    let err = bounded("rows", outcome)
+        .await
+        .unwrap()
+        .expect_err("the rows ended cleanly without the end of the body");
+    // What happened, not only reqwest's "error decoding response body".
+    assert!(err.message.contains("connection closed"), "{err}");
+}
+
 /// An Enterprise API whose listing answers page `tN` with token `tN+1`,
 /// forever as far as the client can tell (`pages` mocks).
 async fn enterprise_with_endless_pages(
