@@ -27,6 +27,7 @@
 //! ```
 
 pub mod destination;
+mod encode;
 pub mod layout;
 pub mod manifest;
 mod sync;

@@ -518,7 +518,7 @@ async fn plan_dvp<'a>(
     }
 }
 
-fn upload_error(path: &str, err: impl std::fmt::Display) -> Error {
+pub(crate) fn upload_error(path: &str, err: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Io, format!("writing {path}"), err.to_string())
 }
 
@@ -600,37 +600,26 @@ async fn write_parquet(
     let schema_hash = manifest::fnv1a(described.join("\n").as_bytes());
     let properties = writer_properties(&schema, &item.fetch.metadata(), &options.parquet)
         .map_err(|err| upload_error(shown, err))?;
-    let mut writer =
-        parquet::arrow::AsyncArrowWriter::try_new(upload, schema.clone(), Some(properties))
-            .map_err(|err| upload_error(shown, err))?;
-    let mut stream = batches.into_stream();
-    let mut rows = 0u64;
-    let outcome: Result<()> = async {
-        while let Some(batch) = stream.next().await {
-            let batch = batch?;
-            rows += batch.num_rows() as u64;
-            writer
-                .write(&batch)
-                .await
-                .map_err(|err| upload_error(shown, err))?;
-        }
+    let mut upload = upload;
+    match crate::encode::encode_into(batches, schema, properties, &mut upload, shown).await {
         // Completes the upload: the object appears now, whole.
-        writer
-            .finish()
-            .await
-            .map_err(|err| upload_error(shown, err))?;
-        Ok(())
-    }
-    .await;
-    match outcome {
-        Ok(()) => {
-            let bytes = writer.bytes_written() as u64;
-            Ok(entry(item, version, rows, bytes, schema_hash))
-        }
+        Ok(encoded) => match upload.shutdown().await {
+            Ok(()) => Ok(entry(
+                item,
+                version,
+                encoded.rows,
+                encoded.bytes,
+                schema_hash,
+            )),
+            Err(err) => {
+                let _ = upload.abort().await;
+                Err(upload_error(shown, err))
+            }
+        },
         Err(err) => {
             // Nothing appears: a multipart upload is aborted, a single PUT
             // never sent.
-            let _ = writer.into_inner().abort().await;
+            let _ = upload.abort().await;
             Err(err)
         }
     }
