@@ -810,8 +810,9 @@ pub fn parse_usage_pulls(path: &Path) -> Result<u64, Error> {
 pub async fn stream_lent_usage_pulls(url: &str) -> Result<u64, Error> {
     let schema = usage_pulls_schema()?;
     let body = url_downloader()?.open(url).await?;
-    // For comparison: the body read as any async reader (copied into the
-    // handoff's buffers) instead of its pieces handed over as they are.
+    // For comparison: the body read as any async reader (a task copies it
+    // into the handoff's buffers) instead of its pieces taken by the
+    // reading thread itself.
     let source = if std::env::var_os("BENCH_BODY_AS_READER").is_some() {
         docker_data_csv::Source::async_reader(body)
     } else {
