@@ -95,6 +95,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 return Ok(());
             }
+            // Profiling aid: one download (fsync, rename) from a URL to a
+            // file, on a current-thread runtime as the CLI runs it.
+            "download-probe" => {
+                let url = args.next().ok_or("download-probe URL FILE")?;
+                let dest = args.next().ok_or("download-probe URL FILE")?;
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let bytes = runtime.block_on(
+                    measure::url_downloader()?.download(&url, std::path::Path::new(&dest), None, None),
+                )?;
+                println!("{bytes} bytes");
+                return Ok(());
+            }
             // Profiling aid: lent typed rows streamed from a server, every
             // value read.
             "stream-lend-probe" => {

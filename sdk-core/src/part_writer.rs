@@ -244,9 +244,13 @@ struct Writeback {
     in_progress: Option<(u64, u64)>,
 }
 
-/// Bytes per writeback window.
+/// Bytes per writeback window. Each window waits for the one before it,
+/// and a wait empties the disk's queue: a 1 GiB download to disk took
+/// 1.17x curl's time (no fsync) with 8 MiB windows, 1.09x with 32 and
+/// 0.89x with 64 or 128 (no writeback until the final fsync: 1.18x). The
+/// dirty bytes are the page cache's, not the process's memory.
 #[cfg(target_os = "linux")]
-const WINDOW: u64 = 8 * 1024 * 1024;
+const WINDOW: u64 = 64 * 1024 * 1024;
 
 impl Writeback {
     /// Nothing handed over yet; the file's first `offset` bytes were
