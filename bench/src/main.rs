@@ -103,9 +103,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()?;
-                let bytes = runtime.block_on(
-                    measure::url_downloader()?.download(&url, std::path::Path::new(&dest), None, None),
-                )?;
+                let bytes = runtime.block_on(measure::url_downloader()?.download(
+                    &url,
+                    std::path::Path::new(&dest),
+                    None,
+                    None,
+                ))?;
                 println!("{bytes} bytes");
                 return Ok(());
             }
