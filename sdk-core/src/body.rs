@@ -42,17 +42,11 @@ pub struct Body {
     idle: Idle,
     etag: Option<String>,
     last_modified: Option<String>,
-    size: Option<u64>,
 }
 
 enum Inner {
-    /// A plain body; `current` is what is left of the piece being read,
-    /// `received` the bytes taken off the network so far.
-    Plain {
-        pieces: Pieces,
-        current: Bytes,
-        received: u64,
-    },
+    /// A plain body; `current` is what is left of the piece being read.
+    Plain { network: Network, current: Bytes },
     /// A gzip-encoded body, decoded as it is read; `buffer` is where the
     /// pieces of a read as a stream are decoded into (kept between polls,
     /// so a poll that finds nothing allocates nothing).
@@ -67,7 +61,7 @@ impl std::fmt::Debug for Body {
         f.debug_struct("Body")
             .field("etag", &self.etag)
             .field("last_modified", &self.last_modified)
-            .field("size", &self.size)
+            .field("size", &self.size())
             .finish_non_exhaustive()
     }
 }
@@ -106,9 +100,12 @@ impl Body {
             }
         } else {
             Inner::Plain {
-                pieces,
+                network: Network {
+                    pieces,
+                    received: 0,
+                    size,
+                },
                 current: Bytes::new(),
-                received: 0,
             }
         };
         Self {
@@ -116,7 +113,6 @@ impl Body {
             idle: Idle::new(idle),
             etag,
             last_modified,
-            size,
         }
     }
 
@@ -133,7 +129,10 @@ impl Body {
     /// The body's length as the store announced it (`None` for a gzip
     /// body, whose decoded length is not known ahead).
     pub fn size(&self) -> Option<u64> {
-        self.size
+        match &self.inner {
+            Inner::Plain { network, .. } => network.size,
+            Inner::Decoded { .. } => None,
+        }
     }
 
     /// Whether the body is decoded from gzip on the way (its pieces are then
@@ -154,15 +153,11 @@ impl Stream for Body {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         match &mut this.inner {
-            Inner::Plain {
-                pieces,
-                current,
-                received,
-            } => {
+            Inner::Plain { network, current } => {
                 if !current.is_empty() {
                     return Poll::Ready(Some(Ok(std::mem::take(current))));
                 }
-                poll_piece(pieces, received, this.size, &mut this.idle, cx)
+                network.poll_piece(&mut this.idle, cx)
             }
             Inner::Decoded { decoder, buffer } => {
                 // A piece is split off the buffer; a new one is taken only
@@ -192,13 +187,9 @@ impl AsyncRead for Body {
     ) -> Poll<std::io::Result<()>> {
         let this = &mut *self;
         match &mut this.inner {
-            Inner::Plain {
-                pieces,
-                current,
-                received,
-            } => {
+            Inner::Plain { network, current } => {
                 while current.is_empty() {
-                    match ready!(poll_piece(pieces, received, this.size, &mut this.idle, cx)) {
+                    match ready!(network.poll_piece(&mut this.idle, cx)) {
                         Some(Ok(piece)) => *current = piece,
                         Some(Err(err)) => return Poll::Ready(Err(err)),
                         None => return Poll::Ready(Ok(())),
@@ -220,33 +211,41 @@ impl AsyncRead for Body {
     }
 }
 
-/// The next piece of a plain body off the network, under the idle timeout
-/// (what both ways of reading a plain body read). An end before the
-/// announced `size` is an error: hyper ends a body cleanly when its
-/// connection's task is dropped (the runtime that ran it shut down), and
-/// that must never pass for the whole file.
-fn poll_piece(
-    pieces: &mut Pieces,
-    received: &mut u64,
+/// A plain body's pieces as they come off the network, counted against the
+/// size the response announced.
+struct Network {
+    pieces: Pieces,
+    received: u64,
     size: Option<u64>,
-    idle: &mut Idle,
-    cx: &mut Context<'_>,
-) -> Poll<Option<std::io::Result<Bytes>>> {
-    let next = ready!(idle.guard(cx, |cx| pieces.as_mut().poll_next(cx)))?;
-    Poll::Ready(match next {
-        Some(Ok(piece)) => {
-            *received += piece.len() as u64;
-            Some(Ok(piece))
-        }
-        Some(Err(err)) => Some(Err(network_error(err))),
-        None => match size {
-            Some(size) if *received < size => Some(Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                format!("the body ended after {} of {size} bytes", *received),
-            ))),
-            _ => None,
-        },
-    })
+}
+
+impl Network {
+    /// The next piece, under the idle timeout (what both ways of reading a
+    /// plain body read). An end before the announced size is an error:
+    /// hyper ends a body cleanly when its connection's task is dropped (the
+    /// runtime that ran it shut down), and that must never pass for the
+    /// whole file.
+    fn poll_piece(
+        &mut self,
+        idle: &mut Idle,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::io::Result<Bytes>>> {
+        let next = ready!(idle.guard(cx, |cx| self.pieces.as_mut().poll_next(cx)))?;
+        Poll::Ready(match next {
+            Some(Ok(piece)) => {
+                self.received += piece.len() as u64;
+                Some(Ok(piece))
+            }
+            Some(Err(err)) => Some(Err(network_error(err))),
+            None => match self.size {
+                Some(size) if self.received < size => Some(Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("the body ended after {} of {size} bytes", self.received),
+                ))),
+                _ => None,
+            },
+        })
+    }
 }
 
 /// A network error as an I/O error, without the URL (a signed URL is a
