@@ -777,25 +777,42 @@ fn write_part(
     part: &Path,
     options: &ParquetOptions,
 ) -> Result<u64, ConvertError> {
-    use parquet::arrow::ArrowWriter;
-
     let write_err = |source: std::io::Error| ConvertError::Write {
         path: part.to_owned(),
         source,
-    };
-    let parquet_err = |err: parquet::errors::ParquetError| ConvertError::Write {
-        path: part.to_owned(),
-        source: std::io::Error::other(err),
     };
     if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(write_err)?;
     }
     let file = sdk_core::download::create_part_blocking(part).map_err(write_err)?;
     let schema = batches.schema()?;
-    let properties = writer_properties(&schema, metadata, options).map_err(parquet_err)?;
-    let mut writer = ArrowWriter::try_new(file, schema, Some(properties)).map_err(parquet_err)?;
-    // Reading and typing the CSV happen on the batches' own thread,
-    // encoding and compressing on this one: the two halves overlap.
+    let properties = writer_properties(&schema, metadata, options)
+        .map_err(|err| write_err(std::io::Error::other(err)))?;
+    let (rows, file) = encode_parquet(batches, properties, file, part)?;
+    file.sync_all().map_err(write_err)?;
+    Ok(rows)
+}
+
+/// Encodes `batches` as Parquet with `properties` into `out`, blocking:
+/// the rows written, and `out` once the whole file (footer included) is
+/// written to it. `path` names the output in errors.
+///
+/// Reading and typing the CSV happen on the batches' own thread, encoding
+/// and compressing on this one: the two halves overlap.
+pub fn encode_parquet<W: std::io::Write + Send>(
+    mut batches: Batches,
+    properties: parquet::file::properties::WriterProperties,
+    out: W,
+    path: &Path,
+) -> Result<(u64, W), ConvertError> {
+    use parquet::arrow::ArrowWriter;
+
+    let parquet_err = |err: parquet::errors::ParquetError| ConvertError::Write {
+        path: path.to_owned(),
+        source: std::io::Error::other(err),
+    };
+    let schema = batches.schema()?;
+    let mut writer = ArrowWriter::try_new(out, schema, Some(properties)).map_err(parquet_err)?;
     let mut rows = 0u64;
     for batch in batches {
         // An error returns here, which drops the batches and so stops the
@@ -804,9 +821,8 @@ fn write_part(
         rows += batch.num_rows() as u64;
         writer.write(&batch).map_err(parquet_err)?;
     }
-    let file = writer.into_inner().map_err(parquet_err)?;
-    file.sync_all().map_err(write_err)?;
-    Ok(rows)
+    let out = writer.into_inner().map_err(parquet_err)?;
+    Ok((rows, out))
 }
 
 /// Converts a CSV body to a Parquet file at `dest` while it arrives: no CSV

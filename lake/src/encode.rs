@@ -7,13 +7,12 @@
 //! through a bounded channel; the runtime only moves them to the upload.
 
 use std::io::Write;
+use std::path::PathBuf;
 
-use docker_data_csv::columnar::Batches;
-use docker_data_csv::columnar::arrow_schema::SchemaRef;
+use docker_data_csv::columnar::{Batches, ConvertError, encode_parquet};
 use object_store::buffered::BufWriter;
-use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
-use sdk_core::{Error, Result};
+use sdk_core::Result;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
@@ -36,13 +35,28 @@ pub(crate) struct Encoded {
 /// `shown` names the object in errors.
 pub(crate) async fn encode_into(
     batches: Batches,
-    schema: SchemaRef,
     properties: WriterProperties,
     upload: &mut BufWriter,
     shown: &str,
 ) -> Result<Encoded> {
     let (sender, mut chunks) = mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
-    let encoder = tokio::task::spawn_blocking(move || encode(batches, schema, properties, sender));
+    let target = PathBuf::from(shown);
+    let encoder = tokio::task::spawn_blocking(move || {
+        let out = Chunks {
+            pending: Vec::with_capacity(CHUNK),
+            sender,
+            sent: 0,
+        };
+        let (rows, mut out) = encode_parquet(batches, properties, out, &target)?;
+        out.finish().map_err(|source| ConvertError::Write {
+            path: target,
+            source,
+        })?;
+        Ok(Encoded {
+            rows,
+            bytes: out.sent,
+        })
+    });
     let mut uploaded = Ok(());
     while let Some(chunk) = chunks.recv().await {
         if let Err(err) = upload.write_all(&chunk).await {
@@ -52,54 +66,19 @@ pub(crate) async fn encode_into(
     }
     // A failed upload stops the encoder at its next chunk.
     drop(chunks);
-    let encoded = encoder
-        .await
-        .unwrap_or_else(|join| Err(EncodeError::Write(std::io::Error::other(join.to_string()))));
+    let encoded = encoder.await.unwrap_or_else(|join| {
+        Err(ConvertError::Write {
+            path: PathBuf::from(shown),
+            source: std::io::Error::other(join.to_string()),
+        })
+    });
     uploaded?;
     match encoded {
         Ok(encoded) => Ok(encoded),
-        Err(EncodeError::Batch(err)) => Err(err),
-        Err(EncodeError::Write(err)) => Err(upload_error(shown, err)),
+        Err(ConvertError::Write { source, .. }) => Err(upload_error(shown, source)),
+        // An error of the source (the CSV, the network).
+        Err(err) => Err(err.into()),
     }
-}
-
-/// A failure while encoding: in the CSV (an error of the source), or in
-/// writing the file.
-enum EncodeError {
-    Batch(Error),
-    Write(std::io::Error),
-}
-
-/// The encoder's thread.
-fn encode(
-    batches: Batches,
-    schema: SchemaRef,
-    properties: WriterProperties,
-    sender: mpsc::Sender<Vec<u8>>,
-) -> std::result::Result<Encoded, EncodeError> {
-    let parquet_err = |err: parquet::errors::ParquetError| {
-        EncodeError::Write(std::io::Error::other(err.to_string()))
-    };
-    let chunks = Chunks {
-        pending: Vec::with_capacity(CHUNK),
-        sender,
-        sent: 0,
-    };
-    let mut writer = ArrowWriter::try_new(chunks, schema, Some(properties)).map_err(parquet_err)?;
-    let mut rows = 0u64;
-    for batch in batches {
-        // An error returns here, which drops the batches and so stops the
-        // reading thread.
-        let batch = batch.map_err(|err| EncodeError::Batch(err.into()))?;
-        rows += batch.num_rows() as u64;
-        writer.write(&batch).map_err(parquet_err)?;
-    }
-    let mut chunks = writer.into_inner().map_err(parquet_err)?;
-    chunks.finish().map_err(EncodeError::Write)?;
-    Ok(Encoded {
-        rows,
-        bytes: chunks.sent,
-    })
 }
 
 /// The encoder's output: bytes gathered into chunks of [`CHUNK`] and sent
@@ -118,6 +97,14 @@ impl Chunks {
             .blocking_send(chunk)
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the upload stopped"))
     }
+
+    /// Sends what is left.
+    fn finish(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.send()
+    }
 }
 
 impl Write for Chunks {
@@ -133,15 +120,5 @@ impl Write for Chunks {
     /// [`Chunks::finish`] sends the rest.
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-impl Chunks {
-    /// Sends what is left.
-    fn finish(&mut self) -> std::io::Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        self.send()
     }
 }

@@ -601,7 +601,7 @@ async fn write_parquet(
     let properties = writer_properties(&schema, &item.fetch.metadata(), &options.parquet)
         .map_err(|err| upload_error(shown, err))?;
     let mut upload = upload;
-    match crate::encode::encode_into(batches, schema, properties, &mut upload, shown).await {
+    match crate::encode::encode_into(batches, properties, &mut upload, shown).await {
         // Completes the upload: the object appears now, whole.
         Ok(encoded) => match upload.shutdown().await {
             Ok(()) => Ok(entry(
