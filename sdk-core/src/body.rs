@@ -221,10 +221,9 @@ struct Network {
 
 impl Network {
     /// The next piece, under the idle timeout (what both ways of reading a
-    /// plain body read). An end before the announced size is an error:
-    /// hyper ends a body cleanly when its connection's task is dropped (the
-    /// runtime that ran it shut down), and that must never pass for the
-    /// whole file.
+    /// plain body read). An end before the announced size is an error
+    /// whatever the stream below says: a short body never passes for the
+    /// whole file, and downloads need no check of their own.
     fn poll_piece(
         &mut self,
         idle: &mut Idle,
@@ -317,7 +316,7 @@ mod tests {
     use futures::StreamExt;
 
     /// A body that announces `announced` bytes and ends cleanly after
-    /// `sent`, as hyper's does when its connection's task is dropped.
+    /// `sent` (its stream gives no error of its own).
     fn short_body(sent: &'static [u8], announced: usize) -> Body {
         let pieces = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(sent))]);
         let response = http::Response::builder()

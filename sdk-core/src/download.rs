@@ -468,11 +468,8 @@ impl Downloader {
                         _ => crate::resume::forget(part).await,
                     }
                 }
-                let announced = if gzip {
-                    None
-                } else {
-                    response.content_length()
-                };
+                // A body that ends before its announced length fails in
+                // `Body` itself, as a read error.
                 let mut body = crate::Body::new(response, self.idle_timeout);
 
                 let started_at = written;
@@ -480,7 +477,6 @@ impl Downloader {
                 let outcome = self
                     .copy_body(&mut body, &mut file, &mut written, limit, &report)
                     .await;
-                let short = announced.is_some_and(|len| written - started_at < len);
                 let size_mismatch = |written| DownloadError::SizeMismatch {
                     url: shown.clone(),
                     expected: expected_size.unwrap_or_default(),
@@ -490,7 +486,6 @@ impl Downloader {
                     Err(BodyError::Write(source)) => return Step::Done(Err(io_err(source))),
                     Err(BodyError::TooLong) => return Step::Done(Err(size_mismatch(written))),
                     Err(BodyError::Read(message)) => message,
-                    Ok(()) if short => "connection closed before the end of the body".to_owned(),
                     Ok(()) if !gzip && expected_size.is_some_and(|size| written < size) => {
                         // Ended cleanly but short: when no attempt is left,
                         // that is a size mismatch, not a transport failure.
