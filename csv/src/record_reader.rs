@@ -238,27 +238,11 @@ impl RecordError {
             RecordError::Io(err) => CsvError {
                 line: None,
                 column: None,
-                message: format!("read failed: {}", with_causes(&err)),
+                message: format!("read failed: {err}"),
             },
             RecordError::Fatal(err) | RecordError::Record(err) => err,
         }
     }
-}
-
-/// `err` and the errors under it, one after the other: a network error's
-/// own text is often only "error decoding response body", and what
-/// happened (a connection closed early) is in its sources.
-fn with_causes(err: &std::io::Error) -> String {
-    let mut text = err.to_string();
-    // (An `io::Error` wrapping an error gives that error's text as its own
-    // and that error's source as its source.)
-    let mut cause = std::error::Error::source(err);
-    while let Some(next) = cause {
-        text.push_str(": ");
-        text.push_str(&next.to_string());
-        cause = next.source();
-    }
-    text
 }
 
 /// Where the fast scan of a record stopped.

@@ -86,9 +86,7 @@ impl Body {
             .flatten();
         let pieces: Pieces = Box::pin(response.bytes_stream());
         let inner = if gzip {
-            let sent = tokio_util::io::StreamReader::new(
-                pieces.map_err(|err| std::io::Error::other(err.without_url())),
-            );
+            let sent = tokio_util::io::StreamReader::new(pieces.map_err(network_error));
             let mut decoder = async_compression::tokio::bufread::GzipDecoder::new(
                 tokio::io::BufReader::new(sent),
             );
@@ -247,10 +245,12 @@ impl Network {
     }
 }
 
-/// A network error as an I/O error, without the URL (a signed URL is a
-/// secret).
+/// A network error as an I/O error, its text through the one redaction:
+/// without the URL (a signed URL is a secret), and with its causes (its own
+/// text is often only "error decoding response body"; what happened, a
+/// connection closed early, is in its sources).
 fn network_error(err: reqwest::Error) -> std::io::Error {
-    std::io::Error::other(err.without_url())
+    std::io::Error::other(crate::redact::error_without_url(&err))
 }
 
 /// Whether a response says its body is gzip-encoded (and so is decoded on
