@@ -143,6 +143,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 return Ok(());
             }
+            // Profiling aid: owned typed rows of a usage_pulls file.
+            "owned-probe" => {
+                let path = args.next().ok_or("owned-probe FILE")?;
+                let schema = measure::usage_pulls_schema()?;
+                println!(
+                    "{} rows",
+                    measure::typed_rows(std::path::Path::new(&path), &schema)?
+                );
+                return Ok(());
+            }
             // Profiling aid: parse a usage_pulls file typed, nothing else.
             "parse-probe" => {
                 let path = args.next().ok_or("parse-probe FILE")?;

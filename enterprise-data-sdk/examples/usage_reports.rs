@@ -10,7 +10,7 @@
 //! ```
 
 use enterprise_data_sdk::EnterpriseClient;
-use enterprise_data_sdk::rows::{Value, ValueRef};
+use enterprise_data_sdk::rows::ValueRef;
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -42,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let schema = client.schema(newest).await?;
     let mut total = 0i64;
     for row in enterprise_data_sdk::rows::rows(&path, &schema) {
-        if let Some(Value::Integer(pulls)) = row?.get("pull_count") {
+        if let Some(ValueRef::Integer(pulls)) = row?.get("pull_count") {
             total += pulls;
         }
     }

@@ -13,9 +13,9 @@
 //! records at a time, on whichever of the two threads has time, and lends
 //! each row as a [`RowRef`] (values as [`ValueRef`], text borrowed from the
 //! batch), so no row allocates (BENCHMARKS.md, row 2a). [`rows`] gives the
-//! same rows owned ([`TypedRows`] of [`TypedRow`]s), easiest to keep or send elsewhere,
-//! at the cost of a `Vec` and a `String` per text cell for every row (row
-//! 2a''). [`usage_pulls_rows`] (four fields of a known report) types only
+//! same rows owned ([`TypedRows`] of [`TypedRow`]s, read the same way),
+//! easiest to keep or send elsewhere, at the cost of two allocations per row
+//! (row 2a''). [`usage_pulls_rows`] (four fields of a known report) types only
 //! what it keeps. Read values by position ([`RowRef::value`],
 //! [`TypedRow::values`], in schema order) rather than by name in a hot
 //! loop. Without a file, rows are typed while the body arrives:
@@ -126,7 +126,7 @@ fn parse_cell(
     }
     match kind {
         // A record has far fewer than u32::MAX fields (`MAX_RECORD`).
-        ColumnType::String => cells.push(Cell::Text(position as u32)),
+        ColumnType::String => cells.push(Cell::Text(position as u32, 0)),
         ColumnType::Integer => cells.push(Cell::Integer(
             docker_data_csv::parse_i64(text).ok_or("an integer")?,
         )),
@@ -145,7 +145,7 @@ fn parse_cell(
                 .ok_or("a timestamp")?,
         )),
         // A type the engine adds later reads as text until typed here.
-        _ => cells.push(Cell::Text(position as u32)),
+        _ => cells.push(Cell::Text(position as u32, 0)),
     }
     Ok(())
 }
@@ -159,20 +159,49 @@ pub struct Column {
     pub kind: ColumnType,
 }
 
-/// One row: values in schema order.
-#[derive(Debug, Clone, PartialEq)]
+/// One row, owned: values in schema order. Its text cells share one
+/// buffer, so a row costs two allocations however many text columns it
+/// has. Read it like a lent [`RowRef`] ([`as_row_ref`](Self::as_row_ref)
+/// gives one); it serializes alike, as a map of column name to value.
+#[derive(Clone)]
 pub struct TypedRow {
     columns: Arc<[Column]>,
-    values: Vec<Value>,
+    /// Text cells are `Cell::Text(start, end)`, a range of `text`.
+    cells: Box<[Cell]>,
+    text: Box<str>,
+    line: u64,
 }
 
 impl TypedRow {
+    /// The row, lent: what every reading method goes through.
+    #[inline]
+    pub fn as_row_ref(&self) -> RowRef<'_> {
+        RowRef {
+            columns: &self.columns,
+            cells: &self.cells,
+            texts: Texts::Own {
+                text: &self.text,
+                line: self.line,
+            },
+        }
+    }
+
     /// Value of a column by its schema name.
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        self.columns
-            .iter()
-            .position(|c| c.name == name)
-            .and_then(|i| self.values.get(i))
+    pub fn get(&self, name: &str) -> Option<ValueRef<'_>> {
+        self.as_row_ref().get(name)
+    }
+
+    /// Value of the `i`-th schema column.
+    #[inline]
+    pub fn value(&self, i: usize) -> Option<ValueRef<'_>> {
+        self.as_row_ref().value(i)
+    }
+
+    /// The values, in schema order ([`ValueRef::to_owned`] makes a
+    /// [`Value`] of one).
+    #[inline]
+    pub fn values(&self) -> impl Iterator<Item = ValueRef<'_>> + '_ {
+        self.as_row_ref().values()
     }
 
     /// The columns, in schema order.
@@ -180,20 +209,34 @@ impl TypedRow {
         &self.columns
     }
 
-    /// The values, in schema order.
-    pub fn values(&self) -> &[Value] {
-        &self.values
+    /// 1-based line of the row in the file.
+    pub fn line(&self) -> u64 {
+        self.line
     }
 
     /// The row as a JSON object keyed by column name.
     pub fn to_json(&self) -> serde_json::Value {
-        let map = self
-            .columns
-            .iter()
-            .zip(&self.values)
-            .map(|(c, v)| (c.name.clone(), serde_json::to_value(v).unwrap_or_default()))
-            .collect();
-        serde_json::Value::Object(map)
+        self.as_row_ref().to_json()
+    }
+}
+
+/// Rows are equal when their columns and values are (wherever they were
+/// in their files).
+impl PartialEq for TypedRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.columns == other.columns && self.values().eq(other.values())
+    }
+}
+
+impl std::fmt::Debug for TypedRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_row_ref().fmt(f)
+    }
+}
+
+impl Serialize for TypedRow {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_row_ref().serialize(serializer)
     }
 }
 
@@ -276,26 +319,27 @@ impl RowDecoder for SchemaDecoder {
         let mut cells = std::mem::take(&mut self.scratch);
         cells.clear();
         let typed = self.push_cells(record, &mut cells);
-        let values = cells
-            .iter()
-            .map(|cell| cell.value(&record).to_owned())
-            .collect();
+        let row = typed.map(|()| {
+            RowRef {
+                columns: &self.columns,
+                cells: &cells,
+                texts: Texts::Record(record),
+            }
+            .to_row()
+        });
         self.scratch = cells;
-        typed?;
-        Ok(TypedRow {
-            columns: self.columns.clone(),
-            values,
-        })
+        row
     }
 }
 
-/// A typed cell, as [`RowReader`] keeps it: text as the field's position
-/// in its record. Flat, not a `ValueRef` inside: copying the nested enum
-/// field by field stalled the CPU on store-to-load forwarding.
-#[derive(Debug, Clone, Copy)]
+/// A typed cell, as rows keep it. Flat, not a `ValueRef` inside: copying
+/// the nested enum field by field stalled the CPU on store-to-load
+/// forwarding.
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Cell {
     Null,
-    Text(u32),
+    /// Where the text is, read by the row's [`Texts`].
+    Text(u32, u32),
     Integer(i64),
     Float(f64),
     Boolean(bool),
@@ -303,15 +347,39 @@ enum Cell {
     Timestamp(DateTime<Utc>),
 }
 
-impl Cell {
-    /// The value, its text borrowed from `record`.
+/// Where a row's text cells are.
+#[derive(Debug, Clone, Copy)]
+enum Texts<'a> {
+    /// A lent row: `Cell::Text(p, _)` is field `p` of the record.
+    Record(Fields<'a>),
+    /// An owned row: `Cell::Text(start, end)` is `text[start..end]`.
+    Own { text: &'a str, line: u64 },
+}
+
+impl<'a> Texts<'a> {
     #[inline]
-    fn value<'a>(self, record: &Fields<'a>) -> ValueRef<'a> {
+    fn get(self, a: u32, b: u32) -> Option<&'a str> {
+        match self {
+            Texts::Record(record) => record.get(a as usize),
+            Texts::Own { text, .. } => text.get(a as usize..b as usize),
+        }
+    }
+
+    fn line(self) -> u64 {
+        match self {
+            Texts::Record(record) => record.line(),
+            Texts::Own { line, .. } => line,
+        }
+    }
+}
+
+impl Cell {
+    /// The value, its text borrowed from `texts`.
+    #[inline]
+    fn value<'a>(self, texts: Texts<'a>) -> ValueRef<'a> {
         match self {
             Cell::Null => ValueRef::Null,
-            Cell::Text(p) => record
-                .get(p as usize)
-                .map_or(ValueRef::Null, ValueRef::String),
+            Cell::Text(a, b) => texts.get(a, b).map_or(ValueRef::Null, ValueRef::String),
             Cell::Integer(n) => ValueRef::Integer(n),
             Cell::Float(x) => ValueRef::Float(x),
             Cell::Boolean(b) => ValueRef::Boolean(b),
@@ -383,6 +451,11 @@ pub struct RowReader {
     /// An error that ended a batch (or the opening), to be given next.
     pending_error: Option<CsvError>,
     to_error: Box<dyn Fn(CsvError) -> Error + Send>,
+    /// The columns rows name, copied on this thread once the decoder has
+    /// come: each owned row counts a reference to them, and the copy the
+    /// decoder holds shared a cache line with data the splitting thread
+    /// wrote, which cost a fifth of the owned rows' time.
+    columns: Option<Arc<[Column]>>,
 }
 
 /// A reader's place in its current batch.
@@ -419,7 +492,7 @@ impl Place {
         Some(Ok(RowRef {
             columns,
             cells: values.cells.get(i * width..(i + 1) * width)?,
-            record: batch.record(i)?,
+            texts: Texts::Record(batch.record(i)?),
         }))
     }
 }
@@ -443,6 +516,7 @@ impl RowReader {
             place: Place::default(),
             pending_error: None,
             to_error: Box::new(csv_error(source_name)),
+            columns: None,
         }
     }
 
@@ -509,7 +583,10 @@ impl RowReader {
         if let Some(err) = self.pending_error.take() {
             return Some(Err((self.to_error)(err)));
         }
-        let columns = &self.batches.decoder()?.0.columns;
+        let decoder = &self.batches.decoder()?.0;
+        let columns = self
+            .columns
+            .get_or_insert_with(|| decoder.columns.iter().cloned().collect());
         let row = self.place.take(self.batches.current()?, columns)?;
         Some(row.map_err(&self.to_error))
     }
@@ -554,11 +631,11 @@ impl TypedRows {
 /// map of column name to value, in schema order, so
 /// `serde_json::to_writer(&mut out, &row)` writes a row as one JSON object
 /// without making it owned.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct RowRef<'a> {
     columns: &'a Arc<[Column]>,
     cells: &'a [Cell],
-    record: Fields<'a>,
+    texts: Texts<'a>,
 }
 
 impl Serialize for RowRef<'_> {
@@ -572,6 +649,23 @@ impl Serialize for RowRef<'_> {
     }
 }
 
+/// Line, then column name → value.
+impl std::fmt::Debug for RowRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Values<'a>(RowRef<'a>);
+        impl std::fmt::Debug for Values<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let names = self.0.columns.iter().map(|c| &c.name);
+                f.debug_map().entries(names.zip(self.0.values())).finish()
+            }
+        }
+        f.debug_struct("Row")
+            .field("line", &self.line())
+            .field("values", &Values(*self))
+            .finish()
+    }
+}
+
 impl<'a> RowRef<'a> {
     /// Value of a column by its schema name.
     pub fn get(&self, name: &str) -> Option<ValueRef<'a>> {
@@ -582,14 +676,14 @@ impl<'a> RowRef<'a> {
     /// Value of the `i`-th schema column.
     #[inline]
     pub fn value(&self, i: usize) -> Option<ValueRef<'a>> {
-        Some(self.cells.get(i)?.value(&self.record))
+        Some(self.cells.get(i)?.value(self.texts))
     }
 
     /// The values, in schema order.
     #[inline]
-    pub fn values(&self) -> impl Iterator<Item = ValueRef<'a>> + 'a {
-        let row = *self;
-        row.cells.iter().map(move |cell| cell.value(&row.record))
+    pub fn values(&self) -> impl Iterator<Item = ValueRef<'a>> + use<'a> {
+        let texts = self.texts;
+        self.cells.iter().map(move |cell| cell.value(texts))
     }
 
     /// The columns, in schema order.
@@ -599,14 +693,59 @@ impl<'a> RowRef<'a> {
 
     /// 1-based line of the row in the file.
     pub fn line(&self) -> u64 {
-        self.record.line()
+        self.texts.line()
     }
 
-    /// The row, owned.
+    /// The row as a JSON object keyed by column name.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// The row, owned: its cells copied as they are, its text cells' text
+    /// gathered into one buffer (two allocations; a `String` per text cell
+    /// cost more than typing the row).
     pub fn to_row(&self) -> TypedRow {
+        // First: a locked increment waits for every store before it.
+        let columns = self.columns.clone();
+        let record = match self.texts {
+            Texts::Own { text, line } => {
+                return TypedRow {
+                    columns,
+                    cells: self.cells.into(),
+                    text: text.into(),
+                    line,
+                };
+            }
+            Texts::Record(record) => record,
+        };
+        let mut cells: Box<[Cell]> = self.cells.into();
+        let text_len = cells
+            .iter()
+            .map(|cell| match *cell {
+                Cell::Text(p, _) => record.get(p as usize).map_or(0, str::len),
+                _ => 0,
+            })
+            .sum();
+        let mut text = String::with_capacity(text_len);
+        for cell in cells.iter_mut() {
+            if let Cell::Text(p, _) = *cell {
+                *cell = match record.get(p as usize) {
+                    // A row's text is part of one record, shorter than
+                    // `MAX_RECORD`, so its offsets fit in u32.
+                    Some(field) => {
+                        let start = text.len() as u32;
+                        text.push_str(field);
+                        Cell::Text(start, text.len() as u32)
+                    }
+                    None => Cell::Null,
+                };
+            }
+        }
         TypedRow {
-            columns: self.columns.clone(),
-            values: self.values().map(|v| v.to_owned()).collect(),
+            columns,
+            cells,
+            text: text.into_boxed_str(),
+            line: record.line(),
         }
     }
 }
@@ -747,23 +886,65 @@ mod tests {
         .unwrap();
         assert_eq!(
             rows[0].get("event_date"),
-            Some(&Value::Date(NaiveDate::from_ymd_opt(2026, 6, 16).unwrap()))
+            Some(ValueRef::Date(
+                NaiveDate::from_ymd_opt(2026, 6, 16).unwrap()
+            ))
         );
-        assert_eq!(rows[0].get("pull_count"), Some(&Value::Integer(42)));
-        assert_eq!(rows[0].get("ratio"), Some(&Value::Float(0.5)));
-        assert_eq!(rows[0].get("private"), Some(&Value::Boolean(true)));
+        assert_eq!(rows[0].get("pull_count"), Some(ValueRef::Integer(42)));
+        assert_eq!(rows[0].get("ratio"), Some(ValueRef::Float(0.5)));
+        assert_eq!(rows[0].get("private"), Some(ValueRef::Boolean(true)));
         assert!(
-            matches!(rows[0].get("seen_at"), Some(Value::Timestamp(t)) if t.to_rfc3339() == "2026-06-16T10:00:00+00:00")
+            matches!(rows[0].get("seen_at"), Some(ValueRef::Timestamp(t)) if t.to_rfc3339() == "2026-06-16T10:00:00+00:00")
         );
-        assert_eq!(
-            rows[0].get("geo"),
-            Some(&Value::String("POINT(1 2)".into()))
-        );
-        assert_eq!(rows[0].get("missing"), Some(&Value::Null));
-        assert_eq!(rows[1].get("pull_count"), Some(&Value::Null));
-        assert_eq!(rows[1].get("ratio"), Some(&Value::Float(1000.0)));
-        assert_eq!(rows[1].get("private"), Some(&Value::Boolean(false)));
+        assert_eq!(rows[0].get("geo"), Some(ValueRef::String("POINT(1 2)")));
+        assert_eq!(rows[0].get("missing"), Some(ValueRef::Null));
+        assert_eq!(rows[1].get("pull_count"), Some(ValueRef::Null));
+        assert_eq!(rows[1].get("ratio"), Some(ValueRef::Float(1000.0)));
+        assert_eq!(rows[1].get("private"), Some(ValueRef::Boolean(false)));
         assert_eq!(rows[0].to_json()["pull_count"], 42);
+    }
+
+    #[test]
+    fn an_owned_row_gathers_its_text_cells_and_reads_like_the_lent_one() {
+        let schema = schema(&[
+            ("repository", "string"),
+            ("pull_count", "integer"),
+            ("tag", "string"),
+            ("note", "string"),
+            ("gone", "string"),
+        ]);
+        let data = "note,tag,pull_count,repository\n\"a,\"\"b\"\"\",,7,acme/wéb\n";
+        let mut reader =
+            RowReader::new(Source::reader(std::io::Cursor::new(data)), &schema, "test");
+        let lent = reader.next_row().unwrap().unwrap();
+        let owned = lent.to_row();
+        let expected = [
+            ValueRef::String("acme/wéb"),
+            ValueRef::Integer(7),
+            ValueRef::String(""),
+            ValueRef::String("a,\"b\""),
+            // A column missing from the file.
+            ValueRef::Null,
+        ];
+        assert_eq!(owned.values().collect::<Vec<_>>(), expected);
+        assert_eq!(lent.values().collect::<Vec<_>>(), expected);
+        assert_eq!(owned.value(3), Some(ValueRef::String("a,\"b\"")));
+        assert_eq!(owned.value(5), None);
+        assert_eq!((owned.line(), lent.line()), (2, 2));
+        // Its text is the text cells' only, in one buffer.
+        assert_eq!(&*owned.text, "acme/wéba,\"b\"");
+        assert_eq!(
+            serde_json::to_string(&owned).unwrap(),
+            serde_json::to_string(&lent).unwrap()
+        );
+        // An owned row made owned again, or cloned, is equal.
+        assert_eq!(owned.as_row_ref().to_row(), owned);
+        assert_eq!(owned.clone(), owned);
+        let debug = format!("{owned:?}");
+        assert!(
+            debug.contains("line: 2") && debug.contains(r#""tag": String("")"#),
+            "{debug}"
+        );
     }
 
     #[test]
@@ -833,19 +1014,16 @@ mod tests {
         assert!(from_file.next_row().is_none());
         let (line, second) = lent[1].as_ref().unwrap();
         assert_eq!(*line, 3);
-        assert_eq!(
-            second.get("repository"),
-            Some(&Value::String("acme/a,b".into()))
-        );
-        assert_eq!(second.get("pull_count"), Some(&Value::Null));
+        assert_eq!(second.get("repository"), Some(ValueRef::String("acme/a,b")));
+        assert_eq!(second.get("pull_count"), Some(ValueRef::Null));
         let err = lent[2].as_ref().unwrap_err().to_string();
         assert!(
             err.contains("line 4") && err.contains("pull_count"),
             "{err}"
         );
         let (_, last) = lent[3].as_ref().unwrap();
-        assert_eq!(last.get("share"), Some(&Value::Float(-2.5)));
-        assert_eq!(last.get("event_date"), Some(&Value::Null));
+        assert_eq!(last.get("share"), Some(ValueRef::Float(-2.5)));
+        assert_eq!(last.get("event_date"), Some(ValueRef::Null));
     }
 
     /// Rows through the per-row decoder (as streamed rows are typed);
@@ -914,10 +1092,10 @@ mod tests {
         assert_eq!(*line, 6_002);
         assert_eq!(
             row.get("repository"),
-            Some(&Value::String("acme/a,\"b\"".into()))
+            Some(ValueRef::String("acme/a,\"b\""))
         );
         let (_, row) = lent[8_999].as_ref().unwrap();
-        assert_eq!(row.get("pull_count"), Some(&Value::Integer(8_999)));
+        assert_eq!(row.get("pull_count"), Some(ValueRef::Integer(8_999)));
         assert!(
             lent[4_500].as_ref().unwrap_err().contains("line 4502"),
             "{:?}",

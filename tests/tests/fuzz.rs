@@ -374,10 +374,10 @@ proptest! {
         ]})).unwrap();
         let make = move |h: &csv::StringRecord| Ok(enterprise_data_sdk::rows::SchemaDecoder::new(&schema, h));
         let row = rows_from_reader_with(std::io::Cursor::new(data), make).unwrap().next().unwrap().unwrap();
-        use enterprise_data_sdk::rows::Value;
-        prop_assert_eq!(row.get("pull_count"), Some(&Value::Integer(i64::from(count))));
-        prop_assert_eq!(row.get("automated"), Some(&Value::Boolean(flag)));
-        prop_assert_eq!(row.get("share"), Some(&Value::Float(share)));
+        use enterprise_data_sdk::rows::ValueRef;
+        prop_assert_eq!(row.get("pull_count"), Some(ValueRef::Integer(i64::from(count))));
+        prop_assert_eq!(row.get("automated"), Some(ValueRef::Boolean(flag)));
+        prop_assert_eq!(row.get("share"), Some(ValueRef::Float(share)));
     }
 }
 
@@ -466,7 +466,7 @@ proptest! {
             1..8,
         ),
     ) {
-        use enterprise_data_sdk::rows::Value;
+        use enterprise_data_sdk::rows::ValueRef;
         let schema: enterprise_data_sdk::ReportSchema = serde_json::from_value(serde_json::json!({"category": "x", "fields": [
             {"name": "count", "type": "integer", "description": ""},
             {"name": "day", "type": "date", "description": ""},
@@ -498,15 +498,15 @@ proptest! {
             }
             prop_assert!(reader.next_row().is_none());
             for (row, (count, y, m, d, flag, share, at, label, empty)) in parsed.iter().zip(&rows) {
-                prop_assert_eq!(row.get("count"), Some(&Value::Integer(*count)));
+                prop_assert_eq!(row.get("count"), Some(ValueRef::Integer(*count)));
                 let day = chrono::NaiveDate::from_ymd_opt(*y, *m, *d).unwrap();
-                prop_assert_eq!(row.get("day"), Some(&Value::Date(day)));
-                prop_assert_eq!(row.get("flag"), Some(&Value::Boolean(*flag)));
-                prop_assert_eq!(row.get("share"), Some(&Value::Float(*share)));
-                prop_assert_eq!(row.get("at"), Some(&Value::Timestamp(chrono::DateTime::from_timestamp(*at, 0).unwrap())));
-                prop_assert_eq!(row.get("label"), Some(&Value::String(label.clone())));
-                let maybe = if *empty { Value::Null } else { Value::Integer(*count) };
-                prop_assert_eq!(row.get("maybe"), Some(&maybe));
+                prop_assert_eq!(row.get("day"), Some(ValueRef::Date(day)));
+                prop_assert_eq!(row.get("flag"), Some(ValueRef::Boolean(*flag)));
+                prop_assert_eq!(row.get("share"), Some(ValueRef::Float(*share)));
+                prop_assert_eq!(row.get("at"), Some(ValueRef::Timestamp(chrono::DateTime::from_timestamp(*at, 0).unwrap())));
+                prop_assert_eq!(row.get("label"), Some(ValueRef::String(label)));
+                let maybe = if *empty { ValueRef::Null } else { ValueRef::Integer(*count) };
+                prop_assert_eq!(row.get("maybe"), Some(maybe));
             }
         }
     }

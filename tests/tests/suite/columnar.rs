@@ -144,7 +144,7 @@ fn enterprise_csv_to_parquet_keeps_types_nulls_values_and_identity() {
     // Every value equals the typed rows' (an empty string cell is null in
     // Arrow, an empty string in the rows).
     let typed: Vec<Vec<Value>> = enterprise_data_sdk::rows::rows(&csv, &schema())
-        .map(|row| row.unwrap().values().to_vec())
+        .map(|row| row.unwrap().values().map(|v| v.to_owned()).collect())
         .collect();
     let mut row = 0;
     for batch in &batches {
@@ -499,10 +499,10 @@ async fn record_batches_stream_from_the_network_holding_every_typed_row() {
     let mut row = 0;
     for batch in &batches {
         for i in 0..batch.num_rows() {
-            for (c, expected) in rows[row].values().iter().enumerate() {
+            for (c, expected) in rows[row].values().enumerate() {
                 assert_eq!(
-                    &value_at(batch.column(c).as_ref(), i),
-                    expected,
+                    value_at(batch.column(c).as_ref(), i),
+                    expected.to_owned(),
                     "row {row}"
                 );
             }

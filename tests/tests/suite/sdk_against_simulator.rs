@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use dvp_sdk::{BulkOptions, Credentials, DvpClient, ExportFilter, OtpProvider, Timespan};
 use enterprise_data_sdk::EnterpriseClient;
-use enterprise_data_sdk::rows::Value;
+use enterprise_data_sdk::rows::ValueRef;
 use futures::TryStreamExt;
 use sdk_core::RetryPolicy;
 use simulator::{Fault, Simulator, SimulatorConfig, accounts, route};
@@ -166,14 +166,20 @@ async fn enterprise_pages_downloads_and_typed_rows() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows.len() as u64, sim.config().enterprise_rows);
-    assert!(matches!(rows[0].get("pull_count"), Some(Value::Integer(_))));
-    assert!(matches!(rows[0].get("automated"), Some(Value::Boolean(_))));
-    assert!(matches!(rows[0].get("share"), Some(Value::Float(_))));
+    assert!(matches!(
+        rows[0].get("pull_count"),
+        Some(ValueRef::Integer(_))
+    ));
+    assert!(matches!(
+        rows[0].get("automated"),
+        Some(ValueRef::Boolean(_))
+    ));
+    assert!(matches!(rows[0].get("share"), Some(ValueRef::Float(_))));
     assert!(matches!(
         rows[0].get("first_pull_at"),
-        Some(Value::Timestamp(_))
+        Some(ValueRef::Timestamp(_))
     ));
-    assert_eq!(rows[0].get("event_date"), Some(&Value::Date(to)));
+    assert_eq!(rows[0].get("event_date"), Some(ValueRef::Date(to)));
 }
 
 #[tokio::test]

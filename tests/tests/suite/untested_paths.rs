@@ -460,11 +460,11 @@ async fn enterprise_stream_rows_and_stream_row_reader_type_each_row_from_the_net
         .await
         .unwrap();
     assert_eq!(rows.len() as u64, sim.config().enterprise_rows);
-    use enterprise_data_sdk::rows::Value;
-    assert!(rows.iter().all(|r| matches!(r.get("event_date"), Some(Value::Date(d)) if d.to_string() == report.date.to_string())));
+    use enterprise_data_sdk::rows::ValueRef;
+    assert!(rows.iter().all(|r| matches!(r.get("event_date"), Some(ValueRef::Date(d)) if d.to_string() == report.date.to_string())));
     assert!(
         rows.iter()
-            .all(|r| matches!(r.get("pull_count"), Some(Value::Integer(n)) if *n >= 0))
+            .all(|r| matches!(r.get("pull_count"), Some(ValueRef::Integer(n)) if n >= 0))
     );
 
     // The same rows lent, one at a time.
