@@ -451,10 +451,10 @@ pub struct RowReader {
     /// An error that ended a batch (or the opening), to be given next.
     pending_error: Option<CsvError>,
     to_error: Box<dyn Fn(CsvError) -> Error + Send>,
-    /// The columns rows name, copied on this thread once the decoder has
-    /// come: each owned row counts a reference to them, and the copy the
-    /// decoder holds shared a cache line with data the splitting thread
-    /// wrote, which cost a fifth of the owned rows' time.
+    /// The columns rows name, copied on this thread with the first batch:
+    /// each owned row counts a reference to them, and the decoder's copy
+    /// shared a cache line with data the splitting thread wrote, which
+    /// cost a fifth of the owned rows' time.
     columns: Option<Arc<[Column]>>,
 }
 
@@ -572,6 +572,12 @@ impl RowReader {
             match std::task::ready!(advance(&mut self.batches)) {
                 None => return Poll::Ready(false),
                 Some(Err(err)) => self.pending_error = Some(err),
+                Some(Ok(())) if self.columns.is_none() => {
+                    self.columns = self
+                        .batches
+                        .decoder()
+                        .map(|decoder| decoder.0.columns.iter().cloned().collect());
+                }
                 Some(Ok(())) => {}
             }
         }
@@ -583,10 +589,7 @@ impl RowReader {
         if let Some(err) = self.pending_error.take() {
             return Some(Err((self.to_error)(err)));
         }
-        let decoder = &self.batches.decoder()?.0;
-        let columns = self
-            .columns
-            .get_or_insert_with(|| decoder.columns.iter().cloned().collect());
+        let columns = self.columns.as_ref()?;
         let row = self.place.take(self.batches.current()?, columns)?;
         Some(row.map_err(&self.to_error))
     }
