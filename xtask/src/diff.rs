@@ -19,7 +19,7 @@
 //!   `Option`) is breaking;
 //! - an enum value removed is breaking; added is breaking too for a closed
 //!   generated enum (an exhaustive `match` no longer compiles); the
-//!   workspace's open-enum replacements absorb it, the report still says it.
+//!   workspace's open enums absorb it, the report still says it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -21,6 +21,7 @@ pub mod add_spec;
 pub mod diff;
 pub mod fixups;
 pub mod normalize;
+pub mod open_enums;
 
 /// One spec and the files generated from it: an entry of
 /// `xtask/targets.yaml`.
@@ -35,11 +36,13 @@ pub struct Target {
     pub crate_dir: String,
     /// The SDK crate's library name (`dvp_sdk`).
     pub crate_name: String,
-    /// Spec schemas replaced by a hand-written type: schema name to
-    /// absolute Rust path. Used for open enums that must keep values the
-    /// spec does not list yet; the type implements Display and FromStr.
+    /// Open enums generated into the client module, by Rust name: each
+    /// replaces its spec schemas in the generated types, so a value the
+    /// spec does not list yet does not fail a response
+    /// ([`open_enums`](crate::open_enums)). The crate re-exports them at
+    /// its root.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub replacements: BTreeMap<String, String>,
+    pub open_enums: BTreeMap<String, open_enums::OpenEnum>,
     /// The expression that builds the client of the CLI's `api <name>`
     /// commands; `None`: the crate's `cli_client` function.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,7 +58,7 @@ impl Target {
             name: name.to_owned(),
             crate_dir: format!("{name}-sdk"),
             crate_name: format!("{}_sdk", name.to_snake_case()),
-            replacements: BTreeMap::new(),
+            open_enums: BTreeMap::new(),
             cli_client: None,
         }
     }
@@ -84,6 +87,19 @@ impl Target {
     /// Where the clap commands of the CLI's `api` command go.
     pub fn cli_out(&self) -> String {
         format!("cli/src/api/{}.rs", self.module())
+    }
+
+    /// Spec schemas replaced by an open enum: schema name to the enum's
+    /// path at the crate's root.
+    pub fn replacements(&self) -> BTreeMap<&str, String> {
+        self.open_enums
+            .iter()
+            .flat_map(|(name, open)| {
+                open.schemas
+                    .iter()
+                    .map(move |schema| (schema.as_str(), format!("::{}::{name}", self.crate_name)))
+            })
+            .collect()
     }
 
     /// Rust path of the generated module, as the httpmock helpers import it.
@@ -165,7 +181,7 @@ pub fn normalized_spec(
     let mut doc = patched_spec_value(root, target)?;
     let mut notes = normalize::normalize(&mut doc);
     fixups::fold_error_bodies(&mut doc);
-    let replaced: Vec<&str> = target.replacements.keys().map(String::as_str).collect();
+    let replaced: Vec<&str> = target.replacements().into_keys().collect();
     fixups::hoist_replaced_enums(&mut doc, &replaced);
     // After the folding, which may turn a `default` into ranges.
     notes.extend(normalize::statuses_inside_ranges(&doc));
@@ -200,7 +216,7 @@ pub fn patch_files(root: &Path, target: &Target) -> Result<Vec<PathBuf>> {
 
 fn settings(target: &Target) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
-    for (schema, rust_type) in &target.replacements {
+    for (schema, rust_type) in target.replacements() {
         settings.with_replacement(
             schema,
             rust_type,
@@ -423,7 +439,8 @@ fn render_target_noted(
     let mut client_tokens = fixups::apply(client_tokens, fixups::specific_statuses_first)
         .context("progenitor produced an unparsable client")?;
     client_tokens.extend(operation_table(&spec));
-    let client = finish(&format!("Typed client for {source}."), client_tokens)?;
+    let mut client = finish(&format!("Typed client for {source}."), client_tokens)?;
+    client.push_str(&open_enums::source(&target.open_enums, &spec)?);
 
     let mock_tokens = Generator::new(&settings(target))
         .httpmock(&spec, &target.module_path())

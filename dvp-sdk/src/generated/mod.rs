@@ -2923,3 +2923,59 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         request_content_type: None,
     },
 ];
+
+::sdk_core::open_enum! {
+    /// A dataset of a namespace.
+    pub enum Dataset {
+        /// Image pulls.
+        Pulls = "pulls",
+    }
+}
+
+::sdk_core::open_enum! {
+    /// Shape of an export file.
+    pub enum Dataview {
+        /// One row per pull action.
+        Raw = "raw",
+        /// Per repository and reference (tag or digest) counts.
+        Summary = "summary",
+        /// Per repository counts.
+        RepoSummary = "repo-summary",
+        /// Per namespace counts.
+        NamespaceSummary = "namespace-summary",
+    }
+}
+
+::sdk_core::open_enum! {
+    /// What pull counts are grouped by.
+    pub enum GroupBy {
+        /// One count per repository.
+        Repo = "repo",
+        /// One count per namespace.
+        Namespace = "namespace",
+    }
+}
+
+::sdk_core::open_enum! {
+    /// Relative window of past data for pull counts.
+    pub enum Period {
+        /// The last two months.
+        Last2Months = "last-2-months",
+        /// The last three months.
+        Last3Months = "last-3-months",
+        /// The last six months.
+        Last6Months = "last-6-months",
+        /// The last twelve months.
+        Last12Months = "last-12-months",
+    }
+}
+
+::sdk_core::open_enum! {
+    /// Granularity of an export: a calendar month or an ISO week.
+    pub enum TimespanKind {
+        /// Calendar months, 1 to 12.
+        Months = "months",
+        /// Weeks (Monday to Sunday), 1 to 53.
+        Weeks = "weeks",
+    }
+}

@@ -1929,3 +1929,27 @@ pub const OPERATIONS: &[::sdk_core::hooks::Operation] = &[
         request_content_type: None,
     },
 ];
+
+::sdk_core::open_enum! {
+    /// How often a report is generated; others are kept as `Other`.
+    pub enum Cadence {
+        /// One report per day.
+        Daily = "daily",
+        /// One report per week.
+        Weekly = "weekly",
+        /// One report per month.
+        Monthly = "monthly",
+    }
+}
+
+::sdk_core::open_enum! {
+    /// Kind of usage report; a type the SDK does not list is kept as `Other`.
+    pub enum ReportType {
+        /// Image pulls of the organization's repositories.
+        UsagePulls = "usage_pulls",
+        /// Active users of the organization.
+        ActiveUsers = "active_users",
+        /// Image access by members.
+        ImageAccess = "image_access",
+    }
+}
