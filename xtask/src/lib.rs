@@ -38,9 +38,8 @@ pub struct Target {
     pub crate_name: String,
     /// Open enums generated into the client module, by Rust name: each
     /// replaces its spec schemas in the generated types, so a value the
-    /// spec does not list yet does not fail a response
-    /// ([`open_enums`](crate::open_enums)). The crate re-exports them at
-    /// its root.
+    /// spec does not list yet does not fail a response ([`open_enums`]).
+    /// The crate re-exports them at its root.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub open_enums: BTreeMap<String, open_enums::OpenEnum>,
     /// The expression that builds the client of the CLI's `api <name>`
