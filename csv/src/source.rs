@@ -73,22 +73,23 @@ impl Source {
         Ok(match self {
             Self::Path(path) => Blocking::Path(path),
             Self::Read(reader) => Blocking::Read(reader),
-            Self::AsyncRead(reader) => {
-                runtime()?;
-                Blocking::Read(Box::new(crate::handoff::handoff(reader)))
-            }
+            Self::AsyncRead(reader) => handed_over(reader)?,
             // A decoded body's pieces are fresh buffers: read it as a reader
             // into buffers that are used again.
-            Self::Body(body) if body.is_decoded() => {
-                runtime()?;
-                Blocking::Read(Box::new(crate::handoff::handoff(body.into_reader())))
-            }
+            Self::Body(body) if body.is_decoded() => handed_over(body.into_reader())?,
             Self::Body(body) => Blocking::Read(Box::new(crate::body_reader::BodyReader::new(
                 runtime()?,
                 Box::pin(body),
             ))),
         })
     }
+}
+
+/// The blocking reader of an async reader, read by a task on the current
+/// runtime.
+fn handed_over(reader: Box<dyn AsyncRead + Send + Unpin>) -> Result<Blocking, CsvError> {
+    runtime()?;
+    Ok(Blocking::Read(Box::new(crate::handoff::handoff(reader))))
 }
 
 /// The runtime an async source is read on: the current one.
