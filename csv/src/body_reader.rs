@@ -7,8 +7,8 @@
 //! so:
 //! - a piece is dropped before the next is read, and hyper fills the same
 //!   buffer again (a task reading ahead held every piece while hyper read
-//!   the next into fresh memory: ~65,000 page faults per GiB against
-//!   ~8,000 here);
+//!   the next into fresh memory: ~65,000 page faults per GiB of streamed
+//!   rows against ~300–600 here, BENCHMARKS.md);
 //! - the socket fills while a piece is split, so pieces are large (~400
 //!   KiB, hyper's largest read) and the reading thread wakes once per
 //!   piece.
