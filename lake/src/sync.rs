@@ -571,27 +571,36 @@ async fn write_csv(
 }
 
 async fn write_parquet(
-    mut batches: Batches,
+    batches: Batches,
     version: SourceVersion,
-    upload: BufWriter,
+    mut upload: BufWriter,
     item: &Item<'_>,
     options: &SyncOptions,
     shown: &str,
 ) -> Result<Entry> {
-    let schema = match batches.schema_async().await {
-        Ok(schema) => schema,
-        Err(err) => {
-            let mut upload = upload;
-            let _ = upload.abort().await;
-            return Err(err.into());
-        }
-    };
-    let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    if let Err(err) = layout::check_keys(&columns, item.fetch.keys()) {
-        let mut upload = upload;
+    let written = encode_and_complete(batches, version, &mut upload, item, options, shown).await;
+    if written.is_err() {
+        // Nothing appears: a multipart upload is aborted, a single PUT
+        // never sent.
         let _ = upload.abort().await;
-        return Err(err);
     }
+    written
+}
+
+/// The Parquet file of `batches` written to `upload` and the upload
+/// completed (the object appears now, whole); on an error the caller
+/// aborts it.
+async fn encode_and_complete(
+    mut batches: Batches,
+    version: SourceVersion,
+    upload: &mut BufWriter,
+    item: &Item<'_>,
+    options: &SyncOptions,
+    shown: &str,
+) -> Result<Entry> {
+    let schema = batches.schema_async().await?;
+    let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    layout::check_keys(&columns, item.fetch.keys())?;
     let described: Vec<String> = schema
         .fields()
         .iter()
@@ -600,29 +609,18 @@ async fn write_parquet(
     let schema_hash = manifest::fnv1a(described.join("\n").as_bytes());
     let properties = writer_properties(&schema, &item.fetch.metadata(), &options.parquet)
         .map_err(|err| upload_error(shown, err))?;
-    let mut upload = upload;
-    match crate::encode::encode_into(batches, properties, &mut upload, shown).await {
-        // Completes the upload: the object appears now, whole.
-        Ok(encoded) => match upload.shutdown().await {
-            Ok(()) => Ok(entry(
-                item,
-                version,
-                encoded.rows,
-                encoded.bytes,
-                schema_hash,
-            )),
-            Err(err) => {
-                let _ = upload.abort().await;
-                Err(upload_error(shown, err))
-            }
-        },
-        Err(err) => {
-            // Nothing appears: a multipart upload is aborted, a single PUT
-            // never sent.
-            let _ = upload.abort().await;
-            Err(err)
-        }
-    }
+    let encoded = crate::encode::encode_into(batches, properties, upload, shown).await?;
+    upload
+        .shutdown()
+        .await
+        .map_err(|err| upload_error(shown, err))?;
+    Ok(entry(
+        item,
+        version,
+        encoded.rows,
+        encoded.bytes,
+        schema_hash,
+    ))
 }
 
 fn entry(
