@@ -87,7 +87,7 @@ fn string_values(spec: &openapiv3::OpenAPI, schema: &str) -> Result<Vec<String>>
 pub fn source(enums: &BTreeMap<String, OpenEnum>, spec: &openapiv3::OpenAPI) -> Result<String> {
     let mut out = String::new();
     for (name, open) in enums {
-        if syn::parse_str::<syn::Ident>(name).is_err() {
+        if !is_rust_name(name) {
             bail!("open enum {name:?} is not a Rust name");
         }
         out.push_str("\n::sdk_core::open_enum! {\n");
@@ -98,9 +98,7 @@ pub fn source(enums: &BTreeMap<String, OpenEnum>, spec: &openapiv3::OpenAPI) -> 
         let mut idents = Vec::new();
         for variant in open.variants(name, spec)? {
             let ident = variant.wire.to_upper_camel_case();
-            if !ident.starts_with(|c: char| c.is_ascii_alphabetic())
-                || !ident.chars().all(|c| c.is_ascii_alphanumeric())
-            {
+            if !is_rust_name(&ident) {
                 bail!(
                     "open enum {name}: the value {:?} makes no Rust name",
                     variant.wire
@@ -119,6 +117,11 @@ pub fn source(enums: &BTreeMap<String, OpenEnum>, spec: &openapiv3::OpenAPI) -> 
         out.push_str("    }\n}\n");
     }
     Ok(out)
+}
+
+/// Whether `name` can name an item or a variant (a keyword cannot).
+fn is_rust_name(name: &str) -> bool {
+    syn::parse_str::<syn::Ident>(name).is_ok()
 }
 
 /// A doc line after `///`: a space before text, nothing after an empty line.
@@ -188,6 +191,11 @@ mod tests {
         let err = source(&open(&["Kind"], &[]), &spec(r#"["2x", "x"]"#)).unwrap_err();
         assert!(
             err.to_string().contains("\"2x\" makes no Rust name"),
+            "{err}"
+        );
+        let err = source(&open(&["Kind"], &[]), &spec(r#"["self"]"#)).unwrap_err();
+        assert!(
+            err.to_string().contains("\"self\" makes no Rust name"),
             "{err}"
         );
         let err = source(&open(&["Kind"], &[]), &spec(r#"["a-b", "a_b"]"#)).unwrap_err();
