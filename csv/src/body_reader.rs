@@ -13,6 +13,10 @@
 //!   KiB, hyper's largest read) and the reading thread wakes once per
 //!   piece.
 //!
+//! The record reader scans the pieces where they are
+//! ([`Pieces`](crate::record_reader::Pieces)); a body whose bytes are gzip
+//! is read as a [`Read`] into the decoder's buffer.
+//!
 //! The connection itself still runs on the caller's runtime, which must
 //! keep running until the body is read.
 
@@ -25,7 +29,7 @@ use futures::{Stream, StreamExt};
 /// Pieces of a body, as the reading thread polls them.
 pub(crate) type Pieces = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
-/// A blocking [`Read`] over a body's pieces.
+/// A body's pieces, taken blocking; or a blocking [`Read`] of them.
 pub(crate) struct BodyReader {
     runtime: tokio::runtime::Handle,
     pieces: Pieces,
@@ -47,17 +51,39 @@ impl BodyReader {
     }
 }
 
+impl crate::record_reader::Pieces for BodyReader {
+    fn next_piece(&mut self) -> std::io::Result<Option<Bytes>> {
+        if !self.current.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.current)));
+        }
+        if self.ended {
+            return Ok(None);
+        }
+        let _entered = self.runtime.enter();
+        match futures::executor::block_on(self.pieces.next()) {
+            Some(piece) => piece.map(Some),
+            None => {
+                self.ended = true;
+                Ok(None)
+            }
+        }
+    }
+
+    fn unread(&mut self, piece: Bytes) {
+        debug_assert!(self.current.is_empty(), "one piece given back at a time");
+        self.current = piece;
+    }
+}
+
+/// The pieces copied, for a reader that needs its bytes in a buffer of its
+/// own (a gzip decoder).
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use crate::record_reader::Pieces;
         while self.current.is_empty() {
-            if self.ended {
-                return Ok(0);
-            }
-            let _entered = self.runtime.enter();
-            match futures::executor::block_on(self.pieces.next()) {
-                Some(Ok(piece)) => self.current = piece,
-                Some(Err(err)) => return Err(err),
-                None => self.ended = true,
+            match self.next_piece()? {
+                Some(piece) => self.current = piece,
+                None => return Ok(0),
             }
         }
         let n = buf.len().min(self.current.len());

@@ -7,7 +7,6 @@
 //! download: to `<dest>.part`, fsynced, then renamed, so a failed conversion
 //! never leaves a file at the final name.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,7 +21,7 @@ use crate::record_reader::Records;
 use sdk_core::retry::{Attempts, Step};
 
 use crate::channel;
-use crate::source::Blocking;
+use crate::source::{Blocking, Opened};
 use crate::{BoxedRead, ColumnType, CsvError, DateCache, Source};
 
 /// The Arrow crates' types a user of the conversion names.
@@ -191,7 +190,7 @@ impl std::fmt::Debug for BatchReader {
 /// by the columns `plan` makes from the CSV header. `source_name` names the
 /// input in errors.
 fn read_batches(
-    input: impl Read + Send + 'static,
+    input: Opened,
     source_name: &str,
     batch_rows: usize,
     plan: impl FnOnce(&csv::StringRecord) -> Vec<ColumnSpec>,
@@ -282,12 +281,13 @@ pub fn batches(
         }
     };
     let run = move || {
-        let input: Result<BoxedRead, ConvertError> = match source {
+        let input: Result<Opened, ConvertError> = match source {
             Blocking::Path(path) => match std::fs::File::open(&path) {
-                Ok(file) => Ok(Box::new(file)),
+                Ok(file) => Ok(Opened::Read(Box::new(file))),
                 Err(source) => Err(ConvertError::Open { path, source }),
             },
-            Blocking::Read(reader) => Ok(reader),
+            Blocking::Read(reader) => Ok(Opened::Read(reader)),
+            Blocking::Pieces(pieces) => Ok(Opened::Pieces(Box::new(pieces))),
         };
         let reader = match input.and_then(|input| read_batches(input, &name, batch_rows, plan)) {
             Ok(reader) => reader,

@@ -13,8 +13,15 @@
 //! Unlike `csv::Reader`, a record is bounded: one longer than
 //! [`MAX_RECORD`] (a hostile body without a newline) is an error, not a
 //! buffer that grows until memory runs out.
+//!
+//! A reader's bytes are read into its own buffer, or, for a download's
+//! body, scanned in the network's pieces where they are: only a record
+//! that a piece's end cuts is put together in the buffer (the body's bytes
+//! are then copied once fewer than with `Read`, BENCHMARKS.md).
 
 use std::io::Read;
+
+use bytes::Bytes;
 
 use crate::CsvError;
 
@@ -327,13 +334,55 @@ impl FieldScan {
     }
 }
 
+/// Pieces of bytes that a record reader scans where they are.
+pub(crate) trait Pieces: Read + Send {
+    /// The next piece; `None` at the end of the data.
+    fn next_piece(&mut self) -> std::io::Result<Option<Bytes>>;
+
+    /// Gives `piece` back: it comes first again, as a piece or read.
+    fn unread(&mut self, piece: Bytes);
+}
+
+/// Where a record reader's bytes come from.
+enum Input<R> {
+    /// Read into the reader's buffer.
+    Read(R),
+    /// Scanned where they are (`in_piece`), or, around a record that a
+    /// piece's end cuts, copied into the buffer.
+    Pieces {
+        pieces: Box<dyn Pieces>,
+        /// The piece being read.
+        piece: Bytes,
+        /// Whether `start..end` index `piece` rather than the buffer.
+        in_piece: bool,
+        /// While in the buffer: the buffer's data ends with
+        /// `piece[..copied]`.
+        copied: usize,
+        /// Fewest bytes of a piece copied after a cut record's start.
+        least_copy: usize,
+    },
+}
+
+/// The bytes `start..end` index: the buffer, or the piece scanned in place.
+#[inline(always)]
+fn active<'a, R>(input: &'a Input<R>, buf: &'a [u8]) -> &'a [u8] {
+    match input {
+        Input::Pieces {
+            piece,
+            in_piece: true,
+            ..
+        } => piece,
+        _ => buf,
+    }
+}
+
 /// Splits records from a byte source.
 pub(crate) struct RecordReader<R> {
-    input: R,
+    input: Input<R>,
     buf: Vec<u8>,
-    /// Next unread byte of `buf`.
+    /// Next unread byte of the active bytes (`active`).
     start: usize,
-    /// End of the data in `buf`.
+    /// End of the data in the active bytes.
     end: usize,
     eof: bool,
     failed: bool,
@@ -357,9 +406,32 @@ impl<R: Read> RecordReader<R> {
 
     /// With a small `read_size` the tests cross buffer ends everywhere.
     pub(crate) fn with_limits(input: R, read_size: usize, max_record: usize) -> Self {
+        Self::with_input(Input::Read(input), vec![0; read_size.max(1)], max_record)
+    }
+
+    /// A reader that scans `pieces` where they are.
+    pub(crate) fn pieces(pieces: Box<dyn Pieces>) -> Self {
+        // A cut record is rarely longer: one copy puts most together.
+        Self::pieces_with_limits(pieces, 4096, MAX_RECORD)
+    }
+
+    /// With a small `least_copy` the tests go back and forth between the
+    /// buffer and the pieces everywhere.
+    fn pieces_with_limits(pieces: Box<dyn Pieces>, least_copy: usize, max_record: usize) -> Self {
+        let input = Input::Pieces {
+            pieces,
+            piece: Bytes::new(),
+            in_piece: true,
+            copied: 0,
+            least_copy: least_copy.max(1),
+        };
+        Self::with_input(input, Vec::new(), max_record)
+    }
+
+    fn with_input(input: Input<R>, buf: Vec<u8>, max_record: usize) -> Self {
         Self {
             input,
-            buf: vec![0; read_size.max(1)],
+            buf,
             start: 0,
             end: 0,
             eof: false,
@@ -420,34 +492,30 @@ impl<R: Read> RecordReader<R> {
     }
 
     fn too_long(&self) -> RecordError {
-        RecordError::Fatal(CsvError::at(
-            self.line,
-            None,
-            format!(
-                "a record longer than {} MiB; is this a CSV file?",
-                self.max_record / (1024 * 1024)
-            ),
-        ))
+        too_long(self.line, self.max_record)
     }
 
-    /// Moves what is left to the front and reads more. `Ok(false)` at the
-    /// end of the data.
+    /// Makes more data follow what is left. `Ok(false)` at the end of the
+    /// data.
     fn refill(&mut self) -> Result<bool, RecordError> {
         if self.eof {
             return Ok(false);
         }
+        let Input::Read(input) = &mut self.input else {
+            return self.refill_pieces();
+        };
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;
         self.start = 0;
         if self.end == self.buf.len() {
             if self.buf.len() >= self.max_record {
-                return Err(self.too_long());
+                return Err(too_long(self.line, self.max_record));
             }
             let grown = (self.buf.len() * 2).min(self.max_record);
             self.buf.resize(grown, 0);
         }
         loop {
-            match self.input.read(&mut self.buf[self.end..]) {
+            match input.read(&mut self.buf[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);
@@ -462,6 +530,80 @@ impl<R: Read> RecordReader<R> {
         }
     }
 
+    /// [`refill`](Self::refill) of pieces: the next piece is scanned where
+    /// it is; a record cut by a piece's end is put together in the buffer,
+    /// from what is left of the piece and the start of the next, and
+    /// scanning goes back to the piece once the buffer's data is all the
+    /// piece's.
+    fn refill_pieces(&mut self) -> Result<bool, RecordError> {
+        let Input::Pieces {
+            pieces,
+            piece,
+            in_piece,
+            copied,
+            least_copy,
+        } = &mut self.input
+        else {
+            unreachable!("called for pieces only")
+        };
+        let left = self.end - self.start;
+        if *in_piece {
+            if left == 0 {
+                // Let go of the piece first: its memory is then free for
+                // the next (hyper reads into the same buffer again).
+                (*piece, self.start, self.end) = (Bytes::new(), 0, 0);
+                return match next_piece(pieces.as_mut())? {
+                    Some(next) => {
+                        (self.start, self.end) = (0, next.len());
+                        *piece = next;
+                        Ok(true)
+                    }
+                    None => {
+                        self.eof = true;
+                        Ok(false)
+                    }
+                };
+            }
+            // A record cut by the piece's end: its start to the buffer.
+            self.buf.clear();
+            self.buf.extend_from_slice(&piece[self.start..self.end]);
+            (*in_piece, *piece, *copied) = (false, Bytes::new(), 0);
+        } else if *copied < piece.len() && self.start >= self.end - *copied {
+            // What is left of the buffer is all the piece's: back to it.
+            self.start -= self.end - *copied;
+            self.end = piece.len();
+            *in_piece = true;
+            return Ok(true);
+        } else {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.buf.truncate(left);
+        }
+        (self.start, self.end) = (0, left);
+        if left >= self.max_record {
+            return Err(too_long(self.line, self.max_record));
+        }
+        if *copied == piece.len() {
+            *piece = Bytes::new();
+            match next_piece(pieces.as_mut())? {
+                Some(next) => (*piece, *copied) = (next, 0),
+                None => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+            }
+        }
+        // At least as much as is already there, so that rescanning a long
+        // record as it grows stays linear.
+        let more = left
+            .max(*least_copy)
+            .min(piece.len() - *copied)
+            .min(self.max_record - left);
+        self.buf.extend_from_slice(&piece[*copied..*copied + more]);
+        *copied += more;
+        self.end += more;
+        Ok(true)
+    }
+
     /// A record of plain or wholly quoted fields straight from the buffer;
     /// any other goes to `csv_core`.
     fn read_fast(&mut self, records: &mut Records, line: u64) -> Result<bool, RecordError> {
@@ -469,7 +611,7 @@ impl<R: Read> RecordReader<R> {
             // Empty lines (and the `\n` of a `\r\n`) before a record are
             // skipped, as `csv_core` does at the start of a record; the
             // record keeps the line from before them, as in `csv`.
-            let skipped = self.buf[self.start..self.end]
+            let skipped = active(&self.input, &self.buf)[self.start..self.end]
                 .iter()
                 .take_while(|&&b| b == b'\n' || b == b'\r')
                 .fold(0, |n, &b| {
@@ -496,9 +638,9 @@ impl<R: Read> RecordReader<R> {
             let record_start = self.start;
             // Past the terminator (there is none at the end of the data).
             self.start = (end + 1).min(self.end);
-            self.line += u64::from(end < self.end && self.buf[end] == b'\n');
+            self.line += u64::from(end < self.end && active(&self.input, &self.buf)[end] == b'\n');
             self.check_fields(self.ends.len(), line)?;
-            let bytes = &self.buf[record_start..end];
+            let bytes = &active(&self.input, &self.buf)[record_start..end];
             let text = std::str::from_utf8(bytes).map_err(|err| {
                 // Commas and quotes are ASCII, so a field holds the bad
                 // byte whole.
@@ -526,7 +668,7 @@ impl<R: Read> RecordReader<R> {
     /// the last one's included) and where the record ends.
     fn scan(&mut self) -> Scan {
         self.ends.clear();
-        let data = &self.buf[..self.end];
+        let data = &active(&self.input, &self.buf)[..self.end];
         let mut field = FieldScan {
             start: self.start,
             quote: Quote::None,
@@ -571,7 +713,7 @@ impl<R: Read> RecordReader<R> {
             if self.start == self.end && !self.eof {
                 self.refill()?;
             }
-            let input = &self.buf[self.start..self.end];
+            let input = &active(&self.input, &self.buf)[self.start..self.end];
             let (result, read, written, ended) =
                 self.core
                     .read_record(input, &mut self.core_out[out_len..], &mut ends);
@@ -617,6 +759,77 @@ impl<R: Read> RecordReader<R> {
     }
 }
 
+/// A record at `line` that would be longer than `max_record` bytes.
+fn too_long(line: u64, max_record: usize) -> RecordError {
+    RecordError::Fatal(CsvError::at(
+        line,
+        None,
+        format!(
+            "a record longer than {} MiB; is this a CSV file?",
+            max_record / (1024 * 1024)
+        ),
+    ))
+}
+
+/// The next piece that is not empty; `None` at the end.
+fn next_piece(pieces: &mut dyn Pieces) -> Result<Option<Bytes>, RecordError> {
+    loop {
+        match pieces.next_piece() {
+            Ok(Some(piece)) if piece.is_empty() => {}
+            Ok(next) => return Ok(next),
+            Err(err) => return Err(RecordError::Io(err)),
+        }
+    }
+}
+
+/// Pieces cut from data at given sizes (empty ones included), for tests.
+#[cfg(test)]
+pub(crate) struct Cut(std::collections::VecDeque<Bytes>);
+
+#[cfg(test)]
+impl Cut {
+    pub(crate) fn new(data: &[u8], sizes: &[usize]) -> Self {
+        assert!(sizes.iter().any(|&n| n > 0), "pieces of no bytes never end");
+        let mut pieces = std::collections::VecDeque::new();
+        let mut at = 0;
+        for size in sizes.iter().cycle() {
+            let end = (at + size).min(data.len());
+            pieces.push_back(Bytes::copy_from_slice(&data[at..end]));
+            at = end;
+            if at == data.len() {
+                break;
+            }
+        }
+        Self(pieces)
+    }
+}
+
+#[cfg(test)]
+impl std::io::Read for Cut {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.0.front().is_some_and(Bytes::is_empty) {
+            self.0.pop_front();
+        }
+        let Some(piece) = self.0.front_mut() else {
+            return Ok(0);
+        };
+        let n = buf.len().min(piece.len());
+        buf[..n].copy_from_slice(&piece.split_to(n));
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+impl Pieces for Cut {
+    fn next_piece(&mut self) -> std::io::Result<Option<Bytes>> {
+        Ok(self.0.pop_front())
+    }
+
+    fn unread(&mut self, piece: Bytes) {
+        self.0.push_front(piece);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,10 +844,16 @@ mod tests {
     }
 
     fn ours(data: &[u8], read_size: usize) -> Vec<Read> {
-        let mut reader = RecordReader::with_limits(data, read_size, MAX_RECORD);
+        read_all(
+            RecordReader::with_limits(data, read_size, MAX_RECORD),
+            data.len(),
+        )
+    }
+
+    fn read_all<R: std::io::Read>(mut reader: RecordReader<R>, len: usize) -> Vec<Read> {
         let mut records = Records::default();
         let mut out = Vec::new();
-        for _ in 0..data.len() + 2 {
+        for _ in 0..len + 2 {
             // Records pile up in one buffer, as in a batch.
             match reader.read_into(&mut records) {
                 Ok(true) => {
@@ -652,6 +871,19 @@ mod tests {
             }
         }
         out
+    }
+
+    /// As [`ours`], the data scanned in pieces of `sizes` (in turn), at
+    /// least `least_copy` bytes copied after a cut record's start.
+    fn ours_in_pieces(
+        data: &[u8],
+        sizes: &[usize],
+        least_copy: usize,
+        max_record: usize,
+    ) -> Vec<Read> {
+        let pieces = Box::new(Cut::new(data, sizes));
+        let reader = RecordReader::<&[u8]>::pieces_with_limits(pieces, least_copy, max_record);
+        read_all(reader, data.len())
     }
 
     fn theirs(data: &[u8]) -> Vec<Read> {
@@ -710,6 +942,17 @@ mod tests {
         }
 
         #[test]
+        fn same_records_as_the_csv_crate_in_pieces(
+            parts in prop::collection::vec(fragment(), 0..60),
+            sizes in prop::collection::vec(0usize..40, 1..6)
+                .prop_filter("a piece with bytes", |sizes| sizes.iter().any(|&n| n > 0)),
+            least_copy in 1usize..8,
+        ) {
+            let data = parts.concat();
+            prop_assert_eq!(ours_in_pieces(&data, &sizes, least_copy, MAX_RECORD), theirs(&data));
+        }
+
+        #[test]
         fn same_records_as_the_csv_crate_for_report_like_data(
             rows in prop::collection::vec(
                 prop::collection::vec(prop::sample::select(vec![
@@ -722,7 +965,16 @@ mod tests {
         ) {
             let newline = if crlf { "\r\n" } else { "\n" };
             let data: String = rows.iter().map(|row| row.join(",") + newline).collect();
-            prop_assert_eq!(ours(data.as_bytes(), read_size), theirs(data.as_bytes()));
+            let theirs = theirs(data.as_bytes());
+            prop_assert_eq!(&ours(data.as_bytes(), read_size), &theirs);
+            // Pieces of one size, then of that size and a few bytes.
+            let sizes = [read_size, read_size + 3];
+            for least_copy in [1, 5, 4096] {
+                prop_assert_eq!(
+                    &ours_in_pieces(data.as_bytes(), &sizes, least_copy, MAX_RECORD),
+                    &theirs
+                );
+            }
         }
     }
 
@@ -743,6 +995,44 @@ mod tests {
         assert!(reader.read_into(&mut records).unwrap());
         let err = reader.read_into(&mut records).unwrap_err().into_csv();
         assert!(err.message.contains("a record longer than"), "{err}");
+    }
+
+    #[test]
+    fn a_record_without_end_is_refused_at_the_limit_in_pieces() {
+        let data = vec![b'x'; 10_000];
+        for sizes in [&[64][..], &[10_000], &[1, 3000]] {
+            let out = ours_in_pieces(&data, sizes, 4096, 1024);
+            assert!(
+                matches!(&out[..], [Read::Error(_, message)] if message.contains("a record longer than")),
+                "{sizes:?}: {out:?}"
+            );
+        }
+        // Records around it, each cut by pieces' ends, read as they are.
+        let data = [&b"a,b\n"[..], &vec![b'x'; 500], b",y\nc,d\n"].concat();
+        let expected = theirs(&data);
+        for size in [1, 2, 7, 64, 499, 501, 2048] {
+            for least_copy in [1, 4096] {
+                let out = ours_in_pieces(&data, &[size], least_copy, 1024);
+                assert_eq!(out, expected, "pieces of {size}, copies of {least_copy}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_record_cut_by_many_pieces_is_put_together_whole() {
+        // Longer than the first copy (4 KiB) and than many pieces: the
+        // buffer grows with it, then scanning goes back to the pieces.
+        let long = "x".repeat(50_000);
+        let data = format!("a,b\n{long},1\n\"q,{long}\",2\nlast,3\n");
+        let expected = theirs(data.as_bytes());
+        assert_eq!(expected.len(), 4);
+        for sizes in [&[1000][..], &[65_536], &[3, 70_000], &[0, 4096, 1]] {
+            assert_eq!(
+                ours_in_pieces(data.as_bytes(), sizes, 4096, MAX_RECORD),
+                expected,
+                "{sizes:?}"
+            );
+        }
     }
 
     #[test]

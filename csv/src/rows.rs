@@ -10,7 +10,7 @@
 //! the fastest way to type every cell of a file.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::task::Poll;
@@ -23,6 +23,7 @@ use crate::Source;
 use crate::record_batches::{self, Batch, Cursor, Message, Splitter};
 use crate::record_reader::RecordReader;
 pub use crate::record_reader::{Fields, MAX_RECORD, OwnedFields, Records};
+use crate::source::Opened;
 pub use crate::typed_batches::{BatchDecoder, TypedBatch, TypedBatches, typed_batches};
 /// The header line decoders are made from (the `csv` crate's, named here
 /// so no second crate is needed to implement one).
@@ -261,26 +262,29 @@ impl<D: RowDecoder> Stream for RowStream<D> {
 /// The CSV reader of `input` (gzip decoded when it starts like gzip), past
 /// its header, and the decoder made from that header.
 pub(crate) fn open_csv<D>(
-    input: impl Read + Send + 'static,
+    input: Opened,
     make: impl FnOnce(&csv::StringRecord) -> Result<D, CsvError>,
 ) -> Result<(RecordReader<BoxedRead>, D), CsvError> {
-    let mut buffered = BufReader::with_capacity(64 * 1024, input);
-    let head = buffered
-        .fill_buf()
-        .map_err(|e| CsvError::message(format!("read failed: {e}")))?;
-    let source: BoxedRead = if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(BufReader::with_capacity(
-            256 * 1024,
-            flate2::bufread::MultiGzDecoder::new(buffered),
-        ))
-    } else {
-        // The bytes looked at, then the source itself: the record reader
-        // has a buffer of its own, and a second one would copy every byte
-        // once more.
-        let head = std::io::Cursor::new(head.to_vec());
-        Box::new(head.chain(buffered.into_inner()))
+    let mut reader = match input {
+        Opened::Read(input) => RecordReader::new(plain_or_gzip(input)?),
+        Opened::Pieces(mut pieces) => {
+            let first = pieces.next_piece().map_err(read_failed)?;
+            match first {
+                // Pieces of plain text are scanned where they are.
+                Some(first) if first.len() >= 2 && !first.starts_with(&GZIP) => {
+                    pieces.unread(first);
+                    RecordReader::pieces(pieces)
+                }
+                // Gzip (or too short to tell): read as bytes.
+                first => {
+                    if let Some(first) = first {
+                        pieces.unread(first);
+                    }
+                    RecordReader::new(plain_or_gzip(pieces)?)
+                }
+            }
+        }
     };
-    let mut reader = RecordReader::new(source);
     // An empty source has an empty header, as with `csv::Reader`.
     let mut first = Records::default();
     let headers = match reader.read_into(&mut first) {
@@ -290,6 +294,35 @@ pub(crate) fn open_csv<D>(
     };
     let decoder = make(&headers)?;
     Ok((reader, decoder))
+}
+
+/// The first bytes of gzip.
+const GZIP: [u8; 2] = [0x1f, 0x8b];
+
+fn read_failed(err: std::io::Error) -> CsvError {
+    CsvError::message(format!("read failed: {err}"))
+}
+
+/// `input`, gzip decoded when it starts like gzip.
+fn plain_or_gzip(mut input: impl Read + Send + 'static) -> Result<BoxedRead, CsvError> {
+    // Gzip's first two bytes, however few bytes each read gives.
+    let mut head = Vec::with_capacity(GZIP.len());
+    (&mut input)
+        .take(GZIP.len() as u64)
+        .read_to_end(&mut head)
+        .map_err(read_failed)?;
+    let is_gzip = head == GZIP;
+    // The bytes looked at, then the source itself: the record reader has a
+    // buffer of its own, and a second one would copy every byte once more.
+    let input = std::io::Cursor::new(head).chain(input);
+    Ok(if is_gzip {
+        Box::new(BufReader::with_capacity(
+            256 * 1024,
+            flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(64 * 1024, input)),
+        ))
+    } else {
+        Box::new(input)
+    })
 }
 
 /// A source's bytes as the record reader reads them.
@@ -364,6 +397,45 @@ mod tests {
             }
         }
         assert_eq!(expected, 3 * 512 + 7);
+    }
+
+    /// Every record `open_csv` reads from pieces of `data` cut at `sizes`.
+    fn records_of_pieces(data: &[u8], sizes: &[usize]) -> Vec<Vec<String>> {
+        let pieces = Box::new(crate::record_reader::Cut::new(data, sizes));
+        let (mut reader, headers) =
+            open_csv(Opened::Pieces(pieces), |headers| Ok(headers.clone())).unwrap();
+        let mut out = vec![headers.iter().map(str::to_owned).collect()];
+        let mut records = crate::record_reader::Records::default();
+        while reader.read_into(&mut records).unwrap() {}
+        out.extend(
+            records
+                .iter()
+                .map(|record| record.iter().map(str::to_owned).collect()),
+        );
+        out
+    }
+
+    #[test]
+    fn pieces_are_read_whether_plain_gzip_or_too_short_to_tell() {
+        use std::io::Write;
+        let data = "a,b\n1,x\n2,\"y,z\"\n3,\n";
+        let expected: Vec<Vec<String>> = [["a", "b"], ["1", "x"], ["2", "y,z"], ["3", ""]]
+            .iter()
+            .map(|r| r.iter().map(|f| f.to_string()).collect())
+            .collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(data.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        // A first piece of one byte cannot show gzip's two: read as bytes.
+        for sizes in [&[3][..], &[1, 5], &[0, 1, 2], &[1000]] {
+            assert_eq!(
+                records_of_pieces(data.as_bytes(), sizes),
+                expected,
+                "{sizes:?}"
+            );
+            assert_eq!(records_of_pieces(&gz, sizes), expected, "gzip in {sizes:?}");
+        }
+        assert_eq!(records_of_pieces(b"", &[1]), [Vec::<String>::new()]);
     }
 
     #[test]

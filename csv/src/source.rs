@@ -77,10 +77,10 @@ impl Source {
             // A decoded body's pieces are fresh buffers: read it as a reader
             // into buffers that are used again.
             Self::Body(body) if body.is_decoded() => handed_over(body.into_reader())?,
-            Self::Body(body) => Blocking::Read(Box::new(crate::body_reader::BodyReader::new(
+            Self::Body(body) => Blocking::Pieces(crate::body_reader::BodyReader::new(
                 runtime()?,
                 Box::pin(body),
-            ))),
+            )),
         })
     }
 }
@@ -138,14 +138,23 @@ impl From<&Path> for Source {
 pub(crate) enum Blocking {
     Path(PathBuf),
     Read(Box<dyn Read + Send>),
+    /// A plain body, its pieces scanned where they are.
+    Pieces(crate::body_reader::BodyReader),
 }
 
 impl Blocking {
     /// Opens the source (a file is opened here, on the reading thread).
-    pub(crate) fn open(self) -> Result<Box<dyn Read + Send>, CsvError> {
+    pub(crate) fn open(self) -> Result<Opened, CsvError> {
         match self {
-            Self::Path(path) => Ok(Box::new(crate::open_file(&path)?)),
-            Self::Read(reader) => Ok(reader),
+            Self::Path(path) => Ok(Opened::Read(Box::new(crate::open_file(&path)?))),
+            Self::Read(reader) => Ok(Opened::Read(reader)),
+            Self::Pieces(pieces) => Ok(Opened::Pieces(Box::new(pieces))),
         }
     }
+}
+
+/// An opened source: bytes to read, or pieces to scan where they are.
+pub(crate) enum Opened {
+    Read(Box<dyn Read + Send>),
+    Pieces(Box<dyn crate::record_reader::Pieces>),
 }
