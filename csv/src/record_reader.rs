@@ -386,6 +386,9 @@ pub(crate) struct RecordReader<R> {
     end: usize,
     eof: bool,
     failed: bool,
+    /// Refills so far (tests check that a long record takes few).
+    #[cfg(test)]
+    refills: usize,
     /// Where the next record starts, as `csv::Position` counts it.
     line: u64,
     expected_fields: Option<usize>,
@@ -436,6 +439,8 @@ impl<R: Read> RecordReader<R> {
             end: 0,
             eof: false,
             failed: false,
+            #[cfg(test)]
+            refills: 0,
             line: 1,
             expected_fields: None,
             core: csv_core::Reader::new(),
@@ -497,7 +502,16 @@ impl<R: Read> RecordReader<R> {
 
     /// Makes more data follow what is left. `Ok(false)` at the end of the
     /// data.
+    ///
+    /// A record not ended yet is scanned again from its start after each
+    /// refill, so a refill brings at least as many bytes as are left (or a
+    /// line end, where the record may end): a long record sent a byte at a
+    /// time costs linear time, not quadratic.
     fn refill(&mut self) -> Result<bool, RecordError> {
+        #[cfg(test)]
+        {
+            self.refills += 1;
+        }
         if self.eof {
             return Ok(false);
         }
@@ -514,20 +528,26 @@ impl<R: Read> RecordReader<R> {
             let grown = (self.buf.len() * 2).min(self.max_record);
             self.buf.resize(grown, 0);
         }
+        let (left, mut read) = (self.end, 0);
         loop {
             match input.read(&mut self.buf[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
-                    return Ok(false);
+                    break;
                 }
                 Ok(n) => {
-                    self.end += n;
-                    return Ok(true);
+                    let new = self.end..self.end + n;
+                    (self.end, read) = (self.end + n, read + n);
+                    // A file fills the buffer at once: nothing to look at.
+                    if self.end == self.buf.len() || read >= left || has_line_end(&self.buf[new]) {
+                        break;
+                    }
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(err) => return Err(RecordError::Io(err)),
             }
         }
+        Ok(read > 0)
     }
 
     /// [`refill`](Self::refill) of pieces: the next piece is scanned where
@@ -582,26 +602,32 @@ impl<R: Read> RecordReader<R> {
         if left >= self.max_record {
             return Err(too_long(self.line, self.max_record));
         }
-        if *copied == piece.len() {
-            *piece = Bytes::new();
-            match next_piece(pieces.as_mut())? {
-                Some(next) => (*piece, *copied) = (next, 0),
-                None => {
-                    self.eof = true;
-                    return Ok(false);
+        // As many pieces as it takes (see `refill`).
+        let want = left.max(*least_copy).min(self.max_record - left);
+        let mut appended = 0;
+        while appended < want {
+            if *copied == piece.len() {
+                *piece = Bytes::new();
+                // Bytes gathered before an error hold no line end, so no
+                // record is lost with them.
+                match next_piece(pieces.as_mut())? {
+                    Some(next) => (*piece, *copied) = (next, 0),
+                    None => {
+                        self.eof = true;
+                        break;
+                    }
                 }
             }
+            let more = (want - appended).min(piece.len() - *copied);
+            let new = &piece[*copied..*copied + more];
+            self.buf.extend_from_slice(new);
+            (*copied, appended) = (*copied + more, appended + more);
+            if has_line_end(new) {
+                break;
+            }
         }
-        // At least as much as is already there, so that rescanning a long
-        // record as it grows stays linear.
-        let more = left
-            .max(*least_copy)
-            .min(piece.len() - *copied)
-            .min(self.max_record - left);
-        self.buf.extend_from_slice(&piece[*copied..*copied + more]);
-        *copied += more;
-        self.end += more;
-        Ok(true)
+        self.end += appended;
+        Ok(appended > 0)
     }
 
     /// A record of plain or wholly quoted fields straight from the buffer;
@@ -769,6 +795,11 @@ fn too_long(line: u64, max_record: usize) -> RecordError {
             max_record / (1024 * 1024)
         ),
     ))
+}
+
+/// Whether `bytes` hold a `\n` or `\r`, where a record may end.
+fn has_line_end(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b == b'\n' || b == b'\r')
 }
 
 /// The next piece that is not empty; `None` at the end.
@@ -1032,6 +1063,102 @@ mod tests {
                 expected,
                 "{sizes:?}"
             );
+        }
+    }
+
+    /// A reader that gives one byte per read.
+    struct ByteAtATime<'a>(&'a [u8]);
+
+    impl std::io::Read for ByteAtATime<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&byte, rest)), Some(slot)) => {
+                    *slot = byte;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    /// Every record of `reader` as text, and the refills it took.
+    fn records_and_refills<R: std::io::Read>(mut reader: RecordReader<R>) -> (Vec<String>, usize) {
+        let mut records = Records::default();
+        while reader.read_into(&mut records).unwrap() {}
+        let text = records
+            .iter()
+            .map(|r| r.iter().collect::<Vec<_>>().join("|"));
+        (text.collect(), reader.refills)
+    }
+
+    #[test]
+    fn a_long_record_sent_a_byte_at_a_time_takes_few_refills() {
+        // Scanned again from its start after each refill: one byte per
+        // refill would be ~16 K rescans of up to 16 KiB.
+        let long = "x".repeat(1 << 14);
+        let data = format!("a,b\n{long},1\nc,d\n");
+        let expected = vec!["a|b".to_owned(), format!("{long}|1"), "c|d".to_owned()];
+
+        let pieces = Box::new(Cut::new(data.as_bytes(), &[1]));
+        let (records, refills) = records_and_refills(RecordReader::<&[u8]>::pieces(pieces));
+        assert_eq!(records, expected);
+        assert!(refills < 100, "{refills} refills of pieces");
+
+        let reader = RecordReader::new(ByteAtATime(data.as_bytes()));
+        let (records, refills) = records_and_refills(reader);
+        assert_eq!(records, expected);
+        assert!(refills < 100, "{refills} refills of reads");
+    }
+
+    /// Pieces, then a failure.
+    struct ThenFails(Cut);
+
+    impl std::io::Read for ThenFails {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::other("connection reset")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    impl Pieces for ThenFails {
+        fn next_piece(&mut self) -> std::io::Result<Option<Bytes>> {
+            match self.0.next_piece()? {
+                Some(piece) => Ok(Some(piece)),
+                None => Err(std::io::Error::other("connection reset")),
+            }
+        }
+
+        fn unread(&mut self, piece: Bytes) {
+            self.0.unread(piece);
+        }
+    }
+
+    #[test]
+    fn the_records_before_a_failure_come_before_it() {
+        // The failure comes while a cut record is put together from small
+        // pieces, or read in small reads.
+        let data = b"a,b\nc,d\ne,";
+        for size in [1, 3, 5] {
+            let pieces = Box::new(ThenFails(Cut::new(data, &[size])));
+            let readers = [
+                RecordReader::<Box<dyn std::io::Read>>::pieces(pieces),
+                RecordReader::new(Box::new(ThenFails(Cut::new(data, &[size])))),
+            ];
+            for mut reader in readers {
+                let mut records = Records::default();
+                assert!(reader.read_into(&mut records).unwrap());
+                assert!(reader.read_into(&mut records).unwrap());
+                let err = reader.read_into(&mut records).unwrap_err().into_csv();
+                assert!(err.message.contains("connection reset"), "{err}");
+                let text: Vec<_> = records
+                    .iter()
+                    .map(|r| r.iter().collect::<Vec<_>>())
+                    .collect();
+                assert_eq!(text, [["a", "b"], ["c", "d"]], "pieces of {size}");
+            }
         }
     }
 
