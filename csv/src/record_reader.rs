@@ -496,10 +496,6 @@ impl<R: Read> RecordReader<R> {
         Ok(())
     }
 
-    fn too_long(&self) -> RecordError {
-        too_long(self.line, self.max_record)
-    }
-
     /// Makes more data follow what is left. `Ok(false)` at the end of the
     /// data.
     ///
@@ -750,7 +746,7 @@ impl<R: Read> RecordReader<R> {
             out_len += written;
             self.ends.extend_from_slice(&ends[..ended]);
             if out_len > self.max_record {
-                return Err(self.too_long());
+                return Err(too_long(self.line, self.max_record));
             }
             match result {
                 ReadRecordResult::InputEmpty | ReadRecordResult::OutputEndsFull => {}
