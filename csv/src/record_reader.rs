@@ -254,19 +254,17 @@ impl RecordError {
 
 /// Where the fast scan of a record stopped.
 enum Scan {
-    /// The record ends at this index (its terminator, `\n` or `\r`, or the
-    /// end of the data).
-    Terminator(usize),
+    /// The record ends at `at` (its terminator, `\n` or `\r`, or the end
+    /// of the data); `ascii` if every byte before it is ASCII.
+    Terminator { at: usize, ascii: bool },
     /// The data ends before a terminator.
     Unterminated,
     /// A quote: the record is `csv_core`'s.
     Quote,
 }
 
-/// Marks, in a field's end, a field that was quoted: its text, quotes
-/// included, lies before the end (`QUOTED` in the reader's positions,
-/// `QUOTED_END` in a batch's `u32` ends).
-const QUOTED: usize = 1 << (usize::BITS - 1);
+/// Marks, in a batch's `u32` ends, a field that was quoted: its text,
+/// quotes included, lies before the end.
 const QUOTED_END: u32 = 1 << 31;
 
 /// Whether the field being scanned is quoted.
@@ -283,16 +281,22 @@ enum Quote {
 /// before the delimiter); anything else with a quote (a doubled quote, a
 /// line end inside quotes, text after the closing quote, a quote inside a
 /// field) is `csv_core`'s.
-struct FieldScan {
+///
+/// Field ends go straight into the batch's ends, as places in its text
+/// (`to_text` is what to add to an index of the scanned bytes), so a
+/// record is not gone over a second time.
+struct FieldScan<'a> {
     start: usize,
     quote: Quote,
+    ends: &'a mut Vec<u32>,
+    to_text: usize,
 }
 
-impl FieldScan {
+impl FieldScan<'_> {
     /// One byte below `-` at `at`; `Some` when the scan of the record is
     /// over.
     #[inline(always)]
-    fn step(&mut self, ends: &mut Vec<usize>, at: usize, byte: u8) -> Option<Scan> {
+    fn step(&mut self, at: usize, byte: u8) -> Option<Scan> {
         if self.quote == Quote::Open {
             return match byte {
                 b'"' => {
@@ -309,13 +313,13 @@ impl FieldScan {
                 None
             }
             b'"' => Some(Scan::Quote),
-            b',' if self.end_field(ends, at) => {
+            b',' if self.end_field(at) => {
                 self.start = at + 1;
                 self.quote = Quote::None;
                 None
             }
             b',' => Some(Scan::Quote),
-            b'\n' | b'\r' if self.end_field(ends, at) => Some(Scan::Terminator(at)),
+            b'\n' | b'\r' if self.end_field(at) => Some(Scan::Terminator { at, ascii: false }),
             b'\n' | b'\r' => Some(Scan::Quote),
             _ => None,
         }
@@ -323,13 +327,15 @@ impl FieldScan {
 
     /// Ends the field at `at`; false when it cannot be taken as it is (a
     /// quote left open, or text after the closing one).
-    fn end_field(&self, ends: &mut Vec<usize>, at: usize) -> bool {
+    #[inline(always)]
+    fn end_field(&mut self, at: usize) -> bool {
         let flag = match self.quote {
             Quote::None => 0,
-            Quote::Closed(close) if close + 1 == at => QUOTED,
+            Quote::Closed(close) if close + 1 == at => QUOTED_END,
             _ => return false,
         };
-        ends.push(at | flag);
+        // A batch's text stays far below 2 GiB (`Records`).
+        self.ends.push(at.wrapping_add(self.to_text) as u32 | flag);
         true
     }
 }
@@ -395,8 +401,8 @@ pub(crate) struct RecordReader<R> {
     core: csv_core::Reader,
     /// The first record goes through `csv_core` (it strips a BOM).
     core_has_read: bool,
-    /// Where the fields of the record being read end: indexes of `buf`
-    /// (fast path) or of `core_out` (`csv_core`).
+    /// Where the fields of the record `csv_core` reads end, in `core_out`
+    /// (the fast path writes its ends into the batch).
     ends: Vec<usize>,
     core_out: Vec<u8>,
     max_record: usize,
@@ -647,78 +653,113 @@ impl<R: Read> RecordReader<R> {
                 }
                 return Ok(false);
             }
-            let end = match self.scan() {
-                Scan::Quote => return self.read_core(records, line),
-                Scan::Terminator(at) => at,
+            let record_start = self.start;
+            let (text_start, ends_from) = (records.text.len(), records.ends.len());
+            let scanned = self.scan(&mut records.ends, text_start.wrapping_sub(record_start));
+            let (end, ascii) = match scanned {
+                Scan::Terminator { at, ascii } => (at, ascii),
+                Scan::Quote => {
+                    records.ends.truncate(ends_from);
+                    return self.read_core(records, line);
+                }
                 Scan::Unterminated => {
+                    records.ends.truncate(ends_from);
                     if !self.refill()? && self.start == self.end {
                         return Ok(false);
                     }
                     continue;
                 }
             };
-            let record_start = self.start;
             // Past the terminator (there is none at the end of the data).
             self.start = (end + 1).min(self.end);
             self.line += u64::from(end < self.end && active(&self.input, &self.buf)[end] == b'\n');
-            self.check_fields(self.ends.len(), line)?;
+            let checked = self.check_fields(records.ends.len() - ends_from, line);
             let bytes = &active(&self.input, &self.buf)[record_start..end];
-            let text = std::str::from_utf8(bytes).map_err(|err| {
-                // Commas and quotes are ASCII, so a field holds the bad
-                // byte whole.
-                let at = record_start + err.valid_up_to();
-                let field = self.ends.iter().take_while(|&&e| e & !QUOTED < at).count();
-                RecordError::bad_utf8(line, field)
-            })?;
-            // The line's own commas separate its fields in `records`.
-            let (text_start, ends_from) = (records.text.len(), records.ends.len());
-            records.text.push_str(text);
-            records.ends.extend(self.ends.iter().map(|&at| {
-                let end = (text_start + (at & !QUOTED) - record_start) as u32;
-                if at & QUOTED != 0 {
-                    end | QUOTED_END
-                } else {
-                    end
+            let text = checked.and_then(|()| {
+                if ascii {
+                    debug_assert!(bytes.is_ascii());
+                    // SAFETY: the scan saw every byte of `bytes` below 0x80,
+                    // and ASCII is UTF-8.
+                    return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
                 }
-            }));
+                std::str::from_utf8(bytes).map_err(|err| {
+                    // Commas and quotes are ASCII, so a field holds the bad
+                    // byte whole.
+                    let at = text_start + err.valid_up_to();
+                    let field = records.ends[ends_from..]
+                        .iter()
+                        .take_while(|&&e| ((e & !QUOTED_END) as usize) < at)
+                        .count();
+                    RecordError::bad_utf8(line, field)
+                })
+            });
+            let text = match text {
+                Ok(text) => text,
+                Err(err) => {
+                    records.ends.truncate(ends_from);
+                    return Err(err);
+                }
+            };
+            // The line's own commas separate its fields in `records`.
+            records.text.push_str(text);
             records.push_span(text_start, ends_from, line);
             return Ok(true);
         }
     }
 
     /// Finds where the fields of the record at `start` end (into `ends`,
-    /// the last one's included) and where the record ends.
-    fn scan(&mut self) -> Scan {
-        self.ends.clear();
+    /// the last one's included, each plus `to_text`) and where the record
+    /// ends.
+    fn scan(&self, ends: &mut Vec<u32>, to_text: usize) -> Scan {
         let data = &active(&self.input, &self.buf)[..self.end];
         let mut field = FieldScan {
             start: self.start,
             quote: Quote::None,
+            ends,
+            to_text,
+        };
+        // The bytes looked at so far, OR-ed: a record of ASCII alone needs
+        // no UTF-8 check (most reports are ASCII).
+        let mut high = 0;
+        let ascii = |high: u64, scan| match scan {
+            Scan::Terminator { at, .. } => Scan::Terminator {
+                at,
+                ascii: high & HIGH == 0,
+            },
+            other => other,
         };
         let mut i = self.start;
         while i + 8 <= data.len() {
             let word = u64::from_le_bytes(data[i..i + 8].try_into().expect("8 bytes"));
+            high |= word;
             let mut found = below_dash(word);
             while found != 0 {
                 let at = i + (found.trailing_zeros() / 8) as usize;
                 found &= found - 1;
-                if let Some(scan) = field.step(&mut self.ends, at, data[at]) {
-                    return scan;
+                if let Some(scan) = field.step(at, data[at]) {
+                    return ascii(high, scan);
                 }
             }
             i += 8;
         }
         for (at, &byte) in data.iter().enumerate().skip(i) {
-            if let Some(scan) = field.step(&mut self.ends, at, byte) {
-                return scan;
+            high |= u64::from(byte);
+            if let Some(scan) = field.step(at, byte) {
+                return ascii(high, scan);
             }
         }
         if !self.eof {
             return Scan::Unterminated;
         }
         // The last record of the data may end without a terminator.
-        if field.end_field(&mut self.ends, data.len()) {
-            Scan::Terminator(data.len())
+        if field.end_field(data.len()) {
+            ascii(
+                high,
+                Scan::Terminator {
+                    at: data.len(),
+                    ascii: false,
+                },
+            )
         } else {
             Scan::Quote
         }
