@@ -170,8 +170,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     }
     if options.parquet_only {
         drop(sim);
-        let typed = time(runs, || async { typed_rows(&sdk_file, &schema) }).await?;
-        return crate::parquet_rows::rows(&dir, &sdk_file, &schema, typed, runs).await;
+        return crate::parquet_rows::rows(&dir, &sdk_file, &schema, runs.max(5)).await;
     }
 
     // 2. Parse throughput: typed rows vs a plain csv::ByteRecord loop, in
@@ -212,7 +211,6 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
         "(reported)",
         None,
     ));
-    let typed = owned_pair.ours_median();
     let plain = time(runs, || async { byte_record_count(&sdk_file) }).await?;
     // Many CSV writers quote every text field: the same rows, quoted.
     let quoted_file = dir.join("quoted.csv");
@@ -270,7 +268,7 @@ pub async fn all(options: &Options) -> Result<Vec<Row>, Error> {
     let _ = std::fs::remove_file(&curl_file);
 
     // 9. CSV to Parquet.
-    rows.extend(crate::parquet_rows::rows(&dir, &sdk_file, &schema, typed, runs).await?);
+    rows.extend(crate::parquet_rows::rows(&dir, &sdk_file, &schema, pairs).await?);
 
     // 8. Download, open and streamed rows against a static server.
     let static_rows = crate::static_server::rows(

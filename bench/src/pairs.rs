@@ -223,20 +223,10 @@ pub struct Paired {
 }
 
 impl Paired {
-    /// Median wall time of our side.
-    pub fn ours_median(&self) -> Duration {
-        median(self.ours_walls().collect())
-    }
-
     /// The highest peak resident memory of our runs (child processes), in
     /// KiB.
     pub fn ours_peak_rss_kib(&self) -> Option<u64> {
         self.ours.iter().filter_map(|s| s.peak_rss_kib).max()
-    }
-
-    /// Our wall times, pair by pair.
-    pub fn ours_walls(&self) -> impl Iterator<Item = Duration> + '_ {
-        self.ours.iter().map(|s| s.wall)
     }
 
     fn ratio(&self) -> (f64, f64, f64) {
