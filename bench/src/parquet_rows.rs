@@ -57,8 +57,8 @@ fn head(csv: &Path, dest: &Path, mib: u64) -> Result<(), Error> {
 }
 
 /// Rows 9a-9c. 9a alternates conversion and typed-row parsing in pairs:
-/// timed minutes apart, the two once gave 0.65 and 0.41 an hour apart
-/// with this machine's speed (BENCHMARKS.md).
+/// timed minutes apart, the ratio followed the machine's speed (0.65, and
+/// 0.41 an hour later; BENCHMARKS.md).
 pub async fn rows(
     dir: &Path,
     csv: &Path,
