@@ -23,7 +23,7 @@
 use std::io::Read;
 use std::pin::Pin;
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
 /// Pieces of a body, as the reading thread polls them.
@@ -79,17 +79,7 @@ impl crate::record_reader::Pieces for BodyReader {
 /// own (a gzip decoder).
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        use crate::record_reader::Pieces;
-        while self.current.is_empty() {
-            match self.next_piece()? {
-                Some(piece) => self.current = piece,
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current[..n]);
-        self.current.advance(n);
-        Ok(n)
+        crate::record_reader::read_pieces(self, buf)
     }
 }
 

@@ -21,7 +21,7 @@ use crate::record_reader::Records;
 use sdk_core::retry::{Attempts, Step};
 
 use crate::channel;
-use crate::source::{Blocking, Opened};
+use crate::source::Opened;
 use crate::{BoxedRead, ColumnType, CsvError, DateCache, Source};
 
 /// The Arrow crates' types a user of the conversion names.
@@ -281,14 +281,10 @@ pub fn batches(
         }
     };
     let run = move || {
-        let input: Result<Opened, ConvertError> = match source {
-            Blocking::Path(path) => match std::fs::File::open(&path) {
-                Ok(file) => Ok(Opened::Read(Box::new(file))),
-                Err(source) => Err(ConvertError::Open { path, source }),
-            },
-            Blocking::Read(reader) => Ok(Opened::Read(reader)),
-            Blocking::Pieces(pieces) => Ok(Opened::Pieces(Box::new(pieces))),
-        };
+        let input = source.open_with(|path| match std::fs::File::open(&path) {
+            Ok(file) => Ok(Box::new(file)),
+            Err(source) => Err(ConvertError::Open { path, source }),
+        });
         let reader = match input.and_then(|input| read_batches(input, &name, batch_rows, plan)) {
             Ok(reader) => reader,
             Err(err) => {

@@ -850,6 +850,29 @@ fn next_piece(pieces: &mut dyn Pieces) -> Result<Option<Bytes>, RecordError> {
     }
 }
 
+/// The [`Read`] of any [`Pieces`]: the next piece's first bytes copied,
+/// the rest given back.
+pub(crate) fn read_pieces<P: Pieces + ?Sized>(
+    pieces: &mut P,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    if buf.is_empty() {
+        return Ok(0);
+    }
+    while let Some(mut piece) = pieces.next_piece()? {
+        if piece.is_empty() {
+            continue;
+        }
+        let n = buf.len().min(piece.len());
+        buf[..n].copy_from_slice(&piece.split_to(n));
+        if !piece.is_empty() {
+            pieces.unread(piece);
+        }
+        return Ok(n);
+    }
+    Ok(0)
+}
+
 /// Pieces cut from data at given sizes (empty ones included), for tests.
 #[cfg(test)]
 pub(crate) struct Cut(std::collections::VecDeque<Bytes>);
@@ -875,15 +898,7 @@ impl Cut {
 #[cfg(test)]
 impl std::io::Read for Cut {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.0.front().is_some_and(Bytes::is_empty) {
-            self.0.pop_front();
-        }
-        let Some(piece) = self.0.front_mut() else {
-            return Ok(0);
-        };
-        let n = buf.len().min(piece.len());
-        buf[..n].copy_from_slice(&piece.split_to(n));
-        Ok(n)
+        read_pieces(self, buf)
     }
 }
 
@@ -1153,10 +1168,7 @@ mod tests {
 
     impl std::io::Read for ThenFails {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            match self.0.read(buf)? {
-                0 => Err(std::io::Error::other("connection reset")),
-                n => Ok(n),
-            }
+            read_pieces(self, buf)
         }
     }
 

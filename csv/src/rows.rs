@@ -269,19 +269,18 @@ pub(crate) fn open_csv<D>(
         Opened::Read(input) => RecordReader::new(plain_or_gzip(input)?),
         Opened::Pieces(mut pieces) => {
             let first = pieces.next_piece().map_err(read_failed)?;
-            match first {
+            let plain = first
+                .as_ref()
+                .is_some_and(|first| first.len() >= GZIP.len() && !first.starts_with(&GZIP));
+            if let Some(first) = first {
+                pieces.unread(first);
+            }
+            if plain {
                 // Pieces of plain text are scanned where they are.
-                Some(first) if first.len() >= 2 && !first.starts_with(&GZIP) => {
-                    pieces.unread(first);
-                    RecordReader::pieces(pieces)
-                }
+                RecordReader::pieces(pieces)
+            } else {
                 // Gzip (or too short to tell): read as bytes.
-                first => {
-                    if let Some(first) = first {
-                        pieces.unread(first);
-                    }
-                    RecordReader::new(plain_or_gzip(pieces)?)
-                }
+                RecordReader::new(plain_or_gzip(pieces)?)
             }
         }
     };

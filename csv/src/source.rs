@@ -145,8 +145,17 @@ pub(crate) enum Blocking {
 impl Blocking {
     /// Opens the source (a file is opened here, on the reading thread).
     pub(crate) fn open(self) -> Result<Opened, CsvError> {
+        self.open_with(|path| Ok(Box::new(crate::open_file(&path)?)))
+    }
+
+    /// [`open`](Self::open), a file opened by `open_path`: a caller with
+    /// an error type of its own says how a file fails to open.
+    pub(crate) fn open_with<E>(
+        self,
+        open_path: impl FnOnce(PathBuf) -> Result<Box<dyn Read + Send>, E>,
+    ) -> Result<Opened, E> {
         match self {
-            Self::Path(path) => Ok(Opened::Read(Box::new(crate::open_file(&path)?))),
+            Self::Path(path) => open_path(path).map(Opened::Read),
             Self::Read(reader) => Ok(Opened::Read(reader)),
             Self::Pieces(pieces) => Ok(Opened::Pieces(Box::new(pieces))),
         }
