@@ -114,23 +114,13 @@ mod tests {
         // Pieces of every size, empty ones included, some arriving only
         // after the runtime has run other work (a wake-up from the runtime).
         let sizes = [1, 0, 7, 4096, 300_000, 17, 65_536, 1];
-        let mut pieces = Vec::new();
-        let mut at = 0;
-        for size in sizes.iter().cycle() {
-            let end = (at + size).min(data.len());
-            pieces.push(Bytes::copy_from_slice(&data[at..end]));
-            at = end;
-            if at == data.len() {
-                break;
+        let pieces = crate::record_reader::Cut::new(&data, &sizes).into_pieces();
+        let stream = futures::stream::iter(pieces.enumerate()).then(|(i, piece)| async move {
+            if i % 5 == 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
             }
-        }
-        let stream =
-            futures::stream::iter(pieces.into_iter().enumerate()).then(|(i, piece)| async move {
-                if i % 5 == 0 {
-                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-                }
-                Ok(piece)
-            });
+            Ok(piece)
+        });
         let (received, outcome) = read_until_error(reader(stream)).await;
         assert_eq!(outcome.unwrap(), data.len());
         assert!(received == data);

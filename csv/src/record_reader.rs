@@ -893,6 +893,11 @@ impl Cut {
         }
         Self(pieces)
     }
+
+    /// The pieces, in order.
+    pub(crate) fn into_pieces(self) -> impl Iterator<Item = Bytes> {
+        self.0.into_iter()
+    }
 }
 
 #[cfg(test)]
